@@ -1,0 +1,156 @@
+"""The loaded cohort, the user's filters, and outcome derivation with a grace period.
+
+Treatment failure follows the source study: at least one relapse more than
+``grace_months`` (default 6) after the first rituximab infusion. Relapses inside the
+grace period are attributed to the pre-B-cell-depletion window and do not count.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_GRACE_MONTHS = 6.0
+MAX_GRACE_MONTHS = 12.0
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A validated cohort: patients (one row each), optional relapses, and provenance.
+
+    ``fingerprint`` is a content hash of the source files, used to label exports and to key
+    caches; ``synthetic`` marks the demo cohort so every view can say so.
+    """
+
+    patients: pd.DataFrame
+    relapses: pd.DataFrame | None
+    label: str
+    synthetic: bool
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user has narrowed the cohort to. ``None`` means "no restriction".
+
+    Ranges are inclusive on both ends, as a clinician reads "age 30 to 50".
+    """
+
+    sex: str | None = None
+    age_min: float | None = None
+    age_max: float | None = None
+    edss_min: float | None = None
+    edss_max: float | None = None
+    lesions: int | None = None
+    gd_persistent: int | None = None
+    fcgr3a: str | None = None
+    grace_months: float = DEFAULT_GRACE_MONTHS
+
+    def __post_init__(self) -> None:
+        if not (0.0 <= self.grace_months <= MAX_GRACE_MONTHS) or math.isnan(self.grace_months):
+            raise ValueError(
+                f"grace period must be between 0 and {MAX_GRACE_MONTHS:g} months, "
+                f"got {self.grace_months!r}"
+            )
+        for low, high, name in (
+            (self.age_min, self.age_max, "age"),
+            (self.edss_min, self.edss_max, "EDSS"),
+        ):
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"{name} range is empty: minimum {low:g} > maximum {high:g}")
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def active(self) -> dict[str, object]:
+        """The filters that restrict something (grace period always included)."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "grace_months" or value is not None:
+                out[f.name] = value
+        return out
+
+
+def derive_outcome(
+    patients: pd.DataFrame,
+    relapses: pd.DataFrame | None,
+    grace_months: float = DEFAULT_GRACE_MONTHS,
+) -> pd.DataFrame:
+    """Return a copy of ``patients`` with ``failure``, ``failure_months`` and ``time_months``.
+
+    With a relapses file (outcome form B) failure is the first relapse strictly later than
+    ``grace_months`` after the first infusion and up to last follow-up; without one (form A)
+    the patients file's own ``failure``/``failure_months`` columns are used, and the grace
+    period cannot be re-applied (the file already encodes the study's 6 months).
+
+    ``time_months`` is the analysis time: time to failure, or to last follow-up if censored.
+    """
+    frame = patients.copy()
+    if relapses is not None:
+        later = relapses[relapses["months_from_rtx"] > grace_months]
+        first = later.groupby("patient_id", sort=False)["months_from_rtx"].min()
+        failure_months = frame["patient_id"].map(first).astype(float)
+        # A relapse recorded after last follow-up cannot be: validation rejects it, but guard
+        # here so the derived outcome is always consistent with follow-up.
+        failure_months = failure_months.where(failure_months <= frame["followup_months"])
+        frame["failure"] = failure_months.notna().astype(float)
+        frame["failure_months"] = failure_months
+    elif "failure" not in frame.columns:
+        raise ValueError("the cohort has neither a failure column nor a relapses file")
+    failed = frame["failure"] == 1
+    frame["time_months"] = np.where(failed, frame["failure_months"], frame["followup_months"])
+    frame["time_months"] = frame["time_months"].astype(float)
+    frame["failure"] = frame["failure"].astype(float)
+    return frame
+
+
+def _between(series: pd.Series, low: float | None, high: float | None) -> pd.Series:
+    # A patient with a missing value cannot be said to lie in a range, so an active range
+    # filter excludes them; an inactive one keeps everyone.
+    mask = pd.Series(True, index=series.index)
+    if low is not None:
+        mask &= series >= low
+    if high is not None:
+        mask &= series <= high
+    return mask
+
+
+def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Rows of ``frame`` that satisfy every active filter (missing values never match).
+
+    A filter on a column the cohort does not have selects nobody rather than being ignored
+    silently; the UI hides such filters, so this only happens through the CLI or the API.
+    """
+    mask = pd.Series(True, index=frame.index)
+    equal_filters = {
+        "sex": None if filters.sex is None else filters.sex.upper(),
+        "asymptomatic_lesions": filters.lesions,
+        "gd_persistent": filters.gd_persistent,
+        "fcgr3a_v158f": None if filters.fcgr3a is None else filters.fcgr3a.upper(),
+    }
+    for column, wanted in equal_filters.items():
+        if wanted is None:
+            continue
+        if column not in frame.columns:
+            return frame.iloc[0:0]
+        mask &= frame[column] == wanted
+    for column, low, high in (
+        ("age_at_rtx", filters.age_min, filters.age_max),
+        ("edss_baseline", filters.edss_min, filters.edss_max),
+    ):
+        if low is None and high is None:
+            continue
+        if column not in frame.columns:
+            return frame.iloc[0:0]
+        mask &= _between(frame[column], low, high)
+    return frame[mask]
+
+
+def analysis_frame(cohort: Cohort, filters: Filters) -> pd.DataFrame:
+    """Patients with the outcome derived for ``filters.grace_months``, then filtered."""
+    derived = derive_outcome(cohort.patients, cohort.relapses, filters.grace_months)
+    return apply_filters(derived, filters).reset_index(drop=True)
