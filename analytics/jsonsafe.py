@@ -1,0 +1,25 @@
+"""Turn result objects into JSON-safe plain data: NaN and infinities become None."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+
+def json_safe(value: object) -> object:
+    """Recursively convert numpy scalars, tuples and non-finite floats for ``json.dumps``.
+
+    JSON has no NaN; an undefined estimate (a median never reached, an infinite HR) is
+    ``null`` so that browsers and R's jsonlite read it the same way.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return value
