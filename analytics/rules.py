@@ -1,0 +1,372 @@
+"""Value-level rules of the data contract: parsing one cell, one column, and cross-column checks.
+
+Functions here return :class:`Finding` tuples (row, column, value, rule) without a file
+name; :mod:`analytics.schema` turns them into :class:`~analytics.schema.Problem` objects.
+
+Accepted spellings (decided here, tested in ``tests/analytics/test_schema.py``):
+
+- missing: empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``none`` (any case);
+- numbers: ``12``, ``12.5``, ``-3``, ``1e2``; ``12,5`` only where the file uses decimal
+  commas (semicolon- or tab-separated text, XLSX text cells); a date such as
+  ``2021-03-04`` or ``04.03.2021`` is rejected with "a number of months, not a date";
+- 0/1 flags: ``0``/``1`` (also ``0.0``/``1.0``), ``yes``/``no``, ``true``/``false`` (any case);
+- sex: ``F``/``M``/``female``/``male`` (any case), stored as ``"F"``/``"M"``;
+- FCGR3A-V158F: ``VV``/``VF``/``FF`` (any case; ``FV`` = ``VF``; ``V/F`` allowed).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none"})
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_NON_FINITE = re.compile(r"[+-]?(inf|infinity)", re.IGNORECASE)
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([ T].*)?|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+
+_FLAGS = {"0": 0.0, "1": 1.0, "no": 0.0, "yes": 1.0, "false": 0.0, "true": 1.0}
+_SEXES = {"f": "F", "female": "F", "m": "M", "male": "M"}
+_GENOTYPES = {"vv": "VV", "vf": "VF", "fv": "VF", "ff": "FF"}
+
+
+class Finding(NamedTuple):
+    """A problem without its file name: spreadsheet row, column, offending value, rule."""
+
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+
+
+@dataclass(frozen=True)
+class CellContext:
+    """Where cells come from: spreadsheet row numbers and the file's decimal convention."""
+
+    file: str
+    rows: np.ndarray
+    decimal_comma: bool = False
+
+
+@dataclass(frozen=True)
+class NumberRule:
+    """A numeric column: optional bounds (``low_open`` makes the lower bound exclusive)."""
+
+    unit: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    step: float | None = None
+    required: bool = False
+
+    def describe(self) -> str:
+        if self.low is not None and self.high is not None:
+            text = f"must be between {self.low:g} and {self.high:g}"
+        elif self.low is not None:
+            text = f"must be {'greater than' if self.low_open else 'at least'} {self.low:g}"
+        else:
+            text = "must be a number"
+        return text + (f" in steps of {self.step:g}" if self.step else "")
+
+    def violates(self, value: float) -> bool:
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return True
+        if self.high is not None and value > self.high:
+            return True
+        return bool(self.step) and not math.isclose(
+            value / self.step, round(value / self.step), abs_tol=1e-9
+        )
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    """A categorical column: lower-cased spelling -> stored value."""
+
+    choices: Mapping[str, object] = field(default_factory=dict)
+    allowed: str = ""
+    required: bool = False
+    missing_value: object = None
+
+
+PATIENT_RULES: dict[str, NumberRule | ChoiceRule | None] = {
+    "patient_id": None,  # parsed by parse_ids: required, unique, kept as text
+    "followup_months": NumberRule("months", low=0, low_open=True, required=True),
+    # failure is optional as a column (a relapses file may give the outcome) but, when the
+    # column is there, every patient needs a 0/1: a blank would silently mean "censored".
+    "failure": ChoiceRule(_FLAGS, "0 or 1", required=True, missing_value=math.nan),
+    "failure_months": NumberRule("months", low=0, low_open=True),
+    "sex": ChoiceRule(_SEXES, "F or M"),
+    "age_at_rtx": NumberRule("years", low=0, high=120),
+    "edss_baseline": NumberRule("EDSS points", low=0, high=10, step=0.5),
+    "asymptomatic_lesions": ChoiceRule(_FLAGS, "0 or 1", missing_value=math.nan),
+    "asymptomatic_lesion_months": NumberRule("months", low=0, low_open=True),
+    "gd_persistent": ChoiceRule(_FLAGS, "0 or 1", missing_value=math.nan),
+    "fcgr3a_v158f": ChoiceRule(_GENOTYPES, "VV, VF or FF"),
+}
+MONTHS_FROM_RTX = NumberRule("months", required=True)
+
+
+def is_missing(text: str) -> bool:
+    """Whether a stripped cell means "no value"."""
+    return text.strip().lower() in MISSING_MARKERS
+
+
+def parse_number(text: str, unit: str, decimal_comma: bool) -> tuple[float, str | None]:
+    """Parse one non-missing cell as a finite number; return (value, None) or (nan, rule)."""
+    text = text.strip()
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
+    if _NUMBER.fullmatch(text):
+        value = float(text)
+        if math.isfinite(value):
+            return value, None
+        return math.nan, "must be a finite number"
+    if _NON_FINITE.fullmatch(text):
+        return math.nan, "must be a finite number"
+    if _DATE.fullmatch(text):
+        return math.nan, f"must be a number of {unit}, not a date"
+    if _DECIMAL_COMMA.fullmatch(text):
+        return math.nan, (
+            f"must be a number of {unit} (decimal comma found: use a decimal point, "
+            "or save the file with semicolons as separators)"
+        )
+    return math.nan, f"must be a number of {unit}"
+
+
+def _required_finding(row: int, column: str, text: str) -> Finding:
+    return Finding(row, column, text or None, "is required and must not be empty")
+
+
+def parse_numbers(
+    cells: Sequence[str], column: str, rule: NumberRule, context: CellContext
+) -> tuple[np.ndarray, list[Finding]]:
+    """Parse a numeric contract column into float64 (NaN = missing or invalid)."""
+    values = np.full(len(cells), math.nan)
+    findings = []
+    for position, text in enumerate(cells):
+        row = int(context.rows[position])
+        if is_missing(text):
+            if rule.required:
+                findings.append(_required_finding(row, column, text))
+            continue
+        value, error = parse_number(text, rule.unit, context.decimal_comma)
+        if error is None and rule.violates(value):
+            error = rule.describe()
+        if error is not None:
+            findings.append(Finding(row, column, text, error))
+        else:
+            values[position] = value
+    return values, findings
+
+
+def parse_choices(
+    cells: Sequence[str], column: str, rule: ChoiceRule, context: CellContext
+) -> tuple[list[object], list[Finding]]:
+    """Parse a categorical column (flags, sex, genotype) into the stored spellings."""
+    values: list[object] = []
+    findings = []
+    for position, text in enumerate(cells):
+        row = int(context.rows[position])
+        values.append(rule.missing_value)
+        if is_missing(text):
+            if rule.required:
+                findings.append(_required_finding(row, column, text))
+            continue
+        key = text.strip().lower().replace("/", "")
+        if re.fullmatch(r"[01]\.0*", key):
+            key = key[0]
+        if key in rule.choices:
+            values[-1] = rule.choices[key]
+        else:
+            findings.append(Finding(row, column, text, f"must be {rule.allowed}"))
+    return values, findings
+
+
+def parse_ids(
+    cells: Sequence[str], column: str, context: CellContext, *, unique: bool
+) -> tuple[list[str | None], list[Finding]]:
+    """Patient codes: required and non-empty; unique in the patients file."""
+    values: list[str | None] = []
+    findings = []
+    first_row: dict[str, int] = {}
+    for position, text in enumerate(cells):
+        row = int(context.rows[position])
+        code = text.strip()
+        if is_missing(code):
+            values.append(None)
+            findings.append(_required_finding(row, column, code))
+            continue
+        values.append(code)
+        if unique and code in first_row:
+            findings.append(
+                Finding(row, column, code, f"duplicate patient_id (first on row {first_row[code]})")
+            )
+        first_row.setdefault(code, row)
+    return values, findings
+
+
+def parse_extra(cells: Sequence[str], context: CellContext) -> pd.Series:
+    """An unknown column: float64 if every non-empty value is a number, else text/None."""
+    texts = [None if is_missing(t) else t.strip() for t in cells]
+    numbers = []
+    for text in texts:
+        if text is None:
+            numbers.append(math.nan)
+            continue
+        value, error = parse_number(text, "", context.decimal_comma)
+        if error is not None:
+            return pd.Series(texts, dtype=object)
+        numbers.append(value)
+    return pd.Series(numbers, dtype=float)
+
+
+def parse_column(
+    series: pd.Series, column: str, context: CellContext
+) -> tuple[pd.Series, list[Finding]]:
+    """Parse one raw column by its contract rule (or as an extra column)."""
+    cells = ["" if c is None else str(c) for c in series.tolist()]
+    if column in ("patient_id", "relapse_patient_id"):
+        ids, findings = parse_ids(cells, "patient_id", context, unique=column == "patient_id")
+        return pd.Series(ids, dtype=object), findings
+    rule = MONTHS_FROM_RTX if column == "months_from_rtx" else PATIENT_RULES.get(column)
+    if isinstance(rule, NumberRule):
+        numbers, findings = parse_numbers(cells, column, rule, context)
+        return pd.Series(numbers, dtype=float), findings
+    if isinstance(rule, ChoiceRule):
+        choices, findings = parse_choices(cells, column, rule, context)
+        dtype = float if isinstance(rule.missing_value, float) else object
+        return pd.Series(choices, dtype=dtype), findings
+    return parse_extra(cells, context), []
+
+
+def _later_than_followup(
+    times: pd.Series, followup: pd.Series, rows: np.ndarray, column: str
+) -> list[Finding]:
+    later = times > followup
+    return [
+        Finding(
+            int(rows[i]),
+            column,
+            f"{times[i]:g}",
+            f"must not be later than followup_months ({followup[i]:g})",
+        )
+        for i in np.flatnonzero(later.to_numpy())
+    ]
+
+
+def check_failure_months(clean: Mapping[str, pd.Series], rows: np.ndarray) -> list[Finding]:
+    """failure_months: required when failure = 1, empty when 0, within follow-up."""
+    if "failure" not in clean or "failure_months" not in clean:
+        return []
+    failure, months = clean["failure"], clean["failure_months"]
+    findings = [
+        Finding(int(rows[i]), "failure_months", None, "is required when failure = 1")
+        for i in np.flatnonzero(((failure == 1) & months.isna()).to_numpy())
+    ]
+    findings += [
+        Finding(
+            int(rows[i]),
+            "failure_months",
+            f"{months[i]:g}",
+            "must be empty when failure = 0 (follow-up time is followup_months)",
+        )
+        for i in np.flatnonzero(((failure == 0) & months.notna()).to_numpy())
+    ]
+    return findings + _later_than_followup(months, clean["followup_months"], rows, "failure_months")
+
+
+def check_lesion_months(clean: Mapping[str, pd.Series], rows: np.ndarray) -> list[Finding]:
+    """asymptomatic_lesion_months: only with asymptomatic_lesions = 1, within follow-up."""
+    if "asymptomatic_lesion_months" not in clean:
+        return []
+    months = clean["asymptomatic_lesion_months"]
+    lesions = clean.get("asymptomatic_lesions", pd.Series(math.nan, index=months.index))
+    findings = [
+        Finding(
+            int(rows[i]),
+            "asymptomatic_lesion_months",
+            f"{months[i]:g}",
+            "is given but asymptomatic_lesions is not 1 (a time needs a lesion)",
+        )
+        for i in np.flatnonzero((months.notna() & (lesions != 1)).to_numpy())
+    ]
+    return findings + _later_than_followup(
+        months, clean["followup_months"], rows, "asymptomatic_lesion_months"
+    )
+
+
+def cross_checks(clean: Mapping[str, pd.Series], context: CellContext) -> list[Finding]:
+    """Rules that involve two columns of the same patient row."""
+    if "followup_months" not in clean:
+        return []
+    return check_failure_months(clean, context.rows) + check_lesion_months(clean, context.rows)
+
+
+def relapse_against_patients(
+    ids: pd.Series, months: pd.Series, patients: pd.DataFrame, patients_file: str, rows: np.ndarray
+) -> list[Finding]:
+    """Each relapse must belong to a known patient and lie within that patient's follow-up."""
+    if "patient_id" not in patients.columns:
+        return []
+    followup = {}
+    if "followup_months" in patients.columns:
+        followup = dict(zip(patients["patient_id"], patients["followup_months"], strict=True))
+    known = set(patients["patient_id"].dropna())
+    findings = []
+    for position, (code, time) in enumerate(zip(ids, months, strict=True)):
+        row = int(rows[position])
+        if code is None:
+            continue
+        if code not in known:
+            findings.append(
+                Finding(row, "patient_id", code, f"unknown patient: not in {patients_file}")
+            )
+        elif time > followup.get(code, math.inf):
+            findings.append(
+                Finding(
+                    row,
+                    "months_from_rtx",
+                    f"{time:g}",
+                    f"must not be later than that patient's followup_months ({followup[code]:g})",
+                )
+            )
+    return findings
+
+
+def disagreement(
+    failure: float,
+    failure_months: float,
+    first_failure: float,
+    relapses_file: str,
+    grace: float,
+    tolerance: float,
+) -> Finding | None:
+    """Compare one patient's failure/failure_months with the first relapse after ``grace``.
+
+    ``first_failure`` is NaN when the patient has no relapse later than ``grace``. The row of
+    the returned finding is None; the caller knows the spreadsheet row.
+    """
+    derived = not math.isnan(first_failure)
+    if failure == 1 and not derived:
+        rule = f"failure = 1 but {relapses_file} has no relapse later than {grace:g} months"
+        return Finding(None, "failure", "1", rule)
+    if failure == 0 and derived:
+        rule = (
+            f"failure = 0 but {relapses_file} has a relapse at {first_failure:g} months "
+            f"(later than the {grace:g}-month grace period)"
+        )
+        return Finding(None, "failure", "0", rule)
+    if failure == 1 and abs(failure_months - first_failure) > tolerance:
+        rule = (
+            f"disagrees with {relapses_file}: the first relapse later than {grace:g} months "
+            f"is at {first_failure:g} months"
+        )
+        return Finding(None, "failure_months", f"{failure_months:g}", rule)
+    return None

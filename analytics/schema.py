@@ -1,0 +1,365 @@
+"""The column contract of the patients and relapses files, and their validation.
+
+Validation reads the raw string frame that :func:`analytics.io.read_table` returns and
+either gives back a clean, typed frame (the dtypes of ``docs/analytics-api.md``) or raises
+one :class:`CohortValidationError` carrying every problem found, so a clinician can fix
+the whole spreadsheet in one pass instead of one error per upload.
+
+Row numbers are spreadsheet rows *including the header row* (the first data row is row 2),
+as the clinician sees them in Excel. ``read_table`` puts them in the raw frame's index; a
+frame with a default ``RangeIndex`` (0, 1, ...) is taken to start at row 2.
+
+What is accepted beyond the strict contract, because clinicians' spreadsheets look so
+(see :mod:`analytics.rules` for the value-level details):
+
+- header names in any case, with surrounding spaces, and with spaces or hyphens for
+  underscores ("Patient ID" is ``patient_id``);
+- empty cells, ``NA``, ``N/A``, ``NaN``, ``null`` and ``none`` (any case) mean missing;
+- 0/1 columns also take ``yes``/``no`` and ``true``/``false`` in any case (and 0.0/1.0);
+- sex takes ``F``/``M`` and ``female``/``male`` in any case (nothing else: ``W`` or ``1``
+  would be ambiguous across languages and codings);
+- genotypes take ``VV``/``VF``/``FF`` in any case, ``FV`` as ``VF``, and an optional ``/``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics import rules
+
+MAX_VALUE_CHARS = 40
+MAX_MESSAGE_PROBLEMS = 100
+
+PATIENT_COLUMNS: tuple[str, ...] = tuple(rules.PATIENT_RULES)
+REQUIRED_PATIENT_COLUMNS: tuple[str, ...] = ("patient_id", "followup_months")
+RELAPSE_COLUMNS: tuple[str, ...] = ("patient_id", "months_from_rtx")
+
+# The source study's definition of treatment failure: a relapse more than 6 months after
+# the first infusion. Both outcome forms must agree under this definition; the user may
+# later change the grace period in the app, which re-derives from the relapses file.
+AGREEMENT_GRACE_MONTHS = 6.0
+AGREEMENT_TOLERANCE = 1e-6
+
+# Spellings of contract names that the normalising alone does not reach.
+COLUMN_ALIASES = {"follow_up_months": "followup_months"}
+
+_CONTROL = re.compile(r"[\r\n\t]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as possible.
+
+    ``value`` is truncated to 40 characters (and line breaks escaped) on construction so
+    that a huge or multi-line cell never floods the message the user reads.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            shown = _CONTROL.sub(lambda m: repr(m.group())[1:-1], self.value)
+            if len(shown) > MAX_VALUE_CHARS:
+                shown = shown[: MAX_VALUE_CHARS - 1] + "…"
+            object.__setattr__(self, "value", shown)
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
+        if self.value is not None:
+            parts.append(f'value "{self.value}"')
+        return f"{', '.join(parts)}: {self.rule}"
+
+
+class CohortValidationError(ValueError):
+    """Invalid user data: carries every :class:`Problem` found, in file and row order.
+
+    ``str(error)`` is one paragraph: the count, then each problem on its own line (the
+    first 100; the full list stays in ``problems`` for the UI).
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"{count} {noun} found in the input data:"]
+        lines += [f"- {problem}" for problem in self.problems[:MAX_MESSAGE_PROBLEMS]]
+        if count > MAX_MESSAGE_PROBLEMS:
+            lines.append(f"- ... and {count - MAX_MESSAGE_PROBLEMS} more")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self._message()
+
+
+def normalise_column_name(name: str) -> str:
+    """Lower-case, strip, and turn runs of spaces/hyphens into one underscore.
+
+    ``follow_up_months`` (from "Follow-up months") is read as ``followup_months``.
+
+    Examples
+    --------
+    >>> normalise_column_name("  Patient ID ")
+    'patient_id'
+    >>> normalise_column_name("FCGR3A-V158F")
+    'fcgr3a_v158f'
+    """
+    name = re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+    return COLUMN_ALIASES.get(name, name)
+
+
+def sort_problems(problems: Iterable[Problem], columns: Iterable[str] = ()) -> list[Problem]:
+    """File-level problems (no row) first, then by row, then in ``columns`` order."""
+    position = {name: index for index, name in enumerate(columns)}
+
+    def key(problem: Problem) -> tuple[int, int]:
+        row = -1 if problem.row is None else problem.row
+        return row, position.get(problem.column or "", len(position))
+
+    return sorted(problems, key=key)
+
+
+def spreadsheet_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Spreadsheet row numbers of the data rows (header is row 1)."""
+    if isinstance(raw.index, pd.RangeIndex) and raw.index.start == 0:
+        return np.arange(2, len(raw) + 2)
+    return np.asarray(raw.index, dtype=int)
+
+
+def normalise_headers(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rename columns to contract names; flag names that collide after normalising."""
+    names = [normalise_column_name(c) for c in raw.columns]
+    problems = []
+    seen: dict[str, str] = {}
+    for original, name in zip(raw.columns, names, strict=True):
+        if name in seen:
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    name,
+                    str(original),
+                    f'column name appears twice (also as "{seen[name]}"); keep one',
+                )
+            )
+        else:
+            seen[name] = str(original)
+    frame = raw.copy()
+    frame.columns = names
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    return frame, problems
+
+
+def missing_columns(
+    frame: pd.DataFrame, file: str, required: Iterable[str], why: str = "required"
+) -> list[Problem]:
+    """One problem per missing column, naming the columns found (and a close match)."""
+    found = list(frame.columns)
+    problems = []
+    for column in required:
+        if column in frame.columns:
+            continue
+        close = difflib.get_close_matches(column, found, n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else ""
+        listing = ", ".join(found) if found else "none"
+        problems.append(
+            Problem(file, None, column, None, f"missing {why} column (found: {listing}){hint}")
+        )
+    return problems
+
+
+def _problems(file: str, findings: Iterable[rules.Finding]) -> list[Problem]:
+    return [Problem(file, *finding) for finding in findings]
+
+
+def _outcome_columns(frame: pd.DataFrame, file: str, has_relapses: bool) -> list[Problem]:
+    """The outcome must come from a failure column or a relapses file."""
+    if "failure" in frame.columns:
+        return missing_columns(frame, file, ["failure_months"], "(with failure)")
+    if has_relapses:
+        return []
+    rule = (
+        "no outcome given: add a failure column (0/1, with failure_months) "
+        "or upload a relapses file"
+    )
+    return [Problem(file, None, "failure", None, rule)]
+
+
+def check_patients(
+    raw: pd.DataFrame, file: str, *, has_relapses: bool, decimal_comma: bool | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Best-effort typed patients frame plus every problem found.
+
+    Invalid cells become missing in the returned frame so the relapses file can still be
+    checked against the patients that did parse; callers must not use the frame when the
+    problem list is non-empty.
+    """
+    if decimal_comma is None:
+        decimal_comma = bool(raw.attrs.get("decimal_comma", False))
+    context = rules.CellContext(file, spreadsheet_rows(raw), decimal_comma)
+    frame, problems = normalise_headers(raw, file)
+    problems += missing_columns(frame, file, REQUIRED_PATIENT_COLUMNS)
+    problems += _outcome_columns(frame, file, has_relapses)
+    clean = {}
+    for column in frame.columns:
+        clean[column], findings = rules.parse_column(frame[column], column, context)
+        problems += _problems(file, findings)
+    problems += _problems(file, rules.cross_checks(clean, context))
+    patients = pd.DataFrame(clean, index=pd.RangeIndex(len(frame)))
+    return patients, sort_problems(problems, frame.columns)
+
+
+def validate_patients(
+    raw: pd.DataFrame, file: str, *, has_relapses: bool = False, decimal_comma: bool | None = None
+) -> pd.DataFrame:
+    """Validate a raw patients frame and return the clean one.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        All-string frame as returned by :func:`analytics.io.read_table`.
+    file : str
+        File name used in problem messages.
+    has_relapses : bool
+        Whether a relapses file gives the outcome (then ``failure`` is optional).
+    decimal_comma : bool, optional
+        Accept ``12,5`` as 12.5; by default taken from ``raw.attrs["decimal_comma"]``
+        (set by ``read_table`` for semicolon- and tab-separated text and for XLSX).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The clean patients frame, index 0..n-1.
+
+    Raises
+    ------
+    CohortValidationError
+        With every problem found.
+    """
+    patients, problems = check_patients(
+        raw, file, has_relapses=has_relapses, decimal_comma=decimal_comma
+    )
+    if problems:
+        raise CohortValidationError(problems)
+    return patients
+
+
+def check_relapses(
+    raw: pd.DataFrame,
+    file: str,
+    patients: pd.DataFrame,
+    patients_file: str,
+    *,
+    decimal_comma: bool | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed relapses frame (sorted by patient, then time) plus every problem found."""
+    if decimal_comma is None:
+        decimal_comma = bool(raw.attrs.get("decimal_comma", False))
+    rows = spreadsheet_rows(raw)
+    frame, problems = normalise_headers(raw, file)
+    problems += missing_columns(frame, file, RELAPSE_COLUMNS)
+    if problems:
+        return _empty_relapses(), sort_problems(problems)
+    context = rules.CellContext(file, rows, decimal_comma)
+    ids, id_findings = rules.parse_column(frame["patient_id"], "relapse_patient_id", context)
+    months, month_findings = rules.parse_column(
+        frame["months_from_rtx"], "months_from_rtx", context
+    )
+    problems += _problems(file, id_findings + month_findings)
+    findings = rules.relapse_against_patients(ids, months, patients, patients_file, rows)
+    problems += _problems(file, findings)
+    relapses = pd.DataFrame({"patient_id": ids, "months_from_rtx": months})
+    relapses = relapses.sort_values(["patient_id", "months_from_rtx"], kind="stable")
+    return relapses.reset_index(drop=True), sort_problems(problems)
+
+
+def validate_relapses(
+    raw: pd.DataFrame,
+    file: str,
+    patients: pd.DataFrame,
+    patients_file: str = "the patients file",
+    *,
+    decimal_comma: bool | None = None,
+) -> pd.DataFrame:
+    """Validate a raw relapses frame against the clean patients frame.
+
+    Every ``patient_id`` must be a patient of ``patients``; ``months_from_rtx`` must be a
+    finite number (negative = before rituximab) no later than that patient's
+    ``followup_months``. Extra columns are dropped. See :func:`outcome_agreement` for the
+    check that runs when the patients file has its own ``failure`` column.
+
+    Raises
+    ------
+    CohortValidationError
+        With every problem found.
+    """
+    relapses, problems = check_relapses(
+        raw, file, patients, patients_file, decimal_comma=decimal_comma
+    )
+    if problems:
+        raise CohortValidationError(problems)
+    return relapses
+
+
+def outcome_agreement(
+    patients: pd.DataFrame,
+    relapses: pd.DataFrame,
+    patients_file: str,
+    relapses_file: str,
+    patient_rows: np.ndarray | None = None,
+) -> list[Problem]:
+    """Problems where the patients file's failure columns disagree with the relapses.
+
+    Failure is the first relapse later than 6 months after the first infusion (the source
+    study's definition); failure_months must equal its time within 1e-6 months. Patient
+    rows with a missing/invalid ``failure`` are skipped (already reported).
+    """
+    if "failure" not in patients.columns:
+        return []
+    if patient_rows is None:
+        patient_rows = np.arange(2, len(patients) + 2)
+    later = relapses[relapses["months_from_rtx"] > AGREEMENT_GRACE_MONTHS]
+    first = later.groupby("patient_id")["months_from_rtx"].min()
+    first_failure = patients["patient_id"].map(first).astype(float).to_numpy()
+    months = patients["failure_months"] if "failure_months" in patients.columns else np.nan
+    problems = []
+    for position, (failure, failure_months) in enumerate(
+        zip(patients["failure"], np.broadcast_to(months, len(patients)), strict=True)
+    ):
+        finding = rules.disagreement(
+            failure,
+            failure_months,
+            first_failure[position],
+            relapses_file,
+            AGREEMENT_GRACE_MONTHS,
+            AGREEMENT_TOLERANCE,
+        )
+        if finding is not None:
+            row = int(patient_rows[position])
+            problems.append(Problem(patients_file, row, *finding[1:]))
+    return problems
+
+
+def _empty_relapses() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "patient_id": pd.Series([], dtype=object),
+            "months_from_rtx": pd.Series([], dtype=float),
+        }
+    )
