@@ -1,0 +1,137 @@
+"""Command line: ``python -m analytics report ...`` (contract in DESIGN.md, "CLI contract").
+
+Exit 0 on success; 2 on invalid input or arguments, with a message on stderr that names the
+file, row, column and rule; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from analytics.cohort import Cohort, Filters
+from analytics.report import Report, build_report
+from analytics.schema import CohortValidationError, Problem
+from analytics.textreport import render_text
+
+EXIT_INVALID = 2
+EXIT_BUG = 1
+log = logging.getLogger("analytics.cli")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors in one paragraph and exits 2 (argparse's own code)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_INVALID, f"error: {message}\nRun with --help for usage.\n")
+
+
+def _choice_int(value: str) -> int:
+    if value not in ("0", "1"):
+        raise argparse.ArgumentTypeError(f"must be 0 or 1, got {value!r}")
+    return int(value)
+
+
+def _sex(value: str) -> str:
+    if value.upper() not in ("F", "M"):
+        raise argparse.ArgumentTypeError(f"must be F or M, got {value!r}")
+    return value.upper()
+
+
+def _covariates(value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one column name, e.g. age_at_rtx,sex")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analytics", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    report = sub.add_parser("report", help="compute the cohort report for a set of filters")
+    report.add_argument(
+        "--cohort", default="demo", help="patients file (CSV/XLSX/Parquet) or 'demo'"
+    )
+    report.add_argument("--relapses", help="relapses file (patient_id, months_from_rtx)")
+    report.add_argument("--grace-months", type=float, default=6.0, help="grace period, 0-12")
+    report.add_argument("--sex", type=_sex, help="F or M")
+    report.add_argument("--age-min", type=float)
+    report.add_argument("--age-max", type=float)
+    report.add_argument("--edss-min", type=float)
+    report.add_argument("--edss-max", type=float)
+    report.add_argument("--lesions", type=_choice_int, help="asymptomatic lesions: 0 or 1")
+    report.add_argument("--gd-persistent", type=_choice_int, help="persistent Gd: 0 or 1")
+    report.add_argument("--fcgr3a", choices=["VV", "VF", "FF"], help="FCGR3A-V158F genotype")
+    report.add_argument("--group-by", help="column whose levels get their own KM curve")
+    report.add_argument("--covariates", type=_covariates, default=[], help="a,b,... for Cox")
+    report.add_argument("--landmark-months", type=float, help="landmark for the lesion analysis")
+    report.add_argument("--format", choices=["json", "text"], default="json")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> Cohort:
+    from analytics.demo import load_demo
+    from analytics.io import load_cohort
+
+    if args.cohort == "demo":
+        if args.relapses:
+            rule = "the demo cohort has its own relapses file; use --cohort PATH with --relapses"
+            raise CohortValidationError([Problem(args.relapses, None, None, None, rule)])
+        return load_demo()
+    return load_cohort(args.cohort, args.relapses)
+
+
+def run(args: argparse.Namespace) -> Report:
+    """Load, filter and compute; raises the invalid-input errors ``main`` turns into exit 2."""
+    filters = Filters(
+        sex=args.sex,
+        age_min=args.age_min,
+        age_max=args.age_max,
+        edss_min=args.edss_min,
+        edss_max=args.edss_max,
+        lesions=args.lesions,
+        gd_persistent=args.gd_persistent,
+        fcgr3a=args.fcgr3a,
+        grace_months=args.grace_months,
+    )
+    cohort = _load(args)
+    return build_report(
+        cohort,
+        filters,
+        group_by=args.group_by,
+        covariates=args.covariates,
+        landmark_months=args.landmark_months,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        report = run(args)
+    except CohortValidationError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_INVALID
+    except (KeyError, ValueError) as error:
+        message = error.args[0] if error.args else str(error)
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as error:  # a bug: say so without a traceback or patient values
+        print(
+            f"internal error ({type(error).__name__}); this is a bug in the explorer, "
+            "not in your data. Please report it with the command you ran.",
+            file=sys.stderr,
+        )
+        log.debug("unexpected error", exc_info=True)
+        return EXIT_BUG
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), indent=2, allow_nan=False))
+    else:
+        print(render_text(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

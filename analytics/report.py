@@ -1,0 +1,318 @@
+"""One call that assembles every panel's results for a cohort and a set of filters.
+
+The dashboard, the CLI and the exports all read this object, which is why the numbers on
+the page equal the CLI's for the same filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analytics.cohort import Cohort, Filters, analysis_frame
+from analytics.compare import MancovaResult, TableOne, default_dependent, mancova, table_one
+from analytics.hazards import CoxModel, HazardTerm, cox_model, firth_cox
+from analytics.jsonsafe import json_safe
+from analytics.lesion_timing import LesionTiming, lesion_timing
+from analytics.ph_test import cox_zph
+from analytics.rates import (
+    IncidenceRate,
+    Proportion,
+    RelapseRates,
+    annualized_relapse_rates,
+    failure_proportion,
+    incidence_rate,
+)
+from analytics.survival import (
+    KaplanMeier,
+    LogRank,
+    SurvivalAt,
+    kaplan_meier,
+    logrank,
+    median_followup,
+    survival_at,
+)
+
+# Clinically conventional reference levels: the majority sex in NMOSD, and the commonest
+# FCGR3A-158 genotype.
+REFERENCE_LEVELS = {"sex": "F", "fcgr3a_v158f": "FF"}
+# Below this, a subgroup's statistics are mostly noise; say so rather than hide them.
+MIN_PATIENTS = 10
+DEFAULT_HORIZONS = (12.0, 24.0, 60.0)
+PH_ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the panels show for one cohort + filters. ``to_dict`` is the CLI's JSON."""
+
+    cohort_label: str
+    synthetic: bool
+    fingerprint: str
+    filters: Filters
+    group_by: str | None
+    covariates: tuple[str, ...]
+    n: int
+    events: int
+    person_years: float
+    failure_rate: Proportion
+    incidence: IncidenceRate
+    km: dict[str, KaplanMeier]
+    survival_at: dict[str, list[SurvivalAt]]
+    logrank: LogRank | None
+    univariable: tuple[HazardTerm, ...]
+    univariable_models: dict[str, CoxModel]
+    cox: CoxModel | None
+    firth: CoxModel | None
+    ph_test: object | None
+    follow_up: KaplanMeier | None
+    lesion_timing: LesionTiming | None
+    relapse_rates: RelapseRates | None
+    table_one: TableOne | None
+    mancova: MancovaResult | None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, object]:
+        """The CLI contract's keys (DESIGN.md), followed by the extra panels' results."""
+        return json_safe(
+            {
+                "n": self.n,
+                "events": self.events,
+                "person_years": self.person_years,
+                "failure_rate": self.failure_rate.to_dict(),
+                "incidence_per_100py": self.incidence.to_dict(),
+                "km": {"groups": {k: v.to_dict() for k, v in self.km.items()}},
+                "logrank": None if self.logrank is None else self.logrank.to_dict(),
+                "univariable": [_term_dict(t) for t in self.univariable],
+                "cox": None if self.cox is None else _model_dict(self.cox),
+                "warnings": list(self.warnings),
+                "cohort": {
+                    "label": self.cohort_label,
+                    "synthetic": self.synthetic,
+                    "fingerprint": self.fingerprint,
+                },
+                "filters": self.filters.to_dict(),
+                "group_by": self.group_by,
+                "covariates": list(self.covariates),
+                "survival_at": {k: [s.to_dict() for s in v] for k, v in self.survival_at.items()},
+                "firth": None if self.firth is None else _model_dict(self.firth),
+                "ph_test": None if self.ph_test is None else self.ph_test.to_dict(),
+                "median_followup": _follow_up_dict(self.follow_up),
+                "lesion_timing": None
+                if self.lesion_timing is None
+                else self.lesion_timing.to_dict(),
+                "relapse_rates": None
+                if self.relapse_rates is None
+                else self.relapse_rates.to_dict(),
+                "table_one": None if self.table_one is None else self.table_one.to_dict(),
+                "mancova": None if self.mancova is None else self.mancova.to_dict(),
+            }
+        )
+
+
+def _term_dict(term: HazardTerm) -> dict[str, object]:
+    return {
+        "term": term.term,
+        "hr": term.hr,
+        "ci_low": term.ci_low,
+        "ci_high": term.ci_high,
+        "p": term.p,
+        "coef": term.coef,
+        "se": term.se,
+        "reference": term.reference,
+    }
+
+
+def _model_dict(model: CoxModel) -> dict[str, object]:
+    out = model.to_dict()
+    out["terms"] = [_term_dict(t) for t in model.terms]
+    return out
+
+
+def _follow_up_dict(km: KaplanMeier | None) -> dict[str, object] | None:
+    if km is None:
+        return None
+    return {
+        "median": km.median,
+        "ci_low": km.median_ci_low,
+        "ci_high": km.median_ci_high,
+        "method": "reverse Kaplan-Meier",
+    }
+
+
+def group_labels(frame: pd.DataFrame, group_by: str) -> pd.Series:
+    """Text labels of ``group_by`` (0/1 codes read as "0"/"1"); missing stays missing."""
+
+    def label(value: object) -> object:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return frame[group_by].map(label)
+
+
+def _curves(
+    frame: pd.DataFrame, group_by: str | None, horizons: Sequence[float], notes: list[str]
+) -> tuple[dict[str, KaplanMeier], dict[str, list[SurvivalAt]], LogRank | None]:
+    if frame.empty:
+        return {}, {}, None
+    if group_by is None:
+        km = kaplan_meier(frame["time_months"], frame["failure"], label="All")
+        return {"All": km}, {"All": survival_at(km, horizons)}, None
+    labels = group_labels(frame, group_by)
+    if labels.isna().any():
+        notes.append(
+            f"{int(labels.isna().sum())} patient(s) with no {group_by} are left out of the "
+            "grouped curves."
+        )
+    known = frame[labels.notna()]
+    labels = labels[labels.notna()]
+    curves, at = {}, {}
+    for level in sorted(labels.unique()):
+        rows = known[labels == level]
+        km = kaplan_meier(rows["time_months"], rows["failure"], label=level)
+        curves[level], at[level] = km, survival_at(km, horizons)
+    test = None
+    if len(curves) > 1:
+        test = logrank(known["time_months"], known["failure"], labels.to_numpy())
+    return curves, at, test
+
+
+def _univariable(
+    frame: pd.DataFrame, names: Sequence[str]
+) -> tuple[tuple[HazardTerm, ...], dict[str, CoxModel]]:
+    models = {
+        name: cox_model(frame, [name], categorical=_references(frame, [name])) for name in names
+    }
+    terms = tuple(term for model in models.values() for term in model.terms)
+    return terms, models
+
+
+def _references(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, str]:
+    return {k: v for k, v in REFERENCE_LEVELS.items() if k in names and k in frame.columns}
+
+
+def _sample_warnings(frame: pd.DataFrame) -> list[str]:
+    notes = []
+    if len(frame) == 0:
+        notes.append("No patients match these filters.")
+    elif len(frame) < MIN_PATIENTS:
+        notes.append(
+            f"Only {len(frame)} patients match these filters (fewer than {MIN_PATIENTS}): "
+            "estimates are very imprecise."
+        )
+    if len(frame) and frame["failure"].sum() == 0:
+        notes.append("No treatment failures in this group: survival stays at 100%.")
+    return notes
+
+
+def _ph_check(frame: pd.DataFrame, model: CoxModel | None, names: Sequence[str], notes: list[str]):
+    if model is None or not model.terms or model.events < 2:
+        return None
+    used = sorted({t.covariate for t in model.terms}, key=list(names).index)
+    try:
+        result = cox_zph(
+            frame,
+            used,
+            time_col="time_months",
+            event_col="failure",
+            categorical=_references(frame, used),
+        )
+    except (ValueError, ArithmeticError) as error:  # a degenerate fit: report, don't crash
+        notes.append(f"The proportional-hazards check could not be computed ({error}).")
+        return None
+    for row in result.rows:
+        if row.term != "GLOBAL" and row.p is not None and row.p < PH_ALPHA:
+            notes.append(
+                f"Proportional hazards may not hold for {row.term} (Schoenfeld test "
+                f"p = {row.p:.3f}): its hazard ratio is an average over follow-up."
+            )
+    return result
+
+
+def build_report(
+    cohort: Cohort,
+    filters: Filters | None = None,
+    *,
+    group_by: str | None = None,
+    covariates: Sequence[str] = (),
+    landmark_months: float | None = None,
+    horizons: Sequence[float] = DEFAULT_HORIZONS,
+    conf_level: float = 0.95,
+) -> Report:
+    """Compute every panel's statistics for ``cohort`` restricted by ``filters``.
+
+    ``covariates`` form the multivariable Cox model and each gets a univariable model; with
+    none, the univariable model is of ``group_by``. Firth-penalized Cox is fitted whenever a
+    model flags a group with 0–1 events.
+    """
+    filters = filters or Filters()
+    for name in [*covariates, *([group_by] if group_by else [])]:
+        if name not in cohort.patients.columns:
+            raise KeyError(f"column {name!r} is not in the cohort")
+    frame = analysis_frame(cohort, filters)
+    notes = _sample_warnings(frame)
+    n, events = len(frame), int(frame["failure"].sum())
+    person_months = float(frame["time_months"].sum())
+    curves, at, test = _curves(frame, group_by, horizons, notes)
+    uni_names = list(covariates) or ([group_by] if group_by else [])
+    univariable, uni_models = _univariable(frame, uni_names) if n else ((), {})
+    multi = None
+    if covariates and n:
+        multi = cox_model(frame, covariates, categorical=_references(frame, covariates))
+    models = [m for m in [multi, *uni_models.values()] if m is not None]
+    for model in models:
+        notes.extend(model.warnings)
+    firth = None
+    target = multi or (next(iter(uni_models.values())) if len(uni_models) == 1 else None)
+    if target is not None and target.firth_recommended:
+        firth = firth_cox(frame, uni_names, categorical=_references(frame, uni_names))
+    return Report(
+        cohort_label=cohort.label,
+        synthetic=cohort.synthetic,
+        fingerprint=cohort.fingerprint,
+        filters=filters,
+        group_by=group_by,
+        covariates=tuple(covariates),
+        n=n,
+        events=events,
+        person_years=person_months / 12.0,
+        failure_rate=failure_proportion(events, n, conf_level=conf_level),
+        incidence=incidence_rate(events, person_months, conf_level=conf_level),
+        km=curves,
+        survival_at=at,
+        logrank=test,
+        univariable=univariable,
+        univariable_models=uni_models,
+        cox=multi,
+        firth=firth,
+        ph_test=_ph_check(frame, target, uni_names, notes),
+        follow_up=median_followup(frame["time_months"], frame["failure"]) if n else None,
+        lesion_timing=lesion_timing(frame, landmark_months) if n else None,
+        relapse_rates=_relapse_rates(cohort, frame, filters),
+        table_one=table_one(frame) if n else None,
+        mancova=_mancova(frame, notes),
+        warnings=tuple(dict.fromkeys(notes)),
+    )
+
+
+def _relapse_rates(cohort: Cohort, frame: pd.DataFrame, filters: Filters) -> RelapseRates | None:
+    if cohort.relapses is None or frame.empty:
+        return None
+    ids = set(frame["patient_id"])
+    relapses = cohort.relapses[cohort.relapses["patient_id"].isin(ids)]
+    return annualized_relapse_rates(frame, relapses, grace_months=filters.grace_months)
+
+
+def _mancova(frame: pd.DataFrame, notes: list[str]) -> MancovaResult | None:
+    if "asymptomatic_lesions" not in frame.columns or len(frame) < MIN_PATIENTS:
+        return None
+    try:
+        return mancova(frame, dependent=default_dependent(frame))
+    except ValueError as error:
+        notes.append(f"MANCOVA not computed: {error}")
+        return None
