@@ -1,0 +1,40 @@
+# Two commands do all set-up on a fresh machine (README): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Never let uv download a Python: the intranet and CI machines use the system's 3.11.
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: setup run test lint format reference demo clean
+
+setup: $(VENV)/.synced
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
+	uv sync --locked --extra test --python $(PYTHON)
+	@touch $@
+
+run: setup
+	$(BIN)/python -m app
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Regenerates tests/data/reference from R (needs r-base-core r-cran-survival; CI does not).
+reference:
+	Rscript tests/reference/make_reference.R
+
+# Regenerates the shipped synthetic demo cohort (deterministic; the tests check it).
+demo: setup
+	$(BIN)/python -m analytics.demo.generate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

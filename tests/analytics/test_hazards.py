@@ -1,0 +1,127 @@
+"""Cox models: coding, missing data, small-sample warnings, degenerate groups.
+
+Numerical agreement with R coxph / coxphf-by-first-principles is in tests/reference.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.cohort import derive_outcome
+from analytics.hazards import (
+    cox_model,
+    events_per_variable,
+    firth_cox,
+    landmark_cox,
+    time_dependent_cox,
+)
+
+
+@pytest.fixture
+def frame(small_patients):
+    """The shared eight-patient cohort with its outcome derived."""
+    return derive_outcome(small_patients, None)
+
+
+def test_categorical_term_names_and_reference(frame):
+    model = cox_model(frame, ["fcgr3a_v158f"], categorical={"fcgr3a_v158f": "VV"})
+    assert [t.term for t in model.terms] == ["fcgr3a_v158f=FF", "fcgr3a_v158f=VF"]
+    assert {t.reference for t in model.terms} == {"VV"}
+
+
+def test_text_column_reference_defaults_to_first_sorted_level(frame):
+    model = cox_model(frame, ["sex"])
+    assert model.terms[0].term == "sex=M"
+    assert model.terms[0].reference == "F"
+
+
+def test_rows_missing_a_covariate_are_dropped_and_counted(frame):
+    model = cox_model(frame, ["age_at_rtx"])
+    assert model.n == 7
+    assert model.dropped_missing == 1
+
+
+def test_small_sample_warnings(frame):
+    model = cox_model(frame, ["edss_baseline", "sex"])
+    assert any("events per variable" in w for w in model.warnings)
+
+
+def test_separation_recommends_firth_and_firth_stays_finite():
+    # Every failure is in the lesion group: the Cox HR runs to infinity.
+    df = pd.DataFrame(
+        {
+            "time_months": [5, 8, 12, 20, 30, 35, 40, 50, 60, 70],
+            "failure": [1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+            "lesion": [1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+        },
+        dtype=float,
+    )
+    model = cox_model(df, ["lesion"])
+    assert model.firth_recommended
+    assert any("Firth" in w for w in model.warnings)
+    firth = firth_cox(df, ["lesion"])
+    term = firth.terms[0]
+    assert firth.method == "firth"
+    assert math.isfinite(term.hr)
+    assert term.hr > 1
+    assert term.ci_low < term.hr < term.ci_high
+
+
+def test_no_events_gives_empty_model_with_reason(frame):
+    df = frame.assign(failure=0.0)
+    model = cox_model(df, ["age_at_rtx"])
+    assert model.terms == ()
+    assert "No failures" in model.warnings[0]
+    assert model.to_dict()["concordance"] is None
+
+
+def test_constant_covariate_is_left_out_with_a_note(frame):
+    model = cox_model(frame.assign(sex="F"), ["sex", "edss_baseline"])
+    assert [t.term for t in model.terms] == ["edss_baseline"]
+    assert any("sex is the same for everyone" in w for w in model.warnings)
+
+
+def test_unknown_covariate_is_a_key_error(frame):
+    with pytest.raises(KeyError, match="not in the cohort: nonsense"):
+        cox_model(frame, ["nonsense"])
+
+
+def test_time_dependent_splits_follow_up_at_lesion_time():
+    """A lesion after the failure cannot explain it: that patient stays unexposed."""
+    df = pd.DataFrame(
+        {
+            "time_months": [10.0, 20.0, 30.0, 40.0, 15.0, 25.0],
+            "failure": [1.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+            "asymptomatic_lesions": [1.0, 1.0, 0.0, 0.0, 1.0, 1.0],
+            "asymptomatic_lesion_months": [4.0, 25.0, np.nan, np.nan, 3.0, 12.0],
+        }
+    )
+    model = time_dependent_cox(df)
+    assert model.n == 6
+    assert model.events == 4
+    naive = cox_model(df, ["asymptomatic_lesions"])
+    # Immortal time: the baseline model credits the lesion group with time before lesions.
+    assert model.terms[0].hr != pytest.approx(naive.terms[0].hr)
+
+
+def test_landmark_keeps_only_patients_at_risk_at_landmark():
+    df = pd.DataFrame(
+        {
+            "time_months": [5.0, 20.0, 30.0, 40.0, 50.0, 25.0, 35.0],
+            "failure": [1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0],
+            "asymptomatic_lesions": [1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0],
+            "asymptomatic_lesion_months": [2.0, 8.0, np.nan, np.nan, 30.0, 11.0, np.nan],
+        }
+    )
+    model = landmark_cox(df, 12)
+    assert model.n == 6  # the failure at month 5 is before the landmark
+    assert "6 patient(s) still at risk" in model.warnings[0]
+
+
+def test_events_per_variable():
+    assert events_per_variable(12, 3) == 4
+    assert events_per_variable(5, 0) == math.inf
