@@ -395,7 +395,7 @@ def neutralise_cell(value: object) -> object:
 def write_csv(
     frame: pd.DataFrame, path_or_buffer: str | Path | IO[str] | None = None
 ) -> str | None:
-    """Export a frame as UTF-8 CSV with formula-like text neutralised.
+    """Export a frame as UTF-8 CSV (CRLF line ends) with formula-like text neutralised.
 
     Numeric columns are written untouched; text cells and header names go through
     :func:`neutralise_cell`. With ``path_or_buffer=None`` the CSV text is returned.
@@ -405,4 +405,6 @@ def write_csv(
         if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].astype(object).map(neutralise_cell)
     safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
-    return safe.to_csv(path_or_buffer, index=False, lineterminator="\n")
+    # CRLF as RFC 4180 says; it also makes the csv writer quote cells holding a bare "\r",
+    # which "\n" as terminator would leave unquoted and so split the row in Excel.
+    return safe.to_csv(path_or_buffer, index=False, lineterminator="\r\n")
