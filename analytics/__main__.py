@@ -73,10 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> Cohort:
-    from analytics.demo import load_demo
     from analytics.io import load_cohort
 
     if args.cohort == "demo":
+        from analytics.demo import load_demo
+
         if args.relapses:
             rule = "the demo cohort has its own relapses file; use --cohort PATH with --relapses"
             raise CohortValidationError([Problem(args.relapses, None, None, None, rule)])

@@ -1,0 +1,176 @@
+"""The CLI contract of DESIGN.md: flags, JSON keys, exit codes, messages without tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analytics.__main__ import main
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CONTRACT_KEYS = {
+    "n",
+    "events",
+    "person_years",
+    "failure_rate",
+    "incidence_per_100py",
+    "km",
+    "logrank",
+    "univariable",
+    "cox",
+    "warnings",
+}
+KM_KEYS = {
+    "n",
+    "events",
+    "median",
+    "median_ci_low",
+    "median_ci_high",
+    "timeline",
+    "survival",
+    "ci_low",
+    "ci_high",
+}
+
+
+def exit_code(argv: list[str]) -> int:
+    """main()'s return code, or argparse's exit code for a bad flag."""
+    try:
+        return main(argv)
+    except SystemExit as exited:
+        return int(exited.code)
+
+
+def run_json(capsys, *args: str) -> dict:
+    """Run the CLI in-process and parse its JSON (exit code must be 0)."""
+    assert main(["report", *args, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_demo_lesion_report_reproduces_the_study(capsys):
+    out = run_json(
+        capsys,
+        "--cohort",
+        "demo",
+        "--group-by",
+        "asymptomatic_lesions",
+        "--covariates",
+        "asymptomatic_lesions",
+    )
+    assert CONTRACT_KEYS <= out.keys()
+    assert (out["n"], out["events"]) == (54, 12)
+    lesion = next(t for t in out["univariable"] if t["term"] == "asymptomatic_lesions")
+    assert 15 <= lesion["hr"] <= 45
+    assert lesion["p"] < 0.01
+    assert set(out["km"]["groups"]) == {"0", "1"}
+    for group in out["km"]["groups"].values():
+        assert KM_KEYS <= group.keys()
+        assert len(group["timeline"]) == len(group["survival"]) == len(group["ci_low"])
+    assert out["logrank"]["df"] == 1
+    assert set(out["failure_rate"]) >= {"estimate", "ci_low", "ci_high", "method"}
+    assert out["cox"]["n"] == 54
+    assert out["cohort"]["synthetic"] is True
+
+
+def test_filters_reduce_the_cohort_consistently(capsys):
+    everyone = run_json(capsys, "--cohort", "demo")
+    women = run_json(capsys, "--cohort", "demo", "--sex", "f")
+    men = run_json(capsys, "--cohort", "demo", "--sex", "M")
+    assert women["n"] + men["n"] == everyone["n"]
+    assert women["events"] + men["events"] == everyone["events"]
+    older = run_json(capsys, "--cohort", "demo", "--age-min", "45", "--edss-max", "4")
+    assert 0 < older["n"] < everyone["n"]
+
+
+def test_grace_period_changes_failures_on_the_demo(capsys):
+    strict = run_json(capsys, "--cohort", "demo", "--grace-months", "0")
+    usual = run_json(capsys, "--cohort", "demo", "--grace-months", "6")
+    assert strict["events"] >= usual["events"]
+
+
+def test_multivariable_covariates_and_null_logrank_without_groups(capsys):
+    out = run_json(capsys, "--cohort", "demo", "--covariates", "age_at_rtx,sex,edss_baseline")
+    assert out["logrank"] is None
+    assert [t["term"] for t in out["cox"]["terms"]] == ["age_at_rtx", "sex=M", "edss_baseline"]
+    assert len(out["univariable"]) == 3
+
+
+def test_text_format_says_synthetic(capsys):
+    assert main(["report", "--cohort", "demo", "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert "SYNTHETIC" in text
+    assert "Patients: 54" in text
+
+
+def test_empty_subgroup_is_not_an_error(capsys):
+    out = run_json(capsys, "--cohort", "demo", "--age-min", "119")
+    assert out["n"] == 0
+    assert "No patients match these filters." in out["warnings"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--sex", "X"], "must be F or M"),
+        (["--lesions", "2"], "must be 0 or 1"),
+        (["--grace-months", "13"], "grace period must be between 0 and 12"),
+        (["--age-min", "60", "--age-max", "40"], "age range is empty"),
+        (["--group-by", "shoe_size"], "column 'shoe_size' is not in the cohort"),
+        (["--covariates", "age_at_rtx,shoe_size"], "shoe_size"),
+        (["--format", "xml"], "invalid choice"),
+        (["--cohort", "/nonexistent/patients.csv"], "patients.csv"),
+    ],
+)
+def test_invalid_arguments_exit_2_with_a_message(capsys, args, message):
+    assert exit_code(["report", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def _bad_cases() -> list[dict[str, str]]:
+    with (DATA / "bad" / "expected.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("case", _bad_cases(), ids=lambda c: c["file"])
+def test_every_malformed_file_exits_2_with_its_message(capsys, case):
+    bad = DATA / "bad" / case["file"]
+    if case["patients"]:
+        args = ["--cohort", str(DATA / case["patients"]), "--relapses", str(bad)]
+    else:
+        args = ["--cohort", str(bad)]
+    code = main(["report", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert case["file"] in err
+    assert case["fragment"] in err
+    assert "Traceback" not in err
+
+
+def test_real_process_exit_codes_and_no_traceback(tmp_path):
+    """The installed entry point, as scripts call it."""
+    bad = tmp_path / "patients.csv"
+    bad.write_text("patient_id,followup_months,failure\nA,-3,1\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "analytics", "report", "--cohort", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "patients.csv, row 2, column followup_months" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    good = subprocess.run(
+        [sys.executable, "-m", "analytics", "report", "--cohort", "demo"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert good.returncode == 0
+    assert json.loads(good.stdout)["n"] == 54

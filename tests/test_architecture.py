@@ -1,0 +1,50 @@
+"""Architecture rules from DESIGN.md that code review alone would let slip."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN_IN_ANALYTICS = ("dash", "plotly", "flask", "dash_bootstrap_components")
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_analytics_sources_never_import_ui_libraries():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_imported_modules(path) & set(FORBIDDEN_IN_ANALYTICS))
+        for path in (ROOT / "analytics").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_importing_analytics_loads_no_ui_library_at_runtime():
+    """Transitive imports count too: run the whole CLI path in a clean interpreter."""
+    code = (
+        "import sys, analytics.report, analytics.__main__, analytics.io;"
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN_IN_ANALYTICS!r}];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == ""
+
+
+def test_components_do_no_statistics():
+    """components/ renders results; it must not fit models itself."""
+    stats_libraries = {"lifelines", "statsmodels", "scipy", "firthmodels"}
+    for path in (ROOT / "components").rglob("*.py"):
+        assert not (_imported_modules(path) & stats_libraries), path
