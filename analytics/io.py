@@ -133,7 +133,22 @@ def _text_rows(data: bytes, file_name: str) -> tuple[Iterator[list[str]], bool, 
     return _csv_rows(text, file_name, sep), sep != ",", sep
 
 
-def _xlsx_rows(data: bytes, file_name: str) -> list[list[str]]:
+def _sheet_rows(sheet: Any, file_name: str, max_rows: int | None) -> list[list[str]]:
+    """Cell texts of a worksheet, stopping as soon as the data-row limit is passed."""
+    rows: list[list[str]] = []
+    filled = 0
+    for values in sheet.iter_rows(values_only=True):
+        cells = [_cell_text(v) for v in values]
+        # Formatted-but-empty rows are common at the end of a sheet: keep their place for
+        # row numbering but not their cells.
+        rows.append(cells if any(cells) else [])
+        filled += bool(rows[-1])
+        if max_rows is not None and filled > max_rows + 1:
+            raise _too_many_rows(file_name, max_rows)
+    return rows
+
+
+def _xlsx_rows(data: bytes, file_name: str, max_rows: int | None) -> list[list[str]]:
     import openpyxl
 
     try:
@@ -143,10 +158,11 @@ def _xlsx_rows(data: bytes, file_name: str) -> list[list[str]]:
             warnings.simplefilter("ignore", UserWarning)
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                sheet = workbook.worksheets[0]
-                rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+                rows = _sheet_rows(workbook.worksheets[0], file_name, max_rows)
             finally:
                 workbook.close()
+    except CohortValidationError:
+        raise
     except Exception as error:  # a malformed archive can raise anything
         rule = (
             f"is a ZIP archive but could not be read as an XLSX workbook ({type(error).__name__})"
@@ -182,7 +198,8 @@ def _collect(
     rows: Iterable[list[str]], file_name: str, max_rows: int | None
 ) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
     """Header row number and cells, and the non-blank data rows with their row numbers."""
-    header_row, header, data = 0, [], []
+    header_row, header = 0, []
+    data: list[tuple[int, list[str]]] = []
     for number, cells in enumerate(rows, start=1):
         cells = [c.strip() for c in cells]
         if not any(cells):
@@ -199,7 +216,7 @@ def _collect(
 def _ragged(
     file_name: str, sep: str, width: int, data: list[tuple[int, list[str]]]
 ) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     hint = (
         " (a decimal comma? use a decimal point, or semicolons as separators)" if sep == "," else ""
     )
@@ -216,7 +233,7 @@ def _build_frame(
     width = len(header)
     problems = _ragged(file_name, sep, width, data)
     cells = [(row + [""] * width)[:width] for _, row in data]
-    keep = []
+    keep: list[int] = []
     for index, name in enumerate(header):
         if name:
             keep.append(index)
@@ -238,7 +255,7 @@ def parse_table(data: bytes, file_name: str, max_rows: int | None = None) -> pd.
     """Parse file content into the raw frame (see :func:`read_table`)."""
     sep, decimal_comma = "", False
     if data.startswith(_ZIP_MAGIC):
-        rows: Iterable[list[str]] = _xlsx_rows(data, file_name)
+        rows: Iterable[list[str]] = _xlsx_rows(data, file_name, max_rows)
         decimal_comma = True  # text cells typed as "12,5" in a European-locale workbook
     elif data.startswith(_PARQUET_MAGIC):
         rows = _parquet_rows(data, file_name, max_rows)
@@ -343,7 +360,8 @@ def load_cohort(
 
     patients_name = patients_name or _default_name(patients, "patients file")
     patients_bytes, raw_patients, problems = _read_raw(patients, patients_name, max_bytes, max_rows)
-    relapses_bytes, raw_relapses, relapse_problems = b"", None, []
+    relapses_bytes, raw_relapses = b"", None
+    relapse_problems: list[Problem] = []
     if relapses is not None:
         relapses_name = relapses_name or _default_name(relapses, "relapses file")
         relapses_bytes, raw_relapses, relapse_problems = _read_raw(

@@ -120,7 +120,8 @@ def is_missing(text: str) -> bool:
 
 def parse_number(text: str, unit: str, decimal_comma: bool) -> tuple[float, str | None]:
     """Parse one non-missing cell as a finite number; return (value, None) or (nan, rule)."""
-    text = text.strip()
+    # U+2212 is the minus sign Word and some Excel locales substitute for the hyphen.
+    text = text.strip().replace("\u2212", "-")
     if decimal_comma and _DECIMAL_COMMA.fullmatch(text):
         text = text.replace(",", ".")
     if _NUMBER.fullmatch(text):
@@ -149,7 +150,7 @@ def parse_numbers(
 ) -> tuple[np.ndarray, list[Finding]]:
     """Parse a numeric contract column into float64 (NaN = missing or invalid)."""
     values = np.full(len(cells), math.nan)
-    findings = []
+    findings: list[Finding] = []
     for position, text in enumerate(cells):
         row = int(context.rows[position])
         if is_missing(text):
@@ -171,7 +172,7 @@ def parse_choices(
 ) -> tuple[list[object], list[Finding]]:
     """Parse a categorical column (flags, sex, genotype) into the stored spellings."""
     values: list[object] = []
-    findings = []
+    findings: list[Finding] = []
     for position, text in enumerate(cells):
         row = int(context.rows[position])
         values.append(rule.missing_value)
@@ -194,7 +195,7 @@ def parse_ids(
 ) -> tuple[list[str | None], list[Finding]]:
     """Patient codes: required and non-empty; unique in the patients file."""
     values: list[str | None] = []
-    findings = []
+    findings: list[Finding] = []
     first_row: dict[str, int] = {}
     for position, text in enumerate(cells):
         row = int(context.rows[position])
@@ -215,7 +216,7 @@ def parse_ids(
 def parse_extra(cells: Sequence[str], context: CellContext) -> pd.Series:
     """An unknown column: float64 if every non-empty value is a number, else text/None."""
     texts = [None if is_missing(t) else t.strip() for t in cells]
-    numbers = []
+    numbers: list[float] = []
     for text in texts:
         if text is None:
             numbers.append(math.nan)
@@ -315,11 +316,11 @@ def relapse_against_patients(
     """Each relapse must belong to a known patient and lie within that patient's follow-up."""
     if "patient_id" not in patients.columns:
         return []
-    followup = {}
+    followup: dict[str, float] = {}
     if "followup_months" in patients.columns:
         followup = dict(zip(patients["patient_id"], patients["followup_months"], strict=True))
     known = set(patients["patient_id"].dropna())
-    findings = []
+    findings: list[Finding] = []
     for position, (code, time) in enumerate(zip(ids, months, strict=True)):
         row = int(rows[position])
         if code is None:

@@ -145,7 +145,7 @@ def spreadsheet_rows(raw: pd.DataFrame) -> np.ndarray:
 def normalise_headers(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Rename columns to contract names; flag names that collide after normalising."""
     names = [normalise_column_name(c) for c in raw.columns]
-    problems = []
+    problems: list[Problem] = []
     seen: dict[str, str] = {}
     for original, name in zip(raw.columns, names, strict=True):
         if name in seen:
@@ -171,7 +171,7 @@ def missing_columns(
 ) -> list[Problem]:
     """One problem per missing column, naming the columns found (and a close match)."""
     found = list(frame.columns)
-    problems = []
+    problems: list[Problem] = []
     for column in required:
         if column in frame.columns:
             continue
@@ -216,7 +216,7 @@ def check_patients(
     frame, problems = normalise_headers(raw, file)
     problems += missing_columns(frame, file, REQUIRED_PATIENT_COLUMNS)
     problems += _outcome_columns(frame, file, has_relapses)
-    clean = {}
+    clean: dict[str, pd.Series] = {}
     for column in frame.columns:
         clean[column], findings = rules.parse_column(frame[column], column, context)
         problems += _problems(file, findings)
@@ -338,7 +338,7 @@ def outcome_agreement(
     first = later.groupby("patient_id")["months_from_rtx"].min()
     first_failure = patients["patient_id"].map(first).astype(float).to_numpy()
     months = patients["failure_months"] if "failure_months" in patients.columns else np.nan
-    problems = []
+    problems: list[Problem] = []
     for position, (failure, failure_months) in enumerate(
         zip(patients["failure"], np.broadcast_to(months, len(patients)), strict=True)
     ):

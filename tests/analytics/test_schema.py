@@ -294,7 +294,11 @@ def relapses_raw(*rows: tuple[str, str]) -> pd.DataFrame:
 
 def test_relapses_are_typed_and_sorted(patients: pd.DataFrame) -> None:
     relapses = validate_relapses(
-        relapses_raw(("P2", "20"), ("P1", "10"), ("P1", "-4.5")), "r.csv", patients, "p.csv"
+        # U+2212 minus, as Word and some Excel locales write it
+        relapses_raw(("P2", "20"), ("P1", "10"), ("P1", "\u22124.5")),
+        "r.csv",
+        patients,
+        "p.csv",
     )
     assert relapses["patient_id"].tolist() == ["P1", "P1", "P2"]
     assert relapses["months_from_rtx"].tolist() == [-4.5, 10.0, 20.0]
