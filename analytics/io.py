@@ -228,7 +228,7 @@ def _ragged(
 
 
 def _build_frame(
-    file_name: str, header: list[str], data: list[tuple[int, list[str]]], sep: str
+    file_name: str, header_row: int, header: list[str], data: list[tuple[int, list[str]]], sep: str
 ) -> pd.DataFrame:
     width = len(header)
     problems = _ragged(file_name, sep, width, data)
@@ -239,7 +239,7 @@ def _build_frame(
             keep.append(index)
         elif any(row[index] for row in cells):
             rule = f"column {index + 1} has values but no header name"
-            problems.append(Problem(file_name, 1, None, None, rule))
+            problems.append(Problem(file_name, header_row, None, None, rule))
     if problems:
         raise CohortValidationError(schema.sort_problems(problems))
     frame = pd.DataFrame(
@@ -271,8 +271,9 @@ def parse_table(data: bytes, file_name: str, max_rows: int | None = None) -> pd.
         raise _fail(file_name, "file is empty")
     if not body:
         raise _fail(file_name, "has a header row but no data rows", header_row)
-    frame = _build_frame(file_name, header, body, sep)
+    frame = _build_frame(file_name, header_row, header, body, sep)
     frame.attrs["decimal_comma"] = decimal_comma
+    frame.attrs["header_row"] = header_row
     return frame
 
 
@@ -295,8 +296,9 @@ def read_table(
     pandas.DataFrame
         Every column dtype object holding stripped ``str`` ("" = empty cell), header names
         as written (stripped). The index is the spreadsheet row number of each data row
-        (header = row 1, blank rows skipped but counted). ``attrs["decimal_comma"]`` says
-        whether ``12,5`` means 12.5 in this file.
+        (blank rows skipped but counted). ``attrs["decimal_comma"]`` says whether ``12,5``
+        means 12.5 in this file; ``attrs["header_row"]`` is the header's row (1 unless
+        blank rows precede it).
 
     Raises
     ------

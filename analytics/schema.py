@@ -152,7 +152,7 @@ def normalise_headers(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
             problems.append(
                 Problem(
                     file,
-                    1,
+                    int(raw.attrs.get("header_row", 1)),
                     name,
                     str(original),
                     f'column name appears twice (also as "{seen[name]}"); keep one',

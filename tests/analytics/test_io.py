@@ -184,6 +184,15 @@ def test_read_table_keeps_spreadsheet_rows_and_raw_strings() -> None:
     assert read_table(b"a,b\n1,2\n", "t.csv").attrs["decimal_comma"] is False
 
 
+def test_header_after_blank_lines_is_located() -> None:
+    with pytest.raises(CohortValidationError, match=r"t.csv, row 3: column 5 has values"):
+        load_cohort(("\n\n" + BASE[:-1] + ",\nP01,12,0,,x\n").encode(), patients_name="t.csv")
+    with pytest.raises(CohortValidationError, match=r"t.csv, row 2, column patient_id, value"):
+        load_cohort(
+            ("\n" + BASE[:-1] + ",Patient ID\nP01,12,0,,x\n").encode(), patients_name="t.csv"
+        )
+
+
 def test_blank_rows_count_in_problem_row_numbers() -> None:
     with pytest.raises(CohortValidationError, match="p.csv, row 4, column failure, "):
         load_cohort((BASE + "P01,12,0,\n\nP02,12,x,\n").encode(), patients_name="p.csv")
