@@ -1,0 +1,337 @@
+"""Failure proportion, incidence rate and annualized relapse rates, with exact intervals.
+
+Exact here means what R means: Clopper-Pearson for a proportion (R ``binom.test``) and
+the exact Poisson interval for a rate (R ``poisson.test``). Both are the usual choice for
+small cohorts, where the Wald interval undercovers and can cross 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+MONTHS_PER_YEAR = 12.0
+
+# Disease onset is not in the data contract, so the pre-rituximab exposure cannot be
+# "onset to first infusion". A fixed window the same for every patient is the common choice
+# in rituximab NMOSD cohorts, and it avoids counting the onset attack that opens an
+# onset-based window (which inflates the pre-treatment rate for recently diagnosed patients).
+DEFAULT_PRE_WINDOW_MONTHS = 24.0
+
+
+def _json_float(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _json_safe(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _json_safe(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_json_safe(value) for value in data]
+    if isinstance(data, float | np.floating):
+        return _json_float(float(data))
+    if isinstance(data, np.integer):
+        return int(data)
+    return data
+
+
+def _check_conf_level(conf_level: float) -> float:
+    if not 0.0 < conf_level < 1.0:
+        raise ValueError(f"conf_level must be between 0 and 1, got {conf_level}")
+    return (1.0 - conf_level) / 2.0
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """A proportion ``events / n`` with its exact (Clopper-Pearson) confidence interval."""
+
+    events: int
+    n: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    conf_level: float
+    method: str = "Clopper-Pearson exact (R binom.test)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe data (NaN becomes None)."""
+        result: dict[str, Any] = _json_safe(asdict(self))
+        return result
+
+
+@dataclass(frozen=True)
+class IncidenceRate:
+    """Events per ``per`` person-years with the exact Poisson confidence interval."""
+
+    events: int
+    person_years: float
+    per: float
+    estimate: float
+    ci_low: float
+    ci_high: float
+    conf_level: float
+    method: str = "exact Poisson (R poisson.test)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe data (NaN becomes None)."""
+        result: dict[str, Any] = _json_safe(asdict(self))
+        return result
+
+
+def failure_proportion(events: int, n: int, conf_level: float = 0.95) -> Proportion:
+    """Proportion of patients who failed, with the Clopper-Pearson exact interval.
+
+    Matches R ``binom.test(events, n, conf.level = conf_level)$conf.int``: the limits are
+    beta quantiles, ``qbeta(a/2, x, n - x + 1)`` and ``qbeta(1 - a/2, x + 1, n - x)``, with the
+    lower limit 0 when ``x = 0`` and the upper limit 1 when ``x = n``.
+
+    Parameters
+    ----------
+    events : int
+        Number of failures, ``0 <= events <= n``.
+    n : int
+        Number of patients. ``n = 0`` gives NaN estimate and limits (nothing to estimate).
+    conf_level : float, default 0.95
+        Two-sided confidence level.
+
+    Returns
+    -------
+    Proportion
+        ``estimate``, ``ci_low``, ``ci_high`` in [0, 1].
+
+    Examples
+    --------
+    >>> result = failure_proportion(12, 54)
+    >>> round(result.estimate, 4), round(result.ci_low, 4), round(result.ci_high, 4)
+    (0.2222, 0.1204, 0.3556)
+    """
+    alpha_half = _check_conf_level(conf_level)
+    events, n = int(events), int(n)
+    if n < 0 or not 0 <= events <= max(n, 0):
+        raise ValueError(f"need 0 <= events <= n, got events={events}, n={n}")
+    if n == 0:
+        nan = float("nan")
+        return Proportion(events, n, nan, nan, nan, conf_level)
+    low = 0.0 if events == 0 else float(stats.beta.ppf(alpha_half, events, n - events + 1))
+    high = 1.0 if events == n else float(stats.beta.ppf(1 - alpha_half, events + 1, n - events))
+    return Proportion(events, n, events / n, low, high, conf_level)
+
+
+def incidence_rate(
+    events: int,
+    person_time_months: float,
+    per: float = 100.0,
+    conf_level: float = 0.95,
+) -> IncidenceRate:
+    """Events per ``per`` person-years with the exact Poisson interval.
+
+    Matches R ``poisson.test(events, T = person_years, conf.level = conf_level)$conf.int``
+    scaled by ``per``: the limits for the count are ``qchisq(a/2, 2x) / 2`` (0 when ``x = 0``)
+    and ``qchisq(1 - a/2, 2x + 2) / 2``, the same as R's ``qgamma(a/2, x)`` and
+    ``qgamma(1 - a/2, x + 1)``.
+
+    Parameters
+    ----------
+    events : int
+        Number of events (failures or relapses), ``>= 0``.
+    person_time_months : float
+        Total time at risk in months (converted to years as months / 12).
+    per : float, default 100.0
+        Rate unit in person-years: 100 gives events per 100 person-years, 1 gives an
+        annualized rate (ARR).
+    conf_level : float, default 0.95
+        Two-sided confidence level.
+
+    Returns
+    -------
+    IncidenceRate
+        Estimate and limits per ``per`` person-years; NaN when there is no person-time.
+    """
+    alpha_half = _check_conf_level(conf_level)
+    events = int(events)
+    if events < 0:
+        raise ValueError(f"events must be >= 0, got {events}")
+    if not person_time_months >= 0:
+        raise ValueError(f"person_time_months must be >= 0, got {person_time_months}")
+    if per <= 0:
+        raise ValueError(f"per must be > 0, got {per}")
+    person_years = float(person_time_months) / MONTHS_PER_YEAR
+    if person_years == 0:
+        nan = float("nan")
+        return IncidenceRate(events, 0.0, per, nan, nan, nan, conf_level)
+    count_low = 0.0 if events == 0 else float(stats.chi2.ppf(alpha_half, 2 * events)) / 2
+    count_high = float(stats.chi2.ppf(1 - alpha_half, 2 * events + 2)) / 2
+    scale = per / person_years
+    return IncidenceRate(
+        events=events,
+        person_years=person_years,
+        per=per,
+        estimate=events * scale,
+        ci_low=count_low * scale,
+        ci_high=count_high * scale,
+        conf_level=conf_level,
+    )
+
+
+@dataclass(frozen=True)
+class PatientRelapseRate:
+    """One patient's relapse counts and annualized relapse rates before and after rituximab."""
+
+    patient_id: str
+    pre_relapses: int
+    pre_years: float
+    pre_arr: float
+    post_relapses: int
+    post_years: float
+    post_arr: float
+
+
+@dataclass(frozen=True)
+class RelapseRates:
+    """Per-patient and pooled annualized relapse rates (ARR) before and after rituximab.
+
+    ``pooled_pre`` and ``pooled_post`` are total relapses / total person-years with exact
+    Poisson intervals (``per = 1``); ``median_pre_arr`` / ``median_post_arr`` summarise the
+    per-patient rates (patients with no post-treatment time excluded).
+    """
+
+    patients: tuple[PatientRelapseRate, ...]
+    pooled_pre: IncidenceRate
+    pooled_post: IncidenceRate
+    median_pre_arr: float
+    median_post_arr: float
+    pre_window_months: float
+    grace_months: float
+    relapses_outside_window: int
+    relapses_at_infusion: int
+
+    def frame(self) -> pd.DataFrame:
+        """Per-patient rates as a DataFrame, one row per patient."""
+        return pd.DataFrame([asdict(row) for row in self.patients])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe data (NaN becomes None)."""
+        result: dict[str, Any] = _json_safe(asdict(self))
+        return result
+
+
+def _validate_relapse_inputs(
+    patients: pd.DataFrame, relapses: pd.DataFrame, pre_window_months: float, grace_months: float
+) -> None:
+    for name, frame, columns in (
+        ("patients", patients, ("patient_id", "followup_months")),
+        ("relapses", relapses, ("patient_id", "months_from_rtx")),
+    ):
+        missing = [column for column in columns if column not in frame.columns]
+        if missing:
+            raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
+    if not pre_window_months > 0:
+        raise ValueError(f"pre_window_months must be > 0, got {pre_window_months}")
+    if not grace_months >= 0:
+        raise ValueError(f"grace_months must be >= 0, got {grace_months}")
+
+
+def annualized_relapse_rates(
+    patients: pd.DataFrame,
+    relapses: pd.DataFrame,
+    *,
+    grace_months: float = 0.0,
+    pre_window_months: float = DEFAULT_PRE_WINDOW_MONTHS,
+    conf_level: float = 0.95,
+) -> RelapseRates:
+    """Annualized relapse rates before and after the first rituximab infusion.
+
+    Pre-rituximab ARR: relapses with ``-pre_window_months <= months_from_rtx < 0`` over the
+    window (default the 24 months before the first infusion, the same for every patient,
+    because disease onset is not part of the data contract). Earlier relapses are not
+    counted (their number is reported in ``relapses_outside_window``).
+
+    Post-rituximab ARR: relapses with ``grace_months < months_from_rtx <= followup_months``
+    over ``followup_months - grace_months``. The default ``grace_months = 0`` is the usual
+    post-treatment ARR (every relapse after the first infusion). A positive value excludes
+    early relapses before B-cell depletion is complete, as the failure definition does; a
+    patient followed no longer than the grace period then contributes no post-treatment time.
+    Relapses at exactly month 0 (the infusion day) are counted in neither period
+    (``relapses_at_infusion``).
+
+    Only patients in ``patients`` are used, so a filtered frame gives the subgroup's rates;
+    relapses of other patients are ignored. Pooled rates are total relapses / total
+    person-years with exact Poisson CIs as R ``poisson.test(sum(x), sum(T))`` (see
+    :func:`incidence_rate`, ``per = 1``).
+
+    Parameters
+    ----------
+    patients : DataFrame
+        Needs ``patient_id`` and ``followup_months``.
+    relapses : DataFrame
+        Needs ``patient_id`` and ``months_from_rtx`` (negative = before rituximab).
+    grace_months : float, default 0.0
+        Post-treatment relapses at or before this month are not counted.
+    pre_window_months : float, default 24.0
+        Length of the pre-treatment window.
+    conf_level : float, default 0.95
+        Confidence level of the pooled intervals.
+
+    Returns
+    -------
+    RelapseRates
+    """
+    _validate_relapse_inputs(patients, relapses, pre_window_months, grace_months)
+    ids = patients["patient_id"].astype(str).to_numpy()
+    followup = patients["followup_months"].astype(float).to_numpy()
+    mine = relapses[relapses["patient_id"].astype(str).isin(set(ids))]
+    months = mine["months_from_rtx"].astype(float)
+    owner = mine["patient_id"].astype(str)
+    followup_of = dict(zip(ids, followup, strict=True))
+    in_pre = (months < 0) & (months >= -pre_window_months)
+    in_post = (months > grace_months) & (months <= owner.map(followup_of))
+    pre_counts = owner[in_pre].value_counts()
+    post_counts = owner[in_post].value_counts()
+
+    pre_years = pre_window_months / MONTHS_PER_YEAR
+    rows = []
+    for patient_id, followup_months in zip(ids, followup, strict=True):
+        post_years = max(followup_months - grace_months, 0.0) / MONTHS_PER_YEAR
+        n_pre = int(pre_counts.get(patient_id, 0))
+        n_post = int(post_counts.get(patient_id, 0))
+        rows.append(
+            PatientRelapseRate(
+                patient_id=patient_id,
+                pre_relapses=n_pre,
+                pre_years=pre_years,
+                pre_arr=n_pre / pre_years,
+                post_relapses=n_post,
+                post_years=post_years,
+                post_arr=n_post / post_years if post_years > 0 else float("nan"),
+            )
+        )
+    total_post_months = sum(row.post_years for row in rows) * MONTHS_PER_YEAR
+    post_arrs = [row.post_arr for row in rows if row.post_years > 0]
+    return RelapseRates(
+        patients=tuple(rows),
+        pooled_pre=incidence_rate(
+            sum(row.pre_relapses for row in rows),
+            pre_window_months * len(rows),
+            per=1.0,
+            conf_level=conf_level,
+        ),
+        pooled_post=incidence_rate(
+            sum(row.post_relapses for row in rows),
+            total_post_months,
+            per=1.0,
+            conf_level=conf_level,
+        ),
+        median_pre_arr=float(np.median([r.pre_arr for r in rows])) if rows else float("nan"),
+        median_post_arr=float(np.median(post_arrs)) if post_arrs else float("nan"),
+        pre_window_months=float(pre_window_months),
+        grace_months=float(grace_months),
+        relapses_outside_window=int((months < -pre_window_months).sum()),
+        relapses_at_infusion=int((months == 0).sum()),
+    )

@@ -1,0 +1,195 @@
+"""Exact proportion and rate intervals, and annualized relapse rates.
+
+Expected values are computed independently of ``analytics.rates``: scipy's own
+``binomtest(...).proportion_ci(method="exact")`` for Clopper-Pearson, the closed-form
+chi-square expression of the exact Poisson interval, and hand counts for relapse rates.
+Values quoted from R 4.x (``binom.test``, ``poisson.test``) are in the docstrings.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats
+
+from analytics.rates import annualized_relapse_rates, failure_proportion, incidence_rate
+
+
+def _scipy_exact(events: int, n: int, conf_level: float = 0.95) -> tuple[float, float]:
+    ci = stats.binomtest(events, n).proportion_ci(confidence_level=conf_level, method="exact")
+    return ci.low, ci.high
+
+
+def _poisson_closed_form(events: int, years: float, conf_level: float = 0.95):
+    alpha = 1 - conf_level
+    low = 0.0 if events == 0 else stats.chi2.ppf(alpha / 2, 2 * events) / 2 / years
+    high = stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / 2 / years
+    return low, high
+
+
+@pytest.mark.parametrize(
+    ("events", "n"), [(12, 54), (0, 54), (54, 54), (0, 1), (1, 1), (1, 7), (3, 10)]
+)
+@pytest.mark.parametrize("conf_level", [0.95, 0.9])
+def test_failure_proportion_matches_scipy_exact(events, n, conf_level):
+    result = failure_proportion(events, n, conf_level=conf_level)
+    assert result.estimate == pytest.approx(events / n)
+    assert_allclose(
+        (result.ci_low, result.ci_high), _scipy_exact(events, n, conf_level), rtol=1e-10
+    )
+
+
+def test_failure_proportion_matches_r_binom_test():
+    """R: binom.test(12, 54)$conf.int -> 0.1204358 0.3559991."""
+    result = failure_proportion(12, 54)
+    assert_allclose((result.ci_low, result.ci_high), (0.1204358, 0.3559991), atol=5e-8)
+
+
+def test_failure_proportion_edges_are_closed():
+    assert failure_proportion(0, 5).ci_low == 0.0
+    assert failure_proportion(5, 5).ci_high == 1.0
+    one = failure_proportion(1, 1)
+    assert (one.estimate, one.ci_high) == (1.0, 1.0)
+    assert one.ci_low == pytest.approx(0.025)  # (alpha/2)^(1/n) with n = 1
+
+
+def test_failure_proportion_no_patients_is_undefined_not_an_error():
+    result = failure_proportion(0, 0)
+    assert math.isnan(result.estimate)
+    assert result.to_dict()["estimate"] is None
+
+
+@pytest.mark.parametrize(
+    ("events", "n", "conf_level", "message"),
+    [(3, 2, 0.95, "events <= n"), (-1, 5, 0.95, "events <= n"), (1, 5, 1.0, "conf_level")],
+)
+def test_failure_proportion_rejects_bad_input(events, n, conf_level, message):
+    with pytest.raises(ValueError, match=message):
+        failure_proportion(events, n, conf_level=conf_level)
+
+
+@pytest.mark.parametrize(("events", "months"), [(12, 3000.0), (0, 3000.0), (1, 12.0), (40, 600.0)])
+def test_incidence_rate_matches_closed_form(events, months):
+    years = months / 12
+    result = incidence_rate(events, months)
+    low, high = _poisson_closed_form(events, years)
+    assert result.person_years == pytest.approx(years)
+    assert result.estimate == pytest.approx(100 * events / years)
+    assert_allclose((result.ci_low, result.ci_high), (100 * low, 100 * high), rtol=1e-10)
+
+
+def test_incidence_rate_matches_r_poisson_test():
+    """R: poisson.test(12, 250)$conf.int * 100 -> 2.480230 8.384634;
+    poisson.test(0, 250)$conf.int * 100 -> 0.000000 1.475552."""
+    twelve = incidence_rate(12, 250 * 12)
+    assert_allclose((twelve.ci_low, twelve.ci_high), (2.480230, 8.384634), atol=5e-7)
+    zero = incidence_rate(0, 250 * 12)
+    assert zero.ci_low == 0.0
+    assert zero.ci_high == pytest.approx(1.475552, abs=5e-7)
+
+
+def test_incidence_rate_per_one_is_annualized():
+    result = incidence_rate(6, 24.0, per=1.0)
+    assert result.estimate == pytest.approx(3.0)
+
+
+def test_incidence_rate_without_time_is_undefined():
+    result = incidence_rate(0, 0.0)
+    assert math.isnan(result.estimate)
+    assert json.loads(json.dumps(result.to_dict()))["ci_high"] is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"events": -1, "person_time_months": 10.0}, "events"),
+        ({"events": 1, "person_time_months": -1.0}, "person_time_months"),
+        ({"events": 1, "person_time_months": float("nan")}, "person_time_months"),
+        ({"events": 1, "person_time_months": 10.0, "per": 0}, "per"),
+    ],
+)
+def test_incidence_rate_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        incidence_rate(**kwargs)
+
+
+@pytest.fixture
+def small_cohort():
+    """Three patients, hand-countable relapses, and one patient outside the filter."""
+    patients = pd.DataFrame({"patient_id": ["A", "B", "C"], "followup_months": [24.0, 36.0, 12.0]})
+    relapses = pd.DataFrame(
+        {
+            "patient_id": ["A", "A", "A", "A", "B", "B", "B", "C", "Z"],
+            # A: one relapse before the 24-month window, two inside it, one at month 3;
+            # B: one pre, one at exactly 0 (infusion day), one at month 30;
+            # C: none before, one at 6 (inside a 6-month grace period). Z: not in the frame.
+            "months_from_rtx": [-40.0, -20.0, -1.0, 3.0, -12.0, 0.0, 30.0, 6.0, -5.0],
+        }
+    )
+    return patients, relapses
+
+
+def test_relapse_rates_hand_counts(small_cohort):
+    patients, relapses = small_cohort
+    result = annualized_relapse_rates(patients, relapses)
+    rows = result.frame().set_index("patient_id")
+    assert rows["pre_relapses"].to_dict() == {"A": 2, "B": 1, "C": 0}
+    assert rows["post_relapses"].to_dict() == {"A": 1, "B": 1, "C": 1}
+    assert_allclose(rows["pre_arr"], [1.0, 0.5, 0.0])
+    assert_allclose(rows["post_arr"], [1 / 2, 1 / 3, 1 / 1])
+    assert result.relapses_outside_window == 1
+    assert result.relapses_at_infusion == 1
+    # Pooled: 3 relapses over 3 x 2 years before; 3 relapses over 2 + 3 + 1 years after.
+    assert result.pooled_pre.estimate == pytest.approx(0.5)
+    assert result.pooled_post.estimate == pytest.approx(0.5)
+    low, high = _poisson_closed_form(3, 6.0)
+    assert_allclose((result.pooled_post.ci_low, result.pooled_post.ci_high), (low, high))
+    assert result.median_post_arr == pytest.approx(0.5)
+
+
+def test_relapse_rates_grace_period_shortens_exposure(small_cohort):
+    patients, relapses = small_cohort
+    result = annualized_relapse_rates(patients, relapses, grace_months=6.0)
+    rows = result.frame().set_index("patient_id")
+    # Month-3 (A) and month-6 (C) relapses fall inside the grace period; C has no time left.
+    assert rows["post_relapses"].to_dict() == {"A": 0, "B": 1, "C": 0}
+    assert_allclose(rows["post_years"], [1.5, 2.5, 0.5])
+    assert result.pooled_post.estimate == pytest.approx(1 / 4.5)
+
+
+def test_relapse_rates_window_length(small_cohort):
+    patients, relapses = small_cohort
+    result = annualized_relapse_rates(patients, relapses, pre_window_months=48.0)
+    assert result.frame()["pre_relapses"].tolist() == [3, 1, 0]
+    assert result.pooled_pre.estimate == pytest.approx(4 / 12)
+
+
+def test_relapse_rates_for_no_relapses_at_all():
+    patients = pd.DataFrame({"patient_id": ["A"], "followup_months": [12.0]})
+    relapses = pd.DataFrame({"patient_id": pd.Series([], dtype=str), "months_from_rtx": []})
+    result = annualized_relapse_rates(patients, relapses)
+    assert result.pooled_post.estimate == 0.0
+    assert result.pooled_post.ci_low == 0.0
+    payload = json.loads(json.dumps(result.to_dict()))
+    assert payload["patients"][0]["post_arr"] == 0.0
+
+
+def test_relapse_rates_for_an_empty_filter_is_undefined():
+    patients = pd.DataFrame({"patient_id": pd.Series([], dtype=str), "followup_months": []})
+    relapses = pd.DataFrame({"patient_id": ["A"], "months_from_rtx": [-1.0]})
+    result = annualized_relapse_rates(patients, relapses)
+    assert result.patients == ()
+    assert result.to_dict()["pooled_post"]["estimate"] is None
+    assert np.isnan(result.median_pre_arr)
+
+
+def test_relapse_rates_name_missing_columns():
+    patients = pd.DataFrame({"patient_id": ["A"]})
+    relapses = pd.DataFrame({"patient_id": ["A"], "months_from_rtx": [1.0]})
+    with pytest.raises(ValueError, match="followup_months"):
+        annualized_relapse_rates(patients, relapses)
