@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.multivariate.manova import MANOVA
 
-from analytics.rates import _json_safe
+from analytics.jsonsafe import json_safe
 
 # Baseline / follow-up variables of the data contract, in Table 1 order.
 DEFAULT_TABLE_VARIABLES = (
@@ -99,7 +99,7 @@ class TableOne:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = _json_safe(asdict(self))
+        result: dict[str, Any] = json_safe(asdict(self))
         return result
 
 
@@ -280,7 +280,7 @@ class MancovaResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = _json_safe(asdict(self))
+        result: dict[str, Any] = json_safe(asdict(self))
         return result
 
 

@@ -7,13 +7,14 @@ small cohorts, where the Wald interval undercovers and can cross 0.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from analytics.jsonsafe import json_safe
 
 MONTHS_PER_YEAR = 12.0
 
@@ -22,24 +23,6 @@ MONTHS_PER_YEAR = 12.0
 # in rituximab NMOSD cohorts, and it avoids counting the onset attack that opens an
 # onset-based window (which inflates the pre-treatment rate for recently diagnosed patients).
 DEFAULT_PRE_WINDOW_MONTHS = 24.0
-
-
-def _json_float(value: float | None) -> float | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return float(value)
-
-
-def _json_safe(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {key: _json_safe(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [_json_safe(value) for value in data]
-    if isinstance(data, float | np.floating):
-        return _json_float(float(data))
-    if isinstance(data, np.integer):
-        return int(data)
-    return data
 
 
 def _check_conf_level(conf_level: float) -> float:
@@ -62,7 +45,7 @@ class Proportion:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = _json_safe(asdict(self))
+        result: dict[str, Any] = json_safe(asdict(self))
         return result
 
 
@@ -81,7 +64,7 @@ class IncidenceRate:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = _json_safe(asdict(self))
+        result: dict[str, Any] = json_safe(asdict(self))
         return result
 
 
@@ -218,7 +201,7 @@ class RelapseRates:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = _json_safe(asdict(self))
+        result: dict[str, Any] = json_safe(asdict(self))
         return result
 
 

@@ -67,6 +67,9 @@ GD_PERSISTENT_PROBABILITY = 0.2
 GENOTYPES = ("VV", "VF", "FF")
 GENOTYPE_PROBABILITIES = (0.16, 0.48, 0.36)
 N_NOT_GENOTYPED = 3  # a real cohort rarely has every genotype: exercises "missing" in Table 1
+# Relapses in the 30 months before rituximab besides the onset attack (pre-treatment ARR
+# about 1 in the 24-month window, as in rituximab-treated NMOSD cohorts).
+PRE_RTX_RELAPSES_MEAN = 2.0
 # Patients with a relapse inside the 6-month grace period (so the grace slider matters).
 N_GRACE_RELAPSES = 7
 
@@ -147,9 +150,11 @@ def _relapses(rng: np.random.Generator, frame: pd.DataFrame) -> pd.DataFrame:
     rows: list[tuple[str, float]] = []
     grace_patients = set(rng.choice(N_PATIENTS, N_GRACE_RELAPSES, replace=False).tolist())
     for index, patient in frame.iterrows():
-        # Every patient had at least the onset attack before rituximab.
-        for _ in range(1 + rng.poisson(1.5)):
-            rows.append((patient["patient_id"], -_months(rng.uniform(0.5, 72.0))))
+        # Every patient had the onset attack before rituximab (disease duration up to about
+        # ten years), and active disease in the years before it is what prompted rituximab.
+        rows.append((patient["patient_id"], -_months(rng.uniform(1.0, 120.0))))
+        for _ in range(rng.poisson(PRE_RTX_RELAPSES_MEAN)):
+            rows.append((patient["patient_id"], -_months(rng.uniform(0.5, 30.0))))
         if index in grace_patients:
             rows.append((patient["patient_id"], _months(rng.uniform(0.5, GRACE_MONTHS - 0.1))))
         if patient["failure"] == 1:

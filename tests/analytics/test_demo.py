@@ -140,3 +140,10 @@ def test_baseline_variables_not_associated_in_cox(frame, variable):
     model = cox_model(frame, [variable])
     assert all(term.p > 0.05 for term in model.terms)
     assert model.lr_p > 0.05
+
+
+def test_relapse_rate_falls_after_rituximab(cohort):
+    from analytics.rates import annualized_relapse_rates
+
+    rates = annualized_relapse_rates(cohort.patients, cohort.relapses)
+    assert rates.pooled_post.ci_high < rates.pooled_pre.ci_low
