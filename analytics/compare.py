@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -148,9 +148,12 @@ def _numeric_test(samples: list[np.ndarray]) -> tuple[float | None, str | None]:
         # R wilcox.test(x, y, exact = FALSE, correct = TRUE): normal approximation with
         # the tie-corrected variance and a 0.5 continuity correction.
         result = stats.mannwhitneyu(
-            samples[0], samples[1], alternative="two-sided", use_continuity=True,
+            samples[0],
+            samples[1],
+            alternative="two-sided",
+            use_continuity=True,
             method="asymptotic",
-        )  # fmt: skip
+        )
         return float(result.pvalue), TEST_MANN_WHITNEY
     return float(stats.kruskal(*samples).pvalue), TEST_KRUSKAL  # R kruskal.test
 
@@ -397,7 +400,7 @@ def mancova(
 
 
 def _with_notes(result: MancovaResult, notes: list[str]) -> MancovaResult:
-    return MancovaResult(**{**result.__dict__, "warnings": tuple(notes)})
+    return replace(result, warnings=tuple(notes))
 
 
 def _fit(
@@ -426,7 +429,4 @@ def _fit(
         _term_result(column, results[rhs]["stat"], len(dependent))
         for column, rhs in zip([factor, *covariates], rhs_terms, strict=True)
     )
-    return MancovaResult(
-        empty.dependent, factor, empty.covariates, empty.n_used, empty.n_dropped, terms,
-        tuple(notes),
-    )  # fmt: skip
+    return replace(empty, terms=terms, warnings=tuple(notes))
