@@ -25,6 +25,7 @@ from analytics.rates import (
     failure_proportion,
     incidence_rate,
 )
+from analytics.subgroups import SubgroupRate, level_labels, risk_table_times, subgroup_rates
 from analytics.survival import (
     KaplanMeier,
     LogRank,
@@ -61,6 +62,8 @@ class Report:
     incidence: IncidenceRate
     km: dict[str, KaplanMeier]
     survival_at: dict[str, list[SurvivalAt]]
+    risk_table: dict[str, list[SurvivalAt]]
+    subgroup_rates: tuple[SubgroupRate, ...]
     logrank: LogRank | None
     univariable: tuple[HazardTerm, ...]
     univariable_models: dict[str, CoxModel]
@@ -97,6 +100,8 @@ class Report:
                 "group_by": self.group_by,
                 "covariates": list(self.covariates),
                 "survival_at": {k: [s.to_dict() for s in v] for k, v in self.survival_at.items()},
+                "risk_table": {k: [s.to_dict() for s in v] for k, v in self.risk_table.items()},
+                "subgroup_rates": [r.to_dict() for r in self.subgroup_rates],
                 "firth": None if self.firth is None else _model_dict(self.firth),
                 "ph_test": None if self.ph_test is None else self.ph_test.to_dict(),
                 "median_followup": _follow_up_dict(self.follow_up),
@@ -142,19 +147,6 @@ def _follow_up_dict(km: KaplanMeier | None) -> dict[str, object] | None:
     }
 
 
-def group_labels(frame: pd.DataFrame, group_by: str) -> pd.Series:
-    """Text labels of ``group_by`` (0/1 codes read as "0"/"1"); missing stays missing."""
-
-    def label(value: object) -> object:
-        if value is None or (isinstance(value, float) and pd.isna(value)):
-            return None
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return frame[group_by].map(label)
-
-
 def _curves(
     frame: pd.DataFrame, group_by: str | None, horizons: Sequence[float], notes: list[str]
 ) -> tuple[dict[str, KaplanMeier], dict[str, list[SurvivalAt]], LogRank | None]:
@@ -163,7 +155,7 @@ def _curves(
     if group_by is None:
         km = kaplan_meier(frame["time_months"], frame["failure"], label="All")
         return {"All": km}, {"All": survival_at(km, horizons)}, None
-    labels = group_labels(frame, group_by)
+    labels = level_labels(frame[group_by])
     if labels.isna().any():
         notes.append(
             f"{int(labels.isna().sum())} patient(s) with no {group_by} are left out of the "
@@ -285,6 +277,8 @@ def build_report(
         incidence=incidence_rate(events, person_months, conf_level=conf_level),
         km=curves,
         survival_at=at,
+        risk_table=_risk_table(curves, frame),
+        subgroup_rates=tuple(subgroup_rates(frame)) if n else (),
         logrank=test,
         univariable=univariable,
         univariable_models=uni_models,
@@ -298,6 +292,13 @@ def build_report(
         mancova=_mancova(frame, notes),
         warnings=tuple(dict.fromkeys(notes)),
     )
+
+
+def _risk_table(curves: dict[str, KaplanMeier], frame: pd.DataFrame) -> dict[str, list[SurvivalAt]]:
+    if frame.empty:
+        return {}
+    times = risk_table_times(float(frame["time_months"].max()))
+    return {label: survival_at(km, times) for label, km in curves.items()}
 
 
 def _relapse_rates(cohort: Cohort, frame: pd.DataFrame, filters: Filters) -> RelapseRates | None:

@@ -6,16 +6,15 @@ import logging
 from pathlib import Path
 
 import dash
-import dash_bootstrap_components as dbc  # noqa: F401  (registers components served locally)
 from flask import jsonify
 
 from analytics.cohort import Cohort
 from analytics.demo import load_demo
 from analytics.io import load_cohort
-from analytics.report import build_report
 from analytics.schema import CohortValidationError
 from app.config import Config
 from app.layout import build_layout, error_layout
+from app.session import SERVER_COHORT_KEY
 
 log = logging.getLogger("app")
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -30,6 +29,9 @@ def load_configured_cohort(config: Config) -> Cohort:
 
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app. Everything is served from this process: no CDN, no internet."""
+    # Registers the @callback functions (feature modules never import the app object).
+    from app.callbacks import data, report, view  # noqa: F401
+
     config = config or Config.from_env()
     app = dash.Dash(
         __name__,
@@ -40,19 +42,16 @@ def create_app(config: Config | None = None) -> dash.Dash:
     )
     try:
         cohort = load_configured_cohort(config)
-        report = build_report(
-            cohort,
-            group_by="asymptomatic_lesions"
-            if "asymptomatic_lesions" in cohort.patients.columns
-            else None,
-        )
-        app.layout = build_layout(report)
-        status = {"status": "ok", "cohort_loaded": True}
     except CohortValidationError as error:
         # One clear log line (counts only, no patient values) and a page that says what is wrong.
         log.error("configured cohort is invalid: %d problem(s)", len(error.problems))
         app.layout = error_layout(error)
+        app.validation_layout = build_layout(None)
         status = {"status": "degraded", "cohort_loaded": False}
+    else:
+        app.server.config[SERVER_COHORT_KEY] = cohort
+        app.layout = build_layout(cohort)
+        status = {"status": "ok", "cohort_loaded": True}
 
     @app.server.route("/healthz")
     def healthz():

@@ -1,65 +1,409 @@
-"""Page layout. Placeholder until the dashboard issue: a summary of the loaded cohort."""
+"""Page layout: header, filter panel, summary cards and the analysis tabs.
+
+Static structure only; every number is filled in by callbacks from ``analytics.report``.
+"""
 
 from __future__ import annotations
 
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
-from analytics.report import Report
+from analytics.cohort import Cohort
 from analytics.schema import CohortValidationError
+from app import ids
+from app.controls import CohortControls, cohort_controls
+from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
+from components import cards
+from components.dictionary import dictionary_table
+
+YES_NO = [
+    {"label": "All", "value": ALL},
+    {"label": "Yes", "value": "1"},
+    {"label": "No", "value": "0"},
+]
+HORIZONS = [
+    {"label": "Full follow-up", "value": "full"},
+    {"label": "1 year", "value": "12"},
+    {"label": "2 years", "value": "24"},
+    {"label": "3 years", "value": "36"},
+    {"label": "5 years", "value": "60"},
+    {"label": "10 years", "value": "120"},
+]
 
 
-def _fmt_ci(low: float | None, high: float | None, pct: bool = False) -> str:
-    if low is None or high is None:
-        return "n/a"
-    return f"{low:.1%}–{high:.1%}" if pct else f"{low:.1f}–{high:.1f}"
-
-
-def build_layout(report: Report) -> html.Div:
-    fr, inc = report.failure_rate, report.incidence
-    banner = (
-        html.P("Synthetic demo cohort: not real patients.", className="synthetic-banner")
-        if report.synthetic
-        else None
-    )
-    rows = [
-        ("Patients", str(report.n)),
-        ("Treatment failures", str(report.events)),
-        (
-            "Failure proportion (95% CI, exact)",
-            f"{fr.estimate:.1%} ({_fmt_ci(fr.ci_low, fr.ci_high, True)})",
-        ),
-        (
-            "Failures per 100 person-years (95% CI)",
-            f"{inc.estimate:.1f} ({_fmt_ci(inc.ci_low, inc.ci_high)})",
-        ),
+def _field(label: str, control: object, row_id: str | None = None, help_text: str | None = None):
+    row_id = row_id or "wrap-" + "".join(c if c.isalnum() else "-" for c in label.lower())
+    label_id = f"{row_id}-label"
+    if isinstance(control, dbc.RadioItems):
+        # Name the radio group for screen readers by its visible heading.
+        control = html.Div(control, role="radiogroup", **{"aria-labelledby": label_id})
+    children = [
+        html.Div(label, id=label_id, className="filter-label fw-semibold small mb-1"),
+        control,
     ]
-    for term in report.univariable:
-        rows.append(
-            (
-                f"Cox HR, {term.term}",
-                f"{term.hr:.1f} (95% CI {term.ci_low:.1f}–{term.ci_high:.1f}), p = {term.p:.4f}",
-            )
-        )
-    return html.Main(
+    if help_text:
+        children.append(html.Div(help_text, className="form-text mt-0"))
+    return html.Div(children, id=row_id, className="mb-3")
+
+
+def _radio(component_id: str, options: list[dict[str, str]]) -> dbc.RadioItems:
+    return dbc.RadioItems(
+        id=component_id,
+        options=options,
+        value=ALL,
+        inline=True,
+        input_class_name="me-1",
+        label_class_name="me-3",
+    )
+
+
+def filter_panel(controls: CohortControls) -> dbc.Card:
+    """The filters, set up for the server's cohort (an upload re-adapts them)."""
+    age_low, age_high = controls.age_bounds
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Filters", className="h5"),
+                html.Div(id=ids.LIVE_COUNT, className="live-count mb-3", role="status"),
+                _field(
+                    "Sex",
+                    _radio(
+                        ids.SEX,
+                        [
+                            {"label": "All", "value": ALL},
+                            {"label": "Female", "value": "F"},
+                            {"label": "Male", "value": "M"},
+                        ],
+                    ),
+                    ids.FILTER_ROWS[ids.SEX],
+                ),
+                _field(
+                    "Age at first rituximab (years)",
+                    dcc.RangeSlider(
+                        id=ids.AGE,
+                        min=age_low,
+                        max=age_high,
+                        step=1,
+                        value=[age_low, age_high],
+                        tooltip={"placement": "bottom"},
+                        marks=None,
+                        allowCross=False,
+                    ),
+                    ids.FILTER_ROWS[ids.AGE],
+                ),
+                _field(
+                    "Baseline EDSS",
+                    dcc.RangeSlider(
+                        id=ids.EDSS,
+                        min=0,
+                        max=10,
+                        step=0.5,
+                        value=[0, 10],
+                        marks={i: str(i) for i in range(0, 11, 2)},
+                        allowCross=False,
+                        tooltip={"placement": "bottom"},
+                    ),
+                    ids.FILTER_ROWS[ids.EDSS],
+                ),
+                _field(
+                    "New asymptomatic MRI lesions",
+                    _radio(ids.LESIONS, YES_NO),
+                    ids.FILTER_ROWS[ids.LESIONS],
+                ),
+                _field(
+                    "Persistent Gd enhancement",
+                    _radio(ids.GD, YES_NO),
+                    ids.FILTER_ROWS[ids.GD],
+                ),
+                _field(
+                    "FCGR3A-V158F genotype",
+                    _radio(
+                        ids.FCGR3A,
+                        [
+                            {"label": v if v != ALL else "All", "value": v}
+                            for v in (ALL, "VV", "VF", "FF")
+                        ],
+                    ),
+                    ids.FILTER_ROWS[ids.FCGR3A],
+                ),
+                _field(
+                    "Grace period (months)",
+                    dcc.Slider(
+                        id=ids.GRACE,
+                        min=0,
+                        max=12,
+                        step=1,
+                        value=6,
+                        marks={i: str(i) for i in (0, 3, 6, 9, 12)},
+                    ),
+                    help_text="Relapses this soon after the first infusion are not failures.",
+                ),
+                html.Hr(),
+                _field(
+                    "Compare groups by",
+                    dcc.Dropdown(
+                        id=ids.GROUP_BY,
+                        clearable=False,
+                        value=_default_group(controls),
+                        options=controls.group_options,
+                    ),
+                ),
+                _field(
+                    "Cox covariates (multivariable)",
+                    dcc.Dropdown(
+                        id=ids.COVARIATES,
+                        multi=True,
+                        value=[],
+                        options=controls.covariate_options,
+                        placeholder="Univariable only",
+                    ),
+                ),
+                _field(
+                    "Kaplan–Meier time horizon",
+                    dcc.Dropdown(id=ids.HORIZON, options=HORIZONS, value="full", clearable=False),
+                ),
+                _field(
+                    "Lesion landmark (months)",
+                    dbc.Input(id=ids.LANDMARK, type="number", min=1, max=120, step=1, value=12),
+                ),
+                dbc.Button(
+                    "Reset filters",
+                    id=ids.RESET,
+                    color="secondary",
+                    outline=True,
+                    className="w-100",
+                ),
+            ]
+        ),
+        className="filter-panel",
+    )
+
+
+def _tab(label: str, tab_id: str, children: list[object]) -> dbc.Tab:
+    return dbc.Tab(html.Div(children, className="pt-3"), label=label, tab_id=tab_id)
+
+
+def analysis_tabs() -> dbc.Tabs:
+    graph_config = {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "svg", "filename": "nmosd-km"},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }
+    return dbc.Tabs(
         [
-            html.H1("RTX-Refractory NMOSD Cohort Explorer"),
-            html.P(f"Cohort: {report.cohort_label}"),
-            banner,
-            html.Table(
-                [html.Tbody([html.Tr([html.Th(k, scope="row"), html.Td(v)]) for k, v in rows])],
-                className="summary-table",
+            _tab(
+                "Survival",
+                "tab-km",
+                [
+                    dbc.Checklist(
+                        id=ids.KM_OPTIONS,
+                        options=[
+                            {"label": "95% CI bands", "value": "ci"},
+                            {"label": "Failures/censored in risk table", "value": "events"},
+                        ],
+                        value=["ci"],
+                        inline=True,
+                        switch=True,
+                    ),
+                    dcc.Graph(id=ids.KM_GRAPH, config=graph_config, style={"height": "560px"}),
+                    html.Div(id=ids.KM_SUMMARY),
+                ],
             ),
-            html.P("The interactive dashboard is under construction; the CLI has every statistic."),
+            _tab(
+                "Hazard ratios",
+                "tab-hr",
+                [
+                    dcc.Graph(
+                        id=ids.FOREST_GRAPH,
+                        config={
+                            **graph_config,
+                            "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
+                        },
+                    ),
+                    html.Div(id=ids.HAZARD_NOTES),
+                ],
+            ),
+            _tab("Lesion timing", "tab-lesions", [html.Div(id=ids.LESION_PANEL)]),
+            _tab("Failure rates", "tab-rates", [html.Div(id=ids.RATES_PANEL)]),
+            _tab(
+                "Table 1 & MANCOVA",
+                "tab-table",
+                [html.Div(id=ids.TABLE_ONE), html.Div(id=ids.MANCOVA)],
+            ),
+            _tab("Paper reproduction", "tab-paper", [html.Div(id=ids.PAPER)]),
+            _tab("Data", "tab-data", [data_panel()]),
         ],
-        lang="en",
+        id="analysis-tabs",
+        active_tab="tab-km",
+    )
+
+
+def data_panel() -> html.Div:
+    upload_style = "upload-box"
+    return html.Div(
+        [
+            html.H2("Load a cohort", className="h5"),
+            html.P(
+                "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses file. "
+                "Uploads stay in this browser tab; if the file has problems, every problem is "
+                "listed and the current cohort stays loaded.",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dcc.Upload(
+                            id=ids.UPLOAD_PATIENTS,
+                            children=html.Div(
+                                [
+                                    "Patients file: drag here or ",
+                                    html.Span("choose a file", className="link"),
+                                ]
+                            ),
+                            className=upload_style,
+                        ),
+                        md=6,
+                    ),
+                    dbc.Col(
+                        dcc.Upload(
+                            id=ids.UPLOAD_RELAPSES,
+                            children=html.Div(
+                                [
+                                    "Relapses file (optional): drag here or ",
+                                    html.Span("choose a file", className="link"),
+                                ]
+                            ),
+                            className=upload_style,
+                        ),
+                        md=6,
+                    ),
+                ],
+                className="g-2 mb-2",
+            ),
+            html.Div(id=ids.UPLOAD_STATUS, role="status"),
+            html.Div(
+                [
+                    dbc.Button(
+                        "Back to the demo / server cohort",
+                        id=ids.USE_DEMO,
+                        color="link",
+                        className="ps-0",
+                    ),
+                    dbc.Button("Download template", id=ids.DOWNLOAD_TEMPLATE_BUTTON, color="link"),
+                ]
+            ),
+            html.H2("Export", className="h5 mt-4"),
+            html.Div(
+                [
+                    dbc.Button(
+                        "Filtered cohort (CSV)",
+                        id=ids.DOWNLOAD_CSV_BUTTON,
+                        color="primary",
+                        outline=True,
+                        className="me-2",
+                    ),
+                    dbc.Button(
+                        "Report of this view (HTML)",
+                        id=ids.DOWNLOAD_REPORT_BUTTON,
+                        color="primary",
+                        outline=True,
+                    ),
+                ]
+            ),
+            html.P("Figures: use the camera icon above each plot (SVG).", className="form-text"),
+            html.H2("Data dictionary", className="h5 mt-4", id="data-dictionary"),
+            dictionary_table(),
+            dcc.Download(id=ids.DOWNLOAD_CSV),
+            dcc.Download(id=ids.DOWNLOAD_REPORT),
+            dcc.Download(id=ids.DOWNLOAD_TEMPLATE),
+        ]
+    )
+
+
+def _default_group(controls: CohortControls) -> str:
+    values = {o["value"] for o in controls.group_options}
+    return DEFAULT_GROUP_BY if DEFAULT_GROUP_BY in values else NO_GROUP
+
+
+def build_layout(cohort: Cohort | None) -> html.Div:
+    """The page for ``cohort`` (None only for the validation layout of a broken start-up)."""
+    controls = (
+        cohort_controls(cohort)
+        if cohort is not None
+        else CohortControls(
+            visible={},
+            group_options=[{"label": "No grouping", "value": NO_GROUP}],
+            covariate_options=[],
+            age_bounds=(0.0, 100.0),
+        )
+    )
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.COHORT_STORE, storage_type="memory"),
+            html.Header(
+                dbc.Container(
+                    [
+                        html.H1("RTX-Refractory NMOSD Cohort Explorer", className="h4 mb-0"),
+                        html.Div(
+                            cards.cohort_badge(cohort.label, cohort.synthetic, cohort.fingerprint)
+                            if cohort is not None
+                            else None,
+                            id=ids.COHORT_LABEL,
+                            className="cohort-label",
+                        ),
+                    ],
+                    fluid=True,
+                    className="d-flex flex-wrap align-items-center justify-content-between gap-2",
+                ),
+                className="app-header py-2 mb-3",
+            ),
+            dbc.Container(
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            html.Aside(filter_panel(controls), **{"aria-label": "Filters"}),
+                            lg=3,
+                            md=4,
+                        ),
+                        dbc.Col(
+                            html.Main(
+                                [
+                                    html.Div(id=ids.CARDS, className="mb-3"),
+                                    html.Div(id=ids.WARNINGS),
+                                    analysis_tabs(),
+                                ]
+                            ),
+                            lg=9,
+                            md=8,
+                        ),
+                    ]
+                ),
+                fluid=True,
+            ),
+            html.Footer(
+                dbc.Container(
+                    "Time to treatment failure = first relapse after the grace period that "
+                    "follows the first rituximab infusion. Statistics are checked against R's "
+                    "survival package.",
+                    fluid=True,
+                    className="small text-body-secondary py-3",
+                )
+            ),
+        ]
     )
 
 
 def error_layout(error: CohortValidationError) -> html.Div:
+    """Shown when the server's configured cohort file is invalid: what is wrong, not a crash."""
     return html.Main(
-        [
-            html.H1("The configured cohort file could not be loaded"),
-            html.P(f"{len(error.problems)} problem(s) were found. Fix the file and restart:"),
-            html.Ul([html.Li(str(p)) for p in error.problems[:100]]),
-        ]
+        dbc.Container(
+            [
+                html.H1("The configured cohort file could not be loaded", className="h3 mt-4"),
+                html.P(
+                    f"{len(error.problems)} problem(s) were found. "
+                    "Fix the file and restart the service:"
+                ),
+                html.Ul([html.Li(str(p)) for p in error.problems[:200]]),
+            ]
+        )
     )

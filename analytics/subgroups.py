@@ -1,0 +1,68 @@
+"""Failure proportion per subgroup, and the time grid of the number-at-risk table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.jsonsafe import json_safe
+from analytics.rates import Proportion, failure_proportion
+
+# Variables a neurologist splits a cohort by; numeric ones (age, EDSS) are ranges, not groups.
+SUBGROUP_VARIABLES = ("sex", "asymptomatic_lesions", "gd_persistent", "fcgr3a_v158f")
+
+
+@dataclass(frozen=True)
+class SubgroupRate:
+    """Failure proportion (exact CI) among patients with ``variable == level``."""
+
+    variable: str
+    level: str
+    proportion: Proportion
+
+    def to_dict(self) -> dict[str, object]:
+        return json_safe(
+            {"variable": self.variable, "level": self.level, **self.proportion.to_dict()}
+        )
+
+
+def level_labels(series: pd.Series) -> pd.Series:
+    """Text labels of a grouping column (0/1 codes read "0"/"1"); missing stays missing."""
+
+    def label(value: object) -> object:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return series.map(label)
+
+
+def subgroup_rates(
+    frame: pd.DataFrame, variables: Sequence[str] = SUBGROUP_VARIABLES, conf_level: float = 0.95
+) -> list[SubgroupRate]:
+    """Failure proportions for each level of each variable present in ``frame``."""
+    out = []
+    for variable in variables:
+        if variable not in frame.columns:
+            continue
+        labels = level_labels(frame[variable])
+        for level in sorted(labels.dropna().unique()):
+            rows = frame[labels == level]
+            proportion = failure_proportion(
+                int(rows["failure"].sum()), len(rows), conf_level=conf_level
+            )
+            out.append(SubgroupRate(variable=variable, level=level, proportion=proportion))
+    return out
+
+
+def risk_table_times(max_time: float) -> tuple[float, ...]:
+    """Tick times for the at-risk table: yearly up to 10 years, every 2 years beyond."""
+    if max_time <= 0:
+        return (0.0,)
+    step = 12.0 if max_time <= 120 else 24.0
+    count = int(max_time // step) + 1
+    return tuple(step * i for i in range(count))

@@ -1,0 +1,142 @@
+"""Uploads (per browser session), the paper panel, and exports."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from analytics.cohort import analysis_frame
+from analytics.dictionary import template_frame
+from analytics.io import write_csv
+from analytics.paper import compare_with_paper
+from analytics.report import build_report
+from analytics.schema import CohortValidationError
+from app import ids
+from app.callbacks.report import usable_state
+from app.callbacks.safety import guarded
+from app.callbacks.view import CONTROL_INPUTS
+from app.cohort_store import decode_upload, store_from_upload
+from app.controls import state_from_controls
+from app.session import current_cohort
+from components import panels
+from components.html_report import report_html
+
+CONTROL_STATES = [State(i.component_id, "value") for i in CONTROL_INPUTS]
+
+
+def _problems_alert(error: CohortValidationError) -> dbc.Alert:
+    return dbc.Alert(
+        [
+            html.Div(
+                f"The file was not loaded: {len(error.problems)} problem(s). "
+                "The previous cohort is still in use.",
+                className="fw-semibold",
+            ),
+            html.Ul([html.Li(str(p)) for p in error.problems[:200]], className="mb-0 small"),
+            html.Div(f"… and {len(error.problems) - 200} more", className="small")
+            if len(error.problems) > 200
+            else None,
+        ],
+        color="danger",
+        id="upload-problems",
+    )
+
+
+def _upload_failed(message: str) -> tuple:
+    return no_update, dbc.Alert(message, color="danger")
+
+
+@callback(
+    Output(ids.COHORT_STORE, "data"),
+    Output(ids.UPLOAD_STATUS, "children"),
+    Input(ids.UPLOAD_PATIENTS, "contents"),
+    Input(ids.UPLOAD_RELAPSES, "contents"),
+    Input(ids.USE_DEMO, "n_clicks"),
+    State(ids.UPLOAD_PATIENTS, "filename"),
+    State(ids.UPLOAD_RELAPSES, "filename"),
+    prevent_initial_call=True,
+)
+@guarded(_upload_failed)
+def load_upload(patients, relapses, _demo, patients_name, relapses_name):
+    """Validate the uploaded files; on any problem keep the current cohort and list them all."""
+    if ctx.triggered_id == ids.USE_DEMO:
+        return None, dbc.Alert("Back to the server's cohort.", color="info")
+    if patients is None:
+        return no_update, dbc.Alert(
+            "Upload the patients file first, then the relapses file.", color="warning"
+        )
+    try:
+        patient_bytes = decode_upload(patients, patients_name)
+        relapse_bytes = None if relapses is None else decode_upload(relapses, relapses_name)
+        store, cohort = store_from_upload(
+            patient_bytes, patients_name, relapse_bytes, relapses_name
+        )
+    except CohortValidationError as error:
+        return no_update, _problems_alert(error)
+    with_relapses = f" with relapses from {relapses_name}" if relapses is not None else ""
+    return store, dbc.Alert(
+        f"Loaded {patients_name}{with_relapses}: {len(cohort.patients)} patients.",
+        color="success",
+        id="upload-ok",
+    )
+
+
+@callback(Output(ids.PAPER, "children"), Input(ids.COHORT_STORE, "data"))
+@guarded(lambda message: panels.warnings_list([message]))
+def update_paper(store):
+    return panels.paper_panel(compare_with_paper(current_cohort(store)))
+
+
+def _current(store, values, age_min, age_max):
+    cohort = current_cohort(store)
+    state = state_from_controls(tuple(values), (float(age_min), float(age_max)))
+    state, _ = usable_state(state, cohort.patients.columns)
+    return cohort, state
+
+
+@callback(
+    Output(ids.DOWNLOAD_CSV, "data"),
+    Input(ids.DOWNLOAD_CSV_BUTTON, "n_clicks"),
+    State(ids.COHORT_STORE, "data"),
+    *CONTROL_STATES,
+    State(ids.AGE, "min"),
+    State(ids.AGE, "max"),
+    prevent_initial_call=True,
+)
+def download_csv(_clicks, store, *rest):
+    *values, age_min, age_max = rest
+    cohort, state = _current(store, values, age_min, age_max)
+    frame = analysis_frame(cohort, state.filters())
+    name = "synthetic-demo" if cohort.synthetic else "cohort"
+    return dcc.send_string(write_csv(frame), f"{name}-filtered.csv")
+
+
+@callback(
+    Output(ids.DOWNLOAD_REPORT, "data"),
+    Input(ids.DOWNLOAD_REPORT_BUTTON, "n_clicks"),
+    State(ids.COHORT_STORE, "data"),
+    *CONTROL_STATES,
+    State(ids.AGE, "min"),
+    State(ids.AGE, "max"),
+    prevent_initial_call=True,
+)
+def download_report(_clicks, store, *rest):
+    *values, age_min, age_max = rest
+    cohort, state = _current(store, values, age_min, age_max)
+    report = build_report(
+        cohort,
+        state.filters(),
+        group_by=state.group_by,
+        covariates=state.covariates,
+        landmark_months=state.landmark,
+    )
+    return dcc.send_string(report_html(report, horizon=state.horizon), "nmosd-cohort-report.html")
+
+
+@callback(
+    Output(ids.DOWNLOAD_TEMPLATE, "data"),
+    Input(ids.DOWNLOAD_TEMPLATE_BUTTON, "n_clicks"),
+    prevent_initial_call=True,
+)
+def download_template(_clicks):
+    return dcc.send_string(write_csv(template_frame()), "nmosd-patients-template.csv")

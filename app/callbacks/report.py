@@ -1,0 +1,116 @@
+"""The main flow: controls + cohort -> analytics.report -> every panel."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dash import Input, Output, State, callback
+
+from analytics.report import build_report
+from app import ids
+from app.callbacks.safety import guarded
+from app.callbacks.view import CONTROL_INPUTS
+from app.controls import state_from_controls
+from app.session import current_cohort
+from app.state import ViewState
+from components import cards, panels
+from components.empty import empty_figure
+from components.forest import forest_figure
+from components.km import km_figure
+
+PANEL_OUTPUTS = [
+    Output(ids.LIVE_COUNT, "children"),
+    Output(ids.COHORT_LABEL, "children"),
+    Output(ids.CARDS, "children"),
+    Output(ids.WARNINGS, "children"),
+    Output(ids.KM_GRAPH, "figure"),
+    Output(ids.KM_SUMMARY, "children"),
+    Output(ids.FOREST_GRAPH, "figure"),
+    Output(ids.HAZARD_NOTES, "children"),
+    Output(ids.LESION_PANEL, "children"),
+    Output(ids.RATES_PANEL, "children"),
+    Output(ids.TABLE_ONE, "children"),
+    Output(ids.MANCOVA, "children"),
+]
+
+
+def _failed(message: str) -> tuple:
+    alert = panels.warnings_list([message], "This view could not be computed")
+    empty = empty_figure("Not available")
+    return (None, None, None, alert, empty, None, empty, None, None, None, None, None)
+
+
+def usable_state(state: ViewState, columns) -> tuple[ViewState, list[str]]:
+    """Drop a grouping or covariates the current cohort does not have (e.g. after an upload)."""
+    notes = []
+    group_by = state.group_by
+    if group_by is not None and group_by not in columns:
+        notes.append(f"The grouping column {group_by} is not in this cohort; showing all patients.")
+        group_by = None
+    covariates = tuple(c for c in state.covariates if c in columns)
+    if len(covariates) < len(state.covariates):
+        notes.append("Covariates that are not in this cohort were left out.")
+    return replace(state, group_by=group_by, covariates=covariates), notes
+
+
+@callback(
+    *PANEL_OUTPUTS,
+    *CONTROL_INPUTS,
+    Input(ids.KM_OPTIONS, "value"),
+    Input(ids.COHORT_STORE, "data"),
+    State(ids.AGE, "min"),
+    State(ids.AGE, "max"),
+)
+@guarded(_failed)
+def update_panels(*args):
+    *values, km_options, store, age_min, age_max = args
+    cohort = current_cohort(store)
+    state = state_from_controls(tuple(values), (float(age_min), float(age_max)))
+    state, notes = usable_state(state, cohort.patients.columns)
+    report = build_report(
+        cohort,
+        state.filters(),
+        group_by=state.group_by,
+        covariates=state.covariates,
+        landmark_months=state.landmark,
+    )
+    total = len(cohort.patients)
+    options = set(km_options or ())
+    if report.n == 0:
+        km = empty_figure("No patients match these filters: widen them or press Reset.")
+    else:
+        km = km_figure(
+            report.km,
+            report.risk_table,
+            logrank_p=None if report.logrank is None else report.logrank.p,
+            show_ci="ci" in options,
+            show_events="events" in options,
+            horizon=state.horizon,
+        )
+    sections = [
+        ("Univariable", report.univariable),
+        ("Multivariable", report.cox.terms if report.cox else ()),
+        ("Firth", report.firth.terms if report.firth else ()),
+    ]
+    has_terms = any(terms for _, terms in sections)
+    forest = (
+        forest_figure(sections)
+        if has_terms
+        else empty_figure(
+            "No hazard ratio to show: choose a grouping or covariates with at least one failure."
+        )
+    )
+    return (
+        cards.live_count(report, total),
+        cards.cohort_badge(report.cohort_label, report.synthetic, report.fingerprint),
+        cards.summary_cards(report, total),
+        panels.warnings_list([*notes, *report.warnings]),
+        km,
+        panels.km_summary(report),
+        forest,
+        panels.hazard_notes(report),
+        panels.lesion_panel(report.lesion_timing),
+        panels.rates_panel(report.subgroup_rates, report),
+        panels.table_one_panel(report.table_one),
+        panels.mancova_panel(report.mancova),
+    )

@@ -1,0 +1,52 @@
+"""URL <-> filter controls, reset, and adapting the controls to the loaded cohort."""
+
+from __future__ import annotations
+
+from dash import Input, Output, State, callback, ctx, no_update
+
+from app import ids
+from app.controls import CONTROL_IDS, cohort_controls, controls_from_state, state_from_controls
+from app.session import current_cohort
+from app.state import ViewState
+
+CONTROL_INPUTS = [Input(cid, "value") for cid in CONTROL_IDS]
+CONTROL_OUTPUTS = [Output(cid, "value", allow_duplicate=False) for cid in CONTROL_IDS]
+
+
+@callback(
+    Output(ids.URL, "search"),
+    *CONTROL_OUTPUTS,
+    Input(ids.URL, "search"),
+    Input(ids.RESET, "n_clicks"),
+    *CONTROL_INPUTS,
+    State(ids.AGE, "min"),
+    State(ids.AGE, "max"),
+)
+def sync_url_and_controls(search, _reset, *values_and_bounds):
+    """The URL restores the controls on load; afterwards the controls write the URL."""
+    *values, age_min, age_max = values_and_bounds
+    bounds = (float(age_min), float(age_max))
+    trigger = ctx.triggered_id
+    if trigger == ids.RESET:
+        return ("", *controls_from_state(ViewState(), bounds))
+    if trigger == ids.URL or trigger is None:
+        return (no_update, *controls_from_state(ViewState.from_query(search), bounds))
+    query = state_from_controls(tuple(values), bounds).to_query()
+    return (query if query != (search or "") else no_update, *[no_update] * len(CONTROL_IDS))
+
+
+@callback(
+    *[Output(row, "style") for row in ids.FILTER_ROWS.values()],
+    Output(ids.GROUP_BY, "options"),
+    Output(ids.COVARIATES, "options"),
+    Output(ids.AGE, "min"),
+    Output(ids.AGE, "max"),
+    Input(ids.COHORT_STORE, "data"),
+    prevent_initial_call=True,
+)
+def adapt_controls(store):
+    """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox."""
+    controls = cohort_controls(current_cohort(store))
+    styles = [None if controls.visible[cid] else {"display": "none"} for cid in ids.FILTER_ROWS]
+    low, high = controls.age_bounds
+    return (*styles, controls.group_options, controls.covariate_options, low, high)

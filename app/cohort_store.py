@@ -1,0 +1,114 @@
+"""Per-browser-session cohorts: uploads live in the user's dcc.Store, never in server state.
+
+The store holds the uploaded files' bytes (base64) and their fingerprint; each request
+rebuilds the cohort from them. A bounded cache keyed by the content hash makes that cheap
+without sharing anything between users that they did not both upload.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections import OrderedDict
+from threading import Lock
+
+from analytics.cohort import Cohort
+from analytics.io import load_cohort
+from analytics.schema import CohortValidationError, Problem
+
+CACHE_SIZE = 16
+
+
+class _CohortCache:
+    """A small thread-safe LRU of validated cohorts by content fingerprint."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._items: OrderedDict[str, Cohort] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, key: str) -> Cohort | None:
+        with self._lock:
+            cohort = self._items.get(key)
+            if cohort is not None:
+                self._items.move_to_end(key)
+            return cohort
+
+    def put(self, key: str, cohort: Cohort) -> None:
+        with self._lock:
+            self._items[key] = cohort
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_cache = _CohortCache()
+
+
+def decode_upload(contents: str, file_name: str) -> bytes:
+    """Bytes of a dcc.Upload ``contents`` data URL ('data:<type>;base64,<data>')."""
+    try:
+        _, _, payload = contents.partition(",")
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise CohortValidationError(
+            [Problem(file_name, None, None, None, "the upload could not be decoded; try again")]
+        ) from None
+
+
+def _key(patients: bytes, relapses: bytes | None) -> str:
+    digest = hashlib.sha256(patients)
+    digest.update(b"\0relapses\0" + (relapses or b""))
+    return digest.hexdigest()
+
+
+def store_from_upload(
+    patients: bytes,
+    patients_name: str,
+    relapses: bytes | None = None,
+    relapses_name: str | None = None,
+) -> tuple[dict[str, object], Cohort]:
+    """Validate an upload; return what the browser keeps and the cohort.
+
+    Raises CohortValidationError with every problem; nothing is stored in that case, so the
+    previously loaded cohort stays in place.
+    """
+    cohort = load_cohort(
+        patients,
+        relapses,
+        patients_name=patients_name,
+        relapses_name=relapses_name,
+        label=patients_name,
+    )
+    key = _key(patients, relapses)
+    _cache.put(key, cohort)
+    store = {
+        "key": key,
+        "patients": {"name": patients_name, "data": base64.b64encode(patients).decode("ascii")},
+        "relapses": None
+        if relapses is None
+        else {"name": relapses_name, "data": base64.b64encode(relapses).decode("ascii")},
+    }
+    return store, cohort
+
+
+def cohort_from_store(store: dict[str, object] | None, default: Cohort) -> Cohort:
+    """The session's uploaded cohort, or the server's configured one when there is none."""
+    if not store:
+        return default
+    key = str(store.get("key", ""))
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    # Another worker validated this upload: rebuild it from the bytes the browser sent.
+    patients = store["patients"]
+    relapses = store.get("relapses")
+    assert isinstance(patients, dict)
+    _, cohort = store_from_upload(
+        base64.b64decode(patients["data"]),
+        str(patients["name"]),
+        None if not relapses else base64.b64decode(relapses["data"]),  # type: ignore[index]
+        None if not relapses else str(relapses["name"]),  # type: ignore[index]
+    )
+    return cohort

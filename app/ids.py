@@ -1,0 +1,54 @@
+"""Component IDs, in one place so layout, callbacks and browser tests agree."""
+
+URL = "url"
+COHORT_STORE = "cohort-store"
+
+# Filters (left panel)
+SEX = "filter-sex"
+AGE = "filter-age"
+EDSS = "filter-edss"
+LESIONS = "filter-lesions"
+GD = "filter-gd"
+FCGR3A = "filter-fcgr3a"
+GRACE = "filter-grace"
+GROUP_BY = "filter-group-by"
+COVARIATES = "filter-covariates"
+HORIZON = "filter-horizon"
+LANDMARK = "filter-landmark"
+RESET = "filter-reset"
+FILTER_ROWS = {  # wrappers hidden when the cohort lacks the column
+    SEX: "row-sex",
+    AGE: "row-age",
+    EDSS: "row-edss",
+    LESIONS: "row-lesions",
+    GD: "row-gd",
+    FCGR3A: "row-fcgr3a",
+}
+KM_OPTIONS = "km-options"
+
+# Read-outs
+COHORT_LABEL = "cohort-label"
+LIVE_COUNT = "live-count"
+CARDS = "summary-cards"
+WARNINGS = "warnings"
+KM_GRAPH = "km-graph"
+KM_SUMMARY = "km-summary"
+FOREST_GRAPH = "forest-graph"
+HAZARD_NOTES = "hazard-notes"
+LESION_PANEL = "lesion-panel"
+RATES_PANEL = "rates-panel"
+TABLE_ONE = "table-one"
+MANCOVA = "mancova-panel"
+PAPER = "paper-panel"
+
+# Data
+UPLOAD_PATIENTS = "upload-patients"
+UPLOAD_RELAPSES = "upload-relapses"
+UPLOAD_STATUS = "upload-status"
+USE_DEMO = "use-demo"
+DOWNLOAD_CSV_BUTTON = "download-csv-button"
+DOWNLOAD_CSV = "download-csv"
+DOWNLOAD_REPORT_BUTTON = "download-report-button"
+DOWNLOAD_REPORT = "download-report"
+DOWNLOAD_TEMPLATE_BUTTON = "download-template-button"
+DOWNLOAD_TEMPLATE = "download-template"

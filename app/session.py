@@ -1,0 +1,19 @@
+"""Which cohort a request is about: the session's upload, else the server's configured one."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from analytics.cohort import Cohort
+from app.cohort_store import cohort_from_store
+
+SERVER_COHORT_KEY = "NMOSD_SERVER_COHORT"
+
+
+def server_cohort() -> Cohort:
+    """The read-only cohort the server was started with (the demo by default)."""
+    return current_app.config[SERVER_COHORT_KEY]
+
+
+def current_cohort(store: dict | None) -> Cohort:
+    return cohort_from_store(store, server_cohort())

@@ -1,0 +1,134 @@
+"""The view a user has chosen (filters and display options), and its URL query encoding.
+
+Shareable state: the query string holds every choice, so a colleague opening the URL sees
+the same subgroup. Parsing is forgiving: an unknown or malformed parameter is ignored
+rather than breaking the page, since URLs get truncated in e-mails.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qs, urlencode
+
+from analytics.cohort import DEFAULT_GRACE_MONTHS, MAX_GRACE_MONTHS, Filters
+
+ALL = "all"  # the "no restriction" choice of radio filters
+NO_GROUP = "none"
+DEFAULT_GROUP_BY = "asymptomatic_lesions"
+DEFAULT_LANDMARK = 12.0
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything that determines what the panels show, apart from the data itself."""
+
+    sex: str | None = None
+    age: tuple[float, float] | None = None
+    edss: tuple[float, float] | None = None
+    lesions: int | None = None
+    gd_persistent: int | None = None
+    fcgr3a: str | None = None
+    grace_months: float = DEFAULT_GRACE_MONTHS
+    group_by: str | None = DEFAULT_GROUP_BY
+    covariates: tuple[str, ...] = ()
+    horizon: float | None = None
+    landmark: float = DEFAULT_LANDMARK
+
+    def filters(self) -> Filters:
+        age = self.age or (None, None)
+        edss = self.edss or (None, None)
+        return Filters(
+            sex=self.sex,
+            age_min=age[0],
+            age_max=age[1],
+            edss_min=edss[0],
+            edss_max=edss[1],
+            lesions=self.lesions,
+            gd_persistent=self.gd_persistent,
+            fcgr3a=self.fcgr3a,
+            grace_months=self.grace_months,
+        )
+
+    def to_query(self) -> str:
+        """``?key=value&...`` with only the choices that differ from the defaults."""
+        params: dict[str, str] = {}
+        for key, value in (
+            ("sex", self.sex),
+            ("lesions", self.lesions),
+            ("gd", self.gd_persistent),
+            ("fcgr3a", self.fcgr3a),
+            ("horizon", self.horizon),
+        ):
+            if value is not None:
+                params[key] = _text(value)
+        for key, span in (("age", self.age), ("edss", self.edss)):
+            if span is not None:
+                params[key] = f"{_text(span[0])}-{_text(span[1])}"
+        if self.grace_months != DEFAULT_GRACE_MONTHS:
+            params["grace"] = _text(self.grace_months)
+        if self.group_by != DEFAULT_GROUP_BY:
+            params["group"] = self.group_by or NO_GROUP
+        if self.covariates:
+            params["cov"] = ",".join(self.covariates)
+        if self.landmark != DEFAULT_LANDMARK:
+            params["landmark"] = _text(self.landmark)
+        return f"?{urlencode(params)}" if params else ""
+
+    @classmethod
+    def from_query(cls, search: str | None) -> ViewState:
+        """Parse a query string; anything unreadable falls back to its default."""
+        raw = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
+        state = cls()
+        changes: dict[str, object] = {}
+        changes["sex"] = _choice(raw.get("sex", "").upper(), ("F", "M"))
+        changes["lesions"] = _binary(raw.get("lesions"))
+        changes["gd_persistent"] = _binary(raw.get("gd"))
+        changes["fcgr3a"] = _choice(raw.get("fcgr3a", "").upper(), ("VV", "VF", "FF"))
+        changes["age"] = _span(raw.get("age"), 0, 120)
+        changes["edss"] = _span(raw.get("edss"), 0, 10)
+        grace = _number(raw.get("grace"))
+        if grace is not None and 0 <= grace <= MAX_GRACE_MONTHS:
+            changes["grace_months"] = grace
+        if "group" in raw:
+            changes["group_by"] = None if raw["group"] == NO_GROUP else raw["group"]
+        if raw.get("cov"):
+            changes["covariates"] = tuple(c for c in raw["cov"].split(",") if c)
+        horizon = _number(raw.get("horizon"))
+        changes["horizon"] = horizon if horizon is not None and horizon > 0 else None
+        landmark = _number(raw.get("landmark"))
+        if landmark is not None and landmark > 0:
+            changes["landmark"] = landmark
+        return replace(state, **changes)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(text) if text is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _choice(text: str, allowed: tuple[str, ...]) -> str | None:
+    return text if text in allowed else None
+
+
+def _binary(text: str | None) -> int | None:
+    return int(text) if text in ("0", "1") else None
+
+
+def _span(text: str | None, low: float, high: float) -> tuple[float, float] | None:
+    if not text or "-" not in text:
+        return None
+    first, _, second = text.partition("-")
+    a, b = _number(first), _number(second)
+    if a is None or b is None or not (low <= a <= b <= high):
+        return None
+    return (a, b)

@@ -1,0 +1,109 @@
+"""Summary cards and the live count: the numbers a neurologist reads first."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from analytics.report import Report
+from components.format import format_ci, format_number
+
+
+def _card(title: str, value: str, detail: str, card_id: str) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(title, className="card-title-small"),
+                    html.Div(value, className="card-value", id=f"{card_id}-value"),
+                    html.Div(detail, className="card-detail"),
+                ]
+            ),
+            className="h-100 summary-card",
+            id=card_id,
+        ),
+        xs=6,
+        md=4,
+        xl=2,
+    )
+
+
+def summary_cards(report: Report, total: int) -> dbc.Row:
+    """n, failures, failure proportion, incidence, median follow-up, relapse rates."""
+    fr, inc = report.failure_rate, report.incidence
+    cards = [
+        _card("Patients", str(report.n), f"of {total} in the cohort", "card-n"),
+        _card(
+            "Treatment failures",
+            str(report.events),
+            "relapse after the grace period",
+            "card-events",
+        ),
+        _card(
+            "Failure proportion",
+            "n/a" if report.n == 0 else f"{fr.estimate:.1%}",
+            f"{format_ci(fr.ci_low, fr.ci_high, percent=True)}, exact",
+            "card-proportion",
+        ),
+        _card(
+            "Failures / 100 person-years",
+            format_number(inc.estimate, 2),
+            f"{format_ci(inc.ci_low, inc.ci_high, digits=2)}, exact Poisson",
+            "card-incidence",
+        ),
+    ]
+    follow = report.follow_up
+    cards.append(
+        _card(
+            "Median follow-up (months)",
+            "n/a" if follow is None else format_number(follow.median),
+            "reverse Kaplan–Meier"
+            if follow is None
+            else f"{format_ci(follow.median_ci_low, follow.median_ci_high)}, reverse KM",
+            "card-followup",
+        )
+    )
+    rates = report.relapse_rates
+    if rates is not None:
+        cards.append(
+            _card(
+                "Annualized relapse rate",
+                f"{format_number(rates.pooled_pre.estimate, 2)} → "
+                f"{format_number(rates.pooled_post.estimate, 2)}",
+                "before → after rituximab (pooled)",
+                "card-arr",
+            )
+        )
+    return dbc.Row(cards, className="g-2")
+
+
+def live_count(report: Report, total: int) -> list[object]:
+    """Always-visible n and failures beside the filters."""
+    return [
+        html.Span(f"{report.n}", className="fw-bold"),
+        f" of {total} patients, ",
+        html.Span(f"{report.events}", className="fw-bold"),
+        " failures",
+    ]
+
+
+def cohort_badge(label: str, synthetic: bool, fingerprint: str) -> list[object]:
+    """Where the data come from; the demo is always called synthetic."""
+    if synthetic:
+        return [
+            dbc.Badge(
+                "Synthetic demo cohort",
+                color="warning",
+                text_color="dark",
+                className="me-2 synthetic-badge",
+            ),
+            html.Span(
+                "invented patients calibrated to the published study — not real data",
+                className="small",
+            ),
+        ]
+    return [
+        html.Span("Cohort: ", className="small"),
+        html.Span(label, className="fw-semibold"),
+        html.Span(f" · fingerprint {fingerprint[:12]}", className="small ms-1"),
+    ]

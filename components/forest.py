@@ -1,0 +1,99 @@
+"""Forest plot of hazard ratios (log axis) from Cox model results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from analytics.hazards import HazardTerm
+from components.format import format_hr, format_p
+from components.palette import GROUP_COLOURS
+
+# Plot limits: hazard ratios beyond these (separation) are drawn at the edge with an arrow.
+AXIS_MIN, AXIS_MAX = 0.01, 1000.0
+
+
+def _clip(value: float) -> float:
+    if not math.isfinite(value):
+        return AXIS_MAX if value > 0 else AXIS_MIN
+    return min(max(value, AXIS_MIN), AXIS_MAX)
+
+
+# 0/1 contract columns read better as "yes vs no" than "per unit".
+_BINARY_COLUMNS = {"asymptomatic_lesions", "gd_persistent"}
+
+
+def _label(term: HazardTerm) -> str:
+    if term.reference is not None:
+        return f"{term.covariate}: {term.level} vs {term.reference}"
+    if term.covariate in _BINARY_COLUMNS:
+        return f"{term.term} (yes vs no)"
+    return f"{term.term} (per unit)"
+
+
+def forest_figure(sections: Sequence[tuple[str, Sequence[HazardTerm]]]) -> go.Figure:
+    """One row per term, grouped by model (e.g. univariable, multivariable, Firth)."""
+    fig = go.Figure()
+    labels: list[str] = []
+    for j, (section, terms) in enumerate(sections):
+        if not terms:
+            continue
+        colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
+        y = [f"{section} · {_label(t)}" for t in terms]
+        labels += y
+        hr = [_clip(t.hr) for t in terms]
+        fig.add_trace(
+            go.Scatter(
+                x=hr,
+                y=y,
+                mode="markers",
+                marker={"symbol": "square", "size": 10, "color": colour},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [_clip(t.ci_high) - h for t, h in zip(terms, hr, strict=True)],
+                    "arrayminus": [h - _clip(t.ci_low) for t, h in zip(terms, hr, strict=True)],
+                    "color": colour,
+                    "thickness": 2,
+                    "width": 0,
+                },
+                name=section,
+                hovertext=[
+                    f"<b>{_label(t)}</b><br>{section}<br>HR {format_hr(t.hr, t.ci_low, t.ci_high)}"
+                    f"<br>{format_p(t.p)}"
+                    for t in terms
+                ],
+                hoverinfo="text",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[AXIS_MAX * 3] * len(terms),
+                y=y,
+                mode="text",
+                text=[f"{format_hr(t.hr, t.ci_low, t.ci_high)}, {format_p(t.p)}" for t in terms],
+                textposition="middle right",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.add_vline(x=1, line={"color": "#555", "width": 1, "dash": "dash"})
+    fig.update_layout(
+        template="plotly_white",
+        height=max(220, 60 + 34 * len(labels)),
+        margin={"l": 10, "r": 10, "t": 30, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+    )
+    fig.update_xaxes(
+        type="log",
+        range=[math.log10(AXIS_MIN), math.log10(AXIS_MAX * 400)],
+        tickvals=[0.01, 0.1, 0.5, 1, 2, 10, 100, 1000],
+        title_text="Hazard ratio of treatment failure (log scale; right of 1 = higher risk)",
+    )
+    fig.update_yaxes(
+        autorange="reversed", automargin=True, categoryorder="array", categoryarray=labels
+    )
+    return fig

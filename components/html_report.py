@@ -1,0 +1,160 @@
+"""A self-contained HTML report of the current view: opens offline, no external resources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+import plotly.io as pio
+
+from analytics.methods import methods_text
+from analytics.report import Report
+from components.forest import forest_figure
+from components.format import format_ci, format_hr, format_number, format_p
+from components.km import km_figure
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
+max-width:1100px;color:#1a1a1a;line-height:1.45}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #ccc;
+padding:.3rem .6rem;text-align:left}th{background:#f3f4f6}
+.synthetic{background:#fff3cd;border-left:4px solid #997404;padding:.5rem 1rem}
+.warn{background:#fff8e1;padding:.5rem 1rem}code{font-size:.9em}
+"""
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _summary(report: Report) -> str:
+    fr, inc = report.failure_rate, report.incidence
+    rows = [
+        ["Patients", report.n],
+        ["Treatment failures", report.events],
+        ["Person-years", format_number(report.person_years)],
+        [
+            "Failure proportion",
+            "n/a"
+            if report.n == 0
+            else f"{fr.estimate:.1%} {format_ci(fr.ci_low, fr.ci_high, percent=True)}",
+        ],
+        [
+            "Failures per 100 person-years",
+            f"{format_number(inc.estimate, 2)} {format_ci(inc.ci_low, inc.ci_high, digits=2)}",
+        ],
+    ]
+    if report.follow_up is not None:
+        rows.append(
+            ["Median follow-up (reverse KM), months", format_number(report.follow_up.median)]
+        )
+    return _table(["Quantity", "Value"], rows)
+
+
+def _curves(report: Report) -> str:
+    rows = []
+    for label, km in report.km.items():
+        median = (
+            "not reached"
+            if km.median is None
+            else (f"{km.median:.1f} {format_ci(km.median_ci_low, km.median_ci_high)}")
+        )
+        rows.append([label, km.n, km.events, median])
+    text = _table(["Group", "n", "Failures", "Median months (95% CI)"], rows)
+    if report.logrank is not None:
+        lr = report.logrank
+        text += f"<p>Log-rank χ² = {lr.chisq:.2f} on {lr.df} df, {format_p(lr.p)}.</p>"
+    return text
+
+
+def _hazards(report: Report) -> str:
+    rows = []
+    for section, model in (
+        *[(f"Univariable ({k})", m) for k, m in report.univariable_models.items()],
+        ("Multivariable", report.cox),
+        ("Firth-penalized", report.firth),
+    ):
+        if model is None:
+            continue
+        rows += [
+            [section, t.term, format_hr(t.hr, t.ci_low, t.ci_high), format_p(t.p)]
+            for t in model.terms
+        ]
+    return _table(["Model", "Term", "HR (95% CI)", "p"], rows) if rows else "<p>No Cox model.</p>"
+
+
+def _lesions(report: Report) -> str:
+    timing = report.lesion_timing
+    if timing is None:
+        return "<p>No asymptomatic-lesion data.</p>"
+    rows = []
+    for name, model in (
+        ("Naive baseline", timing.naive),
+        ("Time-dependent", timing.time_dependent),
+        (f"Landmark {timing.landmark_months:g} months", timing.landmark),
+    ):
+        if model is not None and model.terms:
+            t = model.terms[0]
+            rows.append([name, format_hr(t.hr, t.ci_low, t.ci_high), format_p(t.p), model.n])
+        else:
+            rows.append([name, "not estimable", "", "" if model is None else model.n])
+    return _table(["Model", "HR (95% CI)", "p", "n"], rows) + f"<p>{escape(timing.explanation)}</p>"
+
+
+def report_html(report: Report, *, horizon: float | None = None) -> str:
+    """The whole report as one HTML string (plotly.js inlined once, so it works offline)."""
+    figures = []
+    if report.n:
+        km = km_figure(
+            report.km,
+            report.risk_table,
+            horizon=horizon,
+            logrank_p=None if report.logrank is None else report.logrank.p,
+        )
+        figures.append(
+            pio.to_html(km, include_plotlyjs=True, full_html=False, config={"displaylogo": False})
+        )
+    sections = [
+        ("Univariable", report.univariable),
+        ("Multivariable", report.cox.terms if report.cox else ()),
+    ]
+    if any(terms for _, terms in sections):
+        figures.append(
+            pio.to_html(
+                forest_figure(sections),
+                include_plotlyjs=not figures,
+                full_html=False,
+                config={"displaylogo": False},
+            )
+        )
+    synthetic = (
+        (
+            "<p class='synthetic'><strong>Synthetic demo cohort</strong>: invented patients, "
+            "not real data.</p>"
+        )
+        if report.synthetic
+        else ""
+    )
+    filters = ", ".join(f"{k} = {v}" for k, v in report.filters.active().items())
+    warnings = "".join(f"<li>{escape(w)}</li>" for w in report.warnings)
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>NMOSD rituximab cohort report</title>
+<style>{STYLE}</style></head><body>
+<h1>RTX-Refractory NMOSD Cohort Explorer — report</h1>
+{synthetic}
+<p>Cohort: {escape(report.cohort_label)} · data fingerprint (SHA-256)
+<code>{escape(report.fingerprint)}</code> · generated {generated}</p>
+<p>Filters: {escape(filters)}; grouping: {escape(str(report.group_by or "none"))};
+covariates: {escape(", ".join(report.covariates) or "none")}.</p>
+<h2>Summary</h2>{_summary(report)}
+<h2>Kaplan–Meier</h2>{figures[0] if report.n else "<p>No patients match.</p>"}{_curves(report)}
+<h2>Hazard ratios</h2>{figures[1] if len(figures) > 1 else ""}{_hazards(report)}
+<h2>Asymptomatic lesions: immortal-time bias</h2>{_lesions(report)}
+{f"<h2>Warnings</h2><ul class='warn'>{warnings}</ul>" if warnings else ""}
+<h2>Methods</h2><p>{escape(methods_text(report))}</p>
+</body></html>"""

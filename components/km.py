@@ -1,0 +1,219 @@
+"""Kaplan–Meier figure: curves with CI bands, censor ticks, medians and a number-at-risk table.
+
+Pure rendering of :class:`analytics.survival.KaplanMeier` results; no statistics here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from analytics.survival import KaplanMeier, SurvivalAt
+from components.format import format_p
+from components.palette import GROUP_COLOURS, rgba
+
+# Below this many patients at risk a curve's tail is mostly noise (Pocock et al. 2002):
+# it stays visible but faded, so nobody reads a late drop as a finding.
+FADE_BELOW_AT_RISK = 5
+
+
+def _fade_index(km: KaplanMeier) -> int | None:
+    """Index of the first timeline point whose preceding interval has < 5 at risk."""
+    for i in range(1, len(km.timeline)):
+        if km.at_risk[i] < FADE_BELOW_AT_RISK:
+            return i - 1
+    return None
+
+
+def _hover(km: KaplanMeier, group: str, indices: range) -> list[str]:
+    text = []
+    for i in indices:
+        low, high = km.ci_low[i], km.ci_high[i]
+        ci = "n/a" if low != low or high != high else f"{low:.1%}–{high:.1%}"
+        # At risk just after this time: those at risk here minus those leaving here.
+        at_risk = km.at_risk[i] - km.events_at[i] - km.censored_at[i]
+        text.append(
+            f"<b>{group}</b><br>Month {km.timeline[i]:.1f}<br>"
+            f"Failure-free: {km.survival[i]:.1%} (95% CI {ci})<br>"
+            f"At risk: {at_risk}"
+        )
+    return text
+
+
+def _curve_traces(km: KaplanMeier, name: str, colour: str, show_ci: bool) -> list[go.Scatter]:
+    n = len(km.timeline)
+    fade = _fade_index(km)
+    solid = range(0, n if fade is None else fade + 1)
+    traces: list[go.Scatter] = []
+    if show_ci:
+        traces.append(
+            go.Scatter(
+                x=km.timeline,
+                y=km.ci_high,
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=name,
+            )
+        )
+        traces.append(
+            go.Scatter(
+                x=km.timeline,
+                y=km.ci_low,
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                fill="tonexty",
+                fillcolor=rgba(colour, 0.15),
+                hoverinfo="skip",
+                name=f"{name} 95% CI",
+                showlegend=False,
+                legendgroup=name,
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=[km.timeline[i] for i in solid],
+            y=[km.survival[i] for i in solid],
+            mode="lines",
+            line={"color": colour, "width": 2.5, "shape": "hv"},
+            name=f"{name} (n={km.n}, {km.events} failures)",
+            legendgroup=name,
+            hovertext=_hover(km, name, solid),
+            hoverinfo="text",
+        )
+    )
+    if fade is not None:
+        tail = range(fade, n)
+        traces.append(
+            go.Scatter(
+                x=[km.timeline[i] for i in tail],
+                y=[km.survival[i] for i in tail],
+                mode="lines",
+                line={"color": rgba(colour, 0.4), "width": 2, "shape": "hv", "dash": "dot"},
+                name=f"{name}: fewer than {FADE_BELOW_AT_RISK} at risk",
+                legendgroup=name,
+                showlegend=False,
+                hovertext=_hover(km, f"{name} (fewer than {FADE_BELOW_AT_RISK} at risk)", tail),
+                hoverinfo="text",
+            )
+        )
+    censored = [i for i in range(n) if km.censored_at[i] > 0]
+    traces.append(
+        go.Scatter(
+            x=[km.timeline[i] for i in censored],
+            y=[km.survival[i] for i in censored],
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 9, "color": colour, "line": {"width": 1.5}},
+            name=f"{name} censored",
+            legendgroup=name,
+            showlegend=False,
+            hovertext=[
+                f"{name}: {km.censored_at[i]} censored at month {km.timeline[i]:.1f}"
+                for i in censored
+            ],
+            hoverinfo="text",
+        )
+    )
+    return traces
+
+
+def _median_shapes(km: KaplanMeier, colour: str) -> list[dict[str, object]]:
+    if km.median is None:
+        return []
+    line = {"color": rgba(colour, 0.7), "width": 1, "dash": "dash"}
+    return [
+        {"type": "line", "x0": 0, "x1": km.median, "y0": 0.5, "y1": 0.5, "line": line},
+        {"type": "line", "x0": km.median, "x1": km.median, "y0": 0, "y1": 0.5, "line": line},
+    ]
+
+
+def _risk_rows(
+    risk_table: Mapping[str, Sequence[SurvivalAt]], names: Sequence[str], show_events: bool
+) -> list[go.Scatter]:
+    traces = []
+    for j, name in enumerate(names):
+        rows = risk_table.get(name, [])
+        colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
+        text = [
+            f"{r.at_risk}"
+            + (f" ({r.cumulative_events}/{r.cumulative_censored})" if show_events else "")
+            for r in rows
+        ]
+        traces.append(
+            go.Scatter(
+                x=[r.time for r in rows],
+                y=[name] * len(rows),
+                mode="text",
+                text=text,
+                textfont={"color": colour, "size": 12},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    return traces
+
+
+def km_figure(
+    curves: Mapping[str, KaplanMeier],
+    risk_table: Mapping[str, Sequence[SurvivalAt]],
+    *,
+    title: str = "Time to treatment failure",
+    logrank_p: float | None = None,
+    show_ci: bool = True,
+    show_events: bool = False,
+    horizon: float | None = None,
+) -> go.Figure:
+    """Kaplan–Meier curves over a number-at-risk table sharing the x-axis (months)."""
+    names = list(curves)
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22], vertical_spacing=0.1
+    )
+    shapes: list[dict[str, object]] = []
+    for j, name in enumerate(names):
+        colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
+        for trace in _curve_traces(curves[name], name, colour, show_ci):
+            fig.add_trace(trace, row=1, col=1)
+        shapes += _median_shapes(curves[name], colour)
+    for trace in _risk_rows(risk_table, names, show_events):
+        fig.add_trace(trace, row=2, col=1)
+    for shape in shapes:
+        fig.add_shape(shape, row=1, col=1)
+    subtitle = "" if logrank_p is None else f"  ·  log-rank {format_p(logrank_p)}"
+    table_title = "Number at risk" + (" (cumulative failures/censored)" if show_events else "")
+    fig.update_layout(
+        title={"text": f"{title}{subtitle}", "x": 0, "font": {"size": 16}},
+        template="plotly_white",
+        margin={"l": 70, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        hovermode="closest",
+        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+    )
+    fig.update_yaxes(title_text="Failure-free (%)", range=[0, 1.03], tickformat=".0%", row=1, col=1)
+    fig.update_yaxes(
+        autorange="reversed",
+        showgrid=False,
+        title_text=table_title,
+        title_font={"size": 11},
+        row=2,
+        col=1,
+    )
+    x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
+    # A little room left of 0 so the first at-risk count does not collide with the labels.
+    x_range = [-x_max * 0.035, x_max * 1.02]
+    fig.update_xaxes(range=x_range, row=1, col=1)
+    fig.update_xaxes(
+        title_text="Months since first rituximab infusion",
+        range=x_range,
+        showgrid=False,
+        row=2,
+        col=1,
+    )
+    if risk_table:
+        first = next(iter(risk_table.values()))
+        ticks = [r.time for r in first]
+        fig.update_xaxes(tickvals=ticks, row=1, col=1)
+        fig.update_xaxes(tickvals=ticks, row=2, col=1)
+    return fig
