@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from urllib.parse import parse_qs, urlencode
 
 from analytics.cohort import DEFAULT_GRACE_MONTHS, MAX_GRACE_MONTHS, Filters
@@ -105,6 +106,10 @@ class ViewState:
 def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        # Positional, never "1e-05": a span is written "low-high", and an exponent's minus
+        # sign would split it in the wrong place when read back.
+        return format(Decimal(repr(value)), "f")
     return str(value)
 
 
