@@ -347,9 +347,9 @@ def time_dependent_cox(
 ) -> CoxModel:
     """Cox model with a covariate that switches on at a known time (no immortal time).
 
-    A lesion seen at month 20 cannot have protected the patient during months 0–20; coding it
-    as a baseline covariate credits the lesion group with that event-free time and inflates
-    the hazard ratio. Here the patient counts as lesion-free until the lesion is seen.
+    A lesion seen at month 20 was not there to be known during months 0–20; coding it as a
+    baseline covariate credits the lesion group with that failure-free time (immortal time)
+    and biases the hazard ratio. Here the patient counts as lesion-free until it is seen.
 
     Returns
     -------

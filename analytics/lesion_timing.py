@@ -1,9 +1,10 @@
 """Asymptomatic lesions three ways: naive baseline, time-dependent and landmark Cox.
 
 Lesions "during follow-up" are known only once they appear. Treating them as a baseline
-covariate (as the source study's Cox model reads) hands the lesion group the event-free
-time before each lesion was seen: immortal-time bias. Showing the three estimates side by
-side lets a reader see how much of the hazard ratio that bias explains.
+covariate (as the source study's Cox model reads) hands the lesion group the failure-free
+time before each lesion was seen: immortal-time bias, which for a harmful factor usually
+pulls the hazard ratio towards 1. Showing the three estimates side by side lets a reader
+see how much that bias matters in their cohort.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ LESION_MONTHS = "asymptomatic_lesion_months"
 DEFAULT_LANDMARK_MONTHS = 12.0
 
 EXPLANATION = (
-    "A lesion seen at month 20 tells us nothing about months 0-20, yet a baseline model "
-    "counts that event-free time in the lesion group's favour, which inflates the hazard "
-    "ratio (immortal-time bias). The time-dependent model counts each patient as "
-    "lesion-free until the lesion is seen, and the landmark model compares only patients "
-    "still failure-free at the landmark, so both are the fairer estimates."
+    "A lesion first seen at month 20 was not known during months 0-20, yet a baseline model "
+    "counts that time as lesion time: this immortal time distorts the hazard ratio, because "
+    "it credits the lesion group with failure-free months it had before any lesion was seen. "
+    "The time-dependent model counts each patient as lesion-free until the lesion is seen, "
+    "and the landmark model compares patients still failure-free at the landmark by their "
+    "lesion status then, so these two are the fairer estimates."
 )
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from analytics.cohort import Cohort
 from app import ids
 from app.state import ALL, NO_GROUP, ViewState
+from components.labels import column_label
 
 # The order of the control values in callbacks' Inputs/Outputs.
 CONTROL_IDS = (
@@ -70,9 +71,9 @@ def cohort_controls(cohort: Cohort) -> CohortControls:
         if column in NOT_COVARIATES:
             continue
         if _is_groupable(patients[column]):
-            groups.append({"label": column, "value": column})
+            groups.append({"label": column_label(column), "value": column})
         if patients[column].notna().sum() > 0 and patients[column].nunique() >= 2:
-            covariates.append({"label": column, "value": column})
+            covariates.append({"label": column_label(column), "value": column})
     ages = patients["age_at_rtx"].dropna() if "age_at_rtx" in patients.columns else pd.Series()
     if ages.empty:
         age_bounds = (0.0, 100.0)

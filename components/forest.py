@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from analytics.hazards import HazardTerm
 from components.format import format_hr, format_p
+from components.labels import column_label
 from components.palette import GROUP_COLOURS
 
 # Plot limits: hazard ratios beyond these (separation) are drawn at the edge with an arrow.
@@ -26,11 +27,12 @@ _BINARY_COLUMNS = {"asymptomatic_lesions", "gd_persistent"}
 
 
 def _label(term: HazardTerm) -> str:
+    name = column_label(term.covariate)
     if term.reference is not None:
-        return f"{term.covariate}: {term.level} vs {term.reference}"
+        return f"{name}: {term.level} vs {term.reference}"
     if term.covariate in _BINARY_COLUMNS:
-        return f"{term.term} (yes vs no)"
-    return f"{term.term} (per unit)"
+        return f"{name} (yes vs no)"
+    return f"{name} (per unit)"
 
 
 def forest_figure(sections: Sequence[tuple[str, Sequence[HazardTerm]]]) -> go.Figure:

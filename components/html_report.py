@@ -12,6 +12,7 @@ from analytics.report import Report
 from components.forest import forest_figure
 from components.format import format_ci, format_hr, format_number, format_p
 from components.km import km_figure
+from components.labels import level_label
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
@@ -63,7 +64,7 @@ def _curves(report: Report) -> str:
             if km.median is None
             else (f"{km.median:.1f} {format_ci(km.median_ci_low, km.median_ci_high)}")
         )
-        rows.append([label, km.n, km.events, median])
+        rows.append([level_label(report.group_by, label), km.n, km.events, median])
     text = _table(["Group", "n", "Failures", "Median months (95% CI)"], rows)
     if report.logrank is not None:
         lr = report.logrank
@@ -113,6 +114,7 @@ def report_html(report: Report, *, horizon: float | None = None) -> str:
             report.km,
             report.risk_table,
             horizon=horizon,
+            group_by=report.group_by,
             logrank_p=None if report.logrank is None else report.logrank.p,
         )
         figures.append(

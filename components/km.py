@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 
 from analytics.survival import KaplanMeier, SurvivalAt
 from components.format import format_p
+from components.labels import level_label
 from components.palette import GROUP_COLOURS, rgba
 
 # Below this many patients at risk a curve's tail is mostly noise (Pocock et al. 2002):
@@ -79,7 +80,7 @@ def _curve_traces(km: KaplanMeier, name: str, colour: str, show_ci: bool) -> lis
             y=[km.survival[i] for i in solid],
             mode="lines",
             line={"color": colour, "width": 2.5, "shape": "hv"},
-            name=f"{name} (n={km.n}, {km.events} failures)",
+            name=f"{name} (n={km.n}, {km.events} failure{'' if km.events == 1 else 's'})",
             legendgroup=name,
             hovertext=_hover(km, name, solid),
             hoverinfo="text",
@@ -131,11 +132,14 @@ def _median_shapes(km: KaplanMeier, colour: str) -> list[dict[str, object]]:
 
 
 def _risk_rows(
-    risk_table: Mapping[str, Sequence[SurvivalAt]], names: Sequence[str], show_events: bool
+    risk_table: Mapping[str, Sequence[SurvivalAt]],
+    keys: Sequence[str],
+    short: Mapping[str, str],
+    show_events: bool,
 ) -> list[go.Scatter]:
     traces = []
-    for j, name in enumerate(names):
-        rows = risk_table.get(name, [])
+    for j, key in enumerate(keys):
+        rows = risk_table.get(key, [])
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
         text = [
             f"{r.at_risk}"
@@ -145,7 +149,7 @@ def _risk_rows(
         traces.append(
             go.Scatter(
                 x=[r.time for r in rows],
-                y=[name] * len(rows),
+                y=[short[key]] * len(rows),
                 mode="text",
                 text=text,
                 textfont={"color": colour, "size": 12},
@@ -165,29 +169,47 @@ def km_figure(
     show_ci: bool = True,
     show_events: bool = False,
     horizon: float | None = None,
+    group_by: str | None = None,
 ) -> go.Figure:
-    """Kaplan–Meier curves over a number-at-risk table sharing the x-axis (months)."""
-    names = list(curves)
+    """Kaplan–Meier curves over a number-at-risk table sharing the x-axis (months).
+
+    ``curves`` and ``risk_table`` are keyed by the report's group labels ("0"/"1" for a 0/1
+    column); ``group_by`` turns those into clinician-facing names ("Asymptomatic lesions: yes").
+    """
+    keys = list(curves)
+    shown = {key: level_label(group_by, key) for key in keys}
     fig = make_subplots(
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22], vertical_spacing=0.1
     )
     shapes: list[dict[str, object]] = []
-    for j, name in enumerate(names):
+    for j, key in enumerate(keys):
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        for trace in _curve_traces(curves[name], name, colour, show_ci):
+        for trace in _curve_traces(curves[key], shown[key], colour, show_ci):
             fig.add_trace(trace, row=1, col=1)
-        shapes += _median_shapes(curves[name], colour)
-    for trace in _risk_rows(risk_table, names, show_events):
+        shapes += _median_shapes(curves[key], colour)
+    # The risk table names rows by level only ("yes"/"no"); its axis title names the variable.
+    short = {key: shown[key].split(": ", 1)[-1] for key in keys}
+    for trace in _risk_rows(risk_table, keys, short, show_events):
         fig.add_trace(trace, row=2, col=1)
     for shape in shapes:
         fig.add_shape(shape, row=1, col=1)
     subtitle = "" if logrank_p is None else f"  ·  log-rank {format_p(logrank_p)}"
-    table_title = "Number at risk" + (" (cumulative failures/censored)" if show_events else "")
+    table_title = "At risk" + (" (failed/censored)" if show_events else "")
     fig.update_layout(
         title={"text": f"{title}{subtitle}", "x": 0, "font": {"size": 16}},
         template="plotly_white",
         margin={"l": 70, "r": 20, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        # Bottom-left of the curve panel: failure-free survival in NMOSD rarely gets that low.
+        legend={
+            "orientation": "v",
+            "y": 0.3,
+            "yanchor": "bottom",
+            "x": 0.01,
+            "xanchor": "left",
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "bordercolor": "#ced4da",
+            "borderwidth": 1,
+        },
         hovermode="closest",
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
     )

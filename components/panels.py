@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from analytics.compare import MancovaResult, TableOne, TableOneRow
 from analytics.hazards import CoxModel
@@ -17,6 +17,8 @@ from analytics.paper import PaperComparison
 from analytics.report import Report
 from analytics.subgroups import SubgroupRate
 from components.format import format_ci, format_hr, format_p
+from components.labels import column_label, level_label
+from components.rates import rates_figure
 
 EMPTY_MESSAGE = (
     "No patients match these filters. Widen a range or set a filter back to “All” "
@@ -72,7 +74,7 @@ def km_summary(report: Report) -> object:
             else "—"
             for s in report.survival_at[label]
         ]
-        rows.append([label, km.n, km.events, median, *at])
+        rows.append([level_label(report.group_by, label), km.n, km.events, median, *at])
     caption = "Kaplan–Meier, Greenwood variance, log-log 95% CI (R survfit conf.type = “log-log”)."
     if report.logrank is not None:
         lr = report.logrank
@@ -179,18 +181,30 @@ def rates_panel(rates: Sequence[SubgroupRate], report: Report) -> object:
         p = rate.proportion
         rows.append(
             [
-                rate.variable,
-                rate.level,
+                column_label(rate.variable),
+                level_label(rate.variable, rate.level).split(": ", 1)[-1],
                 p.events,
                 p.n,
                 "n/a" if p.n == 0 else f"{p.estimate:.1%}",
                 format_ci(p.ci_low, p.ci_high, percent=True),
             ]
         )
-    return _table(
-        ["Variable", "Level", "Failures", "n", "Proportion", "95% CI"],
-        rows,
-        "Failure proportion with exact Clopper–Pearson CIs (R binom.test).",
+    return html.Div(
+        [
+            dcc.Graph(
+                id="rates-graph",
+                figure=rates_figure(fr, rates),
+                config={
+                    "displaylogo": False,
+                    "toImageButtonOptions": {"format": "svg", "filename": "nmosd-rates"},
+                },
+            ),
+            _table(
+                ["Variable", "Level", "Failures", "n", "Proportion", "95% CI"],
+                rows,
+                "Failure proportion with exact Clopper–Pearson CIs (R binom.test).",
+            ),
+        ]
     )
 
 
@@ -208,7 +222,7 @@ def table_one_panel(table: TableOne | None) -> object:
     header = [
         "Variable",
         *[
-            f"{table.by} = {g} (n={n})"
+            f"{level_label(table.by, g)} (n={n})"
             for g, n in zip(table.group_labels, table.group_sizes, strict=True)
         ],
         "Overall",
@@ -218,7 +232,7 @@ def table_one_panel(table: TableOne | None) -> object:
     rows = []
     for row in table.rows:
         missing = sum(g.missing for g in row.groups)
-        name = row.variable + (f" ({missing} missing)" if missing else "")
+        name = column_label(row.variable) + (f" ({missing} missing)" if missing else "")
         rows.append(
             [
                 name,

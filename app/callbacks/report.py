@@ -86,6 +86,7 @@ def update_panels(*args):
             show_ci="ci" in options,
             show_events="events" in options,
             horizon=state.horizon,
+            group_by=report.group_by,
         )
     sections = [
         ("Univariable", report.univariable),
