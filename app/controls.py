@@ -120,7 +120,14 @@ def controls_from_state(state: ViewState, age_bounds: tuple[float, float]) -> tu
     def radio(value: object) -> str:
         return ALL if value is None else str(value)
 
-    horizon = "full" if state.horizon is None else f"{state.horizon:g}"
+    # The dropdown's values are "12", "24", ...; any other horizon (from a URL) keeps every
+    # digit, since ":g" would round 1000001 to 1e+06 and change the view on the way back.
+    if state.horizon is None:
+        horizon = "full"
+    elif float(state.horizon).is_integer():
+        horizon = str(int(state.horizon))
+    else:
+        horizon = repr(float(state.horizon))
     return (
         radio(state.sex),
         list(state.age) if state.age else list(age_bounds),
