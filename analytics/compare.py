@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.multivariate.manova import MANOVA
 
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 
 # Baseline / follow-up variables of the data contract, in Table 1 order.
 DEFAULT_TABLE_VARIABLES = (
@@ -99,7 +99,7 @@ class TableOne:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = json_safe(asdict(self))
+        result: dict[str, Any] = json_dict(asdict(self))
         return result
 
 
@@ -283,7 +283,7 @@ class MancovaResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = json_safe(asdict(self))
+        result: dict[str, Any] = json_dict(asdict(self))
         return result
 
 
@@ -311,8 +311,8 @@ def _usable_columns(
 
 
 def _term_result(name: str, stat: pd.DataFrame, n_dependent: int) -> MancovaTerm:
-    wilks = stat.loc["Wilks' lambda"]
-    pillai = stat.loc["Pillai's trace"]
+    wilks = {str(k): float(v) for k, v in stat.loc["Wilks' lambda"].to_dict().items()}
+    pillai = {str(k): float(v) for k, v in stat.loc["Pillai's trace"].to_dict().items()}
     hypothesis_df = int(round(float(pillai["Num DF"]) / n_dependent))
     s = min(n_dependent, hypothesis_df)
     wilks_lambda = float(wilks["Value"])

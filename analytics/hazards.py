@@ -21,7 +21,7 @@ from lifelines.utils import concordance_index
 from scipy import stats
 
 from analytics.design import Design, design_matrix
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 
 # Peduzzi et al. (1995): fewer than 10 events per variable makes Cox estimates unreliable.
 MIN_EVENTS_PER_VARIABLE = 10
@@ -62,7 +62,7 @@ class CoxModel:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, object]:
-        return json_safe(asdict(self))
+        return json_dict(asdict(self))
 
     def term(self, name: str) -> HazardTerm:
         """The term called ``name`` (e.g. ``"asymptomatic_lesions"`` or ``"sex=M"``)."""
@@ -118,7 +118,12 @@ def _empty_model(n: int, events: int, reason: str, dropped: int = 0) -> CoxModel
 
 
 def _terms_from(
-    design: Design, coef: np.ndarray, se: np.ndarray, low: np.ndarray, high: np.ndarray, p
+    design: Design,
+    coef: np.ndarray,
+    se: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    p: np.ndarray,
 ) -> tuple[HazardTerm, ...]:
     terms = []
     for j, column in enumerate(design.columns):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any, cast
 
 import numpy as np
 
@@ -23,3 +24,8 @@ def json_safe(value: object) -> object:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     return value
+
+
+def json_dict(value: Mapping[str, object]) -> dict[str, Any]:
+    """:func:`json_safe` for a mapping, typed as the dict it returns."""
+    return cast(dict[str, Any], json_safe(value))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.hazards import CoxModel, cox_model, landmark_cox, time_dependent_cox
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 
 LESION_FLAG = "asymptomatic_lesions"
 LESION_MONTHS = "asymptomatic_lesion_months"
@@ -41,7 +41,7 @@ class LesionTiming:
     explanation: str = EXPLANATION
 
     def to_dict(self) -> dict[str, object]:
-        return json_safe(
+        return json_dict(
             {
                 "naive": self.naive.to_dict(),
                 "time_dependent": None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from analytics.cohort import Cohort, Filters
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 from analytics.report import Report, build_report
 
 PUBLISHED_N = 54
@@ -34,7 +34,7 @@ class PaperComparison:
     synthetic: bool
 
     def to_dict(self) -> dict[str, object]:
-        return json_safe(asdict(self))
+        return json_dict(asdict(self))
 
 
 def _pct(part: int, whole: int) -> str:

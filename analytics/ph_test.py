@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from analytics.design import DesignColumn, design_matrix
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 
 TRANSFORMS = ("km", "identity", "rank", "log")
 
@@ -69,7 +69,7 @@ class ZphResult:
         return tuple(r.term for r in self.rows if r.term != "GLOBAL" and r.p < alpha)
 
     def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = json_safe(asdict(self))  # type: ignore[assignment]
+        result: dict[str, object] = json_dict(asdict(self))
         return result
 
 
@@ -164,7 +164,7 @@ def _transform_times(time: Array, event: Array, transform: str) -> Array:
     if transform == "log":
         return np.log(time)
     if transform == "rank":
-        return stats.rankdata(time).astype(float)  # R rank(): ties get the average
+        return np.asarray(stats.rankdata(time), dtype=float)  # R rank(): ties get the average
     # "km": 1 - S(t-), the Kaplan-Meier of all rows just before t (R findInterval with
     # left.open = TRUE on survfitKM's time points).
     distinct = np.unique(time)

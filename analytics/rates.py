@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 
 MONTHS_PER_YEAR = 12.0
 
@@ -45,7 +45,7 @@ class Proportion:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = json_safe(asdict(self))
+        result: dict[str, Any] = json_dict(asdict(self))
         return result
 
 
@@ -64,7 +64,7 @@ class IncidenceRate:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = json_safe(asdict(self))
+        result: dict[str, Any] = json_dict(asdict(self))
         return result
 
 
@@ -201,7 +201,7 @@ class RelapseRates:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-safe data (NaN becomes None)."""
-        result: dict[str, Any] = json_safe(asdict(self))
+        result: dict[str, Any] = json_dict(asdict(self))
         return result
 
 
@@ -281,7 +281,7 @@ def annualized_relapse_rates(
     pre_years = pre_window_months / MONTHS_PER_YEAR
     rows = []
     for patient_id, followup_months in zip(ids, followup, strict=True):
-        post_years = max(followup_months - grace_months, 0.0) / MONTHS_PER_YEAR
+        post_years = max(float(followup_months) - grace_months, 0.0) / MONTHS_PER_YEAR
         n_pre = int(pre_counts.get(patient_id, 0))
         n_post = int(post_counts.get(patient_id, 0))
         rows.append(

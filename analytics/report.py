@@ -14,9 +14,9 @@ import pandas as pd
 from analytics.cohort import Cohort, Filters, analysis_frame
 from analytics.compare import MancovaResult, TableOne, default_dependent, mancova, table_one
 from analytics.hazards import CoxModel, HazardTerm, cox_model, firth_cox
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 from analytics.lesion_timing import LesionTiming, lesion_timing
-from analytics.ph_test import cox_zph
+from analytics.ph_test import ZphResult, cox_zph
 from analytics.rates import (
     IncidenceRate,
     Proportion,
@@ -69,7 +69,7 @@ class Report:
     univariable_models: dict[str, CoxModel]
     cox: CoxModel | None
     firth: CoxModel | None
-    ph_test: object | None
+    ph_test: ZphResult | None
     follow_up: KaplanMeier | None
     lesion_timing: LesionTiming | None
     relapse_rates: RelapseRates | None
@@ -79,7 +79,7 @@ class Report:
 
     def to_dict(self) -> dict[str, object]:
         """The CLI contract's keys (DESIGN.md), followed by the extra panels' results."""
-        return json_safe(
+        return json_dict(
             {
                 "n": self.n,
                 "events": self.events,
@@ -202,7 +202,9 @@ def _sample_warnings(frame: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _ph_check(frame: pd.DataFrame, model: CoxModel | None, names: Sequence[str], notes: list[str]):
+def _ph_check(
+    frame: pd.DataFrame, model: CoxModel | None, names: Sequence[str], notes: list[str]
+) -> ZphResult | None:
     if model is None or not model.terms or model.events < 2:
         return None
     used = sorted({t.covariate for t in model.terms}, key=list(names).index)

@@ -80,9 +80,9 @@ class NumberRule:
             return True
         if self.high is not None and value > self.high:
             return True
-        return bool(self.step) and not math.isclose(
-            value / self.step, round(value / self.step), abs_tol=1e-9
-        )
+        if not self.step:
+            return False
+        return not math.isclose(value / self.step, round(value / self.step), abs_tol=1e-9)
 
 
 @dataclass(frozen=True)

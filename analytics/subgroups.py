@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 from analytics.rates import Proportion, failure_proportion
 
 # Variables a neurologist splits a cohort by; numeric ones (age, EDSS) are ranges, not groups.
@@ -23,7 +23,7 @@ class SubgroupRate:
     proportion: Proportion
 
     def to_dict(self) -> dict[str, object]:
-        return json_safe(
+        return json_dict(
             {"variable": self.variable, "level": self.level, **self.proportion.to_dict()}
         )
 

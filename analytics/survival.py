@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from analytics.jsonsafe import json_safe
+from analytics.jsonsafe import json_dict
 
 # R's quantile.survfit treats survival within this distance of the target as equal to it.
 _R_TOLERANCE = math.sqrt(np.finfo(float).eps)
@@ -43,7 +43,7 @@ class KaplanMeier:
     conf_type: str = "log-log"
 
     def to_dict(self) -> dict[str, object]:
-        return json_safe(asdict(self))
+        return json_dict(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class LogRank:
     expected: tuple[float, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return json_safe(asdict(self))
+        return json_dict(asdict(self))
 
 
 def _as_arrays(time: ArrayLike, event: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
@@ -188,7 +188,7 @@ class SurvivalAt:
     cumulative_censored: int
 
     def to_dict(self) -> dict[str, object]:
-        return json_safe(asdict(self))
+        return json_dict(asdict(self))
 
 
 def survival_at(km: KaplanMeier, times: Iterable[float]) -> list[SurvivalAt]:
