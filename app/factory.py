@@ -17,6 +17,26 @@ from app.layout import build_layout, error_layout
 from app.session import SERVER_COHORT_KEY
 
 log = logging.getLogger("app")
+# Dash's default page with a language (screen readers pick their voice from it).
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        <meta name="description" content="Time to treatment failure in a rituximab-treated
+            AQP4-IgG+ NMOSD cohort: Kaplan-Meier curves, hazard ratios and failure rates.">
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
@@ -40,6 +60,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
         assets_folder=str(ASSETS),
         update_title=None,
     )
+    app.index_string = INDEX_STRING
     try:
         cohort = load_configured_cohort(config)
     except CohortValidationError as error:

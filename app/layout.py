@@ -34,16 +34,21 @@ HORIZONS = [
 def _field(label: str, control: object, row_id: str | None = None, help_text: str | None = None):
     row_id = row_id or "wrap-" + "".join(c if c.isalnum() else "-" for c in label.lower())
     label_id = f"{row_id}-label"
-    if isinstance(control, dbc.RadioItems):
-        # Name the radio group for screen readers by its visible heading.
-        control = html.Div(control, role="radiogroup", **{"aria-labelledby": label_id})
-    children = [
-        html.Div(label, id=label_id, className="filter-label fw-semibold small mb-1"),
-        control,
-    ]
+    label_class = "filter-label fw-semibold small mb-1"
+    if isinstance(control, dbc.Select | dbc.Input):
+        heading: object = html.Label(label, id=label_id, htmlFor=control.id, className=label_class)
+    else:
+        heading = html.Div(label, id=label_id, className=label_class)
+    if isinstance(control, dbc.RadioItems | dbc.Checklist):
+        # Name the group for screen readers by its visible heading.
+        role = "radiogroup" if isinstance(control, dbc.RadioItems) else "group"
+        control = html.Div(control, role=role, **{"aria-labelledby": label_id})
+    # Slider thumbs get their names from this heading via assets/a11y.js (dcc sliders take no
+    # aria props); the data attribute tells the script which heading belongs to the row.
+    children = [heading, control]
     if help_text:
         children.append(html.Div(help_text, className="form-text mt-0"))
-    return html.Div(children, id=row_id, className="mb-3")
+    return html.Div(children, id=row_id, className="mb-3 filter-row", **{"data-label": label})
 
 
 def _radio(component_id: str, options: list[dict[str, str]]) -> dbc.RadioItems:
@@ -88,6 +93,7 @@ def filter_panel(controls: CohortControls) -> dbc.Card:
                         tooltip={"placement": "bottom"},
                         marks=None,
                         allowCross=False,
+                        allow_direct_input=False,
                     ),
                     ids.FILTER_ROWS[ids.AGE],
                 ),
@@ -101,6 +107,7 @@ def filter_panel(controls: CohortControls) -> dbc.Card:
                         value=[0, 10],
                         marks={i: str(i) for i in range(0, 11, 2)},
                         allowCross=False,
+                        allow_direct_input=False,
                         tooltip={"placement": "bottom"},
                     ),
                     ids.FILTER_ROWS[ids.EDSS],
@@ -135,32 +142,32 @@ def filter_panel(controls: CohortControls) -> dbc.Card:
                         step=1,
                         value=6,
                         marks={i: str(i) for i in (0, 3, 6, 9, 12)},
+                        allow_direct_input=False,
                     ),
                     help_text="Relapses this soon after the first infusion are not failures.",
                 ),
                 html.Hr(),
                 _field(
                     "Compare groups by",
-                    dcc.Dropdown(
+                    dbc.Select(
                         id=ids.GROUP_BY,
-                        clearable=False,
                         value=_default_group(controls),
                         options=controls.group_options,
                     ),
                 ),
                 _field(
                     "Cox covariates (multivariable)",
-                    dcc.Dropdown(
+                    dbc.Checklist(
                         id=ids.COVARIATES,
-                        multi=True,
                         value=[],
                         options=controls.covariate_options,
-                        placeholder="Univariable only",
+                        input_class_name="me-1",
                     ),
+                    help_text="None ticked: univariable models only.",
                 ),
                 _field(
                     "Kaplan–Meier time horizon",
-                    dcc.Dropdown(id=ids.HORIZON, options=HORIZONS, value="full", clearable=False),
+                    dbc.Select(id=ids.HORIZON, options=HORIZONS, value="full"),
                 ),
                 _field(
                     "Lesion landmark (months)",

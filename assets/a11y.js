@@ -1,0 +1,20 @@
+// Accessible names for dcc slider thumbs, which accept no aria props: each filter row carries
+// its visible heading in data-label, and every thumb in the row is named after it. Runs on
+// every DOM change because Dash renders (and re-renders) the sliders after page load.
+(function () {
+  function nameThumbs() {
+    document.querySelectorAll(".filter-row[data-label]").forEach(function (row) {
+      var thumbs = row.querySelectorAll("[role=slider]");
+      thumbs.forEach(function (thumb, i) {
+        var name = row.getAttribute("data-label");
+        if (thumbs.length === 2) name += i === 0 ? " (from)" : " (to)";
+        if (thumb.getAttribute("aria-label") !== name) thumb.setAttribute("aria-label", name);
+      });
+    });
+  }
+  new MutationObserver(nameThumbs).observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+  });
+  document.addEventListener("DOMContentLoaded", nameThumbs);
+})();
