@@ -128,7 +128,10 @@ def hazard_notes(report: Report) -> object:
     return html.Div(children)
 
 
-def lesion_panel(timing: LesionTiming | None) -> object:
+def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
+    """The three lesion estimates; ``patients`` is the filtered n (0 means nothing matched)."""
+    if patients == 0:
+        return empty_state()
     if timing is None:
         return empty_state("This cohort has no asymptomatic_lesions column.")
     rows = []

@@ -110,7 +110,7 @@ def update_panels(*args):
         panels.km_summary(report),
         forest,
         panels.hazard_notes(report),
-        panels.lesion_panel(report.lesion_timing),
+        panels.lesion_panel(report.lesion_timing, report.n),
         panels.rates_panel(report.subgroup_rates, report),
         panels.table_one_panel(report.table_one),
         panels.mancova_panel(report.mancova),
