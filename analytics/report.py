@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analytics.cohort import Cohort, Filters, analysis_frame
-from analytics.compare import MancovaResult, TableOne, default_dependent, mancova, table_one
+from analytics.compare import (
+    DEFAULT_TABLE_VARIABLES,
+    MancovaResult,
+    TableOne,
+    default_dependent,
+    mancova,
+    table_one,
+)
 from analytics.hazards import CoxModel, HazardTerm, cox_model, firth_cox
 from analytics.jsonsafe import json_dict
 from analytics.lesion_timing import LesionTiming, lesion_timing
@@ -237,15 +244,19 @@ def build_report(
     landmark_months: float | None = None,
     horizons: Sequence[float] = DEFAULT_HORIZONS,
     conf_level: float = 0.95,
+    table_by: str = "failure",
 ) -> Report:
     """Compute every panel's statistics for ``cohort`` restricted by ``filters``.
 
     ``covariates`` form the multivariable Cox model and each gets a univariable model; with
     none, the univariable model is of ``group_by``. Firth-penalized Cox is fitted whenever a
-    model flags a group with 0–1 events.
+    model flags a group with 0–1 events. Table 1 compares the groups of ``table_by``
+    (failure status by default; any grouping column, with failure as one of its rows).
     """
     filters = filters or Filters()
-    for name in [*covariates, *([group_by] if group_by else [])]:
+    # failure is derived from the relapses file when the patients file has no such column.
+    wanted = [*covariates, group_by, None if table_by == "failure" else table_by]
+    for name in filter(None, wanted):
         if name not in cohort.patients.columns:
             raise KeyError(f"column {name!r} is not in the cohort")
     frame = analysis_frame(cohort, filters)
@@ -290,7 +301,7 @@ def build_report(
         follow_up=median_followup(frame["time_months"], frame["failure"]) if n else None,
         lesion_timing=lesion_timing(frame, landmark_months) if n else None,
         relapse_rates=_relapse_rates(cohort, frame, filters),
-        table_one=table_one(frame) if n else None,
+        table_one=_table_one(frame, table_by) if n else None,
         mancova=_mancova(frame, notes),
         warnings=tuple(dict.fromkeys(notes)),
     )
@@ -301,6 +312,13 @@ def _risk_table(curves: dict[str, KaplanMeier], frame: pd.DataFrame) -> dict[str
         return {}
     times = risk_table_times(float(frame["time_months"].max()))
     return {label: survival_at(km, times) for label, km in curves.items()}
+
+
+def _table_one(frame: pd.DataFrame, by: str) -> TableOne:
+    if by == "failure":
+        return table_one(frame)
+    variables = [v for v in ("failure", *DEFAULT_TABLE_VARIABLES) if v in frame.columns and v != by]
+    return table_one(frame, by=by, variables=variables)
 
 
 def _relapse_rates(cohort: Cohort, frame: pd.DataFrame, filters: Filters) -> RelapseRates | None:

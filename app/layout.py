@@ -15,6 +15,7 @@ from app.controls import CohortControls, cohort_controls
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
 from components import cards
 from components.dictionary import dictionary_table
+from components.empty import empty_figure
 
 YES_NO = [
     {"label": "All", "value": ALL},
@@ -212,7 +213,12 @@ def analysis_tabs() -> dbc.Tabs:
                         inline=True,
                         switch=True,
                     ),
-                    dcc.Graph(id=ids.KM_GRAPH, config=graph_config, style={"height": "560px"}),
+                    dcc.Graph(
+                        id=ids.KM_GRAPH,
+                        figure=empty_figure("Computing…"),
+                        config=graph_config,
+                        style={"height": "560px"},
+                    ),
                     html.Div(id=ids.KM_SUMMARY),
                 ],
             ),
@@ -222,6 +228,7 @@ def analysis_tabs() -> dbc.Tabs:
                 [
                     dcc.Graph(
                         id=ids.FOREST_GRAPH,
+                        figure=empty_figure("Computing…"),
                         config={
                             **graph_config,
                             "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
@@ -235,7 +242,25 @@ def analysis_tabs() -> dbc.Tabs:
             _tab(
                 "Table 1 & MANCOVA",
                 "tab-table",
-                [html.Div(id=ids.TABLE_ONE), html.Div(id=ids.MANCOVA)],
+                [
+                    _field(
+                        "Table 1 compares",
+                        dbc.RadioItems(
+                            id=ids.TABLE_BY,
+                            options=[
+                                {"label": "Failure vs no failure", "value": "failure"},
+                                {"label": "The groups of “Compare groups by”", "value": "group"},
+                            ],
+                            value="failure",
+                            inline=True,
+                            input_class_name="me-1",
+                            label_class_name="me-3",
+                        ),
+                        "row-table-by",
+                    ),
+                    html.Div(id=ids.TABLE_ONE),
+                    html.Div(id=ids.MANCOVA),
+                ],
             ),
             _tab("Paper reproduction", "tab-paper", [html.Div(id=ids.PAPER)]),
             _tab("Data", "tab-data", [data_panel()]),

@@ -35,7 +35,9 @@ def _label(term: HazardTerm) -> str:
     return f"{name} (per unit)"
 
 
-def forest_figure(sections: Sequence[tuple[str, Sequence[HazardTerm]]]) -> go.Figure:
+def forest_figure(
+    sections: Sequence[tuple[str, Sequence[HazardTerm]]], *, title: str = ""
+) -> go.Figure:
     """One row per term, grouped by model (e.g. univariable, multivariable, Firth)."""
     fig = go.Figure()
     labels: list[str] = []
@@ -83,10 +85,11 @@ def forest_figure(sections: Sequence[tuple[str, Sequence[HazardTerm]]]) -> go.Fi
         )
     fig.add_vline(x=1, line={"color": "#555", "width": 1, "dash": "dash"})
     fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
         template="plotly_white",
-        height=max(220, 60 + 34 * len(labels)),
-        margin={"l": 10, "r": 10, "t": 30, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        height=max(240, 90 + 34 * len(labels)),
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
     )
     fig.update_xaxes(

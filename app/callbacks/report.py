@@ -57,13 +57,14 @@ def usable_state(state: ViewState, columns) -> tuple[ViewState, list[str]]:
     *PANEL_OUTPUTS,
     *CONTROL_INPUTS,
     Input(ids.KM_OPTIONS, "value"),
+    Input(ids.TABLE_BY, "value"),
     Input(ids.COHORT_STORE, "data"),
     State(ids.AGE, "min"),
     State(ids.AGE, "max"),
 )
 @guarded(_failed)
 def update_panels(*args):
-    *values, km_options, store, age_min, age_max = args
+    *values, km_options, table_choice, store, age_min, age_max = args
     cohort = current_cohort(store)
     state = state_from_controls(tuple(values), (float(age_min), float(age_max)))
     state, notes = usable_state(state, cohort.patients.columns)
@@ -73,8 +74,11 @@ def update_panels(*args):
         group_by=state.group_by,
         covariates=state.covariates,
         landmark_months=state.landmark,
+        table_by=state.group_by if table_choice == "group" and state.group_by else "failure",
     )
     total = len(cohort.patients)
+    # Figures are exported on their own (SVG), so the synthetic label travels in the title.
+    suffix = " · synthetic demo cohort" if report.synthetic else ""
     options = set(km_options or ())
     if report.n == 0:
         km = empty_figure("No patients match these filters: widen them or press Reset.")
@@ -82,6 +86,7 @@ def update_panels(*args):
         km = km_figure(
             report.km,
             report.risk_table,
+            title=f"Time to treatment failure{suffix}",
             logrank_p=None if report.logrank is None else report.logrank.p,
             show_ci="ci" in options,
             show_events="events" in options,
@@ -95,7 +100,7 @@ def update_panels(*args):
     ]
     has_terms = any(terms for _, terms in sections)
     forest = (
-        forest_figure(sections)
+        forest_figure(sections, title=f"Hazard ratios of treatment failure{suffix}")
         if has_terms
         else empty_figure(
             "No hazard ratio to show: choose a grouping or covariates with at least one failure."
