@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from analytics.hazards import HazardTerm
+from analytics.report import Report
 from components.format import format_hr, format_p
 from components.labels import column_label
 from components.palette import GROUP_COLOURS
@@ -33,6 +34,15 @@ def _label(term: HazardTerm) -> str:
     if term.covariate in _BINARY_COLUMNS:
         return f"{name} (yes vs no)"
     return f"{name} (per unit)"
+
+
+def report_sections(report: Report) -> list[tuple[str, Sequence[HazardTerm]]]:
+    """The models a report has, in reading order: univariable, multivariable, Firth."""
+    return [
+        ("Univariable", report.univariable),
+        ("Multivariable", report.cox.terms if report.cox else ()),
+        ("Firth", report.firth.terms if report.firth else ()),
+    ]
 
 
 def forest_figure(

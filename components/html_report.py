@@ -9,7 +9,7 @@ import plotly.io as pio
 
 from analytics.methods import methods_text
 from analytics.report import Report
-from components.forest import forest_figure
+from components.forest import forest_figure, report_sections
 from components.format import format_ci, format_hr, format_number, format_p
 from components.km import km_figure
 from components.labels import level_label
@@ -120,10 +120,7 @@ def report_html(report: Report, *, horizon: float | None = None) -> str:
         figures.append(
             pio.to_html(km, include_plotlyjs=True, full_html=False, config={"displaylogo": False})
         )
-    sections = [
-        ("Univariable", report.univariable),
-        ("Multivariable", report.cox.terms if report.cox else ()),
-    ]
+    sections = report_sections(report)
     if any(terms for _, terms in sections):
         figures.append(
             pio.to_html(

@@ -215,7 +215,8 @@ def km_figure(
     )
     fig.update_yaxes(title_text="Failure-free (%)", range=[0, 1.03], tickformat=".0%", row=1, col=1)
     fig.update_yaxes(
-        autorange="reversed",
+        # First group on top, with half a row of room so no count touches the tick labels.
+        range=[len(keys) - 0.4, -0.6],
         showgrid=False,
         title_text=table_title,
         title_font={"size": 11},

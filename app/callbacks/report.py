@@ -15,7 +15,7 @@ from app.session import current_cohort
 from app.state import ViewState
 from components import cards, panels
 from components.empty import empty_figure
-from components.forest import forest_figure
+from components.forest import forest_figure, report_sections
 from components.km import km_figure
 
 PANEL_OUTPUTS = [
@@ -93,11 +93,7 @@ def update_panels(*args):
             horizon=state.horizon,
             group_by=report.group_by,
         )
-    sections = [
-        ("Univariable", report.univariable),
-        ("Multivariable", report.cox.terms if report.cox else ()),
-        ("Firth", report.firth.terms if report.firth else ()),
-    ]
+    sections = report_sections(report)
     has_terms = any(terms for _, terms in sections)
     forest = (
         forest_figure(sections, title=f"Hazard ratios of treatment failure{suffix}")
