@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from dash import no_update
+from dash._callback import GLOBAL_CALLBACK_MAP
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
@@ -32,6 +33,12 @@ from app.controls import CONTROL_IDS
 from app.factory import create_app
 from app.state import ViewState
 
+# Each callback's Input/State order, read before the first request moves Dash's global map
+# into an app: the tests then follow the callbacks' signatures as they change.
+DEPENDENCIES = {
+    entry["callback"].__name__: [*entry["inputs"], *entry["state"]]
+    for entry in GLOBAL_CALLBACK_MAP.values()
+}
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 DEMO_GROUP = "asymptomatic_lesions"
@@ -68,14 +75,30 @@ def defaults(dash_app):
     }
 
 
-def _panels(defaults, store=None, **changes):
-    values = {**defaults["values"], **changes}
+def _arguments(function, dash_app, changes) -> list:
+    """The callback's arguments: as the page first renders them, with ``changes`` applied.
+
+    ``changes`` maps a component id (its ``value``) or an ``(id, property)`` pair to a value.
+    """
+    args = []
+    for dep in DEPENDENCIES[function.__name__]:
+        key = (dep["id"], dep["property"])
+        if key in changes:
+            args.append(changes[key])
+        elif dep["property"] == "value" and dep["id"] in changes:
+            args.append(changes[dep["id"]])
+        else:
+            try:
+                component = dash_app.layout[dep["id"]]
+            except KeyError:
+                component = None
+            args.append(getattr(component, dep["property"], None))
+    return args
+
+
+def _panels(dash_app, store=None, **changes):
     return update_panels(
-        *[values[cid] for cid in CONTROL_IDS],
-        defaults["km_options"],
-        store,
-        defaults["age_min"],
-        defaults["age_max"],
+        *_arguments(update_panels, dash_app, {**changes, (ids.COHORT_STORE, "data"): store})
     )
 
 
@@ -117,30 +140,30 @@ def _run_in_dash_context(function, *args, triggered: str | None):
 
 
 def test_default_view_shows_the_demo_numbers(app_context, defaults):
-    panels = _panels(defaults)
+    panels = _panels(app_context)
     assert (_card_value(panels, "card-n"), _card_value(panels, "card-events")) == ("54", "12")
 
 
 def test_default_cards_equal_build_report(app_context, defaults, demo):
     expected = build_report(demo, Filters(), group_by=DEMO_GROUP)
-    panels = _panels(defaults)
+    panels = _panels(app_context)
     assert _card_value(panels, "card-proportion") == f"{expected.failure_rate.estimate:.1%}"
     assert _card_value(panels, "card-incidence") == f"{expected.incidence.estimate:.2f}"
 
 
 def test_default_view_has_one_curve_per_lesion_group(app_context, defaults):
-    figure = _part(_panels(defaults), ids.KM_GRAPH)
+    figure = _part(_panels(app_context), ids.KM_GRAPH)
     legend = [t.name for t in figure.data if t.showlegend is not False and t.mode == "lines"]
     assert len(legend) == 2
 
 
 def test_live_count_names_patients_and_failures(app_context, defaults):
-    text = "".join(_texts(_part(_panels(defaults), ids.LIVE_COUNT)))
+    text = "".join(_texts(_part(_panels(app_context), ids.LIVE_COUNT)))
     assert text.startswith("54 of 54 patients, 12 failures")
 
 
 def test_the_demo_is_labelled_synthetic(app_context, defaults):
-    assert "Synthetic demo cohort" in _texts(_part(_panels(defaults), ids.COHORT_LABEL))
+    assert "Synthetic demo cohort" in _texts(_part(_panels(app_context), ids.COHORT_LABEL))
 
 
 @pytest.mark.parametrize(
@@ -156,7 +179,7 @@ def test_the_demo_is_labelled_synthetic(app_context, defaults):
 )
 def test_a_filter_change_matches_build_report(app_context, defaults, demo, changes, filters):
     expected = build_report(demo, filters, group_by=DEMO_GROUP)
-    panels = _panels(defaults, **changes)
+    panels = _panels(app_context, **changes)
     shown = [_card_value(panels, c) for c in ("card-n", "card-events", "card-proportion")]
     assert shown == [
         str(expected.n),
@@ -166,40 +189,33 @@ def test_a_filter_change_matches_build_report(app_context, defaults, demo, chang
 
 
 def test_a_filter_change_changes_the_numbers(app_context, defaults):
-    assert _card_value(_panels(defaults, **{ids.SEX: "M"}), "card-n") != "54"
+    assert _card_value(_panels(app_context, **{ids.SEX: "M"}), "card-n") != "54"
 
 
 def test_curves_follow_the_grouping_control(app_context, defaults, demo):
     expected = build_report(demo, Filters(), group_by="fcgr3a_v158f")
-    figure = _part(_panels(defaults, **{ids.GROUP_BY: "fcgr3a_v158f"}), ids.KM_GRAPH)
+    figure = _part(_panels(app_context, **{ids.GROUP_BY: "fcgr3a_v158f"}), ids.KM_GRAPH)
     legend = [t.name for t in figure.data if t.showlegend is not False and t.mode == "lines"]
     assert len(legend) == len(expected.km)
 
 
 def test_an_empty_subgroup_gives_the_friendly_message(app_context, defaults, caplog):
     with caplog.at_level(logging.ERROR, logger="app.callbacks"):
-        panels = _panels(defaults, **{ids.EDSS: [9.5, 10]})
+        panels = _panels(app_context, **{ids.EDSS: [9.5, 10]})
     assert caplog.records == []
     assert _card_value(panels, "card-n") == "0"
     figure = _part(panels, ids.KM_GRAPH)
     assert "No patients match" in figure.layout.annotations[0].text
 
 
-@pytest.mark.parametrize("part", [ids.KM_SUMMARY, ids.RATES_PANEL, ids.TABLE_ONE])
+@pytest.mark.parametrize("part", [ids.KM_SUMMARY, ids.RATES_PANEL, ids.TABLE_ONE, ids.LESION_PANEL])
 def test_an_empty_subgroup_explains_itself_in_each_table(app_context, defaults, part):
-    panels = _panels(defaults, **{ids.EDSS: [9.5, 10]})
+    panels = _panels(app_context, **{ids.EDSS: [9.5, 10]})
     assert any("No patients match" in t for t in _texts(_part(panels, part)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: analytics/report.py sets lesion_timing=None when no patient matches "
-    "(n == 0), and components/panels.py lesion_panel(None) then says 'This cohort has no "
-    "asymptomatic_lesions column', which is false for the demo; it should say no patient "
-    "matches the filters.",
-)
 def test_an_empty_subgroup_does_not_claim_the_lesion_column_is_missing(app_context, defaults):
-    panels = _panels(defaults, **{ids.EDSS: [9.5, 10]})
+    panels = _panels(app_context, **{ids.EDSS: [9.5, 10]})
     texts = _texts(_part(panels, ids.LESION_PANEL))
     assert not any("no asymptomatic_lesions column" in t for t in texts)
 
@@ -208,7 +224,7 @@ def test_a_single_patient_subgroup_does_not_fail(app_context, defaults, demo, ca
     one = demo.patients.sort_values("age_at_rtx").iloc[0]
     age = float(one["age_at_rtx"])
     with caplog.at_level(logging.ERROR, logger="app.callbacks"):
-        panels = _panels(defaults, **{ids.AGE: [age, age]})
+        panels = _panels(app_context, **{ids.AGE: [age, age]})
     assert caplog.records == []
     assert _card_value(panels, "card-n") == str((demo.patients["age_at_rtx"] == age).sum())
 
@@ -221,7 +237,7 @@ def test_an_unexpected_error_gives_the_fallback_and_a_clean_log(
 
     monkeypatch.setattr(report, "build_report", broken)
     with caplog.at_level(logging.ERROR, logger="app.callbacks"):
-        panels = _panels(defaults)
+        panels = _panels(app_context)
     assert _part(panels, ids.LIVE_COUNT) is None
     assert _part(panels, ids.KM_GRAPH).layout.annotations[0].text == "Not available"
     alert_text = " ".join(_texts(_part(panels, ids.WARNINGS)))
@@ -236,13 +252,13 @@ def test_an_unexpected_error_gives_the_fallback_and_a_clean_log(
 
 def test_the_fallback_fills_every_output(app_context, defaults, monkeypatch):
     monkeypatch.setattr(report, "build_report", lambda *a, **k: 1 / 0)
-    panels = _panels(defaults)
+    panels = _panels(app_context)
     assert len(panels) == len(report.PANEL_OUTPUTS)
 
 
 def test_an_uploaded_store_replaces_the_demo(app_context, defaults):
-    store = _store_from_good_files()
-    panels = _panels(defaults, store=store, **{ids.GROUP_BY: "none"})
+    store = _store_from_good_files(app_context)
+    panels = _panels(app_context, store=store, **{ids.GROUP_BY: "none"})
     assert "Synthetic demo cohort" not in _texts(_part(panels, ids.COHORT_LABEL))
 
 
@@ -253,25 +269,27 @@ def _data_url(path: Path) -> str:
     return "data:text/csv;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _upload(patients: Path | None, relapses: Path | None = None, trigger=ids.UPLOAD_PATIENTS):
+def _upload(dash_app, patients: Path | None, relapses: Path | None = None, trigger=None):
+    changes = {
+        (ids.UPLOAD_PATIENTS, "contents"): None if patients is None else _data_url(patients),
+        (ids.UPLOAD_RELAPSES, "contents"): None if relapses is None else _data_url(relapses),
+        (ids.UPLOAD_PATIENTS, "filename"): None if patients is None else patients.name,
+        (ids.UPLOAD_RELAPSES, "filename"): None if relapses is None else relapses.name,
+    }
     return _run_in_dash_context(
         load_upload,
-        None if patients is None else _data_url(patients),
-        None if relapses is None else _data_url(relapses),
-        None,
-        None if patients is None else patients.name,
-        None if relapses is None else relapses.name,
-        triggered=f"{trigger}.contents",
+        *_arguments(load_upload, dash_app, changes),
+        triggered=f"{trigger or ids.UPLOAD_PATIENTS}.contents",
     )
 
 
-def _store_from_good_files():
-    store, _ = _upload(GOOD / "patients.csv", GOOD / "relapses.csv")
+def _store_from_good_files(dash_app):
+    store, _ = _upload(dash_app, GOOD / "patients.csv", GOOD / "relapses.csv")
     return store
 
 
 def test_a_bad_file_keeps_the_store_and_lists_the_problems(app_context):
-    store, alert = _upload(BAD / "duplicate_id.csv")
+    store, alert = _upload(app_context, BAD / "duplicate_id.csv")
     assert store is no_update
     assert alert.id == "upload-problems"
     items = alert.children[1].children
@@ -286,18 +304,18 @@ def test_every_problem_of_a_bad_file_is_listed(app_context):
     path = BAD / "age_out_of_range.csv"
     with pytest.raises(CohortValidationError) as caught:
         load_cohort(path.read_bytes(), patients_name=path.name, label=path.name)
-    _, alert = _upload(path)
+    _, alert = _upload(app_context, path)
     assert len(alert.children[1].children) == len(caught.value.problems)
 
 
 def test_an_undecodable_upload_is_a_problem_not_a_crash(app_context):
+    changes = {
+        (ids.UPLOAD_PATIENTS, "contents"): "data:text/csv;base64,@@@",
+        (ids.UPLOAD_PATIENTS, "filename"): "broken.csv",
+    }
     store, alert = _run_in_dash_context(
         load_upload,
-        "data:text/csv;base64,@@@",
-        None,
-        None,
-        "broken.csv",
-        None,
+        *_arguments(load_upload, app_context, changes),
         triggered=f"{ids.UPLOAD_PATIENTS}.contents",
     )
     assert store is no_update
@@ -305,40 +323,38 @@ def test_an_undecodable_upload_is_a_problem_not_a_crash(app_context):
 
 
 def test_a_good_file_returns_a_store(app_context):
-    store, alert = _upload(GOOD / "patients.csv", GOOD / "relapses.csv")
+    store, alert = _upload(app_context, GOOD / "patients.csv", GOOD / "relapses.csv")
     assert sorted(store) == ["key", "patients", "relapses"]
     assert alert.id == "upload-ok"
 
 
 def test_relapses_before_patients_asks_for_the_patients_file(app_context):
-    store, alert = _upload(None, GOOD / "relapses.csv", trigger=ids.UPLOAD_RELAPSES)
+    store, alert = _upload(app_context, None, GOOD / "relapses.csv", trigger=ids.UPLOAD_RELAPSES)
     assert store is no_update
     assert alert.color == "warning"
 
 
 def test_use_demo_clears_the_store(app_context):
-    store, _ = _run_in_dash_context(
-        load_upload, None, None, 1, None, None, triggered=f"{ids.USE_DEMO}.n_clicks"
-    )
+    args = _arguments(load_upload, app_context, {(ids.USE_DEMO, "n_clicks"): 1})
+    store, _ = _run_in_dash_context(load_upload, *args, triggered=f"{ids.USE_DEMO}.n_clicks")
     assert store is None
 
 
 # --- exports -----------------------------------------------------------------------------
 
 
-def _download(function, defaults, store=None, **changes):
-    values = {**defaults["values"], **changes}
-    return function(
-        1,
-        store,
-        *[values[cid] for cid in CONTROL_IDS],
-        defaults["age_min"],
-        defaults["age_max"],
-    )
+def _download(function, dash_app, store=None, **changes):
+    button = DEPENDENCIES[function.__name__][0]
+    changes = {
+        **changes,
+        (ids.COHORT_STORE, "data"): store,
+        (button["id"], button["property"]): 1,
+    }
+    return function(*_arguments(function, dash_app, changes))
 
 
 @pytest.fixture
-def formula_store(tmp_path):
+def formula_store(app_context, tmp_path):
     """An upload whose text cells look like spreadsheet formulas."""
     path = tmp_path / "formulas.csv"
     path.write_text(
@@ -350,13 +366,13 @@ def formula_store(tmp_path):
         "P5,25,0,,plain\n",
         encoding="utf-8",
     )
-    store, _ = _upload(path)
+    store, _ = _upload(app_context, path)
     assert isinstance(store, dict), "the formula-like test file should load"
     return store
 
 
 def test_download_csv_neutralises_formula_like_cells(app_context, defaults, formula_store):
-    sent = _download(download_csv, defaults, formula_store, **{ids.GROUP_BY: "none"})
+    sent = _download(download_csv, app_context, formula_store, **{ids.GROUP_BY: "none"})
     rows = list(csv.reader(io.StringIO(sent["content"])))
     cells = [cell for row in rows for cell in row]
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@")] == []
@@ -364,18 +380,18 @@ def test_download_csv_neutralises_formula_like_cells(app_context, defaults, form
 
 
 def test_download_csv_of_the_demo_is_named_synthetic(app_context, defaults):
-    sent = _download(download_csv, defaults)
+    sent = _download(download_csv, app_context)
     assert sent["filename"] == "synthetic-demo-filtered.csv"
 
 
 def test_download_csv_has_the_filtered_rows(app_context, defaults, demo):
-    sent = _download(download_csv, defaults, **{ids.SEX: "M"})
+    sent = _download(download_csv, app_context, **{ids.SEX: "M"})
     rows = list(csv.DictReader(io.StringIO(sent["content"])))
     assert len(rows) == build_report(demo, Filters(sex="M")).n
 
 
 def test_download_report_names_the_data_and_says_synthetic(app_context, defaults, demo):
-    sent = _download(download_report, defaults)
+    sent = _download(download_report, app_context)
     assert demo.fingerprint in sent["content"]
     assert "Synthetic demo cohort" in sent["content"]
 
@@ -383,21 +399,13 @@ def test_download_report_names_the_data_and_says_synthetic(app_context, defaults
 # --- URL <-> controls --------------------------------------------------------------------
 
 
-def _sync(defaults, search, triggered, **changes):
-    values = {**defaults["values"], **changes}
-    return _run_in_dash_context(
-        sync_url_and_controls,
-        search,
-        None,
-        *[values[cid] for cid in CONTROL_IDS],
-        defaults["age_min"],
-        defaults["age_max"],
-        triggered=triggered,
-    )
+def _sync(dash_app, search, triggered, **changes):
+    args = _arguments(sync_url_and_controls, dash_app, {**changes, (ids.URL, "search"): search})
+    return _run_in_dash_context(sync_url_and_controls, *args, triggered=triggered)
 
 
-def test_the_url_sets_the_controls(defaults):
-    out = _sync(defaults, "?sex=M&age=30-50&lesions=1&group=none", f"{ids.URL}.search")
+def test_the_url_sets_the_controls(dash_app, defaults):
+    out = _sync(dash_app, "?sex=M&age=30-50&lesions=1&group=none", f"{ids.URL}.search")
     values = dict(zip(CONTROL_IDS, out[1:], strict=True))
     assert out[0] is no_update
     assert (values[ids.SEX], values[ids.AGE], values[ids.LESIONS], values[ids.GROUP_BY]) == (
@@ -408,30 +416,30 @@ def test_the_url_sets_the_controls(defaults):
     )
 
 
-def test_the_first_load_without_trigger_reads_the_url(defaults):
-    out = _sync(defaults, "?sex=F", None)
+def test_the_first_load_without_trigger_reads_the_url(dash_app, defaults):
+    out = _sync(dash_app, "?sex=F", None)
     assert out[1 + CONTROL_IDS.index(ids.SEX)] == "F"
 
 
-def test_a_control_change_writes_the_url(defaults):
-    out = _sync(defaults, "", f"{ids.SEX}.value", **{ids.SEX: "M", ids.AGE: [30, 50]})
+def test_a_control_change_writes_the_url(dash_app, defaults):
+    out = _sync(dash_app, "", f"{ids.SEX}.value", **{ids.SEX: "M", ids.AGE: [30, 50]})
     assert ViewState.from_query(out[0]) == ViewState(sex="M", age=(30.0, 50.0))
     assert all(v is no_update for v in out[1:])
 
 
-def test_an_unchanged_url_is_not_rewritten(defaults):
-    out = _sync(defaults, "?sex=M", f"{ids.SEX}.value", **{ids.SEX: "M"})
+def test_an_unchanged_url_is_not_rewritten(dash_app, defaults):
+    out = _sync(dash_app, "?sex=M", f"{ids.SEX}.value", **{ids.SEX: "M"})
     assert out[0] is no_update
 
 
-def test_default_controls_write_an_empty_url(defaults):
-    out = _sync(defaults, "?sex=M", f"{ids.SEX}.value")
+def test_default_controls_write_an_empty_url(dash_app, defaults):
+    out = _sync(dash_app, "?sex=M", f"{ids.SEX}.value")
     assert out[0] == ""
 
 
-def test_reset_clears_the_url_and_the_controls(defaults):
+def test_reset_clears_the_url_and_the_controls(dash_app, defaults):
     out = _sync(
-        defaults, "?sex=M&lesions=1", f"{ids.RESET}.n_clicks", **{ids.SEX: "M", ids.LESIONS: "1"}
+        dash_app, "?sex=M&lesions=1", f"{ids.RESET}.n_clicks", **{ids.SEX: "M", ids.LESIONS: "1"}
     )
     assert out[0] == ""
     assert dict(zip(CONTROL_IDS, out[1:], strict=True)) == defaults["values"]

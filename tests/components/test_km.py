@@ -1,0 +1,191 @@
+"""Kaplan–Meier figure: curves, CI bands, censor ticks, faded tails and the at-risk table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analytics.cohort import Filters
+from analytics.demo import load_demo
+from analytics.report import build_report
+from analytics.subgroups import risk_table_times
+from analytics.survival import kaplan_meier, survival_at
+from components.km import FADE_BELOW_AT_RISK, km_figure
+
+# Ten patients: at-risk counts fall below 5 after month 5 (4 remain at month 6).
+TIMES = [1, 2, 2, 3, 4, 5, 6, 7, 8, 9]
+EVENTS = [1, 0, 1, 0, 1, 1, 0, 1, 0, 0]
+
+
+@pytest.fixture(scope="module")
+def demo_report():
+    """The demo report grouped by asymptomatic lesions."""
+    return build_report(load_demo(), Filters(), group_by="asymptomatic_lesions")
+
+
+def _curves(figure):
+    return [t for t in figure.data if t.mode == "lines" and t.line.width and t.line.dash is None]
+
+
+def _bands(figure):
+    return [t for t in figure.data if t.mode == "lines" and t.line.width == 0]
+
+
+def _faded(figure):
+    return [t for t in figure.data if t.mode == "lines" and t.line.dash == "dot"]
+
+
+def _censor_marks(figure):
+    return [t for t in figure.data if t.mode == "markers"]
+
+
+def _risk_rows(figure):
+    return [t for t in figure.data if t.mode == "text"]
+
+
+def _single(times=TIMES, events=EVENTS, **options):
+    km = kaplan_meier(times, events, label="All")
+    table = {"All": survival_at(km, risk_table_times(max(times)))}
+    return km, km_figure({"All": km}, table, **options)
+
+
+def test_one_visible_curve_per_group(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, group_by="asymptomatic_lesions")
+    assert len(_curves(figure)) == len(demo_report.km)
+
+
+def test_each_group_is_in_the_legend_once(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, group_by="asymptomatic_lesions")
+    shown = [t for t in figure.data if t.showlegend is not False]
+    assert len(shown) == len(demo_report.km)
+
+
+def test_the_curve_is_the_estimate(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table)
+    for trace, km in zip(_curves(figure), demo_report.km.values(), strict=True):
+        points = len(trace.x)
+        assert list(trace.y) == list(km.survival[:points])
+
+
+def test_ci_bands_are_drawn_with_show_ci(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, show_ci=True)
+    assert len(_bands(figure)) == 2 * len(demo_report.km)
+
+
+def test_ci_bands_are_absent_without_show_ci(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, show_ci=False)
+    assert _bands(figure) == []
+
+
+def test_ci_bands_are_the_confidence_limits():
+    km, figure = _single(show_ci=True)
+    upper, lower = _bands(figure)
+    assert (list(upper.y), list(lower.y)) == (list(km.ci_high), list(km.ci_low))
+
+
+def test_censor_marks_sit_at_the_censored_times():
+    km, figure = _single()
+    (marks,) = _censor_marks(figure)
+    censored = sorted({t for t, e in zip(TIMES, EVENTS, strict=True) if e == 0})
+    assert list(marks.x) == censored
+
+
+def test_censor_marks_sit_on_the_curve():
+    km, figure = _single()
+    (marks,) = _censor_marks(figure)
+    expected = [km.survival[km.timeline.index(x)] for x in marks.x]
+    assert list(marks.y) == expected
+
+
+def test_no_censor_marks_when_nobody_is_censored():
+    _, figure = _single([1, 2, 3, 4, 5, 6], [1] * 6)
+    (marks,) = _censor_marks(figure)
+    assert list(marks.x) == []
+
+
+def _at_risk(times, t):
+    return int(np.sum(np.asarray(times) >= t))
+
+
+def test_the_faded_tail_starts_where_fewer_than_5_are_at_risk():
+    km, figure = _single()
+    (tail,) = _faded(figure)
+    # The step leaving month t covers times up to the next event; its at-risk count is the
+    # number still followed at that next time.
+    timeline = list(km.timeline)
+    first_thin = next(i for i in range(1, len(timeline)) if _at_risk(TIMES, timeline[i]) < 5)
+    assert list(tail.x) == timeline[first_thin - 1 :]
+
+
+def test_the_solid_curve_stops_where_the_tail_starts():
+    km, figure = _single()
+    (solid,) = _curves(figure)
+    (tail,) = _faded(figure)
+    assert solid.x[-1] == tail.x[0]
+
+
+def test_every_solid_step_has_at_least_5_at_risk():
+    km, figure = _single()
+    (solid,) = _curves(figure)
+    timeline = list(km.timeline)
+    following = [timeline[timeline.index(x) + 1] for x in solid.x[:-1]]
+    assert min(_at_risk(TIMES, t) for t in following) >= FADE_BELOW_AT_RISK
+
+
+def test_no_faded_tail_when_at_least_5_stay_at_risk():
+    # Five patients are still followed at the last time, so no step has fewer than 5.
+    km = kaplan_meier([1, 2, 3, 4, 5] + [20] * 5, [1, 0, 1, 0, 1] + [0] * 5, label="All")
+    figure = km_figure({"All": km}, {"All": survival_at(km, [0, 12])})
+    assert _faded(figure) == []
+
+
+def test_risk_table_rows_equal_the_report(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, group_by="asymptomatic_lesions")
+    rows = _risk_rows(figure)
+    shown = [list(r.text) for r in rows]
+    expected = [[str(s.at_risk) for s in v] for v in demo_report.risk_table.values()]
+    assert shown == expected
+
+
+def test_risk_table_columns_are_the_report_times(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table)
+    rows = _risk_rows(figure)
+    times = [list(r.x) for r in rows]
+    assert times == [[s.time for s in v] for v in demo_report.risk_table.values()]
+
+
+def test_risk_table_at_time_zero_is_the_group_size(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table)
+    first = [int(r.text[0]) for r in _risk_rows(figure)]
+    assert first == [km.n for km in demo_report.km.values()]
+
+
+def test_show_events_adds_failures_and_censored(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, show_events=True)
+    rows = _risk_rows(figure)
+    expected = [
+        [f"{s.at_risk} ({s.cumulative_events}/{s.cumulative_censored})" for s in v]
+        for v in demo_report.risk_table.values()
+    ]
+    assert [list(r.text) for r in rows] == expected
+
+
+def test_the_risk_table_is_below_the_curves(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table)
+    axes = {t.yaxis for t in _risk_rows(figure)}
+    assert axes == {"y2"}
+
+
+def test_the_horizon_limits_the_x_axis(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, horizon=24)
+    assert figure.layout.xaxis.range[1] == pytest.approx(24 * 1.02)
+
+
+def test_the_logrank_p_is_in_the_title(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, logrank_p=0.0004)
+    assert "p < 0.001" in figure.layout.title.text
+
+
+def test_the_figure_serialises(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table)
+    assert figure.to_json()
