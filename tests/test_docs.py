@@ -1,0 +1,88 @@
+"""Documentation stays complete (as datasette's test_docs): settings, CLI flags, columns."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from analytics.__main__ import build_parser
+from analytics.dictionary import DICTIONARY
+from analytics.schema import PATIENT_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _environment_variables() -> list[str]:
+    """Every string key read from ``env`` in app/config.py (env.get("X") / env["X"])."""
+    tree = ast.parse((ROOT / "app" / "config.py").read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value)
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            if isinstance(node.slice.value, str):
+                names.add(node.slice.value)
+    return sorted(n for n in names if re.fullmatch(r"[A-Z][A-Z0-9_]*", n))
+
+
+def _readme_configuration_table() -> set[str]:
+    section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\|\s*`([A-Z][A-Z0-9_]*)`", section, flags=re.MULTILINE))
+
+
+def _cli_flags() -> list[str]:
+    parser = build_parser()
+    (subparsers,) = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    flags = set()
+    for sub in subparsers.choices.values():
+        for action in sub._actions:
+            flags |= {o for o in action.option_strings if o.startswith("--") and o != "--help"}
+    return sorted(flags)
+
+
+def test_config_reads_some_environment_variables():
+    assert {"HOST", "PORT"} <= set(_environment_variables())
+
+
+@pytest.mark.parametrize("variable", _environment_variables())
+def test_environment_variable_is_in_the_readme_table(variable):
+    assert variable in _readme_configuration_table()
+
+
+def test_readme_table_lists_no_unread_variable():
+    assert _readme_configuration_table() <= set(_environment_variables())
+
+
+def test_the_cli_has_flags():
+    assert "--cohort" in _cli_flags()
+
+
+@pytest.mark.parametrize("flag", _cli_flags())
+def test_cli_flag_is_in_the_readme(flag):
+    assert re.search(rf"{re.escape(flag)}(?![\w-])", README)
+
+
+@pytest.mark.parametrize("column", PATIENT_COLUMNS)
+def test_patient_column_is_in_the_dictionary(column):
+    assert column in {doc.column for doc in DICTIONARY if doc.file == "patients"}
+
+
+def test_dictionary_columns_are_unique_per_file():
+    keys = [(doc.file, doc.column) for doc in DICTIONARY]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize("column", ["patient_id", "months_from_rtx"])
+def test_relapse_column_is_in_the_dictionary(column):
+    assert column in {doc.column for doc in DICTIONARY if doc.file == "relapses"}
