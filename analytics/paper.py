@@ -87,7 +87,10 @@ def _mancova_rows(report: Report) -> list[PaperRow]:
 
 def compare_with_paper(cohort: Cohort) -> PaperComparison:
     """Recompute the abstract's quantities on ``cohort`` (all patients, 6-month grace)."""
-    report = build_report(cohort, Filters(), group_by="asymptomatic_lesions")
+    has_lesions = "asymptomatic_lesions" in cohort.patients.columns
+    report = build_report(
+        cohort, Filters(), group_by="asymptomatic_lesions" if has_lesions else None
+    )
     frame_sex = list(cohort.patients["sex"]) if "sex" in cohort.patients.columns else []
     rows = [
         PaperRow("Patients", "54", str(report.n), consistent=True),

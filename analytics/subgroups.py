@@ -32,7 +32,7 @@ def level_labels(series: pd.Series) -> pd.Series:
     """Text labels of a grouping column (0/1 codes read "0"/"1"); missing stays missing."""
 
     def label(value: object) -> object:
-        if value is None or (isinstance(value, float) and pd.isna(value)):
+        if pd.api.types.is_scalar(value) and pd.isna(value):  # None, NaN, pd.NA, NaT
             return None
         if isinstance(value, float) and value.is_integer():
             return str(int(value))

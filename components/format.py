@@ -34,7 +34,9 @@ def format_hr(hr: float, low: float, high: float) -> str:
     """Hazard ratio with CI; very large values (separation) are shown as '> 1000'."""
 
     def one(value: float) -> str:
-        if not math.isfinite(value) or value > 1000:
+        if math.isnan(value):
+            return "n/a"
+        if value > 1000:  # includes +inf (separation)
             return "> 1000"
         return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 

@@ -110,14 +110,6 @@ def test_the_comparison_is_strict_json(comparison):
     assert json.loads(json.dumps(comparison.to_dict(), allow_nan=False))["rows"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="BUG: analytics/paper.py compare_with_paper always calls build_report(..., "
-    "group_by='asymptomatic_lesions'), which raises KeyError for a cohort without that "
-    "(optional) column; the app's paper panel then shows 'Something went wrong' for such "
-    "uploads instead of the rows it can compute.",
-)
 def test_a_cohort_without_optional_columns_still_compares(small_patients):
     patients = small_patients[["patient_id", "followup_months", "failure", "failure_months"]]
     result = compare_with_paper(make_cohort(patients))

@@ -38,13 +38,6 @@ def test_float_codes_read_like_integer_codes():
     assert list(floats) == list(ints)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (latent, notebook use only): analytics/subgroups.py level_labels treats only "
-    "None and float NaN as missing; a frame with a pandas nullable column ('string', 'Int64') "
-    "has pd.NA, which becomes the group label '<NA>'. load_cohort converts such columns to "
-    "object/float, so files never reach this.",
-)
 def test_nullable_missing_values_stay_missing():
     assert level_labels(pd.Series(["a", None], dtype="string")).isna().tolist() == [False, True]
 

@@ -81,11 +81,5 @@ def test_format_hr(hr, low, high, text):
     assert format_hr(hr, low, high) == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (latent): components/format.py format_hr treats NaN like infinity "
-    "(`not math.isfinite(value)`), so an undefined HR (NaN, e.g. a non-estimable term) "
-    "reads '> 1000 (> 1000–> 1000)' instead of 'n/a'.",
-)
 def test_an_undefined_hr_is_not_shown_as_huge():
     assert "> 1000" not in format_hr(math.nan, math.nan, math.nan)
