@@ -50,7 +50,7 @@ def load_configured_cohort(config: Config) -> Cohort:
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app. Everything is served from this process: no CDN, no internet."""
     # Registers the @callback functions (feature modules never import the app object).
-    from app.callbacks import data, report, view  # noqa: F401
+    from app.callbacks import data, report, tabs, view  # noqa: F401
 
     config = config or Config.from_env()
     app = dash.Dash(

@@ -13,6 +13,7 @@ from analytics.schema import CohortValidationError
 from app import ids
 from app.controls import CohortControls, cohort_controls
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
+from app.tabs import TabSpec, accessible_tabs
 from components import cards
 from components.dictionary import dictionary_table
 from components.empty import empty_figure
@@ -187,87 +188,91 @@ def filter_panel(controls: CohortControls) -> dbc.Card:
     )
 
 
-def _tab(label: str, tab_id: str, children: list[object]) -> dbc.Tab:
-    return dbc.Tab(html.Div(children, className="pt-3"), label=label, tab_id=tab_id)
+def _tab(label: str, tab_id: str, children: list[object]) -> TabSpec:
+    return TabSpec(key=tab_id.removeprefix("tab-"), label=label, children=children)
 
 
-def analysis_tabs() -> dbc.Tabs:
+# Keys of the analysis tabs, in order (the tab switching callback is registered for these).
+TAB_KEYS = ("km", "hr", "lesions", "rates", "table", "paper", "data")
+
+
+def analysis_tabs() -> html.Div:
     graph_config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "svg", "filename": "nmosd-km"},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
     }
-    return dbc.Tabs(
-        [
-            _tab(
-                "Survival",
-                "tab-km",
-                [
-                    dbc.Checklist(
-                        id=ids.KM_OPTIONS,
+    specs = [
+        _tab(
+            "Survival",
+            "tab-km",
+            [
+                dbc.Checklist(
+                    id=ids.KM_OPTIONS,
+                    options=[
+                        {"label": "95% CI bands", "value": "ci"},
+                        {"label": "Failures/censored in risk table", "value": "events"},
+                    ],
+                    value=["ci"],
+                    inline=True,
+                    switch=True,
+                ),
+                dcc.Graph(
+                    id=ids.KM_GRAPH,
+                    figure=empty_figure("Computing…"),
+                    config=graph_config,
+                    style={"height": "560px"},
+                ),
+                html.Div(id=ids.KM_SUMMARY),
+            ],
+        ),
+        _tab(
+            "Hazard ratios",
+            "tab-hr",
+            [
+                dcc.Graph(
+                    id=ids.FOREST_GRAPH,
+                    figure=empty_figure("Computing…"),
+                    config={
+                        **graph_config,
+                        "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
+                    },
+                ),
+                html.Div(id=ids.HAZARD_NOTES),
+            ],
+        ),
+        _tab("Lesion timing", "tab-lesions", [html.Div(id=ids.LESION_PANEL)]),
+        _tab("Failure rates", "tab-rates", [html.Div(id=ids.RATES_PANEL)]),
+        _tab(
+            "Table 1 & MANCOVA",
+            "tab-table",
+            [
+                _field(
+                    "Table 1 compares",
+                    dbc.RadioItems(
+                        id=ids.TABLE_BY,
                         options=[
-                            {"label": "95% CI bands", "value": "ci"},
-                            {"label": "Failures/censored in risk table", "value": "events"},
+                            {"label": "Failure vs no failure", "value": "failure"},
+                            {"label": "The groups of “Compare groups by”", "value": "group"},
                         ],
-                        value=["ci"],
+                        value="failure",
                         inline=True,
-                        switch=True,
+                        input_class_name="me-1",
+                        label_class_name="me-3",
                     ),
-                    dcc.Graph(
-                        id=ids.KM_GRAPH,
-                        figure=empty_figure("Computing…"),
-                        config=graph_config,
-                        style={"height": "560px"},
-                    ),
-                    html.Div(id=ids.KM_SUMMARY),
-                ],
-            ),
-            _tab(
-                "Hazard ratios",
-                "tab-hr",
-                [
-                    dcc.Graph(
-                        id=ids.FOREST_GRAPH,
-                        figure=empty_figure("Computing…"),
-                        config={
-                            **graph_config,
-                            "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
-                        },
-                    ),
-                    html.Div(id=ids.HAZARD_NOTES),
-                ],
-            ),
-            _tab("Lesion timing", "tab-lesions", [html.Div(id=ids.LESION_PANEL)]),
-            _tab("Failure rates", "tab-rates", [html.Div(id=ids.RATES_PANEL)]),
-            _tab(
-                "Table 1 & MANCOVA",
-                "tab-table",
-                [
-                    _field(
-                        "Table 1 compares",
-                        dbc.RadioItems(
-                            id=ids.TABLE_BY,
-                            options=[
-                                {"label": "Failure vs no failure", "value": "failure"},
-                                {"label": "The groups of “Compare groups by”", "value": "group"},
-                            ],
-                            value="failure",
-                            inline=True,
-                            input_class_name="me-1",
-                            label_class_name="me-3",
-                        ),
-                        "row-table-by",
-                    ),
-                    html.Div(id=ids.TABLE_ONE),
-                    html.Div(id=ids.MANCOVA),
-                ],
-            ),
-            _tab("Paper reproduction", "tab-paper", [html.Div(id=ids.PAPER)]),
-            _tab("Data", "tab-data", [data_panel()]),
-        ],
-        id="analysis-tabs",
-        active_tab="tab-km",
-    )
+                    "row-table-by",
+                ),
+                html.Div(id=ids.TABLE_ONE),
+                html.Div(id=ids.MANCOVA),
+            ],
+        ),
+        _tab("Paper reproduction", "tab-paper", [html.Div(id=ids.PAPER)]),
+        _tab("Data", "tab-data", [data_panel()]),
+    ]
+    # The switching callback is registered for TAB_KEYS: the two must list the same tabs.
+    if tuple(spec.key for spec in specs) != TAB_KEYS:
+        raise RuntimeError("TAB_KEYS does not match the analysis tabs")
+    return accessible_tabs(specs, active="km")
 
 
 def data_panel() -> html.Div:
