@@ -9,19 +9,14 @@ from analytics.cohort import analysis_frame
 from analytics.dictionary import template_frame
 from analytics.io import write_csv
 from analytics.paper import compare_with_paper
-from analytics.report import build_report
 from analytics.schema import CohortValidationError
 from app import ids
-from app.callbacks.report import usable_state
+from app.callbacks.common import AGE_BOUNDS, CONTROL_STATES, report_for, resolve_view
 from app.callbacks.safety import guarded
-from app.callbacks.view import CONTROL_INPUTS
 from app.cohort_store import decode_upload, store_from_upload
-from app.controls import state_from_controls
 from app.session import current_cohort
 from components import panels
 from components.html_report import report_html
-
-CONTROL_STATES = [State(i.component_id, "value") for i in CONTROL_INPUTS]
 
 
 def _problems_alert(error: CohortValidationError) -> dbc.Alert:
@@ -87,25 +82,17 @@ def update_paper(store):
     return panels.paper_panel(compare_with_paper(current_cohort(store)))
 
 
-def _current(store, values, age_min, age_max):
-    cohort = current_cohort(store)
-    state = state_from_controls(tuple(values), (float(age_min), float(age_max)))
-    state, _ = usable_state(state, cohort.patients.columns)
-    return cohort, state
-
-
 @callback(
     Output(ids.DOWNLOAD_CSV, "data"),
     Input(ids.DOWNLOAD_CSV_BUTTON, "n_clicks"),
     State(ids.COHORT_STORE, "data"),
     *CONTROL_STATES,
-    State(ids.AGE, "min"),
-    State(ids.AGE, "max"),
+    *AGE_BOUNDS,
     prevent_initial_call=True,
 )
 def download_csv(_clicks, store, *rest):
     *values, age_min, age_max = rest
-    cohort, state = _current(store, values, age_min, age_max)
+    cohort, state, _ = resolve_view(store, values, age_min, age_max)
     frame = analysis_frame(cohort, state.filters())
     name = "synthetic-demo" if cohort.synthetic else "cohort"
     return dcc.send_string(write_csv(frame), f"{name}-filtered.csv")
@@ -116,21 +103,15 @@ def download_csv(_clicks, store, *rest):
     Input(ids.DOWNLOAD_REPORT_BUTTON, "n_clicks"),
     State(ids.COHORT_STORE, "data"),
     *CONTROL_STATES,
-    State(ids.AGE, "min"),
-    State(ids.AGE, "max"),
+    *AGE_BOUNDS,
     prevent_initial_call=True,
 )
 def download_report(_clicks, store, *rest):
     *values, age_min, age_max = rest
-    cohort, state = _current(store, values, age_min, age_max)
-    report = build_report(
-        cohort,
-        state.filters(),
-        group_by=state.group_by,
-        covariates=state.covariates,
-        landmark_months=state.landmark,
+    cohort, state, _ = resolve_view(store, values, age_min, age_max)
+    return dcc.send_string(
+        report_html(report_for(cohort, state), horizon=state.horizon), "nmosd-cohort-report.html"
     )
-    return dcc.send_string(report_html(report, horizon=state.horizon), "nmosd-cohort-report.html")
 
 
 @callback(

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dash import Input, Output, callback
 
-from dash import Input, Output, State, callback
-
-from analytics.report import build_report
 from app import ids
+from app.callbacks.common import AGE_BOUNDS, report_for, resolve_view
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
-from app.controls import state_from_controls
-from app.session import current_cohort
-from app.state import ViewState
 from components import cards, panels
 from components.empty import empty_figure
 from components.forest import forest_figure, report_sections
@@ -40,42 +35,20 @@ def _failed(message: str) -> tuple:
     return (None, None, None, alert, empty, None, empty, None, None, None, None, None)
 
 
-def usable_state(state: ViewState, columns) -> tuple[ViewState, list[str]]:
-    """Drop a grouping or covariates the current cohort does not have (e.g. after an upload)."""
-    notes = []
-    group_by = state.group_by
-    if group_by is not None and group_by not in columns:
-        notes.append(f"The grouping column {group_by} is not in this cohort; showing all patients.")
-        group_by = None
-    covariates = tuple(c for c in state.covariates if c in columns)
-    if len(covariates) < len(state.covariates):
-        notes.append("Covariates that are not in this cohort were left out.")
-    return replace(state, group_by=group_by, covariates=covariates), notes
-
-
 @callback(
     *PANEL_OUTPUTS,
     *CONTROL_INPUTS,
     Input(ids.KM_OPTIONS, "value"),
     Input(ids.TABLE_BY, "value"),
     Input(ids.COHORT_STORE, "data"),
-    State(ids.AGE, "min"),
-    State(ids.AGE, "max"),
+    *AGE_BOUNDS,
 )
 @guarded(_failed)
 def update_panels(*args):
     *values, km_options, table_choice, store, age_min, age_max = args
-    cohort = current_cohort(store)
-    state = state_from_controls(tuple(values), (float(age_min), float(age_max)))
-    state, notes = usable_state(state, cohort.patients.columns)
-    report = build_report(
-        cohort,
-        state.filters(),
-        group_by=state.group_by,
-        covariates=state.covariates,
-        landmark_months=state.landmark,
-        table_by=state.group_by if table_choice == "group" and state.group_by else "failure",
-    )
+    cohort, state, notes = resolve_view(store, values, age_min, age_max)
+    table_by = state.group_by if table_choice == "group" and state.group_by else "failure"
+    report = report_for(cohort, state, table_by)
     total = len(cohort.patients)
     # Figures are exported on their own (SVG), so the synthetic label travels in the title.
     suffix = " · synthetic demo cohort" if report.synthetic else ""

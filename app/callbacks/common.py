@@ -1,0 +1,53 @@
+"""What every view callback does first: which cohort, which choices, which report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from dash import State
+
+from analytics.cohort import Cohort
+from analytics.report import Report, build_report
+from app import ids
+from app.controls import CONTROL_IDS, state_from_controls
+from app.session import current_cohort
+from app.state import ViewState
+
+# The age slider's extent tells a full-range (inactive) age filter from a real one.
+AGE_BOUNDS = [State(ids.AGE, "min"), State(ids.AGE, "max")]
+CONTROL_STATES = [State(cid, "value") for cid in CONTROL_IDS]
+
+
+def usable_state(state: ViewState, columns: Sequence[str]) -> tuple[ViewState, list[str]]:
+    """Drop a grouping or covariates the current cohort does not have (e.g. after an upload)."""
+    notes = []
+    group_by = state.group_by
+    if group_by is not None and group_by not in columns:
+        notes.append(f"The grouping column {group_by} is not in this cohort; showing all patients.")
+        group_by = None
+    covariates = tuple(c for c in state.covariates if c in columns)
+    if len(covariates) < len(state.covariates):
+        notes.append("Covariates that are not in this cohort were left out.")
+    return replace(state, group_by=group_by, covariates=covariates), notes
+
+
+def resolve_view(
+    store: dict | None, values: Sequence[object], age_min: float, age_max: float
+) -> tuple[Cohort, ViewState, list[str]]:
+    """The session's cohort and the view its controls describe (adapted to that cohort)."""
+    cohort = current_cohort(store)
+    state = state_from_controls(tuple(values), (float(age_min), float(age_max)))
+    state, notes = usable_state(state, list(cohort.patients.columns))
+    return cohort, state, notes
+
+
+def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> Report:
+    return build_report(
+        cohort,
+        state.filters(),
+        group_by=state.group_by,
+        covariates=state.covariates,
+        landmark_months=state.landmark,
+        table_by=table_by,
+    )
