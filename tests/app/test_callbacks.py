@@ -24,7 +24,7 @@ from analytics.cohort import Filters
 from analytics.demo import load_demo
 from analytics.report import build_report
 from app import ids
-from app.callbacks import report
+from app.callbacks import common
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
 from app.callbacks.view import sync_url_and_controls
@@ -235,7 +235,7 @@ def test_an_unexpected_error_gives_the_fallback_and_a_clean_log(
     def broken(*_args, **_kwargs):
         raise ValueError("patient NMO-017 aged 45.5 has EDSS 6.5")
 
-    monkeypatch.setattr(report, "build_report", broken)
+    monkeypatch.setattr(common, "build_report", broken)
     with caplog.at_level(logging.ERROR, logger="app.callbacks"):
         panels = _panels(app_context)
     assert _part(panels, ids.LIVE_COUNT) is None
@@ -251,7 +251,7 @@ def test_an_unexpected_error_gives_the_fallback_and_a_clean_log(
 
 
 def test_the_fallback_fills_every_output(app_context, defaults, monkeypatch):
-    monkeypatch.setattr(report, "build_report", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(common, "build_report", lambda *a, **k: 1 / 0)
     panels = _panels(app_context)
     assert len(panels) == len(report.PANEL_OUTPUTS)
 
