@@ -24,7 +24,7 @@ from analytics.cohort import Filters
 from analytics.demo import load_demo
 from analytics.report import build_report
 from app import ids
-from app.callbacks import common
+from app.callbacks import common, report
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
 from app.callbacks.view import sync_url_and_controls
