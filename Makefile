@@ -23,6 +23,8 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy --strict --ignore-missing-imports analytics
+	$(BIN)/hadolint Dockerfile
 
 format: setup
 	$(BIN)/ruff format .

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -31,7 +32,7 @@ class SubgroupRate:
 def level_labels(series: pd.Series) -> pd.Series:
     """Text labels of a grouping column (0/1 codes read "0"/"1"); missing stays missing."""
 
-    def label(value: object) -> object:
+    def label(value: Any) -> object:
         if pd.api.types.is_scalar(value) and pd.isna(value):  # None, NaN, pd.NA, NaT
             return None
         if isinstance(value, float) and value.is_integer():
