@@ -68,11 +68,14 @@ def store_from_upload(
     patients_name: str,
     relapses: bytes | None = None,
     relapses_name: str | None = None,
+    *,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> tuple[dict[str, object], Cohort]:
     """Validate an upload; return what the browser keeps and the cohort.
 
     Raises CohortValidationError with every problem; nothing is stored in that case, so the
-    previously loaded cohort stays in place.
+    previously loaded cohort stays in place. ``max_bytes``/``max_rows`` apply to each file.
     """
     cohort = load_cohort(
         patients,
@@ -80,6 +83,8 @@ def store_from_upload(
         patients_name=patients_name,
         relapses_name=relapses_name,
         label=patients_name,
+        max_bytes=max_bytes,
+        max_rows=max_rows,
     )
     key = _key(patients, relapses)
     _cache.put(key, cohort)

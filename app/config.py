@@ -1,10 +1,22 @@
-"""Configuration from environment variables, read once at start-up (documented in README)."""
+"""Configuration from environment variables, read once at start-up (documented in README).
+
+Every setting has a laptop-demo default; a hospital deployment sets what it needs. Invalid
+values stop start-up with a message naming the variable, rather than running half-configured.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+AUTH_MODES = ("none", "basic", "header")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(ValueError):
+    """An environment variable has a value the app cannot use."""
 
 
 @dataclass(frozen=True)
@@ -15,22 +27,107 @@ class Config:
     port: int = 8050
     cohort_path: Path | None = None
     relapses_path: Path | None = None
+    allow_uploads: bool = True
+    max_upload_mb: float = 10.0
+    max_upload_rows: int = 100_000
+    url_base_pathname: str = "/"
+    auth_mode: str = "none"
+    auth_users_file: Path | None = None
+    auth_header: str = "X-Remote-User"
+    log_level: str = "INFO"
     debug: bool = False
 
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Config:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
         env = dict(os.environ if env is None else env)
-        port_text = env.get("PORT", "8050")
-        try:
-            port = int(port_text)
-        except ValueError:
-            raise ValueError(f"PORT must be a whole number, got {port_text!r}") from None
-        cohort = env.get("COHORT_PATH") or None
-        relapses = env.get("RELAPSES_PATH") or None
-        return cls(
-            host=env.get("HOST", "127.0.0.1"),
-            port=port,
-            cohort_path=Path(cohort) if cohort else None,
-            relapses_path=Path(relapses) if relapses else None,
-            debug=env.get("DEBUG", "0") == "1",
+        reader = _Reader(env)
+        config = cls(
+            host=env.get("HOST", cls.host),
+            port=reader.integer("PORT", cls.port, low=1, high=65535),
+            cohort_path=reader.path("COHORT_PATH"),
+            relapses_path=reader.path("RELAPSES_PATH"),
+            allow_uploads=reader.flag("ALLOW_UPLOADS", cls.allow_uploads),
+            max_upload_mb=reader.number("MAX_UPLOAD_MB", cls.max_upload_mb, low=0.01),
+            max_upload_rows=reader.integer("MAX_UPLOAD_ROWS", cls.max_upload_rows, low=1),
+            url_base_pathname=reader.base_path("URL_BASE_PATHNAME"),
+            auth_mode=reader.choice("AUTH_MODE", cls.auth_mode, AUTH_MODES),
+            auth_users_file=reader.path("AUTH_USERS_FILE"),
+            auth_header=env.get("AUTH_HEADER", cls.auth_header),
+            log_level=reader.choice("LOG_LEVEL", cls.log_level, LOG_LEVELS, upper=True),
+            debug=reader.flag("DEBUG", cls.debug),
         )
+        if config.relapses_path is not None and config.cohort_path is None:
+            raise ConfigError("RELAPSES_PATH is set but COHORT_PATH is not: set both or neither")
+        if config.auth_mode == "basic" and config.auth_users_file is None:
+            raise ConfigError("AUTH_MODE=basic needs AUTH_USERS_FILE (see README, 'Deploy')")
+        return config
+
+
+class _Reader:
+    """Typed reads of environment variables with messages that name the variable."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def _raw(self, name: str) -> str | None:
+        value = self.env.get(name)
+        return value.strip() if value is not None and value.strip() else None
+
+    def integer(self, name: str, default: int, low: int, high: int | None = None) -> int:
+        text = self._raw(name)
+        if text is None:
+            return default
+        try:
+            value = int(text)
+        except ValueError:
+            raise ConfigError(f"{name} must be a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ConfigError(f"{name} must be {bound}, got {value}")
+        return value
+
+    def number(self, name: str, default: float, low: float) -> float:
+        text = self._raw(name)
+        if text is None:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number, got {text!r}") from None
+        if not value >= low:
+            raise ConfigError(f"{name} must be at least {low:g}, got {text!r}")
+        return value
+
+    def flag(self, name: str, default: bool) -> bool:
+        text = self._raw(name)
+        if text is None:
+            return default
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name} must be 1 or 0 (true/false), got {text!r}")
+
+    def path(self, name: str) -> Path | None:
+        text = self._raw(name)
+        return None if text is None else Path(text)
+
+    def choice(self, name: str, default: str, allowed: tuple[str, ...], upper: bool = False) -> str:
+        text = self._raw(name)
+        if text is None:
+            return default
+        value = text.upper() if upper else text.lower()
+        if value not in allowed:
+            raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {text!r}")
+        return value
+
+    def base_path(self, name: str) -> str:
+        text = self._raw(name)
+        if text is None:
+            return "/"
+        # Dash wants "/prefix/": accept "/prefix", "prefix/" and "prefix" as an admin types them.
+        return "/" + text.strip("/") + "/" if text.strip("/") else "/"

@@ -1,4 +1,4 @@
-"""The Dash app factory: one place that wires config, data, layout and routes."""
+"""The Dash app factory: one place that wires config, data, layout, security and routes."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from analytics.demo import load_demo
 from analytics.io import load_cohort
 from analytics.schema import CohortValidationError
 from app.config import Config
-from app.layout import build_layout, error_layout
-from app.session import SERVER_COHORT_KEY
+from app.layout import TAB_KEYS, build_layout, error_layout
+from app.security import content_security_policy, install_auth, install_headers
+from app.session import CONFIG_KEY, SERVER_COHORT_KEY
+from app.tabs import register_tab_switching
 
 log = logging.getLogger("app")
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
 # Dash's default page with a language (screen readers pick their voice from it).
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en">
@@ -37,7 +40,6 @@ INDEX_STRING = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def load_configured_cohort(config: Config) -> Cohort:
@@ -49,33 +51,43 @@ def load_configured_cohort(config: Config) -> Cohort:
 
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app. Everything is served from this process: no CDN, no internet."""
-    # Registers the @callback functions (feature modules never import the app object).
-    from app.callbacks import data, report, tabs, view  # noqa: F401
+    # The @callback functions (feature modules never import the app object).
+    from app.callbacks import attach
 
     config = config or Config.from_env()
+    logging.getLogger().setLevel(config.log_level)
     app = dash.Dash(
         __name__,
         title="NMOSD rituximab cohort explorer",
         serve_locally=True,
         assets_folder=str(ASSETS),
         update_title=None,
+        url_base_pathname=config.url_base_pathname,
+        compress=True,
     )
     app.index_string = INDEX_STRING
+    app.server.config[CONFIG_KEY] = config
+    # Both files of an upload travel base64-encoded (4/3 larger) in one callback request.
+    app.server.config["MAX_CONTENT_LENGTH"] = 3 * config.max_upload_bytes + 1024 * 1024
     try:
         cohort = load_configured_cohort(config)
     except CohortValidationError as error:
         # One clear log line (counts only, no patient values) and a page that says what is wrong.
         log.error("configured cohort is invalid: %d problem(s)", len(error.problems))
         app.layout = error_layout(error)
-        app.validation_layout = build_layout(None)
+        app.validation_layout = build_layout(None, config)
         status = {"status": "degraded", "cohort_loaded": False}
     else:
         app.server.config[SERVER_COHORT_KEY] = cohort
-        app.layout = build_layout(cohort)
+        app.layout = build_layout(cohort, config)
         status = {"status": "ok", "cohort_loaded": True}
+    attach(app)
+    register_tab_switching(app, TAB_KEYS)
 
     @app.server.route("/healthz")
     def healthz():
         return jsonify(status)
 
+    install_auth(app.server, config)
+    install_headers(app.server, content_security_policy(app.csp_hashes()))
     return app

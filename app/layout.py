@@ -11,6 +11,7 @@ from dash import dcc, html
 from analytics.cohort import Cohort
 from analytics.schema import CohortValidationError
 from app import ids
+from app.config import Config
 from app.controls import CohortControls, cohort_controls
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
 from app.tabs import TabSpec, accessible_tabs
@@ -196,7 +197,7 @@ def _tab(label: str, tab_id: str, children: list[object]) -> TabSpec:
 TAB_KEYS = ("km", "hr", "lesions", "rates", "table", "paper", "data")
 
 
-def analysis_tabs() -> html.Div:
+def analysis_tabs(config: Config) -> html.Div:
     graph_config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "svg", "filename": "nmosd-km"},
@@ -267,7 +268,7 @@ def analysis_tabs() -> html.Div:
             ],
         ),
         _tab("Paper reproduction", "tab-paper", [html.Div(id=ids.PAPER)]),
-        _tab("Data", "tab-data", [data_panel()]),
+        _tab("Data", "tab-data", [data_panel(config)]),
     ]
     # The switching callback is registered for TAB_KEYS: the two must list the same tabs.
     if tuple(spec.key for spec in specs) != TAB_KEYS:
@@ -275,21 +276,28 @@ def analysis_tabs() -> html.Div:
     return accessible_tabs(specs, active="km")
 
 
-def data_panel() -> html.Div:
+def data_panel(config: Config) -> html.Div:
     upload_style = "upload-box"
+    limits = (
+        f"Up to {config.max_upload_mb:g} MB and {config.max_upload_rows:,} rows per file. "
+        if config.allow_uploads
+        else "Uploads are turned off on this server: it shows its configured cohort only. "
+    )
     return html.Div(
         [
             html.H2("Load a cohort", className="h5"),
             html.P(
                 "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses file. "
-                "Uploads stay in this browser tab; if the file has problems, every problem is "
-                "listed and the current cohort stays loaded.",
+                "Uploads stay in this browser tab and are never stored on the server; if the "
+                "file has problems, every problem is listed and the current cohort stays loaded. "
+                + limits,
             ),
             dbc.Row(
                 [
                     dbc.Col(
                         dcc.Upload(
                             id=ids.UPLOAD_PATIENTS,
+                            max_size=config.max_upload_bytes,
                             children=html.Div(
                                 [
                                     "Patients file: drag here or ",
@@ -303,6 +311,7 @@ def data_panel() -> html.Div:
                     dbc.Col(
                         dcc.Upload(
                             id=ids.UPLOAD_RELAPSES,
+                            max_size=config.max_upload_bytes,
                             children=html.Div(
                                 [
                                     "Relapses file (optional): drag here or ",
@@ -315,6 +324,8 @@ def data_panel() -> html.Div:
                     ),
                 ],
                 className="g-2 mb-2",
+                # Hidden, not removed, when uploads are off: the callbacks still name them.
+                style=None if config.allow_uploads else {"display": "none"},
             ),
             html.Div(id=ids.UPLOAD_STATUS, role="status"),
             html.Div(
@@ -361,8 +372,9 @@ def _default_group(controls: CohortControls) -> str:
     return DEFAULT_GROUP_BY if DEFAULT_GROUP_BY in values else NO_GROUP
 
 
-def build_layout(cohort: Cohort | None) -> html.Div:
+def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Div:
     """The page for ``cohort`` (None only for the validation layout of a broken start-up)."""
+    config = config or Config()
     controls = (
         cohort_controls(cohort)
         if cohort is not None
@@ -407,7 +419,7 @@ def build_layout(cohort: Cohort | None) -> html.Div:
                                 [
                                     html.Div(id=ids.CARDS, className="mb-3"),
                                     html.Div(id=ids.WARNINGS),
-                                    analysis_tabs(),
+                                    analysis_tabs(config),
                                 ]
                             ),
                             lg=9,

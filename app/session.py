@@ -6,13 +6,20 @@ from flask import current_app
 
 from analytics.cohort import Cohort
 from app.cohort_store import cohort_from_store
+from app.config import Config
 
 SERVER_COHORT_KEY = "NMOSD_SERVER_COHORT"
+CONFIG_KEY = "NMOSD_CONFIG"
 
 
 def server_cohort() -> Cohort:
     """The read-only cohort the server was started with (the demo by default)."""
     return current_app.config[SERVER_COHORT_KEY]
+
+
+def app_config() -> Config:
+    """The configuration the app was built with."""
+    return current_app.config[CONFIG_KEY]
 
 
 def current_cohort(store: dict | None) -> Cohort:

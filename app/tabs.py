@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dash import Input, Output, clientside_callback, html
+from dash import Dash, Input, Output, html
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,14 @@ def accessible_tabs(tabs: Sequence[TabSpec], active: str) -> html.Div:
     )
 
 
-def register_tab_switching(keys: Sequence[str]) -> None:
-    """One clientside callback: the clicked tab becomes selected, its panel visible."""
+def register_tab_switching(app: Dash, keys: Sequence[str]) -> None:
+    """One clientside callback: the clicked tab becomes selected, its panel visible.
+
+    Registered on the app, not globally: Dash hands global inline scripts to the first app
+    that renders, so a second app in the same process (tests) would lose them.
+    """
     key_list = ", ".join(f'"{k}"' for k in keys)
-    clientside_callback(
+    app.clientside_callback(
         f"""
         function() {{
             const keys = [{key_list}];

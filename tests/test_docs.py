@@ -16,24 +16,27 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+CONFIG_FILES = [ROOT / "app" / "config.py", ROOT / "gunicorn.conf.py"]
+
+
 def _environment_variables() -> list[str]:
-    """Every string key read from ``env`` in app/config.py (env.get("X") / env["X"])."""
-    tree = ast.parse((ROOT / "app" / "config.py").read_text(encoding="utf-8"))
+    """Every upper-case string passed as the first argument of a call, or used as a subscript,
+    in the files that read the environment (app/config.py's typed readers, env.get("X"),
+    os.environ["X"], and gunicorn.conf.py)."""
     names = set()
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "get"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            names.add(node.args[0].value)
-        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-            if isinstance(node.slice.value, str):
+    for path in CONFIG_FILES:
+        if not path.exists():
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args:
+                first = node.args[0]
+                # gunicorn.conf.py passes alternatives as a tuple: ("GUNICORN_WORKERS", ...).
+                for item in first.elts if isinstance(first, ast.Tuple) else [first]:
+                    if isinstance(item, ast.Constant):
+                        names.add(item.value)
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
                 names.add(node.slice.value)
-    return sorted(n for n in names if re.fullmatch(r"[A-Z][A-Z0-9_]*", n))
+    return sorted(n for n in names if isinstance(n, str) and re.fullmatch(r"[A-Z][A-Z0-9_]*", n))
 
 
 def _readme_configuration_table() -> set[str]:

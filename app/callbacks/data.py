@@ -14,7 +14,7 @@ from app import ids
 from app.callbacks.common import AGE_BOUNDS, CONTROL_STATES, report_for, resolve_view
 from app.callbacks.safety import guarded
 from app.cohort_store import decode_upload, store_from_upload
-from app.session import current_cohort
+from app.session import app_config, current_cohort
 from components import panels
 from components.html_report import report_html
 
@@ -56,6 +56,9 @@ def load_upload(patients, relapses, _demo, patients_name, relapses_name):
     """Validate the uploaded files; on any problem keep the current cohort and list them all."""
     if ctx.triggered_id == ids.USE_DEMO:
         return None, dbc.Alert("Back to the server's cohort.", color="info")
+    config = app_config()
+    if not config.allow_uploads:  # the upload area is hidden, but a request can still come
+        return no_update, dbc.Alert("Uploads are turned off on this server.", color="warning")
     if patients is None:
         return no_update, dbc.Alert(
             "Upload the patients file first, then the relapses file.", color="warning"
@@ -64,7 +67,12 @@ def load_upload(patients, relapses, _demo, patients_name, relapses_name):
         patient_bytes = decode_upload(patients, patients_name)
         relapse_bytes = None if relapses is None else decode_upload(relapses, relapses_name)
         store, cohort = store_from_upload(
-            patient_bytes, patients_name, relapse_bytes, relapses_name
+            patient_bytes,
+            patients_name,
+            relapse_bytes,
+            relapses_name,
+            max_bytes=config.max_upload_bytes,
+            max_rows=config.max_upload_rows,
         )
     except CohortValidationError as error:
         return no_update, _problems_alert(error)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from dash import no_update
-from dash._callback import GLOBAL_CALLBACK_MAP
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
@@ -24,7 +23,7 @@ from analytics.cohort import Filters
 from analytics.demo import load_demo
 from analytics.report import build_report
 from app import ids
-from app.callbacks import common, report
+from app.callbacks import callback_specs, common, report
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
 from app.callbacks.view import sync_url_and_controls
@@ -33,11 +32,11 @@ from app.controls import CONTROL_IDS
 from app.factory import create_app
 from app.state import ViewState
 
-# Each callback's Input/State order, read before the first request moves Dash's global map
-# into an app: the tests then follow the callbacks' signatures as they change.
+# Each callback's Input/State order as declared: the tests follow the callbacks' signatures
+# as they change.
 DEPENDENCIES = {
     entry["callback"].__name__: [*entry["inputs"], *entry["state"]]
-    for entry in GLOBAL_CALLBACK_MAP.values()
+    for entry in callback_specs().values()
 }
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
