@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pyarrow as pa
@@ -310,6 +312,193 @@ BAD_BINARY: dict[str, tuple[bytes, str, str, str, str]] = {
 }
 
 
+# Hostile workbooks are assembled part by part (not saved by openpyxl, which stamps the
+# time into docProps): the same bytes on every run, and each one a single feature.
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XLSX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+XLSM_MAIN_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+OLE2_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def sheet_xml(
+    rows: list[list[str]], *, padding: int = 0, dimension: str = "", extra_cells: str = ""
+) -> bytes:
+    """A worksheet of inline-string cells; ``padding`` spaces after the data make it expand."""
+    body = []
+    for number, row in enumerate(rows, start=1):
+        cells = "".join(
+            f'<c r="{_column_letter(col)}{number}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+            for col, text in enumerate(row, start=1)
+            if text
+        )
+        body.append(f'<row r="{number}">{cells}</row>')
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    xml = f'<worksheet xmlns="{_MAIN}">{dim}<sheetData>{"".join(body)}{extra_cells}</sheetData>'
+    return xml.encode() + b" " * padding + b"</worksheet>"
+
+
+def xlsx_bytes(
+    sheet: bytes,
+    extra: dict[str, bytes] | None = None,
+    main_type: str = XLSX_MAIN_TYPE,
+    encrypted_flag: bool = False,
+) -> bytes:
+    """A minimal, deterministic workbook: content types, relationships, one sheet, extras."""
+    types = (
+        f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        f'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{main_type}"/></Types>'
+    )
+    parts = {
+        "[Content_Types].xml": types.encode(),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+            f'Type="{_DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ).encode(),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_DOC_RELS}"><sheets>'
+            f'<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ).encode(),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_RELS}"><Relationship Id="rId1" '
+            f'Type="{_DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ).encode(),
+        "xl/worksheets/sheet1.xml": sheet,
+        **(extra or {}),
+    }
+    return zip_bytes(parts, encrypted_flag=encrypted_flag)
+
+
+def zip_bytes(parts: dict[str, bytes], *, encrypted_flag: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content, compresslevel=9)
+    return _flag_encrypted(buffer.getvalue()) if encrypted_flag else buffer.getvalue()
+
+
+def _flag_encrypted(data: bytes) -> bytes:
+    """Set the "encrypted" bit of every part, as a ZIP-password tool would (data left plain)."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        locals_ = [info.header_offset for info in archive.infolist()]
+        central = archive.start_dir  # type: ignore[attr-defined]
+    for offset in locals_:
+        out[offset + 6] |= 0x1
+    while out[central : central + 4] == b"PK\x01\x02":
+        out[central + 8] |= 0x1
+        name, extra, comment = (
+            int.from_bytes(out[central + i : central + i + 2], "little") for i in (28, 30, 32)
+        )
+        central += 46 + name + extra + comment
+    return bytes(out)
+
+
+GOOD_SHEET = sheet_xml([BASE.strip().split(","), ["P01", "12", "0", ""]])
+MACROS = "contains macros (VBA); save it as a plain .xlsx or CSV"
+ENCRYPTED = "password-protected or legacy .xls: save as .xlsx or CSV"
+# file name -> (content, row, fragment); all patients files, no column.
+BAD_HOSTILE: dict[str, tuple[bytes, str, str]] = {
+    # 60 MB of sheet XML in a ~60 KB file.
+    "zip_bomb.xlsx": (
+        xlsx_bytes(sheet_xml([BASE.strip().split(",")], padding=60_000_000)),
+        "",
+        "the workbook expands to 60.0 MB, more than the 50 MB allowed (a zip bomb",
+    ),
+    # Under the size bound, but a part deflated ~1000 times: nothing but padding.
+    "dense_padding.xlsx": (
+        xlsx_bytes(sheet_xml([BASE.strip().split(",")], padding=20_000_000)),
+        "",
+        "this looks like a zip bomb",
+    ),
+    "vba_project.xlsx": (
+        xlsx_bytes(GOOD_SHEET, {"xl/vbaProject.bin": OLE2_HEADER * 8}),
+        "",
+        MACROS,
+    ),
+    # Content sniffed, not the name: a macro-enabled workbook saved as ".csv".
+    "macro_enabled_named.csv": (xlsx_bytes(GOOD_SHEET, main_type=XLSM_MAIN_TYPE), "", MACROS),
+    "excel4_macro_sheet.xlsx": (
+        xlsx_bytes(GOOD_SHEET, {"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}),
+        "",
+        "contains macros (Excel 4.0 macro sheets)",
+    ),
+    "ole_object.xlsx": (
+        xlsx_bytes(GOOD_SHEET, {"xl/embeddings/oleObject1.bin": OLE2_HEADER * 8}),
+        "",
+        "contains embedded objects (OLE or ActiveX)",
+    ),
+    "external_link.xlsx": (
+        xlsx_bytes(GOOD_SHEET, {"xl/externalLinks/externalLink1.xml": b"<externalLink/>"}),
+        "",
+        "takes values from other workbooks (external links)",
+    ),
+    # Excel wraps an encrypted .xlsx in an OLE2 compound file (EncryptionInfo stream).
+    "password_protected.xlsx": (
+        OLE2_HEADER
+        + b"\x00" * 16
+        + b"\x3e\x00\x03\x00\xfe\xff"
+        + b"\x00" * 40
+        + "EncryptionInfo".encode("utf-16-le"),
+        "",
+        ENCRYPTED,
+    ),
+    "zip_encrypted_part.xlsx": (xlsx_bytes(GOOD_SHEET, encrypted_flag=True), "", ENCRYPTED),
+    "binary_workbook.xlsx": (
+        zip_bytes({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01\x00"}),
+        "",
+        "is a binary .xlsb workbook",
+    ),
+    "opendocument.ods": (
+        zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
+        "",
+        "is an OpenDocument spreadsheet (.ods)",
+    ),
+    "csv_in_a_zip.xlsx": (
+        zip_bytes({"patients.csv": (BASE + "P01,12,0,\n").encode()}),
+        "",
+        "is a ZIP archive but not an XLSX workbook",
+    ),
+    "png_named.csv": (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01",
+        "",
+        "is not a CSV, XLSX or Parquet file",
+    ),
+    "too_many_columns.csv": (
+        (",".join([*BASE.strip().split(","), *(f"extra_{i}" for i in range(246))]) + "\n").encode()
+        + b"P01,12,0,"
+        + b",1" * 246
+        + b"\n",
+        "1",
+        "has 250 columns, more than the 200 allowed",
+    ),
+    # One stray value in column 300 of a workbook whose data is otherwise fine.
+    "value_in_column_300.xlsx": (
+        xlsx_bytes(
+            sheet_xml(
+                [BASE.strip().split(","), ["P01", "12", "0", ""]],
+                extra_cells='<row r="3"><c r="KN3" t="inlineStr"><is><t>x</t></is></c></row>',
+            )
+        ),
+        "3",
+        "has values beyond column 200",
+    ),
+}
+
+
 def write_bad() -> None:
     BAD.mkdir(exist_ok=True)
     expected = [["file", "patients", "row", "column", "fragment"]]
@@ -319,6 +508,9 @@ def write_bad() -> None:
     for name, (data, *rest) in BAD_BINARY.items():
         (BAD / name).write_bytes(data)
         expected.append([name, *rest])
+    for name, (data, row, fragment) in BAD_HOSTILE.items():
+        (BAD / name).write_bytes(data)
+        expected.append([name, "", row, "", fragment])
     rows: list[list[object]] = [["P01", dt.datetime(2021, 3, 4), 0, None]]
     write_xlsx(BAD / "followup_date.xlsx", BASE.strip().split(","), rows)
     expected.append(
