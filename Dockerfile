@@ -1,17 +1,75 @@
-# First working image (hardening — multi-stage, non-root, healthcheck — is issue 4).
-FROM python:3.11.7-slim-bookworm
+# RTX-Refractory NMOSD Cohort Explorer: the image a hospital runs on its intranet.
+# Build: docker build -t nmosd-explorer .      Guide for IT: docs/deploy.md
+#
+# Two stages: "build" resolves the exact versions in uv.lock into a virtual environment
+# (building any source-only package there); "runtime" gets that environment and the app's
+# source, nothing else: no uv, no build tools, no tests or docs.
+# The base is pinned to a full Python release; sites that pin further add the digest they
+# pulled (FROM python:3.11.14-slim-bookworm@sha256:...), in both stages alike.
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never
+FROM python:3.11.14-slim-bookworm AS build
+
+# The base image's Python only (never a downloaded one); compiled bytecode in the venv so a
+# read-only container starts without writing .pyc files; copies, since the cache is not kept.
+ENV UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN pip install --no-cache-dir "uv==0.13.9"
+
+WORKDIR /build
+COPY pyproject.toml uv.lock ./
+# --locked: fail if uv.lock does not match pyproject.toml, rather than resolve anew.
+# --no-dev and no extras: the runtime dependencies only (no pytest, ruff, browsers' drivers).
+# --no-install-project: the app runs from its source in /srv/app, not as an installed package.
+RUN uv sync --locked --no-dev --no-install-project --no-cache --python /usr/local/bin/python3.11
+
+
+FROM python:3.11.14-slim-bookworm AS runtime
+
+LABEL org.opencontainers.image.title="RTX-Refractory NMOSD Cohort Explorer" \
+      org.opencontainers.image.description="Survival analysis dashboard for rituximab-treated AQP4-IgG+ NMOSD cohorts" \
+      org.opencontainers.image.licenses="MIT"
+
+# A fixed numeric user, so file permissions on mounted cohort folders can be granted to it.
+RUN groupadd --system --gid 10001 nmosd \
+    && useradd --system --uid 10001 --gid nmosd --no-create-home \
+       --home-dir /nonexistent --shell /usr/sbin/nologin nmosd
+
+COPY --from=build /opt/venv /opt/venv
+
+# Owned by root and not writable by the app's user: the app never writes to its own files.
 WORKDIR /srv/app
-
-RUN pip install --no-cache-dir "uv>=0.5"
-COPY pyproject.toml uv.lock README.md ./
 COPY analytics ./analytics
 COPY app ./app
 COPY components ./components
 COPY assets ./assets
-RUN uv sync --locked --no-dev --python python3.11
+COPY gunicorn.conf.py ./
+RUN python -m compileall -q analytics app components gunicorn.conf.py
 
-ENV PATH="/srv/app/.venv/bin:$PATH" HOST=0.0.0.0 PORT=8050
+# Defaults for a container; every variable is described in README ("Configuration").
+ENV PATH="/opt/venv/bin:$PATH" \
+    PYTHONPATH=/srv/app \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    HOST=0.0.0.0 \
+    PORT=8050 \
+    ALLOW_UPLOADS=1 \
+    AUTH_MODE=none \
+    LOG_LEVEL=INFO \
+    GUNICORN_WORKERS=2 \
+    GUNICORN_THREADS=2 \
+    GUNICORN_TIMEOUT=60
+
+USER 10001:10001
 EXPOSE 8050
-CMD ["gunicorn", "--bind", "0.0.0.0:8050", "--workers", "2", "app.wsgi:server"]
+
+# /healthz answers 200 with {"status": "ok"} or {"status": "degraded"} (a bad cohort file:
+# restarting would not help, so the container stays up and shows what is wrong). The slim
+# image has no curl; Python's urllib does the request.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8050') + '/healthz', timeout=4)"]
+
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "app.wsgi:server"]
