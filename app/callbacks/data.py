@@ -9,6 +9,7 @@ from analytics.cohort import analysis_frame
 from analytics.dictionary import template_frame
 from analytics.io import write_csv
 from analytics.paper import compare_with_paper
+from analytics.privacy import identifying_columns
 from analytics.schema import CohortValidationError
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, CONTROL_STATES, report_for, resolve_view
@@ -17,6 +18,7 @@ from app.cohort_store import decode_upload, store_from_upload
 from app.session import app_config, current_cohort
 from components import panels
 from components.html_report import report_html
+from components.privacy import privacy_banner
 
 
 def _problems_alert(error: CohortValidationError) -> dbc.Alert:
@@ -77,11 +79,13 @@ def load_upload(patients, relapses, _demo, patients_name, relapses_name):
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
     with_relapses = f" with relapses from {relapses_name}" if relapses is not None else ""
-    return store, dbc.Alert(
+    loaded = dbc.Alert(
         f"Loaded {patients_name}{with_relapses}: {len(cohort.patients)} patients.",
         color="success",
         id="upload-ok",
     )
+    banner = privacy_banner(identifying_columns(list(cohort.patients.columns), cohort.patients))
+    return store, [loaded, banner] if banner is not None else loaded
 
 
 @callback(Output(ids.PAPER, "children"), Input(ids.COHORT_STORE, "data"))
