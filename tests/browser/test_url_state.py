@@ -1,0 +1,73 @@
+"""Shareable URLs restore the view; Reset returns to the defaults; empty subgroups explain."""
+
+from __future__ import annotations
+
+import pytest
+from explorer_page import DEFAULT_GROUP, cli_report
+
+pytestmark = pytest.mark.browser
+SHARED = "?sex=F&lesions=1&grace=3&group=sex"
+
+
+def _assert_friendly_empty_view(explorer) -> None:
+    page = explorer.text("main")
+    assert "No patients match these filters" in page
+    assert "could not be computed" not in page
+    assert "Something went wrong" not in page
+
+
+def test_url_restores_controls_and_cli_numbers(explorer):
+    explorer.open(SHARED)
+
+    explorer.expect(
+        cli_report("--sex", "F", "--lesions", "1", "--grace-months", "3", "--group-by", "sex")
+    )
+    assert explorer.radio_value("filter-sex") == "F"
+    assert explorer.radio_value("filter-lesions") == "1"
+    assert explorer.radio_value("filter-gd") == "all"
+    assert explorer.slider_values("filter-grace") == [3.0]
+    assert explorer.prop("filter-group-by", "value") == "sex"
+    assert explorer.query() == SHARED.lstrip("?")
+    explorer.assert_no_errors()
+
+
+def test_reset_returns_to_defaults_and_clears_the_query(explorer):
+    explorer.open(SHARED)
+    explorer.expect(
+        cli_report("--sex", "F", "--lesions", "1", "--grace-months", "3", "--group-by", "sex")
+    )
+
+    explorer.click("filter-reset")
+
+    explorer.expect(cli_report(*DEFAULT_GROUP))
+    explorer.wait_until(lambda: explorer.query() == "", "the URL query to be cleared")
+    assert explorer.radio_value("filter-sex") == "all"
+    assert explorer.radio_value("filter-lesions") == "all"
+    assert explorer.slider_values("filter-grace") == [6.0]
+    assert explorer.prop("filter-group-by", "value") == "asymptomatic_lesions"
+    explorer.assert_no_errors()
+
+
+def test_filters_matching_nobody_show_a_message_not_an_error(explorer):
+    explorer.open()
+
+    # No man in the demo cohort has persistent Gd enhancement and the FF genotype.
+    explorer.click_radio("filter-sex", "M")
+    explorer.click_radio("filter-gd", "1")
+    explorer.click_radio("filter-fcgr3a", "FF")
+
+    report = cli_report(*DEFAULT_GROUP, "--sex", "M", "--gd-persistent", "1", "--fcgr3a", "FF")
+    assert report["n"] == 0
+    explorer.expect(report)
+    _assert_friendly_empty_view(explorer)
+    explorer.assert_no_errors()
+
+
+def test_age_range_outside_the_cohort_from_url_shows_a_message(explorer):
+    explorer.open("?age=119-120")
+
+    report = cli_report(*DEFAULT_GROUP, "--age-min", "119", "--age-max", "120")
+    assert report["n"] == 0
+    explorer.expect(report)
+    _assert_friendly_empty_view(explorer)
+    explorer.assert_no_errors()
