@@ -235,13 +235,16 @@ def cox_model(
             dropped,
         )
     notes.extend(fit_notes)
-    summary = fitter.summary
+    # params_/standard_errors_ rather than .summary: the summary also describes the
+    # covariates (std of each column), which is slow and warns on degenerate subgroups.
     z = stats.norm.ppf(0.5 + conf_level / 2.0)
-    coef = summary["coef"].to_numpy()
-    se = summary["se(coef)"].to_numpy()
+    coef = fitter.params_.to_numpy(dtype=float)
+    se = fitter.standard_errors_.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_wald = 2.0 * stats.norm.sf(np.abs(coef / se))  # Wald, as R's Pr(>|z|)
     lr = fitter.log_likelihood_ratio_test()
     return CoxModel(
-        terms=_terms_from(design, coef, se, coef - z * se, coef + z * se, summary["p"].to_numpy()),
+        terms=_terms_from(design, coef, se, coef - z * se, coef + z * se, p_wald),
         n=n,
         events=events,
         concordance=float(fitter.concordance_index_),

@@ -66,6 +66,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
         compress=True,
     )
     app.index_string = INDEX_STRING
+    # flask-compress's streaming mode never closes the asset files it streams (leaked file
+    # handles); buffered compression of these small files costs nothing.
+    app.server.config["COMPRESS_STREAMS"] = False
     app.server.config[CONFIG_KEY] = config
     # Both files of an upload travel base64-encoded (4/3 larger) in one callback request.
     app.server.config["MAX_CONTENT_LENGTH"] = 3 * config.max_upload_bytes + 1024 * 1024

@@ -23,21 +23,6 @@ def pytest_configure(config):
         config.option.headless = True
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if item.get_closest_marker("browser") is None:
-            continue
-        # KNOWN BUG (reported): with Dash(compress=True), flask-compress streams static
-        # asset responses and never closes the file it read them from; the ResourceWarning
-        # surfaces here because the server runs in pytest's process. Only those asset files.
-        item.add_marker(
-            pytest.mark.filterwarnings(
-                "ignore:Exception ignored in. <_io.FileIO name='[^']*/assets/"
-                ":pytest.PytestUnraisableExceptionWarning"
-            )
-        )
-
-
 def pytest_setup_options():
     """Chrome options for dash.testing: a fixed window so layouts (and clicks) are stable."""
     from selenium.webdriver.chrome.options import Options
