@@ -192,9 +192,24 @@ def _sheet_rows(
     return rows
 
 
+def first_sheet_note(names: list[str]) -> str:
+    """What to tell the user when a workbook has several sheets ("" for one sheet).
+
+    Only the first sheet is read (a cohort is one table; guessing which sheet holds it
+    would load the wrong one silently), so problems that suggest the data is elsewhere
+    (empty, header only, required columns missing) name the sheets the workbook has.
+    """
+    if len(names) < 2:
+        return ""
+    shown = ", ".join(f'"{_part_name(name)}"' for name in names[:5])
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return f"only the first of the sheets {shown}{more} is read: put the data on the first sheet"
+
+
 def xlsx_rows(
     data: bytes, file_name: str, max_rows: int | None, max_columns: int
-) -> list[tuple[int, list[str]]]:
+) -> tuple[list[tuple[int, list[str]]], str]:
+    """The first worksheet's non-blank rows, and :func:`first_sheet_note` for the workbook."""
     import openpyxl
 
     check_archive(data, file_name)
@@ -205,6 +220,7 @@ def xlsx_rows(
             warnings.simplefilter("ignore", UserWarning)
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
+                note = first_sheet_note([sheet.title for sheet in workbook.worksheets])
                 rows = _sheet_rows(workbook.worksheets[0], file_name, max_rows, max_columns)
             finally:
                 workbook.close()
@@ -212,7 +228,7 @@ def xlsx_rows(
         raise
     except Exception as error:  # a malformed archive can raise anything
         raise unreadable_workbook(file_name, error) from None
-    return rows
+    return rows, note
 
 
 def _check_parquet_shape(

@@ -196,10 +196,10 @@ def parse_table(
     data: bytes, file_name: str, max_rows: int | None = None, max_columns: int = MAX_COLUMNS
 ) -> pd.DataFrame:
     """Parse file content into the raw frame (see :func:`read_table`)."""
-    sep, decimal_comma = "", False
+    sep, decimal_comma, sheet_note = "", False, ""
     numbered: Iterable[tuple[int, list[str]]]
     if data.startswith(_ZIP_MAGIC):
-        numbered = xlsx_rows(data, file_name, max_rows, max_columns)
+        numbered, sheet_note = xlsx_rows(data, file_name, max_rows, max_columns)
         decimal_comma = True  # text cells typed as "12,5" in a European-locale workbook
     elif data.startswith(_PARQUET_MAGIC):
         numbered = enumerate(parquet_rows(data, file_name, max_rows, max_columns), start=1)
@@ -210,13 +210,15 @@ def parse_table(
         rows, decimal_comma, sep = _text_rows(data, file_name)
         numbered = enumerate(rows, start=1)
     header_row, header, body = _collect(numbered, file_name, max_rows, max_columns)
+    hint = f" ({sheet_note})" if sheet_note else ""
     if not header_row:
-        raise fail(file_name, "file is empty")
+        raise fail(file_name, f"file is empty{hint}")
     if not body:
-        raise fail(file_name, "has a header row but no data rows", header_row)
+        raise fail(file_name, f"has a header row but no data rows{hint}", header_row)
     frame = _build_frame(file_name, header_row, header, body, sep)
     frame.attrs["decimal_comma"] = decimal_comma
     frame.attrs["header_row"] = header_row
+    frame.attrs["sheet_note"] = sheet_note
     return frame
 
 
@@ -228,7 +230,7 @@ def read_table(
     max_rows: int | None = None,
     max_columns: int = MAX_COLUMNS,
 ) -> pd.DataFrame:
-    """Read a CSV, XLSX (first sheet) or Parquet file into an all-string frame.
+    """Read a CSV, XLSX (first sheet only) or Parquet file into an all-string frame.
 
     Parameters
     ----------
@@ -251,7 +253,8 @@ def read_table(
         as written (stripped). The index is the spreadsheet row number of each data row
         (blank rows skipped but counted). ``attrs["decimal_comma"]`` says whether ``12,5``
         means 12.5 in this file; ``attrs["header_row"]`` is the header's row (1 unless
-        blank rows precede it).
+        blank rows precede it); ``attrs["sheet_note"]`` names a workbook's sheets when it
+        has several (only the first is read), else "".
 
     Raises
     ------

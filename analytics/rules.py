@@ -11,13 +11,16 @@ Accepted spellings (decided here, tested in ``tests/analytics/test_schema.py``):
   ``2021-03-04`` or ``04.03.2021`` is rejected with "a number of months, not a date";
 - 0/1 flags: ``0``/``1`` (also ``0.0``/``1.0``), ``yes``/``no``, ``true``/``false`` (any case);
 - sex: ``F``/``M``/``female``/``male`` (any case), stored as ``"F"``/``"M"``;
-- FCGR3A-V158F: ``VV``/``VF``/``FF`` (any case; ``FV`` = ``VF``; ``V/F`` allowed).
+- FCGR3A-V158F: ``VV``/``VF``/``FF`` (any case; ``FV`` = ``VF``; ``V/F`` allowed);
+- patient codes: any text (accents, CJK, emoji) but control and zero-width/format
+  characters, which make two identical-looking codes different patients.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -193,7 +196,7 @@ def parse_choices(
 def parse_ids(
     cells: Sequence[str], column: str, context: CellContext, *, unique: bool
 ) -> tuple[list[str | None], list[Finding]]:
-    """Patient codes: required and non-empty; unique in the patients file."""
+    """Patient codes: required, non-empty, visible; unique in the patients file."""
     values: list[str | None] = []
     findings: list[Finding] = []
     first_row: dict[str, int] = {}
@@ -204,6 +207,11 @@ def parse_ids(
             values.append(None)
             findings.append(_required_finding(row, column, code))
             continue
+        hidden = invisible_character(code)
+        if hidden is not None:
+            values.append(None)
+            findings.append(Finding(row, column, code, hidden))
+            continue
         values.append(code)
         if unique and code in first_row:
             findings.append(
@@ -211,6 +219,24 @@ def parse_ids(
             )
         first_row.setdefault(code, row)
     return values, findings
+
+
+def invisible_character(code: str) -> str | None:
+    """The rule a patient code breaks by holding a control or format character, or None.
+
+    Unicode categories Cc (controls) and Cf (zero-width spaces and joiners, BOM, direction
+    marks) print as nothing: "P01" and "P01" + U+200B look identical in a spreadsheet but
+    would be two patients, and a relapse would silently miss its patient. Any other
+    character (accents, CJK, emoji without joiners) is a valid pseudonymous code.
+    """
+    for char in code:
+        if unicodedata.category(char) in ("Cc", "Cf"):
+            name = unicodedata.name(char, "")  # controls have no name
+            return (
+                f"contains an invisible character (U+{ord(char):04X}{' ' if name else ''}{name}); "
+                "retype the code without it"
+            )
+    return None
 
 
 def parse_extra(cells: Sequence[str], context: CellContext) -> pd.Series:

@@ -49,15 +49,18 @@ AGREEMENT_TOLERANCE = 1e-6
 # Spellings of contract names that the normalising alone does not reach.
 COLUMN_ALIASES = {"follow_up_months": "followup_months"}
 
-_CONTROL = re.compile(r"[\r\n\t]")
+# Line breaks, and characters that print as nothing (controls, zero-width and direction
+# marks, BOM), shown escaped so the user can see what is in the cell.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input file, located as precisely as possible.
 
-    ``value`` is truncated to 40 characters (and line breaks escaped) on construction so
-    that a huge or multi-line cell never floods the message the user reads.
+    ``value`` is truncated to 40 characters (and line breaks and invisible characters
+    escaped) on construction so that a huge or multi-line cell never floods the message
+    the user reads.
     """
 
     file: str
@@ -167,9 +170,16 @@ def normalise_headers(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
 
 
 def missing_columns(
-    frame: pd.DataFrame, file: str, required: Iterable[str], why: str = "required"
+    frame: pd.DataFrame,
+    file: str,
+    required: Iterable[str],
+    why: str = "required",
+    note: str = "",
 ) -> list[Problem]:
-    """One problem per missing column, naming the columns found (and a close match)."""
+    """One problem per missing column, naming the columns found (and a close match).
+
+    ``note`` is appended to each (a workbook's sheets, when only the first was read).
+    """
     found = list(frame.columns)
     problems: list[Problem] = []
     for column in required:
@@ -178,9 +188,8 @@ def missing_columns(
         close = difflib.get_close_matches(column, found, n=1)
         hint = f'; did you mean "{close[0]}"?' if close else ""
         listing = ", ".join(found) if found else "none"
-        problems.append(
-            Problem(file, None, column, None, f"missing {why} column (found: {listing}){hint}")
-        )
+        rule = f"missing {why} column (found: {listing}){hint}" + (f"; {note}" if note else "")
+        problems.append(Problem(file, None, column, None, rule))
     return problems
 
 
@@ -214,7 +223,9 @@ def check_patients(
         decimal_comma = bool(raw.attrs.get("decimal_comma", False))
     context = rules.CellContext(file, spreadsheet_rows(raw), decimal_comma)
     frame, problems = normalise_headers(raw, file)
-    problems += missing_columns(frame, file, REQUIRED_PATIENT_COLUMNS)
+    problems += missing_columns(
+        frame, file, REQUIRED_PATIENT_COLUMNS, note=str(raw.attrs.get("sheet_note", ""))
+    )
     problems += _outcome_columns(frame, file, has_relapses)
     clean: dict[str, pd.Series] = {}
     for column in frame.columns:
@@ -273,7 +284,9 @@ def check_relapses(
         decimal_comma = bool(raw.attrs.get("decimal_comma", False))
     rows = spreadsheet_rows(raw)
     frame, problems = normalise_headers(raw, file)
-    problems += missing_columns(frame, file, RELAPSE_COLUMNS)
+    problems += missing_columns(
+        frame, file, RELAPSE_COLUMNS, note=str(raw.attrs.get("sheet_note", ""))
+    )
     if problems:
         return _empty_relapses(), sort_problems(problems)
     context = rules.CellContext(file, rows, decimal_comma)
