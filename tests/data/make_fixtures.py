@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -114,17 +115,98 @@ def write_good() -> None:
     )
     write_xlsx(GOOD / "patients.xlsx", CLINICIAN_HEADER, ROWS)
     write_parquet(GOOD / "patients.parquet")
+    write_more_good()
+
+
+def write_more_good() -> None:
+    """Files added with the reliability issue (6), all with the six patients of ROWS."""
+    canonical = csv_text(HEADER, ROWS)
+    # Latin-1, comma-separated: not UTF-8, so decoded as cp1252, which agrees on accents.
+    (GOOD / "patients_latin1.csv").write_bytes(canonical.encode("latin-1"))
+    # Excel's CSV export of a sheet with formatted rows below the data: rows of bare commas.
+    trailing = canonical + "," * (len(HEADER) - 1) + "\n"
+    trailing += ("," * (len(HEADER) - 1) + "\r\n") * 2 + "\n \n\n"
+    (GOOD / "patients_trailing_blank_lines.csv").write_text(trailing, encoding="utf-8")
+    extra = [*HEADER, "notes", "visit_count"]
+    extra_rows = [[*row, f"seen in {row[11]}, twice", str(i + 2)] for i, row in enumerate(ROWS)]
+    (GOOD / "patients_extra_columns.csv").write_text(csv_text(extra, extra_rows), encoding="utf-8")
+    unicode_ids = ["Pérez-001", "Müller-002", "患者-003", "\U0001f9ea-004", "O'Brien-005"]
+    unicode_ids.append("Łukasz-006")
+    unicode_rows = [[code, *row[1:]] for code, row in zip(unicode_ids, ROWS, strict=True)]
+    (GOOD / "patients_unicode_ids.csv").write_text(csv_text(HEADER, unicode_rows), encoding="utf-8")
+    # The data on the first sheet, a notes sheet after it.
+    workbook = openpyxl.Workbook()
+    fill_sheet(workbook.active, CLINICIAN_HEADER, ROWS)
+    fill_sheet(workbook.create_sheet("Notes"), ["Note"], [["EDSS by the treating neurologist"]])
+    (GOOD / "patients_two_sheets.xlsx").write_bytes(workbook_bytes(workbook))
+    # Follow-up computed by formulas, saved with their values as Excel does.
+    workbook = openpyxl.Workbook()
+    fill_sheet(workbook.active, HEADER, ROWS)
+    workbook.active["B2"] = "=4*12"
+    workbook.active["B3"] = "=5*12"
+    cached = {"B2": "48", "B3": "60"}
+    (GOOD / "patients_formulas.xlsx").write_bytes(workbook_bytes(workbook, cached))
+    write_typed_parquet(GOOD / "patients_typed.parquet")
+
+
+def write_typed_parquet(path: Path) -> None:
+    """As pandas writes a typed frame: boolean failure, nullable integer flags, int ids."""
+    columns = {}
+    for index, name in enumerate(HEADER):
+        cells = [row[index] for row in ROWS]
+        if name in ("patient_id", "sex", "fcgr3a_v158f", "centre"):
+            columns[name] = pa.array([c or None for c in cells], type=pa.string())
+        elif name == "failure":
+            columns[name] = pa.array([c == "1" for c in cells], type=pa.bool_())
+        elif name in ("asymptomatic_lesions", "gd_persistent"):
+            columns[name] = pa.array([int(c) if c else None for c in cells], type=pa.int64())
+        else:
+            columns[name] = pa.array([float(c) if c else None for c in cells], type=pa.float64())
+    pq.write_table(pa.table(columns), path)
 
 
 def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> None:
     """Numbers as numeric cells, text as text, and a trailing formatted-but-empty row."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append([number(c) if _is_number(c) else (None if c == "" else c) for c in row])
+    fill_sheet(sheet, header, rows)
     sheet.cell(row=len(rows) + 3, column=1).number_format = "0.0"
-    workbook.save(path)
+    path.write_bytes(workbook_bytes(workbook))
+
+
+def fill_sheet(sheet: object, header: list[str], rows: list[list[object]]) -> None:
+    sheet.append(header)  # type: ignore[attr-defined]
+    for row in rows:
+        cells = [number(c) if _is_number(c) else (None if c == "" else c) for c in row]
+        sheet.append(cells)  # type: ignore[attr-defined]
+
+
+FIXED_TIME = dt.datetime(2024, 1, 1)
+_CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(<)")
+
+
+def workbook_bytes(workbook: openpyxl.Workbook, cached: dict[str, str] | None = None) -> bytes:
+    """An openpyxl workbook saved reproducibly: openpyxl stamps the save time into
+    docProps/core.xml and every ZIP entry, so both are replaced by a fixed date.
+
+    ``cached`` gives formula cells (by reference, e.g. ``"B2"``) the cached value Excel
+    would have stored; openpyxl itself writes formulas without one.
+    """
+    workbook.properties.created = FIXED_TIME
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parts: dict[str, bytes] = {}
+    with zipfile.ZipFile(buffer) as archive:
+        for name in archive.namelist():
+            parts[name] = archive.read(name)
+    parts["docProps/core.xml"] = _CORE_TIME.sub(
+        rb"\g<1>2024-01-01T00:00:00Z\g<2>", parts["docProps/core.xml"]
+    )
+    for reference, value in (cached or {}).items():
+        sheet = parts["xl/worksheets/sheet1.xml"]
+        cell = re.compile(rf'(<c r="{reference}"[^>]*><f>[^<]*</f>)<v\s*/?>(</v>)?'.encode())
+        parts["xl/worksheets/sheet1.xml"] = cell.sub(rb"\g<1><v>" + value.encode() + b"</v>", sheet)
+    return zip_bytes(parts)
 
 
 def _is_number(cell: object) -> bool:
@@ -499,6 +581,208 @@ BAD_HOSTILE: dict[str, tuple[bytes, str, str]] = {
 }
 
 
+ZERO_WIDTH_SPACE = "\u200b"
+# Added with the reliability issue (6); kept apart so expected.csv only grows at its end.
+# file name -> (content, patients file for relapses files or "", row, column, fragment)
+MORE_BAD_TEXT: dict[str, tuple[str, str, str, str, str]] = {
+    "followup_negative.csv": (BASE + "P01,-3,0,\n", "", "2", "followup_months", "greater than 0"),
+    "followup_nan.csv": (
+        BASE + "P01,nan,0,\n",
+        "",
+        "2",
+        "followup_months",
+        'value "nan": is required and must not be empty',
+    ),
+    "followup_empty.csv": (
+        BASE + "P01,12,0,\nP02,,0,\n",
+        "",
+        "3",
+        "followup_months",
+        "is required and must not be empty",
+    ),
+    "failure_months_nan.csv": (
+        BASE + "P01,12,1,NaN\n",
+        "",
+        "2",
+        "failure_months",
+        "is required when failure = 1",
+    ),
+    "failure_months_negative.csv": (
+        BASE + "P01,12,1,-2\n",
+        "",
+        "2",
+        "failure_months",
+        "must be greater than 0",
+    ),
+    "failure_months_column_missing.csv": (
+        "patient_id,followup_months,failure\nP01,12,1\n",
+        "",
+        "",
+        "failure_months",
+        "missing (with failure) column (found: patient_id, followup_months, failure)",
+    ),
+    "failure_empty.csv": (
+        BASE + "P01,12,0,\nP02,12,,\n",
+        "",
+        "3",
+        "failure",
+        "is required and must not be empty",
+    ),
+    "age_text.csv": (
+        BASE[:-1] + ",age_at_rtx\nP01,12,0,,forty\n",
+        "",
+        "2",
+        "age_at_rtx",
+        'value "forty": must be a number of years',
+    ),
+    "edss_text.csv": (
+        BASE[:-1] + ",edss_baseline\nP01,12,0,,3 to 4\n",
+        "",
+        "2",
+        "edss_baseline",
+        "must be a number of EDSS points",
+    ),
+    "missing_patient_id.csv": (
+        "code,followup_months,failure,failure_months\nP01,12,0,\n",
+        "",
+        "",
+        "patient_id",
+        "missing required column (found: code, followup_months, failure, failure_months)",
+    ),
+    # Two codes that look the same would be two patients: invisible characters are refused.
+    "id_zero_width.csv": (
+        BASE + f"P01,12,0,\nP01{ZERO_WIDTH_SPACE},20,0,\n",
+        "",
+        "3",
+        "patient_id",
+        "contains an invisible character (U+200B ZERO WIDTH SPACE)",
+    ),
+    "id_control_character.csv": (
+        BASE + "P01,12,0,\nP\x0702,20,0,\n",
+        "",
+        "3",
+        "patient_id",
+        "contains an invisible character (U+0007)",
+    ),
+    "relapses_id_zero_width.csv": (
+        f"patient_id,months_from_rtx\nP01{ZERO_WIDTH_SPACE},14.5\n",
+        "good/patients_no_outcome.csv",
+        "2",
+        "patient_id",
+        "contains an invisible character (U+200B ZERO WIDTH SPACE)",
+    ),
+    "relapses_months_empty.csv": (
+        "patient_id,months_from_rtx\nP01,14.5\nP03,\n",
+        "good/patients_no_outcome.csv",
+        "3",
+        "months_from_rtx",
+        "is required and must not be empty",
+    ),
+}
+SHEETS_NOTE = 'only the first of the sheets "{}", "{}" is read: put the data on the first sheet'
+
+
+def more_bad_workbooks() -> dict[str, tuple[bytes, str, str, str]]:
+    """Workbooks saved by openpyxl (reproducibly): file name -> (bytes, row, column, fragment)."""
+    out: dict[str, tuple[bytes, str, str, str]] = {}
+    header = BASE.strip().split(",")
+    # A cover sheet first, the data second: the first sheet is read, and the message says so.
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Read me"
+    fill_sheet(workbook.active, ["Cohort export 2024"], [["Data on the next sheet"]])
+    fill_sheet(workbook.create_sheet("Patients"), header, [["P01", "12", "0", ""]])
+    out["multi_sheet_cover_first.xlsx"] = (
+        workbook_bytes(workbook),
+        "",
+        "patient_id",
+        SHEETS_NOTE.format("Read me", "Patients"),
+    )
+    # Excel's empty default "Sheet1" left in front of the data.
+    workbook = openpyxl.Workbook()
+    fill_sheet(workbook.create_sheet("Patients"), header, [["P01", "12", "0", ""]])
+    out["multi_sheet_empty_first.xlsx"] = (
+        workbook_bytes(workbook),
+        "",
+        "",
+        "file is empty (" + SHEETS_NOTE.format("Sheet", "Patients"),
+    )
+    # Written by a script, never opened in Excel: the formula has no cached value to read.
+    workbook = openpyxl.Workbook()
+    fill_sheet(workbook.active, header, [["P01", "=12*2", "0", ""]])
+    out["formula_without_cached_value.xlsx"] = (
+        workbook_bytes(workbook),
+        "2",
+        "followup_months",
+        "is required and must not be empty",
+    )
+    # failure merged over two patients' rows: only the top cell holds the value.
+    workbook = openpyxl.Workbook()
+    fill_sheet(workbook.active, header, [["P01", "12", "0", ""], ["P02", "20", "", ""]])
+    workbook.active.merge_cells("C2:C3")
+    out["merged_cells.xlsx"] = (
+        workbook_bytes(workbook),
+        "3",
+        "failure",
+        "is required and must not be empty",
+    )
+    return out
+
+
+def more_bad_parquet() -> dict[str, tuple[bytes, str, str, str]]:
+    """Parquet files whose column types are wrong: file name -> (bytes, row, column, fragment)."""
+
+    def table(followup: pa.Array, failure: pa.Array | None = None) -> bytes:
+        columns = {
+            "patient_id": pa.array(["P01", "P02"]),
+            "followup_months": followup,
+            "failure": failure if failure is not None else pa.array([0.0, 0.0]),
+            "failure_months": pa.array([None, None], type=pa.float64()),
+        }
+        buffer = io.BytesIO()
+        pq.write_table(pa.table(columns), buffer)
+        return buffer.getvalue()
+
+    stamps = [dt.datetime(2021, 3, 4), dt.datetime(2022, 5, 6)]
+    return {
+        "parquet_followup_text.parquet": (
+            table(pa.array(["48", "about 60"])),
+            "3",
+            "followup_months",
+            'value "about 60": must be a number of months',
+        ),
+        "parquet_followup_boolean.parquet": (
+            table(pa.array([True, False])),
+            "2",
+            "followup_months",
+            'value "true": must be a number of months',
+        ),
+        "parquet_followup_timestamp.parquet": (
+            table(pa.array(stamps, type=pa.timestamp("ms"))),
+            "2",
+            "followup_months",
+            "must be a number of months, not a date",
+        ),
+        "parquet_failure_fraction.parquet": (
+            table(pa.array([12.0, 20.0]), pa.array([0.5, 0.0])),
+            "2",
+            "failure",
+            'value "0.5": must be 0 or 1',
+        ),
+    }
+
+
+def write_more_bad(expected: list[list[str]]) -> None:
+    for name, (content, *rest) in MORE_BAD_TEXT.items():
+        (BAD / name).write_bytes(content.encode("utf-8"))
+        expected.append([name, *rest])
+    for name, (data, row, column, fragment) in {
+        **more_bad_workbooks(),
+        **more_bad_parquet(),
+    }.items():
+        (BAD / name).write_bytes(data)
+        expected.append([name, "", row, column, fragment])
+
+
 def write_bad() -> None:
     BAD.mkdir(exist_ok=True)
     expected = [["file", "patients", "row", "column", "fragment"]]
@@ -516,6 +800,7 @@ def write_bad() -> None:
     expected.append(
         ["followup_date.xlsx", "", "2", "followup_months", "must be a number of months, not a date"]
     )
+    write_more_bad(expected)
     with (BAD / "expected.csv").open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(expected)
 
