@@ -156,6 +156,13 @@ class ExplorerPage:
             css,
         )
 
+    def problem_lines(self) -> list[str]:
+        """The listed upload problems (one per line item of #upload-problems), or []."""
+        return self.driver.execute_script(
+            """const items = document.querySelectorAll('#upload-problems li');
+            return Array.from(items, item => item.innerText);"""
+        )
+
     def cards(self) -> dict[str, str | None]:
         """The n, failures and failure-proportion card values (read in one go: the cards are
         re-rendered by every callback, so element handles go stale)."""
