@@ -293,9 +293,16 @@ def firth_cox(
     fitter = FirthCoxPH()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fitter.fit(design.matrix, (event.astype(bool), time))
-        fitter.lrt()
-        bounds = fitter.conf_int(alpha=1 - conf_level, method="pl", tol=1e-8)
+        try:
+            fitter.fit(design.matrix, (event.astype(bool), time))
+            fitter.lrt()
+            bounds = fitter.conf_int(alpha=1 - conf_level, method="pl", tol=1e-8)
+        except np.linalg.LinAlgError as error:
+            # Collinear covariates (e.g. two that coincide once filtered) leave the Fisher
+            # information singular even with the penalty: say so rather than crash the report.
+            return _empty_model(
+                n, events, f"The Firth model could not be fitted ({error}).", dropped
+            )
     notes = list(design.notes)
     notes.extend(f"Firth fit: {str(w.message).splitlines()[0]}" for w in caught)
     coef = np.asarray(fitter.coef_, dtype=float)
