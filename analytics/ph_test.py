@@ -132,14 +132,17 @@ def _fit_cox(time: Array, event: Array, x: Array) -> tuple[Array, bool]:
     current = _efron(time, event, x, beta, zeros)
     for _ in range(_MAX_ITER):
         step = np.linalg.solve(current.information[:p, :p], current.score[:p])
-        trial_beta = beta + step
-        trial = _efron(time, event, x, trial_beta, zeros)
         halvings = 0
-        while not trial.loglik >= current.loglik and halvings < 30:
-            step = step / 2
+        # With separation a full Newton step can overflow exp(x beta); the log-likelihood is
+        # then not finite and the step is halved, as coxph.fit does, so the overflow is moot.
+        with np.errstate(over="ignore", invalid="ignore"):
             trial_beta = beta + step
             trial = _efron(time, event, x, trial_beta, zeros)
-            halvings += 1
+            while not trial.loglik >= current.loglik and halvings < 30:
+                step = step / 2
+                trial_beta = beta + step
+                trial = _efron(time, event, x, trial_beta, zeros)
+                halvings += 1
         converged = abs(trial.loglik - current.loglik) <= _TOLERANCE * abs(current.loglik)
         beta, current = trial_beta, trial
         if converged:
@@ -246,7 +249,10 @@ def cox_zph(
         beta, converged = _fit_cox(time, event, x)
         ttimes = _transform_times(time, event, transform)
         gtime = ttimes - ttimes[event == 1].mean()
-        efron = _efron(time, event, x, beta, gtime)
+        # A diverging beta (separation, flagged below) can overflow exp(x beta); the test is
+        # then NaN and reported as not computable rather than raising.
+        with np.errstate(over="ignore", invalid="ignore"):
+            efron = _efron(time, event, x, beta, gtime)
         tests = _term_tests(design.columns, efron, p)
     except np.linalg.LinAlgError:
         notes.append("Proportional-hazards test not possible: the information matrix is singular.")
