@@ -176,8 +176,21 @@ def _curves(
         km = kaplan_meier(rows["time_months"], rows["failure"], label=level)
         curves[level], at[level] = km, survival_at(km, horizons)
     test = None
-    if len(curves) > 1:
+    if len(curves) == 1:
+        notes.append(
+            f"Everyone analysed here has {group_by} = {next(iter(curves))}: one group only, "
+            "so there is no log-rank test."
+        )
+    elif len(curves) > 1:
         test = logrank(known["time_months"], known["failure"], labels.to_numpy())
+        if test.df < 1:
+            # No failure while two groups were under observation (e.g. no failures at all):
+            # survdiff's statistic is 0 on df <= 0, which is no test at all.
+            notes.append(
+                f"No failures while two or more {group_by} groups were under observation: "
+                "the log-rank test is not defined."
+            )
+            test = None
     return curves, at, test
 
 
