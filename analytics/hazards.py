@@ -214,6 +214,11 @@ def cox_model(
         return _empty_model(
             n, events, "No covariate varies in this group: nothing to model.", dropped
         )
+    if dropped:
+        incomplete = [c for c in covariates if frame[c].isna().any()]
+        notes.append(
+            f"{dropped} patient(s) with no {' or '.join(incomplete)} were left out of this model."
+        )
     small, firth = _small_sample_warnings(design, event)
     notes.extend(small)
     data = pd.DataFrame(design.matrix, columns=[c.term for c in design.columns])
