@@ -327,7 +327,9 @@ def _term_result(name: str, stat: pd.DataFrame, n_dependent: int) -> MancovaTerm
         p=float(wilks["Pr > F"]),
         pillai_f=float(pillai["F Value"]),
         pillai_p=float(pillai["Pr > F"]),
-        partial_eta_sq=1.0 - wilks_lambda ** (1.0 / s),
+        # s = 0 when the hypothesis has no degrees of freedom left (e.g. the factor equals a
+        # dependent variable within a subgroup): the effect size is undefined, not an error.
+        partial_eta_sq=1.0 - wilks_lambda ** (1.0 / s) if s > 0 else math.nan,
     )
 
 

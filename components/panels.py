@@ -16,7 +16,7 @@ from analytics.lesion_timing import LesionTiming
 from analytics.paper import PaperComparison
 from analytics.report import Report
 from analytics.subgroups import SubgroupRate
-from components.format import format_ci, format_hr, format_p
+from components.format import format_ci, format_hr, format_number, format_p
 from components.labels import column_label, level_label
 from components.rates import rates_figure
 
@@ -267,7 +267,7 @@ def mancova_panel(result: MancovaResult | None) -> object:
             f"{t.f:.2f}",
             f"{t.num_df:g}, {t.den_df:g}",
             format_p(t.p),
-            f"{t.partial_eta_sq:.3f}",
+            format_number(t.partial_eta_sq, 3),
         ]
         for t in result.terms
     ]

@@ -7,6 +7,7 @@ Expected values come from scipy called directly, from Wilks' lambda computed by 
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -293,3 +294,22 @@ def test_mancova_rejects_unknown_or_repeated_columns(mancova_frame):
         mancova(mancova_frame, covariates=["nope"])
     with pytest.raises(ValueError, match="distinct"):
         mancova(mancova_frame, covariates=["age_at_rtx", "age_at_rtx"])
+
+
+def test_mancova_with_factor_equal_to_a_dependent_variable_does_not_fail():
+    """Found by the concurrency tests: in a subgroup where lesions equal failure exactly, the
+    covariate terms keep no hypothesis df (s = 0); their effect size is undefined (NaN), and
+    the report must still be computed."""
+    rng = np.random.default_rng(1)
+    n = 20
+    frame = pd.DataFrame({"failure": rng.integers(0, 2, n).astype(float)})
+    frame["asymptomatic_lesions"] = frame["failure"]
+    frame["time_months"] = rng.uniform(5, 50, n)
+    frame["age_at_rtx"] = rng.uniform(20, 60, n)
+    frame["sex"] = np.where(rng.random(n) < 0.8, "F", "M")
+    frame["edss_baseline"] = rng.integers(0, 8, n) / 1.0
+    result = mancova(frame)
+    undefined = [t for t in result.terms if t.hypothesis_df == 0]
+    assert undefined
+    assert all(math.isnan(t.partial_eta_sq) for t in undefined)
+    json.dumps(result.to_dict(), allow_nan=False)
