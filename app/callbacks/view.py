@@ -41,6 +41,9 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     Output(ids.COVARIATES, "options"),
     Output(ids.AGE, "min"),
     Output(ids.AGE, "max"),
+    # The age range follows the new cohort's extent; a range left from the previous cohort
+    # would silently become an active filter on this one.
+    Output(ids.AGE, "value", allow_duplicate=True),
     Input(ids.COHORT_STORE, "data"),
     prevent_initial_call=True,
 )
@@ -49,4 +52,4 @@ def adapt_controls(store):
     controls = cohort_controls(current_cohort(store))
     styles = [None if controls.visible[cid] else {"display": "none"} for cid in ids.FILTER_ROWS]
     low, high = controls.age_bounds
-    return (*styles, controls.group_options, controls.covariate_options, low, high)
+    return (*styles, controls.group_options, controls.covariate_options, low, high, [low, high])

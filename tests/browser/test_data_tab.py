@@ -113,3 +113,25 @@ def test_html_report_is_self_contained_with_the_views_numbers(explorer):
         assert number in html, f"{number!r} not in the report"
     assert EXTERNAL_RESOURCE.findall(html) == []
     explorer.assert_no_errors()
+
+
+def test_an_upload_with_a_wider_age_range_is_not_filtered_by_the_old_slider(explorer, tmp_path):
+    """The age slider follows the uploaded cohort's extent: the demo's range (its youngest to
+    oldest patient) must not stay behind as an active filter that drops the new cohort's
+    youngest and oldest patients."""
+    wide = tmp_path / "wide_ages.csv"
+    rows = ["patient_id,followup_months,failure,failure_months,age_at_rtx,asymptomatic_lesions"]
+    for i, age in enumerate([6, 15, 30, 45, 60, 75, 90, 99, 40, 50]):
+        failed = i % 3 == 0
+        rows.append(f"W{i:02d},{24 + i},{int(failed)},{12 if failed else ''},{age},{i % 2}")
+    wide.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    explorer.open()
+    explorer.open_tab("Data")
+    explorer.upload("upload-patients", wide)
+    explorer.wait_until(lambda: explorer.visible_text("#upload-ok"), "the upload to succeed")
+    explorer.expect(cli_report("--cohort", str(wide), *DEFAULT_GROUP))
+    # The next filter change recomputes with the slider's value: it must span the new ages.
+    explorer.click_radio("filter-lesions", "1")
+    explorer.expect(cli_report("--cohort", str(wide), "--lesions", "1", *DEFAULT_GROUP))
+    assert "age=" not in explorer.query()
+    explorer.assert_no_errors()
