@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import warnings
 import zipfile
 from typing import Any
 
 from analytics.schema import CohortValidationError, Problem
+from analytics.warnings_guard import ignored_warnings
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -214,10 +214,9 @@ def xlsx_rows(
 
     check_archive(data, file_name)
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about workbook features it drops (data validation, conditional
-            # formatting, missing default style); none of them changes cell values.
-            warnings.simplefilter("ignore", UserWarning)
+        # openpyxl warns about workbook features it drops (data validation, conditional
+        # formatting, missing default style); none of them changes cell values.
+        with ignored_warnings(UserWarning):
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 note = first_sheet_note([sheet.title for sheet in workbook.worksheets])

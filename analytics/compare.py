@@ -9,7 +9,6 @@ asymptomatic-lesion factor adjusted for covariates.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -20,6 +19,7 @@ from scipy import stats
 from statsmodels.multivariate.manova import MANOVA
 
 from analytics.jsonsafe import json_dict
+from analytics.warnings_guard import ignored_warnings
 
 # Baseline / follow-up variables of the data contract, in Table 1 order.
 DEFAULT_TABLE_VARIABLES = (
@@ -422,10 +422,9 @@ def _fit(
         f"C({names[c]})" if _is_categorical(data[c]) else names[c] for c in covariates
     ]
     formula = " + ".join(names[c] for c in dependent) + " ~ " + " + ".join(rhs_terms)
-    with warnings.catch_warnings():
-        # A near-singular error SSCP shows up as a RuntimeWarning inside statsmodels; the
-        # numbers are then returned as NaN, which to_dict() turns into None.
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # A near-singular error SSCP shows up as a RuntimeWarning inside statsmodels; the
+    # numbers are then returned as NaN, which to_dict() turns into None.
+    with ignored_warnings(RuntimeWarning):
         results = MANOVA.from_formula(formula, data=model_data).mv_test().results
     terms = tuple(
         _term_result(column, results[rhs]["stat"], len(dependent))

@@ -9,7 +9,6 @@ for the small samples this cohort always has.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
@@ -22,6 +21,7 @@ from scipy import stats
 
 from analytics.design import Design, design_matrix
 from analytics.jsonsafe import json_dict
+from analytics.warnings_guard import recorded_warnings
 
 # Peduzzi et al. (1995): fewer than 10 events per variable makes Cox estimates unreliable.
 MIN_EVENTS_PER_VARIABLE = 10
@@ -148,8 +148,7 @@ def _terms_from(
 def _fit_lifelines(data: pd.DataFrame, **fit_args: object) -> tuple[CoxPHFitter, list[str]]:
     """Fit with lifelines, turning its warnings into our warning strings."""
     fitter = CoxPHFitter(baseline_estimation_method="breslow")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recorded_warnings() as caught:
         # lifelines tests convergence before applying its last step, so a looser precision
         # stops ~1e-6 short of the maximum; 1e-14 agrees with R coxph to 1e-7 (tests/reference).
         fitter.fit(data, fit_options={"precision": 1e-14}, **fit_args)
@@ -296,8 +295,7 @@ def firth_cox(
         reason = "No failures in this group" if events == 0 else "No covariate varies"
         return _empty_model(n, events, f"{reason}: a Firth model cannot be fitted.", dropped)
     fitter = FirthCoxPH()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with recorded_warnings() as caught:
         try:
             fitter.fit(design.matrix, (event.astype(bool), time))
             fitter.lrt()
