@@ -276,8 +276,16 @@ def analysis_tabs(config: Config) -> html.Div:
     return accessible_tabs(specs, active="km")
 
 
+def _upload_box(component_id: str, what: str, config: Config) -> dcc.Upload:
+    return dcc.Upload(
+        id=component_id,
+        max_size=config.max_upload_bytes,
+        children=html.Div([f"{what}: drag here or ", html.Span("choose a file", className="link")]),
+        className="upload-box",
+    )
+
+
 def data_panel(config: Config) -> html.Div:
-    upload_style = "upload-box"
     limits = (
         f"Up to {config.max_upload_mb:g} MB and {config.max_upload_rows:,} rows per file. "
         if config.allow_uploads
@@ -294,33 +302,9 @@ def data_panel(config: Config) -> html.Div:
             ),
             dbc.Row(
                 [
+                    dbc.Col(_upload_box(ids.UPLOAD_PATIENTS, "Patients file", config), md=6),
                     dbc.Col(
-                        dcc.Upload(
-                            id=ids.UPLOAD_PATIENTS,
-                            max_size=config.max_upload_bytes,
-                            children=html.Div(
-                                [
-                                    "Patients file: drag here or ",
-                                    html.Span("choose a file", className="link"),
-                                ]
-                            ),
-                            className=upload_style,
-                        ),
-                        md=6,
-                    ),
-                    dbc.Col(
-                        dcc.Upload(
-                            id=ids.UPLOAD_RELAPSES,
-                            max_size=config.max_upload_bytes,
-                            children=html.Div(
-                                [
-                                    "Relapses file (optional): drag here or ",
-                                    html.Span("choose a file", className="link"),
-                                ]
-                            ),
-                            className=upload_style,
-                        ),
-                        md=6,
+                        _upload_box(ids.UPLOAD_RELAPSES, "Relapses file (optional)", config), md=6
                     ),
                 ],
                 className="g-2 mb-2",
