@@ -23,6 +23,27 @@ def pytest_configure(config):
         config.option.headless = True
 
 
+# The app server runs in a thread of this process, and Python's warning filters are
+# process-wide: pytest's per-test "error" filters (set and restored in the main thread) can
+# replace the app's own while a callback in the server thread is fitting a model, turning a
+# warning the app records as a note (lifelines/firthmodels convergence, statsmodels and
+# openpyxl warnings it silences) into an exception. Under gunicorn the app owns its filters;
+# here those categories are let through for browser tests only.
+_SERVER_THREAD_WARNINGS = (
+    "ignore::lifelines.exceptions.ConvergenceWarning",
+    "ignore::sklearn.exceptions.ConvergenceWarning",
+    "ignore::RuntimeWarning:statsmodels",
+    "ignore::UserWarning:openpyxl",
+)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            for spec in _SERVER_THREAD_WARNINGS:
+                item.add_marker(pytest.mark.filterwarnings(spec))
+
+
 def pytest_setup_options():
     """Chrome options for dash.testing: a fixed window so layouts (and clicks) are stable."""
     from selenium.webdriver.chrome.options import Options
