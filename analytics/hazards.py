@@ -145,6 +145,15 @@ def _terms_from(
     return tuple(terms)
 
 
+def _outcome(
+    frame: pd.DataFrame, design: Design, time_col: str, event_col: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Times and 0/1 events of the rows the design kept, and how many rows it dropped."""
+    time = frame.loc[design.kept, time_col].to_numpy(dtype=float)
+    event = frame.loc[design.kept, event_col].to_numpy(dtype=float)
+    return time, event, int((~design.kept).sum())
+
+
 def _fit_lifelines(data: pd.DataFrame, **fit_args: object) -> tuple[CoxPHFitter, list[str]]:
     """Fit with lifelines, turning its warnings into our warning strings."""
     fitter = CoxPHFitter(baseline_estimation_method="breslow")
@@ -200,10 +209,8 @@ def cox_model(
     """
     design = design_matrix(frame, covariates, categorical=categorical)
     kept = design.kept
-    time = frame.loc[kept, time_col].to_numpy(dtype=float)
-    event = frame.loc[kept, event_col].to_numpy(dtype=float)
+    time, event, dropped = _outcome(frame, design, time_col, event_col)
     n, events = int(time.size), int(event.sum())
-    dropped = int((~kept).sum())
     notes = list(design.notes)
     if n == 0 or events == 0:
         return _empty_model(
@@ -287,10 +294,8 @@ def firth_cox(
     from firthmodels import FirthCoxPH  # imported lazily: it pulls in scikit-learn
 
     design = design_matrix(frame, covariates, categorical=categorical)
-    time = frame.loc[design.kept, time_col].to_numpy(dtype=float)
-    event = frame.loc[design.kept, event_col].to_numpy(dtype=float)
+    time, event, dropped = _outcome(frame, design, time_col, event_col)
     n, events = int(time.size), int(event.sum())
-    dropped = int((~design.kept).sum())
     if events == 0 or not design.columns:
         reason = "No failures in this group" if events == 0 else "No covariate varies"
         return _empty_model(n, events, f"{reason}: a Firth model cannot be fitted.", dropped)
