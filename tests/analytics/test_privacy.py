@@ -20,22 +20,11 @@ from analytics.privacy import (
     IdentifyingColumn,
     identifying_columns,
 )
+from analytics.schema import PATIENT_COLUMNS
 from components.privacy import PRIVACY_BANNER_ID, privacy_banner
 
 TODAY = dt.date(2025, 6, 1)
-CONTRACT = [
-    "patient_id",
-    "followup_months",
-    "failure",
-    "failure_months",
-    "sex",
-    "age_at_rtx",
-    "edss_baseline",
-    "asymptomatic_lesions",
-    "asymptomatic_lesion_months",
-    "gd_persistent",
-    "fcgr3a_v158f",
-]
+CONTRACT = list(PATIENT_COLUMNS)
 
 
 def kinds(columns: list[str], sample: pd.DataFrame | None = None) -> dict[str, str]:
