@@ -31,6 +31,7 @@ from app.config import Config
 from app.controls import CONTROL_IDS
 from app.factory import create_app
 from app.state import ViewState
+from tests.dash_text import component_texts as _texts
 
 # Each callback's Input/State order as declared: the tests follow the callbacks' signatures
 # as they change.
@@ -112,17 +113,6 @@ def _output(component_id: str):
 
 def _part(panels, component_id: str):
     return panels[report.PANEL_OUTPUTS.index(_output(component_id))]
-
-
-def _texts(component) -> list[str]:
-    """Every string in a component tree."""
-    if component is None:
-        return []
-    if isinstance(component, str | int | float):
-        return [str(component)]
-    if isinstance(component, list | tuple):
-        return [t for child in component for t in _texts(child)]
-    return _texts(getattr(component, "children", None))
 
 
 def _run_in_dash_context(function, *args, triggered: str | None):

@@ -11,16 +11,7 @@ from analytics.demo import load_demo
 from analytics.paper import compare_with_paper
 from analytics.report import build_report
 from components import panels
-
-
-def _texts(component) -> list[str]:
-    if component is None:
-        return []
-    if isinstance(component, str | int | float):
-        return [str(component)]
-    if isinstance(component, list | tuple):
-        return [t for child in component for t in _texts(child)]
-    return _texts(getattr(component, "children", None))
+from tests.dash_text import component_texts as _texts
 
 
 def _find(component, kind) -> list:
