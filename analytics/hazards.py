@@ -1,9 +1,10 @@
 """Cox proportional-hazards models: standard, Firth-penalized, time-dependent and landmark.
 
-The standard fit is lifelines' ``CoxPHFitter`` (Efron ties, Wald CIs), which matches R
-``coxph``; this module adds the clinic-facing parts: categorical covariates with a stated
-reference level, rows with missing covariates dropped and counted, and warnings as data
-for the small samples this cohort always has.
+The standard fit is :mod:`analytics.coxfit` (Efron ties, Wald CIs, R ``coxph.fit``'s
+Newton-Raphson, vectorised so it stays fast at registry scale); this module adds the
+clinic-facing parts: categorical covariates with a stated reference level, rows with
+missing covariates dropped and counted, and warnings as data for the small samples this
+cohort always has.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter
-from lifelines.exceptions import ConvergenceError
-from lifelines.utils import concordance_index
 from scipy import stats
 
+from analytics.coxfit import concordance, fit_cox
 from analytics.design import Design, design_matrix
 from analytics.jsonsafe import json_dict
 from analytics.warnings_guard import recorded_warnings
@@ -154,21 +153,6 @@ def _outcome(
     return time, event, int((~design.kept).sum())
 
 
-def _fit_lifelines(data: pd.DataFrame, **fit_args: object) -> tuple[CoxPHFitter, list[str]]:
-    """Fit with lifelines, turning its warnings into our warning strings."""
-    fitter = CoxPHFitter(baseline_estimation_method="breslow")
-    with recorded_warnings() as caught:
-        # lifelines tests convergence before applying its last step, so a looser precision
-        # stops ~1e-6 short of the maximum; 1e-14 agrees with R coxph to 1e-7 (tests/reference).
-        fitter.fit(data, fit_options={"precision": 1e-14}, **fit_args)
-    notes = []
-    for w in caught:
-        text = str(w.message).split("\n")[0]
-        if "converge" in text.lower() or "separation" in text.lower():
-            notes.append(f"The model did not converge cleanly ({text.strip()}).")
-    return fitter, notes
-
-
 def cox_model(
     frame: pd.DataFrame,
     covariates: Sequence[str],
@@ -227,43 +211,49 @@ def cox_model(
         )
     small, firth = _small_sample_warnings(design, event)
     notes.extend(small)
-    data = pd.DataFrame(design.matrix, columns=[c.term for c in design.columns])
-    data["__time"] = time
-    data["__event"] = event
-    extra = {}
-    if entry_col is not None:
-        data["__entry"] = frame.loc[kept, entry_col].to_numpy(dtype=float)
-        extra["entry_col"] = "__entry"
+    entry = None if entry_col is None else frame.loc[kept, entry_col].to_numpy(dtype=float)
     try:
-        fitter, fit_notes = _fit_lifelines(
-            data, duration_col="__time", event_col="__event", **extra
-        )
-    except (ConvergenceError, np.linalg.LinAlgError) as error:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            fit = fit_cox(time, event, design.matrix, entry=entry)
+    except np.linalg.LinAlgError as error:
         return _empty_model(
             n,
             events,
             f"The Cox model could not be fitted ({error}); try Firth-penalized Cox.",
             dropped,
         )
-    notes.extend(fit_notes)
-    # params_/standard_errors_ rather than .summary: the summary also describes the
-    # covariates (std of each column), which is slow and warns on degenerate subgroups.
+    variance = np.diag(fit.covariance)
+    if not np.all(np.isfinite(variance) & (variance > 0)):
+        # A (near) singular information at a diverging estimate: no usable standard error.
+        return _empty_model(
+            n,
+            events,
+            "The Cox model could not be fitted (a hazard ratio is infinite: a group with "
+            "no failures); try Firth-penalized Cox.",
+            dropped,
+        )
+    if fit.infinite or not fit.converged:
+        notes.append(
+            "The model did not converge cleanly (a hazard ratio may be infinite: "
+            "a group with no or almost no failures)."
+        )
     z = stats.norm.ppf(0.5 + conf_level / 2.0)
-    coef = fitter.params_.to_numpy(dtype=float)
-    se = fitter.standard_errors_.to_numpy(dtype=float)
+    coef = fit.beta
+    se = np.sqrt(variance)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_wald = 2.0 * stats.norm.sf(np.abs(coef / se))  # Wald, as R's Pr(>|z|)
-    lr = fitter.log_likelihood_ratio_test()
+    lr_chisq = max(2.0 * (fit.loglik - fit.loglik_null), 0.0)
+    lr_df = len(design.columns)
     return CoxModel(
         terms=_terms_from(design, coef, se, coef - z * se, coef + z * se, p_wald),
         n=n,
         events=events,
-        concordance=float(fitter.concordance_index_),
-        loglik=float(fitter.log_likelihood_),
-        loglik_null=float(fitter.log_likelihood_ - lr.test_statistic / 2.0),
-        lr_chisq=float(lr.test_statistic),
-        lr_df=int(lr.degrees_freedom),
-        lr_p=float(lr.p_value),
+        concordance=concordance(time, event, design.matrix @ coef),
+        loglik=fit.loglik,
+        loglik_null=fit.loglik_null,
+        lr_chisq=lr_chisq,
+        lr_df=lr_df,
+        lr_p=float(stats.chi2.sf(lr_chisq, lr_df)),
         dropped_missing=dropped,
         firth_recommended=firth,
         warnings=tuple(notes),
@@ -320,7 +310,7 @@ def firth_cox(
         ),
         n=n,
         events=events,
-        concordance=float(concordance_index(time, -(design.matrix @ coef), event)),
+        concordance=concordance(time, event, design.matrix @ coef),
         loglik=float(fitter.loglik_),
         loglik_null=None,
         lr_chisq=None,

@@ -7,10 +7,9 @@ model would improve it, using the full ``2p x 2p`` information matrix of the mod
 older approximation from scaled Schoenfeld residuals (survival < 3, lifelines'
 ``proportional_hazard_test``) gives different numbers and is not used.
 
-The Efron score and information are computed here directly, following the C routine
-``zph1.c`` of the survival package, and the Cox model itself is fitted by the same code
-(Newton-Raphson with step halving, like ``coxph``), so that ``beta`` and the test share one
-likelihood and match R to many significant digits.
+The Efron score and information follow the C routine ``zph1.c`` of the survival package,
+from the per-event-time pieces of :mod:`analytics.coxfit`, which also fits the model, so
+that ``beta`` and the test share one likelihood and match R to many significant digits.
 """
 
 from __future__ import annotations
@@ -23,15 +22,11 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from analytics.coxfit import efron_terms, fit_cox
 from analytics.design import DesignColumn, design_matrix
 from analytics.jsonsafe import json_dict
 
 TRANSFORMS = ("km", "identity", "rank", "log")
-
-# coxph's defaults are iter.max = 20, eps = 1e-9; a tighter tolerance costs nothing here.
-_MAX_ITER = 30
-_TOLERANCE = 1e-12
-_R_EPS = 1e-9  # coxph.control(eps); toler.inf = sqrt(eps)
 
 Array = NDArray[np.float64]
 
@@ -83,81 +78,25 @@ class _Efron:
 
 
 def _efron(time: Array, event: Array, x: Array, beta: Array, gtime: Array) -> _Efron:
-    """Accumulate over distinct event times, as ``zph1.c`` (unit case weights).
+    """The ``(x, g(t) x)`` score and information at ``(beta, 0)``, as ``zph1.c``.
 
-    With ``d`` tied deaths at ``t``, Efron's approximation removes the dying patients'
-    risk in steps of ``1/d``: step ``k`` uses the risk set sums minus ``k/d`` of the
-    deaths' sums. ``gtime`` (one value per row) weights each event time's contribution to
-    the ``g(t) x`` part.
+    Each event time's Efron contribution (``U_t``, ``I_t``, from :mod:`analytics.coxfit`)
+    enters the ``g(t) x`` part weighted by ``g(t)``: the score is ``(sum U_t, sum g U_t)``
+    and the information has blocks ``sum I_t``, ``sum g I_t`` and ``sum g^2 I_t``.
     """
+    terms = efron_terms(time, event, x, beta)
+    dying = np.flatnonzero(event == 1)
+    first = dying[np.unique(time[dying], return_index=True)[1]]
+    g = gtime[first]
     p = x.shape[1]
-    eta = x @ beta
-    risk = np.exp(eta)
-    loglik = 0.0
-    score = np.zeros(2 * p)
+    u, i_t = terms.score_at, terms.information_at
+    score = np.concatenate((u.sum(0), (g[:, None] * u).sum(0)))
     info = np.zeros((2 * p, 2 * p))
-    for t in np.unique(time[event == 1]):
-        at_risk = time >= t
-        dying = at_risk & (time == t) & (event == 1)
-        d = int(dying.sum())
-        g = float(gtime[dying][0])
-        weighted = risk[at_risk, None] * x[at_risk]
-        s0, s1, s2 = risk[at_risk].sum(), weighted.sum(0), weighted.T @ x[at_risk]
-        dweighted = risk[dying, None] * x[dying]
-        d0, d1, d2 = risk[dying].sum(), dweighted.sum(0), dweighted.T @ x[dying]
-        u_t = x[dying].sum(0)
-        i_t = np.zeros((p, p))
-        loglik += float(eta[dying].sum())
-        for k in range(d):
-            frac = k / d
-            denom = s0 - frac * d0
-            mean = (s1 - frac * d1) / denom
-            loglik -= float(np.log(denom))
-            u_t = u_t - mean
-            i_t += (s2 - frac * d2) / denom - np.outer(mean, mean)
-        score[:p] += u_t
-        score[p:] += g * u_t
-        info[:p, :p] += i_t
-        info[:p, p:] += g * i_t
-        info[p:, p:] += g * g * i_t
+    info[:p, :p] = i_t.sum(0)
+    info[:p, p:] = (g[:, None, None] * i_t).sum(0)
     info[p:, :p] = info[:p, p:].T
-    return _Efron(loglik, score, info)
-
-
-def _fit_cox(time: Array, event: Array, x: Array) -> tuple[Array, bool]:
-    """Efron Cox MLE by Newton-Raphson with step halving (R ``coxph.fit``'s algorithm)."""
-    p = x.shape[1]
-    zeros = np.zeros(time.size)
-    beta = np.zeros(p)
-    current = _efron(time, event, x, beta, zeros)
-    for _ in range(_MAX_ITER):
-        step = np.linalg.solve(current.information[:p, :p], current.score[:p])
-        halvings = 0
-        # With separation a full Newton step can overflow exp(x beta); the log-likelihood is
-        # then not finite and the step is halved, as coxph.fit does, so the overflow is moot.
-        with np.errstate(over="ignore", invalid="ignore"):
-            trial_beta = beta + step
-            trial = _efron(time, event, x, trial_beta, zeros)
-            while not trial.loglik >= current.loglik and halvings < 30:
-                step = step / 2
-                trial_beta = beta + step
-                trial = _efron(time, event, x, trial_beta, zeros)
-                halvings += 1
-        converged = abs(trial.loglik - current.loglik) <= _TOLERANCE * abs(current.loglik)
-        beta, current = trial_beta, trial
-        if converged:
-            return beta, not _diverging(current, beta, p)
-    return beta, False
-
-
-def _diverging(at_fit: _Efron, beta: Array, p: int) -> bool:
-    """R ``coxph.fit``'s "coefficient may be infinite" check (monotone likelihood).
-
-    The log-likelihood can converge while a coefficient keeps growing; then the Newton
-    step ``I^-1 U`` is still large compared to the coefficient.
-    """
-    step = np.abs(np.linalg.solve(at_fit.information[:p, :p], at_fit.score[:p]))
-    return bool(np.any((step > _R_EPS) & (step > np.sqrt(_R_EPS) * np.abs(beta))))
+    info[p:, p:] = (g[:, None, None] ** 2 * i_t).sum(0)
+    return _Efron(terms.loglik, score, info)
 
 
 def _transform_times(time: Array, event: Array, transform: str) -> Array:
@@ -246,7 +185,9 @@ def cox_zph(
     x = design.matrix - design.matrix.mean(axis=0)
     p = x.shape[1]
     try:
-        beta, converged = _fit_cox(time, event, x)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            fit = fit_cox(time, event, x)
+        beta, converged = fit.beta, fit.converged and not fit.infinite
         ttimes = _transform_times(time, event, transform)
         gtime = ttimes - ttimes[event == 1].mean()
         # A diverging beta (separation, flagged below) can overflow exp(x beta); the test is
