@@ -10,40 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections import OrderedDict
-from threading import Lock
 
 from analytics.cohort import Cohort
 from analytics.io import load_cohort
 from analytics.schema import CohortValidationError, Problem
+from app.lru import BoundedCache
 
 CACHE_SIZE = 16
 
 
-class _CohortCache:
-    """A small thread-safe LRU of validated cohorts by content fingerprint."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self._items: OrderedDict[str, Cohort] = OrderedDict()
-        self._size = size
-        self._lock = Lock()
-
-    def get(self, key: str) -> Cohort | None:
-        with self._lock:
-            cohort = self._items.get(key)
-            if cohort is not None:
-                self._items.move_to_end(key)
-            return cohort
-
-    def put(self, key: str, cohort: Cohort) -> None:
-        with self._lock:
-            self._items[key] = cohort
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-_cache = _CohortCache()
+_cache: BoundedCache[Cohort] = BoundedCache(CACHE_SIZE)
 
 
 def decode_upload(contents: str, file_name: str) -> bytes:
@@ -103,10 +79,12 @@ def cohort_from_store(store: dict[str, object] | None, default: Cohort) -> Cohor
     if not store:
         return default
     key = str(store.get("key", ""))
-    cached = _cache.get(key)
-    if cached is not None:
-        return cached
-    # Another worker validated this upload: rebuild it from the bytes the browser sent.
+    # Another worker may have validated this upload: rebuild it from the bytes the browser
+    # sent (once per worker, even when the page's callbacks ask at the same moment).
+    return _cache.get_or_compute(key, lambda: _rebuild(store))
+
+
+def _rebuild(store: dict[str, object]) -> Cohort:
     patients = store["patients"]
     relapses = store.get("relapses")
     assert isinstance(patients, dict)

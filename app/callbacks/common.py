@@ -11,6 +11,7 @@ from analytics.cohort import Cohort
 from analytics.report import Report, build_report
 from app import ids
 from app.controls import CONTROL_IDS, state_from_controls
+from app.lru import BoundedCache
 from app.session import current_cohort
 from app.state import ViewState
 
@@ -42,12 +43,36 @@ def resolve_view(
     return cohort, state, notes
 
 
+# Reports by (cohort content, view): going back to a view, toggling a display option or a
+# second callback of the same page costs a lookup, not a recompute. Bounded by count and by
+# patients summed over cached reports, since a registry-sized report holds long curves.
+REPORT_CACHE_ITEMS = 64
+REPORT_CACHE_PATIENTS = 1_000_000
+_reports: BoundedCache[Report] = BoundedCache(REPORT_CACHE_ITEMS, REPORT_CACHE_PATIENTS)
+
+
 def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> Report:
-    return build_report(
-        cohort,
-        state.filters(),
-        group_by=state.group_by,
-        covariates=state.covariates,
-        landmark_months=state.landmark,
-        table_by=table_by,
+    """The report of this view of this cohort, computed once per worker and cached."""
+    filters = state.filters()
+    key = (
+        cohort.fingerprint,
+        cohort.label,
+        cohort.synthetic,
+        filters,
+        state.group_by,
+        state.covariates,
+        state.landmark,
+        table_by,
+    )
+    return _reports.get_or_compute(
+        key,
+        lambda: build_report(
+            cohort,
+            filters,
+            group_by=state.group_by,
+            covariates=state.covariates,
+            landmark_months=state.landmark,
+            table_by=table_by,
+        ),
+        weight=lambda _: max(1, len(cohort.patients)),
     )

@@ -432,3 +432,23 @@ def test_reset_clears_the_url_and_the_controls(dash_app, defaults):
     )
     assert out[0] == ""
     assert dict(zip(CONTROL_IDS, out[1:], strict=True)) == defaults["values"]
+
+
+def test_the_same_view_is_computed_once_and_a_new_view_again(
+    app_context, defaults, fresh_report_cache, monkeypatch
+):
+    calls = []
+    real = common.build_report
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("group_by"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(common, "build_report", counted)
+    first = _panels(app_context)
+    again = _panels(app_context)
+    assert len(calls) == 1
+    assert _card_value(first, "card-n") == _card_value(again, "card-n")
+    narrowed = _panels(app_context, **{ids.SEX: "F"})
+    assert len(calls) == 2
+    assert _card_value(narrowed, "card-n") != _card_value(first, "card-n")

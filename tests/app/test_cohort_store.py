@@ -12,11 +12,11 @@ from analytics.schema import CohortValidationError
 from app import cohort_store
 from app.cohort_store import (
     CACHE_SIZE,
-    _CohortCache,
     cohort_from_store,
     decode_upload,
     store_from_upload,
 )
+from app.lru import BoundedCache
 from tests.conftest import make_cohort
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
@@ -26,7 +26,7 @@ BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 @pytest.fixture
 def fresh_cache(monkeypatch):
     """An empty module cache, as in a worker that has seen no upload yet."""
-    cache = _CohortCache()
+    cache = BoundedCache(cohort_store.CACHE_SIZE)
     monkeypatch.setattr(cohort_store, "_cache", cache)
     return cache
 
@@ -61,7 +61,7 @@ def test_another_worker_rebuilds_the_same_cohort_from_the_store(
     fresh_cache, server_default, monkeypatch
 ):
     store, cohort = _upload(fresh_cache)
-    monkeypatch.setattr(cohort_store, "_cache", _CohortCache())
+    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
     rebuilt = cohort_from_store(store, server_default)
     assert rebuilt is not cohort
     _same_cohort(rebuilt, cohort)
@@ -78,14 +78,14 @@ def test_the_store_survives_a_json_round_trip(fresh_cache, server_default, monke
     import json
 
     store, cohort = _upload(fresh_cache)
-    monkeypatch.setattr(cohort_store, "_cache", _CohortCache())
+    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
     _same_cohort(cohort_from_store(json.loads(json.dumps(store)), server_default), cohort)
 
 
 def test_a_patients_only_upload_round_trips(fresh_cache, server_default, monkeypatch):
     store, cohort = store_from_upload((GOOD / "patients.csv").read_bytes(), "patients.csv")
     assert store["relapses"] is None
-    monkeypatch.setattr(cohort_store, "_cache", _CohortCache())
+    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
     _same_cohort(cohort_from_store(store, server_default), cohort)
 
 
@@ -126,14 +126,14 @@ def test_a_tampered_store_raises_the_validation_error(fresh_cache, server_defaul
 
 
 def test_the_cache_holds_at_most_its_size(server_default):
-    cache = _CohortCache(size=3)
+    cache = BoundedCache(3)
     for i in range(5):
         cache.put(f"k{i}", server_default)
     assert list(cache._items) == ["k2", "k3", "k4"]
 
 
 def test_reading_an_entry_keeps_it_longest(server_default):
-    cache = _CohortCache(size=2)
+    cache = BoundedCache(2)
     cache.put("a", server_default)
     cache.put("b", server_default)
     cache.get("a")
@@ -143,7 +143,7 @@ def test_reading_an_entry_keeps_it_longest(server_default):
 
 
 def test_putting_an_existing_key_does_not_grow_the_cache(server_default):
-    cache = _CohortCache(size=2)
+    cache = BoundedCache(2)
     for key in ("a", "b", "a", "a"):
         cache.put(key, server_default)
     assert list(cache._items) == ["b", "a"]
