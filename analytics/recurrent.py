@@ -201,11 +201,15 @@ def _fit_negative_binomial(y: Array, x: Array, offset: Array) -> tuple[Any, floa
     for _ in range(200):
         if not np.isfinite(theta):
             return fit, theta, float("nan")
-        previous_theta, previous = theta, np.asarray(fit.params)
-        fit = _fit_glm(y, x, offset, theta, previous)
+        previous_theta, previous_loglik = theta, float(fit.llf)
+        fit = _fit_glm(y, x, offset, theta, np.asarray(fit.params))
         theta = _theta_ml(y, fit.mu)
-        moved = np.max(np.abs(np.asarray(fit.params) - previous), initial=0.0)
-        if abs(theta - previous_theta) <= 1e-10 * previous_theta and moved <= 1e-10:
+        # Settled when theta and the likelihood are (the coefficients are a smooth function
+        # of theta); not on the coefficients themselves, which drift off to infinity for a
+        # group with no relapses while everything else has converged.
+        if abs(theta - previous_theta) <= 1e-11 * previous_theta and abs(
+            float(fit.llf) - previous_loglik
+        ) <= 1e-12 * abs(previous_loglik):
             break
     else:
         raise np.linalg.LinAlgError("theta and the coefficients did not settle in 200 rounds")
@@ -319,6 +323,8 @@ def count_rate_ratio(
 def _rates(
     patients: pd.DataFrame, relapses: pd.DataFrame, grace_months: float, pre_window_months: float
 ) -> pd.DataFrame:
+    if "followup_months" in patients.columns:
+        _check_followup(patients)
     rates = annualized_relapse_rates(
         patients, relapses, grace_months=grace_months, pre_window_months=pre_window_months
     )
@@ -464,6 +470,18 @@ def relapse_rates_by_group(
     return RelapseRatesByGroup(group_by=group_by, groups=groups, notes=tuple(notes))
 
 
+def _check_followup(patients: pd.DataFrame) -> None:
+    """Every patient needs follow-up > 0: it is the person-time every method divides by."""
+    followup = pd.to_numeric(patients["followup_months"], errors="coerce")
+    bad = patients.loc[~(followup > 0), "patient_id"]
+    if len(bad):
+        shown = ", ".join(str(b) for b in bad.iloc[:5])
+        raise ValueError(
+            f"followup_months must be a number > 0; {len(bad)} patient(s) break this rule "
+            f"({shown}{', ...' if len(bad) > 5 else ''})"
+        )
+
+
 def _post_relapses(
     patients: pd.DataFrame, relapses: pd.DataFrame, grace_months: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -477,6 +495,7 @@ def _post_relapses(
             raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
     if not grace_months >= 0:
         raise ValueError(f"grace_months must be >= 0, got {grace_months}")
+    _check_followup(patients)
     people = patients.assign(patient_id=patients["patient_id"].astype(str))
     people = people[people["followup_months"] > grace_months].reset_index(drop=True)
     followup = dict(zip(people["patient_id"], people["followup_months"], strict=True))
@@ -575,7 +594,8 @@ def mcf_curve(
     mcf = np.cumsum(increment)
     se = np.sqrt((influence**2).sum(axis=0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.exp(z * se / mcf)
+        # Before the first relapse the MCF is 0 with no variance: the interval is [0, 0].
+        spread = np.where(mcf > 0, np.exp(z * se / mcf), 1.0)
     return MeanCumulativeCurve(
         label=label,
         n=int(followup.size),
@@ -686,8 +706,6 @@ def _efron(
     type = "score")`` for ``ties = "efron"``.
     """
     eta = x @ beta
-    eta = eta - eta.max()  # the likelihood is unchanged by a common shift; exp() is not
-    w = np.exp(eta)
     loglik, score = 0.0, np.zeros(beta.size)
     info = np.zeros((beta.size, beta.size))
     resid = np.zeros_like(x) if residuals else x[:0]
@@ -695,11 +713,15 @@ def _efron(
         risk = (start < t) & (stop >= t)
         dead = (stop == t) & (event == 1)
         d = int(dead.sum())
-        wr, xr = w[risk], x[risk]
+        # Each risk set's weights are scaled by its largest, so exp() cannot overflow or
+        # underflow to an all-zero sum far out along a separated direction; ratios are
+        # unchanged and the log-likelihood gets the shift back.
+        shift = float(eta[risk].max())
+        wr, xr = np.exp(eta[risk] - shift), x[risk]
         s0, s1, s2 = wr.sum(), wr @ xr, (xr * wr[:, None]).T @ xr
-        wd, xd = w[dead], x[dead]
+        wd, xd = np.exp(eta[dead] - shift), x[dead]
         d0, d1, d2 = wd.sum(), wd @ xd, (xd * wd[:, None]).T @ xd
-        loglik += float(eta[dead].sum())
+        loglik += float(eta[dead].sum()) - d * shift
         score += xd.sum(axis=0)
         fractions = np.arange(d) / d
         a0 = s0 - fractions * d0
@@ -779,7 +801,9 @@ def _newton(
             step = step / 2.0
         beta = beta + step
         previous, (loglik, score, info, _) = loglik, trial
-        if abs(loglik - previous) <= 1e-13 * abs(loglik) and np.abs(step).max() < 1e-9:
+        # R's criterion (relative change of the log-likelihood), tighter than its 1e-9: the
+        # Newton step just taken makes the coefficients accurate to about its square.
+        if abs(loglik - previous) <= 1e-12 * max(abs(loglik), 1.0):
             return beta, loglik, loglik_null, info, True
     return beta, loglik, loglik_null, info, False
 
