@@ -111,6 +111,18 @@ def _separated_terms(design: Design, events: Array) -> dict[str, str]:
     return found
 
 
+def _collinear(design: Design) -> str | None:
+    """A note when some covariate is a linear function of the others (R would report NA)."""
+    with_intercept = np.column_stack([np.ones(design.matrix.shape[0]), design.matrix])
+    if np.linalg.matrix_rank(with_intercept) == with_intercept.shape[1]:
+        return None
+    names = ", ".join(c.term for c in design.columns)
+    return (
+        f"The covariates {names} are collinear among the patients analysed here (one is "
+        "determined by the others): no model; leave one out."
+    )
+
+
 def _terms(
     design: Design, coef: Array, se: Array, z: float, separated: Mapping[str, str]
 ) -> tuple[RateRatioTerm, ...]:
@@ -286,6 +298,9 @@ def count_rate_ratio(
         reason = "No relapses" if y.sum() == 0 else "No covariate varies"
         notes.append(f"{reason} among the patients analysed here: no rate ratio to estimate.")
         return replace(result, notes=tuple(notes))
+    collinear = _collinear(design)
+    if collinear:
+        return replace(result, notes=(*notes, collinear))
     epv = y.sum() / len(design.columns)
     if epv < MIN_EVENTS_PER_VARIABLE:
         notes.append(f"Only {epv:.1f} relapses per coefficient: rate ratios are imprecise.")
@@ -302,7 +317,8 @@ def count_rate_ratio(
         except (np.linalg.LinAlgError, ValueError) as error:
             notes.append(f"The {result.model} model could not be fitted ({error}).")
             return replace(result, notes=tuple(notes))
-    notes.extend(f"Fit: {str(w.message).splitlines()[0]}" for w in caught)
+    # One note per distinct message: the NB alternation refits many times.
+    notes.extend(dict.fromkeys(f"Fit: {str(w.message).splitlines()[0]}" for w in caught))
     if theta is not None and not np.isfinite(theta):
         notes.append(
             "No more variation between patients than Poisson predicts: the negative-binomial "
@@ -910,15 +926,24 @@ def andersen_gill(
         reason = "No relapses" if event.sum() == 0 else "No covariate varies"
         notes.append(f"{reason} among the patients analysed here: nothing to model.")
         return replace(base, dropped_missing=dropped, notes=tuple(notes))
+    collinear = _collinear(design)
+    if collinear:
+        return replace(base, dropped_missing=dropped, notes=(*notes, collinear))
     separated = _separated_terms(design, event)
     notes.extend(separated.values())
-    beta, naive, robust, loglik, loglik_null, converged = cluster_robust_cox(
-        kept["start"].to_numpy(dtype=float),
-        kept["stop"].to_numpy(dtype=float),
-        event,
-        design.matrix,
-        kept["patient_id"].tolist(),
-    )
+    with recorded_warnings() as caught:
+        try:
+            beta, naive, robust, loglik, loglik_null, converged = cluster_robust_cox(
+                kept["start"].to_numpy(dtype=float),
+                kept["stop"].to_numpy(dtype=float),
+                event,
+                design.matrix,
+                kept["patient_id"].tolist(),
+            )
+        except np.linalg.LinAlgError as error:
+            notes.append(f"The Andersen–Gill model could not be fitted ({error}).")
+            return replace(base, dropped_missing=dropped, notes=tuple(notes))
+    notes.extend(dict.fromkeys(f"Fit: {str(w.message).splitlines()[0]}" for w in caught))
     if not converged:
         notes.append("The Andersen–Gill model did not converge; estimates are unreliable.")
     rr = _terms(design, beta, np.sqrt(np.diag(robust)), z, separated)

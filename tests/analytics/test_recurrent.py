@@ -398,3 +398,17 @@ def test_missing_columns_and_bad_arguments_are_rejected(small) -> None:
         mean_cumulative_function(patients, relapses, group_by="sex")
     with pytest.raises(ValueError, match="no column"):
         count_rate_ratio(patients, "count", "years", [])
+
+
+def test_collinear_covariates_give_a_note_not_a_crash(small) -> None:
+    """R would print NA for the aliased coefficient; we fit no model and say why."""
+    patients, relapses = small
+    patients = patients.assign(copy=patients["asymptomatic_lesions"] * 2)
+    covariates = ["asymptomatic_lesions", "copy"]
+    for result in (
+        relapse_rate_ratio(patients, relapses, covariates),
+        relapse_rate_ratio(patients, relapses, covariates, model="poisson"),
+        andersen_gill(patients, relapses, covariates),
+    ):
+        assert result.terms == ()
+        assert any("collinear" in note for note in result.notes)
