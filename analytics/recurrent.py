@@ -256,6 +256,8 @@ def count_rate_ratio(
         Column -> reference level.
     conf_level : float, default 0.95
         Level of the Wald intervals.
+    comparison : str
+        Plain-words description carried into the result for the panel's heading.
 
     Returns
     -------
@@ -543,6 +545,10 @@ class MeanCumulativeCurve:
     conf_level: float
     variance: str = "Lawless-Nadeau robust"
     conf_type: str = "log"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-safe data (NaN becomes None)."""
+        return json_dict(asdict(self))
 
 
 @dataclass(frozen=True)
