@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--cohort", default="demo", help="patients file (CSV/XLSX/Parquet) or 'demo'"
     )
     report.add_argument("--relapses", help="relapses file (patient_id, months_from_rtx)")
+    report.add_argument(
+        "--infusions", help="rituximab infusions file (patient_id, months_from_rtx)"
+    )
     report.add_argument("--grace-months", type=float, default=6.0, help="grace period, 0-12")
     report.add_argument("--sex", type=_sex, help="F or M")
     report.add_argument("--age-min", type=float)
@@ -78,11 +81,21 @@ def _load(args: argparse.Namespace) -> Cohort:
     if args.cohort == "demo":
         from analytics.demo import load_demo
 
-        if args.relapses:
-            rule = "the demo cohort has its own relapses file; use --cohort PATH with --relapses"
-            raise CohortValidationError([Problem(args.relapses, None, None, None, rule)])
+        files = (("relapses", args.relapses), ("infusions", args.infusions))
+        given = [(kind, path) for kind, path in files if path]
+        if given:
+            raise CohortValidationError(
+                Problem(
+                    path,
+                    None,
+                    None,
+                    None,
+                    f"the demo cohort has its own {kind} file; use --cohort PATH with --{kind}",
+                )
+                for kind, path in given
+            )
         return load_demo()
-    return load_cohort(args.cohort, args.relapses)
+    return load_cohort(args.cohort, args.relapses, infusions=args.infusions)
 
 
 def run(args: argparse.Namespace) -> Report:

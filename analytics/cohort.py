@@ -19,10 +19,12 @@ MAX_GRACE_MONTHS = 12.0
 
 @dataclass(frozen=True)
 class Cohort:
-    """A validated cohort: patients (one row each), optional relapses, and provenance.
+    """A validated cohort: patients (one row each), optional relapses and infusions, provenance.
 
-    ``fingerprint`` is a content hash of the source files, used to label exports and to key
-    caches; ``synthetic`` marks the demo cohort so every view can say so.
+    ``fingerprint`` is a content hash of the source files (every one given), used to label
+    exports and to key caches; ``synthetic`` marks the demo cohort so every view can say so.
+    ``infusions`` (rituximab infusions: ``patient_id``, ``months_from_rtx`` from the first
+    infusion, extra columns kept) is for the patient timeline; no analysis reads it.
     """
 
     patients: pd.DataFrame
@@ -30,6 +32,7 @@ class Cohort:
     label: str
     synthetic: bool
     fingerprint: str
+    infusions: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)

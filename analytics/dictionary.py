@@ -1,4 +1,4 @@
-"""The data dictionary: every contract column in a clinician's words, and a template file.
+"""The data dictionary: every contract column in a clinician's words, and template files.
 
 One source for the in-app dictionary page, the downloadable template and the README; a test
 checks it covers every column the validator knows.
@@ -104,6 +104,23 @@ DICTIONARY: tuple[ColumnDoc, ...] = (
         "≤ that patient's followup_months; negative = before rituximab",
         "Months from the first infusion to the relapse.",
     ),
+    ColumnDoc(
+        "infusions",
+        "patient_id",
+        "text",
+        "yes",
+        "must exist in the patients file",
+        "Patient code, as in the patients file; one row per rituximab infusion (optional file, "
+        "for the patient timeline).",
+    ),
+    ColumnDoc(
+        "infusions",
+        "months_from_rtx",
+        "number",
+        "yes",
+        "0 ≤ value ≤ that patient's followup_months; once per patient and time",
+        "Months from the first infusion to this one (the first infusion is at 0).",
+    ),
 )
 
 
@@ -122,5 +139,20 @@ def template_frame() -> pd.DataFrame:
             "asymptomatic_lesion_months": [9.0, None],
             "gd_persistent": [0, 0],
             "fcgr3a_v158f": ["VF", "FF"],
+        }
+    )
+
+
+def infusions_template_frame() -> pd.DataFrame:
+    """An infusions template for the two patients of :func:`template_frame` (invented).
+
+    Induction 1000 mg twice two weeks apart, then re-dosing about every 6 months; extra
+    columns such as ``dose_mg`` are kept.
+    """
+    return pd.DataFrame(
+        {
+            "patient_id": ["EX-001"] * 4 + ["EX-002"] * 3,
+            "months_from_rtx": [0.0, 0.5, 6.0, 12.5, 0.0, 0.5, 6.5],
+            "dose_mg": [1000] * 7,
         }
     )

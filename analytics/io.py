@@ -24,7 +24,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
@@ -279,30 +279,82 @@ def _read_raw(
         return b"", None, error.problems
 
 
+class _EventsRead(NamedTuple):
+    """An optional per-patient events file as read: its bytes, raw frame (None if unreadable)."""
+
+    name: str
+    data: bytes
+    raw: pd.DataFrame | None
+    problems: list[Problem]
+
+
+def _read_events(
+    source: Source | None,
+    name: str | None,
+    fallback: str,
+    limits: tuple[int | None, int | None, int],
+) -> _EventsRead | None:
+    if source is None:
+        return None
+    name = name or _default_name(source, fallback)
+    return _EventsRead(name, *_read_raw(source, name, *limits))
+
+
+def _check_events(
+    read: _EventsRead | None, spec: schema.EventsFile, patients: pd.DataFrame, patients_name: str
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    if read is None or read.raw is None:
+        return None, []
+    return schema.check_events(read.raw, read.name, patients, patients_name, spec)
+
+
+def cohort_fingerprint(
+    patients: bytes, relapses: bytes = b"", infusions: bytes | None = None
+) -> str:
+    """SHA-256 hex digest of the cohort's files: patients then relapses bytes, then infusions.
+
+    Without an infusions file this is the digest of the patients bytes followed by the
+    relapses bytes, as before that file existed (fingerprints of saved exports still
+    match). The infusions bytes follow a separator that carries both lengths, so one file
+    given as the relapses file or as the infusions file makes two fingerprints.
+    """
+    digest = hashlib.sha256(patients + relapses)
+    if infusions is not None:
+        lengths = len(patients).to_bytes(8, "big") + len(relapses).to_bytes(8, "big")
+        digest.update(b"\0infusions\0" + lengths + infusions)
+    return digest.hexdigest()
+
+
 def load_cohort(
     patients: Source,
     relapses: Source | None = None,
     *,
+    infusions: Source | None = None,
     patients_name: str | None = None,
     relapses_name: str | None = None,
+    infusions_name: str | None = None,
     label: str | None = None,
     synthetic: bool = False,
     max_bytes: int | None = None,
     max_rows: int | None = None,
     max_columns: int = MAX_COLUMNS,
 ) -> Cohort:
-    """Read and validate a patients file (and optional relapses file) into a :class:`Cohort`.
+    """Read and validate a patients file (and optional relapses and infusions files) into a
+    :class:`Cohort`.
 
-    Both files are read and checked before anything is returned, so the caller either
+    Every file is read and checked before anything is returned, so the caller either
     gets a complete cohort or one :class:`CohortValidationError` listing every problem
-    in both files (the previously loaded cohort stays in place).
+    in every file (the previously loaded cohort stays in place).
 
     Parameters
     ----------
-    patients, relapses : str, pathlib.Path or bytes
-        Paths or uploaded bytes.
-    patients_name, relapses_name : str, optional
-        Names for messages; default to the file name (or "patients file" for bytes).
+    patients, relapses, infusions : str, pathlib.Path or bytes
+        Paths or uploaded bytes. The infusions file (rituximab infusions, ``patient_id``
+        and ``months_from_rtx`` from the first infusion) feeds the patient timeline; no
+        analysis reads it.
+    patients_name, relapses_name, infusions_name : str, optional
+        Names for messages; default to the file name (or "patients file", "relapses
+        file", "infusions file" for bytes).
     label : str, optional
         Display label; defaults to the patients file name.
     synthetic : bool
@@ -315,46 +367,48 @@ def load_cohort(
     Returns
     -------
     analytics.cohort.Cohort
-        ``fingerprint`` is the SHA-256 hex digest of the patients bytes followed by the
-        relapses bytes.
+        ``fingerprint`` is :func:`cohort_fingerprint` of the files' bytes.
     """
     from analytics.cohort import Cohort  # lazy: cohort may come to import io
 
     patients_name = patients_name or _default_name(patients, "patients file")
-    limits = (max_bytes, max_rows, max_columns)
+    limits: tuple[int | None, int | None, int] = (max_bytes, max_rows, max_columns)
     patients_bytes, raw_patients, problems = _read_raw(patients, patients_name, *limits)
-    relapses_bytes, raw_relapses = b"", None
-    relapse_problems: list[Problem] = []
-    if relapses is not None:
-        relapses_name = relapses_name or _default_name(relapses, "relapses file")
-        relapses_bytes, raw_relapses, relapse_problems = _read_raw(relapses, relapses_name, *limits)
-    if raw_patients is None or (relapses is not None and raw_relapses is None):
-        raise CohortValidationError(problems + relapse_problems)
+    relapses_read = _read_events(relapses, relapses_name, "relapses file", limits)
+    infusions_read = _read_events(infusions, infusions_name, "infusions file", limits)
+    events = [read for read in (relapses_read, infusions_read) if read is not None]
+    if raw_patients is None or any(read.raw is None for read in events):
+        raise CohortValidationError(problems + [p for read in events for p in read.problems])
     clean, problems = schema.check_patients(
         raw_patients, patients_name, has_relapses=relapses is not None
     )
-    clean_relapses = None
-    if raw_relapses is not None and relapses_name is not None:
-        clean_relapses, relapse_problems = schema.check_relapses(
-            raw_relapses, relapses_name, clean, patients_name
-        )
-        if not relapse_problems:
-            rows = schema.spreadsheet_rows(raw_patients)
-            problems = schema.sort_problems(
-                problems
-                + schema.outcome_agreement(
-                    clean, clean_relapses, patients_name, relapses_name, rows
-                )
+    clean_relapses, relapse_problems = _check_events(
+        relapses_read, schema.RELAPSES_FILE, clean, patients_name
+    )
+    clean_infusions, infusion_problems = _check_events(
+        infusions_read, schema.INFUSIONS_FILE, clean, patients_name
+    )
+    if clean_relapses is not None and relapses_read is not None and not relapse_problems:
+        rows = schema.spreadsheet_rows(raw_patients)
+        problems = schema.sort_problems(
+            problems
+            + schema.outcome_agreement(
+                clean, clean_relapses, patients_name, relapses_read.name, rows
             )
-    if problems or relapse_problems:
-        raise CohortValidationError(problems + relapse_problems)
-    digest = hashlib.sha256(patients_bytes + relapses_bytes).hexdigest()
+        )
+    if problems or relapse_problems or infusion_problems:
+        raise CohortValidationError(problems + relapse_problems + infusion_problems)
     return Cohort(
         patients=clean,
         relapses=clean_relapses,
         label=label or patients_name,
         synthetic=synthetic,
-        fingerprint=digest,
+        fingerprint=cohort_fingerprint(
+            patients_bytes,
+            relapses_read.data if relapses_read else b"",
+            infusions_read.data if infusions_read else None,
+        ),
+        infusions=clean_infusions,
     )
 
 

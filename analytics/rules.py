@@ -113,7 +113,10 @@ PATIENT_RULES: dict[str, NumberRule | ChoiceRule | None] = {
     "gd_persistent": ChoiceRule(_FLAGS, "0 or 1", missing_value=math.nan),
     "fcgr3a_v158f": ChoiceRule(_GENOTYPES, "VV, VF or FF"),
 }
+# Relapse times may be negative (before rituximab: the pre-treatment relapse rate); an
+# infusion is at or after the first one, which is time 0 by definition.
 MONTHS_FROM_RTX = NumberRule("months", required=True)
+INFUSION_MONTHS = NumberRule("months", low=0, required=True)
 
 
 def is_missing(text: str) -> bool:
@@ -254,15 +257,29 @@ def parse_extra(cells: Sequence[str], context: CellContext) -> pd.Series:
     return pd.Series(numbers, dtype=float)
 
 
+def cell_texts(series: pd.Series) -> list[str]:
+    """The raw column's cells as text ("" for an absent cell)."""
+    return ["" if c is None else str(c) for c in series.tolist()]
+
+
 def parse_column(
-    series: pd.Series, column: str, context: CellContext
+    series: pd.Series,
+    column: str,
+    context: CellContext,
+    rule: NumberRule | ChoiceRule | None = None,
 ) -> tuple[pd.Series, list[Finding]]:
-    """Parse one raw column by its contract rule (or as an extra column)."""
-    cells = ["" if c is None else str(c) for c in series.tolist()]
-    if column in ("patient_id", "relapse_patient_id"):
+    """Parse one raw column by its contract rule (or as an extra column).
+
+    ``column`` names the rule; ``"event_patient_id"`` is the patient code of a per-patient
+    events file (relapses, infusions): required but repeated. ``rule``, when given, is
+    used instead (the infusions file's ``months_from_rtx``).
+    """
+    cells = cell_texts(series)
+    if column in ("patient_id", "event_patient_id"):
         ids, findings = parse_ids(cells, "patient_id", context, unique=column == "patient_id")
         return pd.Series(ids, dtype=object), findings
-    rule = MONTHS_FROM_RTX if column == "months_from_rtx" else PATIENT_RULES.get(column)
+    if rule is None:
+        rule = MONTHS_FROM_RTX if column == "months_from_rtx" else PATIENT_RULES.get(column)
     if isinstance(rule, NumberRule):
         numbers, findings = parse_numbers(cells, column, rule, context)
         return pd.Series(numbers, dtype=float), findings
@@ -336,10 +353,10 @@ def cross_checks(clean: Mapping[str, pd.Series], context: CellContext) -> list[F
     return check_failure_months(clean, context.rows) + check_lesion_months(clean, context.rows)
 
 
-def relapse_against_patients(
+def events_against_patients(
     ids: pd.Series, months: pd.Series, patients: pd.DataFrame, patients_file: str, rows: np.ndarray
 ) -> list[Finding]:
-    """Each relapse must belong to a known patient and lie within that patient's follow-up."""
+    """Each event (relapse, infusion) must belong to a known patient, within their follow-up."""
     if "patient_id" not in patients.columns:
         return []
     followup: dict[str, float] = {}
@@ -364,6 +381,30 @@ def relapse_against_patients(
                     f"must not be later than that patient's followup_months ({followup[code]:g})",
                 )
             )
+    return findings
+
+
+def repeated_events(
+    ids: pd.Series, months: pd.Series, rows: np.ndarray, event: str
+) -> list[Finding]:
+    """Rows that repeat an earlier row's patient and time (one ``event`` per patient and time).
+
+    Rows with a missing or invalid code or time are skipped (already reported).
+    """
+    first_row: dict[tuple[str, float], int] = {}
+    findings: list[Finding] = []
+    for position, (code, time) in enumerate(zip(ids, months, strict=True)):
+        if code is None or math.isnan(time):
+            continue
+        row = int(rows[position])
+        key = (code, float(time))
+        if key in first_row:
+            rule = (
+                f"duplicate {event}: {code} at {time:g} months is already on row {first_row[key]}"
+            )
+            findings.append(Finding(row, "months_from_rtx", f"{time:g}", rule))
+        else:
+            first_row[key] = row
     return findings
 
 

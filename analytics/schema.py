@@ -1,4 +1,4 @@
-"""The column contract of the patients and relapses files, and their validation.
+"""The column contract of the patients, relapses and infusions files, and their validation.
 
 Validation reads the raw string frame that :func:`analytics.io.read_table` returns and
 either gives back a clean, typed frame (the dtypes of ``docs/analytics-api.md``) or raises
@@ -39,6 +39,7 @@ MAX_MESSAGE_PROBLEMS = 100
 PATIENT_COLUMNS: tuple[str, ...] = tuple(rules.PATIENT_RULES)
 REQUIRED_PATIENT_COLUMNS: tuple[str, ...] = ("patient_id", "followup_months")
 RELAPSE_COLUMNS: tuple[str, ...] = ("patient_id", "months_from_rtx")
+INFUSION_COLUMNS: tuple[str, ...] = ("patient_id", "months_from_rtx")
 
 # The source study's definition of treatment failure: a relapse more than 6 months after
 # the first infusion. Both outcome forms must agree under this definition; the user may
@@ -197,6 +198,12 @@ def _problems(file: str, findings: Iterable[rules.Finding]) -> list[Problem]:
     return [Problem(file, *finding) for finding in findings]
 
 
+def _valid(frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    if problems:
+        raise CohortValidationError(problems)
+    return frame
+
+
 def _outcome_columns(frame: pd.DataFrame, file: str, has_relapses: bool) -> list[Problem]:
     """The outcome must come from a failure column or a relapses file."""
     if "failure" in frame.columns:
@@ -263,12 +270,74 @@ def validate_patients(
     CohortValidationError
         With every problem found.
     """
-    patients, problems = check_patients(
-        raw, file, has_relapses=has_relapses, decimal_comma=decimal_comma
+    return _valid(
+        *check_patients(raw, file, has_relapses=has_relapses, decimal_comma=decimal_comma)
+    )
+
+
+@dataclass(frozen=True)
+class EventsFile:
+    """A per-patient events file: one row per event at ``months_from_rtx`` of a known patient.
+
+    The relapses and the infusions file are read and checked alike; they differ in the rule
+    for the time, whether a patient may have two events at the same time, and whether
+    extra columns are kept.
+    """
+
+    event: str  # one row, as problem messages name it
+    columns: tuple[str, ...]
+    months: rules.NumberRule
+    distinct_times: bool
+    keep_extra: bool
+
+
+# Two relapses of one patient may share a month (the file's resolution); extra columns are
+# dropped because no analysis reads them.
+RELAPSES_FILE = EventsFile(
+    "relapse", RELAPSE_COLUMNS, rules.MONTHS_FROM_RTX, distinct_times=False, keep_extra=False
+)
+# An infusion is at or after the first one (time 0) and is given once at a time: the same
+# patient and time twice is a copied row. Extra columns (dose, B-cell counts) are kept for
+# the patient timeline.
+INFUSIONS_FILE = EventsFile(
+    "infusion", INFUSION_COLUMNS, rules.INFUSION_MONTHS, distinct_times=True, keep_extra=True
+)
+
+
+def check_events(
+    raw: pd.DataFrame,
+    file: str,
+    patients: pd.DataFrame,
+    patients_file: str,
+    spec: EventsFile,
+    *,
+    decimal_comma: bool | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed events frame (sorted by patient, then time) plus every problem found."""
+    if decimal_comma is None:
+        decimal_comma = bool(raw.attrs.get("decimal_comma", False))
+    rows = spreadsheet_rows(raw)
+    frame, problems = normalise_headers(raw, file)
+    problems += missing_columns(
+        frame, file, spec.columns, note=str(raw.attrs.get("sheet_note", ""))
     )
     if problems:
-        raise CohortValidationError(problems)
-    return patients
+        return _empty_events(), sort_problems(problems)
+    context = rules.CellContext(file, rows, decimal_comma)
+    ids, findings = rules.parse_column(frame["patient_id"], "event_patient_id", context)
+    months, month_findings = rules.parse_column(
+        frame["months_from_rtx"], "months_from_rtx", context, spec.months
+    )
+    findings += month_findings
+    findings += rules.events_against_patients(ids, months, patients, patients_file, rows)
+    if spec.distinct_times:
+        findings += rules.repeated_events(ids, months, rows, spec.event)
+    events = pd.DataFrame({"patient_id": ids, "months_from_rtx": months})
+    if spec.keep_extra:
+        for column in frame.columns.drop(list(spec.columns)):
+            events[column] = rules.parse_extra(rules.cell_texts(frame[column]), context)
+    events = events.sort_values(["patient_id", "months_from_rtx"], kind="stable")
+    return events.reset_index(drop=True), sort_problems(problems + _problems(file, findings))
 
 
 def check_relapses(
@@ -280,26 +349,9 @@ def check_relapses(
     decimal_comma: bool | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Typed relapses frame (sorted by patient, then time) plus every problem found."""
-    if decimal_comma is None:
-        decimal_comma = bool(raw.attrs.get("decimal_comma", False))
-    rows = spreadsheet_rows(raw)
-    frame, problems = normalise_headers(raw, file)
-    problems += missing_columns(
-        frame, file, RELAPSE_COLUMNS, note=str(raw.attrs.get("sheet_note", ""))
+    return check_events(
+        raw, file, patients, patients_file, RELAPSES_FILE, decimal_comma=decimal_comma
     )
-    if problems:
-        return _empty_relapses(), sort_problems(problems)
-    context = rules.CellContext(file, rows, decimal_comma)
-    ids, id_findings = rules.parse_column(frame["patient_id"], "relapse_patient_id", context)
-    months, month_findings = rules.parse_column(
-        frame["months_from_rtx"], "months_from_rtx", context
-    )
-    problems += _problems(file, id_findings + month_findings)
-    findings = rules.relapse_against_patients(ids, months, patients, patients_file, rows)
-    problems += _problems(file, findings)
-    relapses = pd.DataFrame({"patient_id": ids, "months_from_rtx": months})
-    relapses = relapses.sort_values(["patient_id", "months_from_rtx"], kind="stable")
-    return relapses.reset_index(drop=True), sort_problems(problems)
 
 
 def validate_relapses(
@@ -322,12 +374,41 @@ def validate_relapses(
     CohortValidationError
         With every problem found.
     """
-    relapses, problems = check_relapses(
-        raw, file, patients, patients_file, decimal_comma=decimal_comma
+    return _valid(*check_relapses(raw, file, patients, patients_file, decimal_comma=decimal_comma))
+
+
+def validate_infusions(
+    raw: pd.DataFrame,
+    file: str,
+    patients: pd.DataFrame,
+    patients_file: str = "the patients file",
+    *,
+    decimal_comma: bool | None = None,
+) -> pd.DataFrame:
+    """Validate a raw rituximab infusions frame against the clean patients frame.
+
+    Every ``patient_id`` must be a patient of ``patients``; ``months_from_rtx`` is the time
+    from the patient's *first* infusion (so the first one is at 0): a finite number, at
+    least 0, no later than that patient's ``followup_months``, and not repeated for the
+    same patient. Extra columns (dose, B-cell counts) are kept, typed as in the patients
+    file. A patient may have no rows (infusion record not available).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``patient_id`` (str), ``months_from_rtx`` (float64), then the extra columns;
+        sorted by patient then time, index 0..n-1.
+
+    Raises
+    ------
+    CohortValidationError
+        With every problem found.
+    """
+    return _valid(
+        *check_events(
+            raw, file, patients, patients_file, INFUSIONS_FILE, decimal_comma=decimal_comma
+        )
     )
-    if problems:
-        raise CohortValidationError(problems)
-    return relapses
 
 
 def outcome_agreement(
@@ -369,7 +450,7 @@ def outcome_agreement(
     return problems
 
 
-def _empty_relapses() -> pd.DataFrame:
+def _empty_events() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "patient_id": pd.Series([], dtype=object),

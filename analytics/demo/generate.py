@@ -1,12 +1,14 @@
-"""Seeded generator of the SYNTHETIC demo cohort (54 patients) and its relapses file.
+"""Seeded generator of the SYNTHETIC demo cohort (54 patients), its relapses and infusions.
 
 No real patient is behind any row. The cohort is calibrated to the abstract of the source
 study (Ann Clin Transl Neurol 2025;12(8):1566-74): 12 failures, 45 women, median age 45
 (IQR about 34-54.5), failure associated with new asymptomatic MRI lesions and with nothing
 else. ``tests/analytics/test_demo.py`` checks every target on the shipped files.
 
-Run ``python -m analytics.demo.generate`` to rewrite ``patients.csv`` and ``relapses.csv``
-next to this file; the output is identical byte for byte on every run.
+Run ``python -m analytics.demo.generate`` to rewrite ``patients.csv``, ``relapses.csv`` and
+``infusions.csv`` next to this file; the output is identical byte for byte on every run.
+The infusions come from their own random stream, drawn after the cohort is complete, so
+adding them (or changing their schedule) leaves the patients and relapses files as they were.
 """
 
 from __future__ import annotations
@@ -72,6 +74,23 @@ N_NOT_GENOTYPED = 3  # a real cohort rarely has every genotype: exercises "missi
 PRE_RTX_RELAPSES_MEAN = 2.0
 # Patients with a relapse inside the 6-month grace period (so the grace slider matters).
 N_GRACE_RELAPSES = 7
+
+# Rituximab schedule (infusions.csv), as NMOSD centres give it: induction 1000 mg at the
+# first infusion (month 0) and, for most patients, a second 1000 mg two weeks later; then
+# one 1000 mg re-dosing course every 5-7 months (fixed interval), or every 7-12 months for
+# patients re-dosed when CD19+ B cells / CD27+ memory B cells reappear (monitoring-guided),
+# until last follow-up. Half the patients who fail switch to another drug (tocilizumab,
+# eculizumab, inebilizumab, satralizumab) within 1-4 months of the failing relapse and get
+# no rituximab after it. Times are months from the first infusion, rounded to 0.1.
+INDUCTION_SECOND_DOSE_PROBABILITY = 0.8
+INDUCTION_SECOND_DOSE_MONTHS = 0.5
+DOSE_MG = 1000
+FIXED_INTERVAL_MONTHS = (5.0, 7.0)
+GUIDED_PROBABILITY = 0.3
+GUIDED_INTERVAL_MONTHS = (7.0, 12.0)
+SWITCH_AFTER_FAILURE_PROBABILITY = 0.5
+SWITCH_DELAY_MONTHS = (1.0, 4.0)
+INFUSION_STREAM = 1  # the infusions' random stream: default_rng([seed, INFUSION_STREAM])
 
 PATIENT_COLUMNS = (
     "patient_id", "followup_months", "failure", "failure_months", "sex", "age_at_rtx",
@@ -213,6 +232,45 @@ def generate(seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame[list(PATIENT_COLUMNS)], relapses
 
 
+def _patient_infusions(rng: np.random.Generator, patient: pd.Series) -> list[float]:
+    """Infusion times of one patient (months from the first), within follow-up."""
+    last = float(patient["followup_months"])
+    if patient["failure"] == 1 and rng.random() < SWITCH_AFTER_FAILURE_PROBABILITY:
+        last = min(last, patient["failure_months"] + rng.uniform(*SWITCH_DELAY_MONTHS))
+    times = [0.0]
+    if rng.random() < INDUCTION_SECOND_DOSE_PROBABILITY:
+        times.append(INDUCTION_SECOND_DOSE_MONTHS)
+    guided = rng.random() < GUIDED_PROBABILITY
+    interval = GUIDED_INTERVAL_MONTHS if guided else FIXED_INTERVAL_MONTHS
+    course = 0.0  # re-dosing is timed from the start of the previous course
+    while True:
+        course += rng.uniform(*interval)
+        if _months(course) > last:
+            return times
+        times.append(_months(course))
+
+
+def generate_infusions(patients: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """The rituximab infusions of the cohort ``generate(seed)`` made (schedule above).
+
+    Drawn from ``default_rng([seed, INFUSION_STREAM])``, a stream of its own, so the patients
+    and relapses frames do not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``patient_id``, ``months_from_rtx`` (0 = the first infusion) and ``dose_mg``, sorted
+        by patient then time.
+    """
+    rng = np.random.default_rng([seed, INFUSION_STREAM])
+    rows = [
+        (patient["patient_id"], month, DOSE_MG)
+        for _, patient in patients.iterrows()
+        for month in _patient_infusions(rng, patient)
+    ]
+    return pd.DataFrame(rows, columns=["patient_id", "months_from_rtx", "dose_mg"])
+
+
 def _format(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -229,14 +287,20 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(directory: Path = HERE, seed: int = SEED) -> tuple[Path, Path]:
-    """Write ``patients.csv`` and ``relapses.csv`` into ``directory``."""
+def write(directory: Path = HERE, seed: int = SEED) -> tuple[Path, Path, Path]:
+    """Write ``patients.csv``, ``relapses.csv`` and ``infusions.csv`` into ``directory``."""
     patients, relapses = generate(seed)
-    patients_path = directory / "patients.csv"
-    relapses_path = directory / "relapses.csv"
-    patients_path.write_text(to_csv_text(patients), encoding="utf-8", newline="\n")
-    relapses_path.write_text(to_csv_text(relapses), encoding="utf-8", newline="\n")
-    return patients_path, relapses_path
+    frames = {
+        "patients.csv": patients,
+        "relapses.csv": relapses,
+        "infusions.csv": generate_infusions(patients, seed),
+    }
+    paths = []
+    for name, frame in frames.items():
+        path = directory / name
+        path.write_text(to_csv_text(frame), encoding="utf-8", newline="\n")
+        paths.append(path)
+    return paths[0], paths[1], paths[2]
 
 
 def main() -> None:

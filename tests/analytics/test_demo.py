@@ -17,8 +17,8 @@ from scipy import stats
 
 from analytics.cohort import Filters, analysis_frame, derive_outcome
 from analytics.compare import mancova, table_one
-from analytics.demo import DEMO_LABEL, PATIENTS_PATH, RELAPSES_PATH, load_demo
-from analytics.demo.generate import generate, to_csv_text, write
+from analytics.demo import DEMO_LABEL, INFUSIONS_PATH, PATIENTS_PATH, RELAPSES_PATH, load_demo
+from analytics.demo.generate import generate, generate_infusions, to_csv_text, write
 from analytics.hazards import cox_model
 
 NOT_ASSOCIATED = ["age_at_rtx", "sex", "edss_baseline", "gd_persistent", "fcgr3a_v158f"]
@@ -40,23 +40,39 @@ def test_generator_reproduces_the_shipped_files_exactly(tmp_path):
     patients, relapses = generate()
     assert to_csv_text(patients).encode() == PATIENTS_PATH.read_bytes()
     assert to_csv_text(relapses).encode() == RELAPSES_PATH.read_bytes()
+    assert to_csv_text(generate_infusions(patients)).encode() == INFUSIONS_PATH.read_bytes()
     written = write(tmp_path)
+    assert [path.name for path in written] == ["patients.csv", "relapses.csv", "infusions.csv"]
     assert [path.read_bytes() for path in written] == [
         PATIENTS_PATH.read_bytes(),
         RELAPSES_PATH.read_bytes(),
+        INFUSIONS_PATH.read_bytes(),
     ]
+
+
+def test_infusions_have_their_own_random_stream():
+    """Drawing the infusions leaves the patients and relapses as they were (and the reverse)."""
+    patients, relapses = generate()
+    infusions = generate_infusions(patients)
+    again_patients, again_relapses = generate()
+    pd.testing.assert_frame_equal(again_patients, patients)
+    pd.testing.assert_frame_equal(again_relapses, relapses)
+    pd.testing.assert_frame_equal(generate_infusions(again_patients), infusions)
+    assert not generate_infusions(patients, seed=85).equals(infusions)
 
 
 def test_files_are_package_data():
     demo = resources.files("analytics.demo")
     assert (demo / "patients.csv").is_file()
     assert (demo / "relapses.csv").is_file()
+    assert (demo / "infusions.csv").is_file()
 
 
 def test_load_demo_is_labelled_synthetic(cohort):
     assert cohort.label == DEMO_LABEL == "Synthetic demo cohort"
     assert cohort.synthetic is True
     assert cohort.relapses is not None
+    assert cohort.infusions is not None
     assert len(cohort.patients) == 54
     assert cohort.patients["patient_id"].str.fullmatch(r"SYN-\d{3}").all()
 
@@ -147,3 +163,43 @@ def test_relapse_rate_falls_after_rituximab(cohort):
 
     rates = annualized_relapse_rates(cohort.patients, cohort.relapses)
     assert rates.pooled_post.ci_high < rates.pooled_pre.ci_low
+
+
+@pytest.fixture(scope="module")
+def infusions(cohort):
+    """The demo's infusions with each patient's follow-up and outcome beside them."""
+    return cohort.infusions.merge(cohort.patients, on="patient_id", validate="many_to_one")
+
+
+def test_every_patient_starts_rituximab_at_zero_with_induction(infusions):
+    first = infusions.groupby("patient_id")["months_from_rtx"].min()
+    assert len(first) == 54
+    assert (first == 0).all()
+    assert (infusions["months_from_rtx"] <= infusions["followup_months"]).all()
+    assert set(infusions["dose_mg"]) == {1000.0}
+    second_dose = infusions.loc[infusions["months_from_rtx"] == 0.5, "patient_id"].nunique()
+    assert 0.6 * 54 <= second_dose < 54  # most, not all, get 1000 mg twice two weeks apart
+
+
+def test_re_dosing_every_five_to_twelve_months(infusions):
+    courses = infusions[infusions["months_from_rtx"] != 0.5]
+    gaps = courses.groupby("patient_id")["months_from_rtx"].diff().dropna()
+    assert gaps.between(5.0, 12.0).all()
+    assert 5.5 <= gaps.median() <= 7.0  # mostly the fixed 6-monthly schedule
+    widest = gaps.groupby(courses["patient_id"]).max()
+    assert 5 <= (widest > 7.05).sum() <= 30  # B-cell-guided patients wait longer
+
+
+def test_some_failures_stop_rituximab_and_only_failures(infusions):
+    """Follow-up continues after a switch of drug; without one, the next course is due within
+    12 months of the last."""
+    last = infusions.groupby("patient_id").agg(
+        last=("months_from_rtx", "max"),
+        followup=("followup_months", "first"),
+        failure=("failure", "first"),
+        failure_months=("failure_months", "first"),
+    )
+    stopped = last[last["followup"] - last["last"] > 12.1]
+    assert len(stopped) >= 2
+    assert (stopped["failure"] == 1).all()
+    assert (stopped["last"] <= stopped["failure_months"] + 4).all()

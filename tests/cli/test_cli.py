@@ -131,6 +131,46 @@ def test_every_malformed_file_exits_2_with_its_message(capsys, case):
     assert "Traceback" not in err
 
 
+def _bad_infusions_cases() -> list[dict[str, str]]:
+    with (DATA / "bad" / "infusions" / "expected.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("case", _bad_infusions_cases(), ids=lambda c: c["file"])
+def test_every_malformed_infusions_file_exits_2_with_its_message(capsys, case):
+    bad = DATA / "bad" / "infusions" / case["file"]
+    code = main(["report", "--cohort", str(DATA / case["patients"]), "--infusions", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert case["file"] in err
+    assert case["fragment"] in err
+    assert "Traceback" not in err
+
+
+def test_infusions_file_loads_and_leaves_the_report_as_it_was(capsys, tmp_path):
+    infusions = tmp_path / "infusions.csv"
+    infusions.write_text(
+        "patient_id,months_from_rtx,dose_mg\nP01,0,1000\nP01,0.5,1000\nP02,0,1000\n",
+        encoding="utf-8",
+    )
+    cohort = ["--cohort", str(DATA / "good" / "patients.csv")]
+    plain = run_json(capsys, *cohort)
+    with_infusions = run_json(capsys, *cohort, "--infusions", str(infusions))
+    assert with_infusions.keys() == plain.keys()
+    assert with_infusions["cohort"]["fingerprint"] != plain["cohort"]["fingerprint"]
+    for report in (plain, with_infusions):
+        del report["cohort"]["fingerprint"]
+    assert with_infusions == plain
+
+
+@pytest.mark.parametrize("flag", ["--relapses", "--infusions"])
+def test_the_demo_brings_its_own_event_files(capsys, flag):
+    assert exit_code(["report", "--cohort", "demo", flag, "mine.csv"]) == 2
+    err = capsys.readouterr().err
+    assert f"mine.csv: the demo cohort has its own {flag[2:]} file" in err
+    assert f"use --cohort PATH with {flag}" in err
+
+
 def test_real_process_exit_codes_and_no_traceback(tmp_path):
     """The installed entry point, as scripts call it."""
     bad = tmp_path / "patients.csv"
