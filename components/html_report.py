@@ -13,6 +13,7 @@ from components.forest import forest_figure, report_sections
 from components.format import format_ci, format_hr, format_number, format_p
 from components.km import km_figure
 from components.labels import level_label
+from components.plotlyjs import inline_script
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
@@ -118,14 +119,14 @@ def report_html(report: Report, *, horizon: float | None = None) -> str:
             logrank_p=None if report.logrank is None else report.logrank.p,
         )
         figures.append(
-            pio.to_html(km, include_plotlyjs=True, full_html=False, config={"displaylogo": False})
+            pio.to_html(km, include_plotlyjs=False, full_html=False, config={"displaylogo": False})
         )
     sections = report_sections(report)
     if any(terms for _, terms in sections):
         figures.append(
             pio.to_html(
                 forest_figure(sections),
-                include_plotlyjs=not figures,
+                include_plotlyjs=False,
                 full_html=False,
                 config={"displaylogo": False},
             )
@@ -143,7 +144,7 @@ def report_html(report: Report, *, horizon: float | None = None) -> str:
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>NMOSD rituximab cohort report</title>
-<style>{STYLE}</style></head><body>
+<style>{STYLE}</style>{inline_script() if figures else ""}</head><body>
 <h1>RTX-Refractory NMOSD Cohort Explorer — report</h1>
 {synthetic}
 <p>Cohort: {escape(report.cohort_label)} · data fingerprint (SHA-256)

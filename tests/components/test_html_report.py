@@ -66,7 +66,7 @@ def test_no_script_or_stylesheet_is_loaded_from_elsewhere(demo_html):
 
 
 def test_plotly_is_inlined_once_for_both_figures(demo_html):
-    assert demo_html.count("* plotly.js v") == 1
+    assert demo_html.count("* plotly.js (basic - minified) v") == 1
     assert demo_html.count("Plotly.newPlot") == 2
 
 
