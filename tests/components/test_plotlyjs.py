@@ -1,4 +1,4 @@
-"""The vendored plotly.js bundle is the version plotly.py writes figures for, and the page uses it."""
+"""The vendored plotly.js bundle: the version plotly.py writes figures for, used by the page."""
 
 from __future__ import annotations
 
