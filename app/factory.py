@@ -16,6 +16,7 @@ from app.config import Config
 from app.layout import TAB_KEYS, build_layout, error_layout
 from app.security import content_security_policy, install_auth, install_headers
 from app.session import CONFIG_KEY, SERVER_COHORT_KEY
+from app.static_compression import install_static_compression
 from app.tabs import register_tab_switching
 
 log = logging.getLogger("app")
@@ -100,6 +101,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     def healthz():
         return jsonify(status)
 
+    install_static_compression(app.server, config.url_base_pathname)
     install_auth(app.server, config)
     install_headers(app.server, content_security_policy(app.csp_hashes()))
     return app
