@@ -48,6 +48,10 @@ def _field(label: str, control: object, row_id: str | None = None, help_text: st
         control = html.Div(control, role=role, **{"aria-labelledby": label_id})
     # Slider thumbs get their names from this heading via assets/a11y.js (dcc sliders take no
     # aria props); the data attribute tells the script which heading belongs to the row.
+    if isinstance(control, dcc.Slider | dcc.RangeSlider):
+        # dcc sliders load asynchronously: a slot of their final height keeps the filter
+        # panel from jumping when they appear (layout shift).
+        control = html.Div(control, className="slider-slot")
     children = [heading, control]
     if help_text:
         children.append(html.Div(help_text, className="form-text mt-0"))
