@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback
+from dash import Input, Output, callback, ctx, no_update
+from dash.exceptions import MissingCallbackContextException
 
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, report_for, resolve_view
@@ -75,7 +76,7 @@ def update_panels(*args):
             "No hazard ratio to show: choose a grouping or covariates with at least one failure."
         )
     )
-    return (
+    panels_out = (
         cards.live_count(report, total),
         cards.cohort_badge(report.cohort_label, report.synthetic, report.fingerprint),
         cards.summary_cards(report, total),
@@ -88,4 +89,23 @@ def update_panels(*args):
         panels.rates_panel(report.subgroup_rates, report),
         panels.table_one_panel(report.table_one),
         panels.mancova_panel(report.mancova),
+    )
+    return _only_changed(panels_out)
+
+
+# A display option or the Table 1 choice changes one panel: send only that one (the rest of
+# the page keeps what it shows; its report came from the cache anyway).
+_ONLY = {ids.KM_OPTIONS: {ids.KM_GRAPH}, ids.TABLE_BY: {ids.TABLE_ONE}}
+
+
+def _only_changed(panels_out: tuple) -> tuple:
+    try:
+        changed = _ONLY.get(ctx.triggered_id)
+    except MissingCallbackContextException:  # called directly (tests), not by Dash
+        changed = None
+    if changed is None:
+        return panels_out
+    return tuple(
+        value if output.component_id in changed else no_update
+        for output, value in zip(PANEL_OUTPUTS, panels_out, strict=True)
     )

@@ -452,3 +452,41 @@ def test_the_same_view_is_computed_once_and_a_new_view_again(
     narrowed = _panels(app_context, **{ids.SEX: "F"})
     assert len(calls) == 2
     assert _card_value(narrowed, "card-n") != _card_value(first, "card-n")
+
+
+def _triggered_by(component_id: str, prop: str):
+    """Run the callback as Dash does when ``component_id.prop`` changed."""
+    from contextvars import copy_context
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    def run(function, *args):
+        context_value.set(
+            AttributeDict(triggered_inputs=[{"prop_id": f"{component_id}.{prop}", "value": None}])
+        )
+        return function(*args)
+
+    return lambda function, *args: copy_context().run(run, function, *args)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "sent"),
+    [(ids.KM_OPTIONS, ids.KM_GRAPH), (ids.TABLE_BY, ids.TABLE_ONE)],
+)
+def test_a_display_choice_sends_only_its_panel(app_context, defaults, trigger, sent):
+    from dash import no_update
+
+    args = _arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
+    panels = _triggered_by(trigger, "value")(update_panels, *args)
+    pairs = zip(report.PANEL_OUTPUTS, panels, strict=True)
+    kept = [o.component_id for o, v in pairs if v is not no_update]
+    assert kept == [sent]
+
+
+def test_a_filter_change_sends_every_panel(app_context, defaults):
+    from dash import no_update
+
+    args = _arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
+    panels = _triggered_by(ids.SEX, "value")(update_panels, *args)
+    assert not any(v is no_update for v in panels)
