@@ -163,6 +163,15 @@ class _Penalized:
         return state if math.isfinite(state.loglik) else None
 
 
+def penalized_terms(time: Array, event: Array, x: Array, beta: Array) -> tuple[float, Array]:
+    """Penalized log-likelihood and modified score at ``beta`` (Breslow ties, as coxphf).
+
+    ``l(b) + 0.5 log det I(b)`` and its gradient ``U*(b)``; for checks and notebooks.
+    """
+    state = _Penalized(time, event, x).evaluate(np.asarray(beta, dtype=float))
+    return state.loglik, state.score
+
+
 def _settled(step: Array, beta: Array) -> bool:
     return bool(np.all(np.abs(step) <= STEP_TOLERANCE * np.maximum(1.0, np.abs(beta))))
 
