@@ -48,6 +48,9 @@ GAIN_TOLERANCE = 1e-13
 # covariates are treated as collinear: no finite penalized estimate separates them.
 COLLINEAR = 1e-10
 MAX_BOUND_ITER = 60
+# A profile limit is settled when its Newton correction is below this (relative): Newton
+# converges quadratically, so the corrected value is off by about its square (~1e-10).
+BOUND_TOLERANCE = 1e-5
 
 
 @dataclass(frozen=True)
@@ -86,35 +89,46 @@ class _Penalized:
     """The data, sorted once by decreasing time, and ``pl`` as a function of ``b``.
 
     Sorted that way, the risk set of each failure time (everyone still followed) is a
-    prefix of the rows, so every risk-set sum is one cumulative sum read at the prefix ends.
+    prefix of the rows: the rows are summed in segments between successive failure times
+    (``reduceat``, cheaper than a cumulative sum over every row) and the segment sums
+    accumulated. Arrays are stored one covariate per row so each pass is contiguous.
     """
 
     def __init__(self, time: Array, event: Array, x: Array) -> None:
         order = np.argsort(-time, kind="stable")
-        time, event = time[order], event[order]
+        time, failed = time[order], event[order] == 1
+        # Failure times from the last to the first: risk sets grow along the rows.
+        failure_times = np.unique(time[failed])[::-1]
+        # Row just past each failure time's risk set; rows past the last one are never at
+        # risk at a failure and are dropped.
+        ends = time.size - np.searchsorted(time[::-1], failure_times, side="left")
+        self.starts = np.concatenate(([0], ends[:-1]))
+        rows = slice(0, int(ends[-1]))
         # Centring changes neither l, I nor the penalty; it keeps exp(eta) in range.
-        self.x = x[order] - x.mean(axis=0)
-        n, p = self.x.shape
-        failed = event == 1
-        failure_times = np.unique(time[failed])
-        # Last row (in decreasing time) still at risk at each failure time.
-        self.ends = n - 1 - np.searchsorted(time[::-1], failure_times, side="left")
-        which = np.searchsorted(failure_times, time[failed])
+        xt = (x[order] - x.mean(axis=0)).T[:, rows]
+        p = xt.shape[0]
+        which = np.searchsorted(-failure_times, -time[failed])
         self.deaths = np.bincount(which, minlength=failure_times.size).astype(float)
-        self.dead_x = self.x[failed].sum(axis=0)
-        # Columns [1, x, x x'] per row: times the risk, their prefix sums are S0, S1, S2.
-        outer = (self.x[:, :, None] * self.x[:, None, :]).reshape(n, p * p)
-        self.moments = np.column_stack((np.ones(n), self.x, outer))
+        self.dead_x = (x[order][failed] - x.mean(axis=0)).sum(axis=0)
+        # Rows [1, x, x x'] per patient: times the risk, their risk-set sums are S0, S1, S2.
+        outer = (xt[:, None, :] * xt[None, :, :]).reshape(p * p, -1)
+        self.moments = np.ascontiguousarray(np.vstack((np.ones(xt.shape[1]), xt, outer)))
+        self.xt = np.ascontiguousarray(xt)
         self.identity = np.eye(p)
+
+    def _risk_set_sums(self, values: Array) -> Array:
+        """Sums of each row of ``values`` over every failure time's risk set, (T, rows)."""
+        segments = np.add.reduceat(values, self.starts, axis=1)
+        return np.asarray(np.cumsum(segments, axis=1).T, dtype=float)
 
     def evaluate(self, beta: Array) -> _State:
         """``pl(b)`` and ``U*(b)``; raises ``LinAlgError`` when ``I(b)`` is singular."""
-        x, deaths = self.x, self.deaths
-        p = x.shape[1]
-        eta = x @ beta
+        xt, deaths = self.xt, self.deaths
+        p = xt.shape[0]
+        eta = beta @ xt
         shift = float(eta.max())  # a constant shift of eta cancels in every ratio below
         risk = np.exp(eta - shift)
-        sums = np.cumsum(risk[:, None] * self.moments, axis=0)[self.ends]
+        sums = self._risk_set_sums(self.moments * risk)
         s0 = sums[:, 0].copy()
         sums /= s0[:, None]
         mean = sums[:, 1 : p + 1]
@@ -127,9 +141,8 @@ class _Penalized:
         # 0.5 tr(J dI/db_t), J = I^-1, m_k = S1/S0, per failure time k:
         #   sum_rs J_rs S3_rst / S0 - (sum_rs J_rs S2_rs / S0) m_t - 2 (V_k J m_k)_t,
         # and sum_rs J_rs S3_rst = sum_i risk_i h_i x_it with h_i = x_i' J x_i.
-        leverage = ((x @ covariance) * x).sum(axis=1)
-        third = np.cumsum((risk * leverage)[:, None] * self.moments[:, : p + 1], axis=0)
-        third = third[self.ends] / s0[:, None]
+        leverage = ((covariance @ xt) * xt).sum(axis=0)
+        third = self._risk_set_sums(self.moments[: p + 1] * (risk * leverage)) / s0[:, None]
         trace = deaths @ third[:, 1:] - (deaths * third[:, 0]) @ mean
         trace -= 2.0 * deaths @ (spread @ (mean @ covariance)[:, :, None])[:, :, 0]
         return _State(
@@ -176,40 +189,68 @@ def _settled(step: Array, beta: Array) -> bool:
     return bool(np.all(np.abs(step) <= STEP_TOLERANCE * np.maximum(1.0, np.abs(beta))))
 
 
-def _newton_step(state: _State, fixed: int | None) -> Array:
-    """``I^-1 U*`` over the free terms; with term ``fixed`` held, its row and column drop.
+def _newton_step(state: _State, curvature: Array, fixed: int | None) -> Array:
+    """Solve ``(I + A) d = U*`` over the free terms (term ``fixed``, if any, stays put).
 
-    ``I_ff^-1 = J_ff - J_fj J_jf / J_jj`` (partitioned inverse, ``J = I^-1``): no solve.
+    ``A`` is the secant estimate of the penalty's curvature (see :func:`_secant`); when
+    ``I + A`` is not positive definite the step falls back to coxphf's ``I^-1 U*``.
     """
-    if fixed is None:
-        return np.asarray(state.covariance @ state.score, dtype=float)
-    column = state.covariance[:, fixed]
-    inverse = state.covariance - np.outer(column, column) / column[fixed]
-    step = np.asarray(inverse @ state.score, dtype=float)
-    step[fixed] = 0.0
-    return step
+    hessian = state.information + curvature
+    score = state.score.copy()
+    if fixed is not None:
+        hessian[fixed, :] = 0.0
+        hessian[:, fixed] = 0.0
+        hessian[fixed, fixed] = 1.0
+        score[fixed] = 0.0
+    lower, info = lapack.dpotrf(hessian, lower=1)
+    if info != 0:
+        return _newton_step(state, np.zeros_like(curvature), fixed)
+    step, _ = lapack.dpotrs(lower, score, lower=1)
+    return np.asarray(step, dtype=float)
+
+
+def _secant(curvature: Array, step: Array, old: _State, new: _State) -> Array:
+    """Symmetric rank-one update of ``A`` so that ``(I + A) d`` matches the change in ``U*``.
+
+    ``I`` is the exact curvature of ``l``; only the penalty's (which needs fourth-order
+    sums) is learnt from the steps. Newton with ``I`` alone converges linearly (coxphf
+    takes one iteration per digit or so); with ``A`` it is superlinear.
+    """
+    residual = old.score - new.score - (new.information + curvature) @ step
+    scale = float(residual @ step)
+    if abs(scale) <= 1e-8 * float(np.linalg.norm(residual) * np.linalg.norm(step)):
+        return curvature
+    return curvature + np.outer(residual, residual) / scale
+
+
+@dataclass(frozen=True)
+class _Optimum:
+    beta: Array
+    state: _State
+    curvature: Array
+    iterations: int
+    converged: bool
 
 
 def _maximise(
-    model: _Penalized, beta: Array, state: _State, fixed: int | None = None
-) -> tuple[Array, _State, int, bool]:
+    model: _Penalized, beta: Array, state: _State, curvature: Array, fixed: int | None = None
+) -> _Optimum:
     """Newton-Raphson over the coefficients, term ``fixed`` (if any) held where it is.
 
-    As coxphf: the step is ``I^-1 U*`` (the information stands in for the Hessian of
-    the penalized likelihood: always an ascent direction, no fourth-order sums), capped
-    at ``MAX_STEP`` and halved until the penalized likelihood does not decrease. A fit
-    is settled when the step is below ``STEP_TOLERANCE``; a profile point (``fixed``
-    set) when the remaining gain in ``pl`` is: only its value is used, and that is
-    off by the square of the distance to the maximum.
+    As coxphf: the step solves ``(I + A) d = U*`` (quasi-Newton, see :func:`_secant`),
+    capped at ``MAX_STEP`` and halved until the penalized likelihood does not decrease.
+    A fit is settled when the step is below ``STEP_TOLERANCE``; a profile point
+    (``fixed`` set) when the remaining gain in ``pl`` is: only its value is used, and
+    that is off by the square of the distance to the maximum.
     """
     for iteration in range(MAX_ITER):
-        step = _newton_step(state, fixed)
+        step = _newton_step(state, curvature, fixed)
         if fixed is None:
             settled = _settled(step, beta)
         else:
             settled = float(step @ state.score) <= GAIN_TOLERANCE * max(1.0, abs(state.loglik))
         if settled:
-            return beta, state, iteration, True
+            return _Optimum(beta, state, curvature, iteration, True)
         step *= min(1.0, MAX_STEP / float(np.abs(step).max()))
         floor = state.loglik - LOGLIK_TOLERANCE * abs(state.loglik)
         for _ in range(MAX_HALVINGS):
@@ -218,9 +259,10 @@ def _maximise(
                 break
             step = step / 2
         else:
-            return beta, state, iteration, False
+            return _Optimum(beta, state, curvature, iteration, False)
+        curvature = _secant(curvature, step, state, trial)
         beta, state = beta + step, trial
-    return beta, state, MAX_ITER, False
+    return _Optimum(beta, state, curvature, MAX_ITER, False)
 
 
 @dataclass
@@ -234,21 +276,20 @@ class _Profile:
 
     model: _Penalized
     j: int
-    beta: Array
-    state: _State
+    last: _Optimum
 
     def at(self, value: float) -> tuple[float, float, bool]:
         """``(pl_j(value), slope, converged)``; ``-inf`` where ``pl`` is not finite."""
-        j, column = self.j, self.state.covariance[:, self.j]
+        j, last = self.j, self.last
+        column = last.state.covariance[:, j]
         # Along the ridge of the previous point: d b_f / d b_j = -I_ff^-1 I_fj = J_fj / J_jj.
-        start = self.beta + (value - self.beta[j]) * column / column[j]
+        start = last.beta + (value - last.beta[j]) * column / column[j]
         start[j] = value
         state = self.model.try_evaluate(start)
         if state is None:
             return -math.inf, 0.0, True
-        beta, state, _, converged = _maximise(self.model, start, state, j)
-        self.beta, self.state = beta, state
-        return state.loglik, float(state.score[j]), converged
+        self.last = _maximise(self.model, start, state, last.curvature, j)
+        return self.last.state.loglik, float(self.last.state.score[j]), self.last.converged
 
 
 def _next_guess(guess: float, inside: float, outside: float | None, start: float) -> float:
@@ -264,27 +305,32 @@ def _next_guess(guess: float, inside: float, outside: float | None, start: float
 
 
 def _limit(
-    model: _Penalized, beta: Array, state: _State, j: int, side: float, crit: float
+    fit: _Optimum, model: _Penalized, j: int, side: float, crit: float
 ) -> tuple[float, bool]:
     """The ``b_j`` on ``side`` (-1 or +1) where the profile drops by ``crit / 2``.
 
     As coxphf's ``pl = TRUE`` (and R uniroot on the profile in make_reference.R):
-    ``2 * (pl(b_hat) - pl_j(b_j)) = qchisq(level, 1)``.
+    ``2 * (pl(b_hat) - pl_j(b_j)) = qchisq(level, 1)``. Solved for the signed root
+    ``sqrt(2 (pl(b_hat) - pl_j))``, nearly linear in ``b_j`` even where the profile is
+    skewed (separation), so Newton from the Wald limit needs two or three profile points.
     """
-    target = state.loglik - crit / 2.0
-    profile = _Profile(model, j, beta, state)
-    start = inside = float(beta[j])
+    state, profile = fit.state, _Profile(model, j, fit)
+    start = inside = float(fit.beta[j])
     outside: float | None = None
     value = start + side * math.sqrt(crit * state.covariance[j, j])  # the Wald limit
     for _ in range(MAX_BOUND_ITER):
         height, slope, converged = profile.at(value)
-        gap = height - target
-        if gap > 0:
+        drop = 2.0 * (state.loglik - height)
+        if drop < crit:
             inside = value
         else:
             outside = value
-        newton = value - gap / slope if math.isfinite(gap) and slope != 0 else math.nan
-        if math.isfinite(newton) and abs(newton - value) <= STEP_TOLERANCE * max(1.0, abs(value)):
+        newton = math.nan
+        if math.isfinite(drop) and drop > 0 and slope != 0:
+            # d sqrt(drop) / d b_j = -U*_j / sqrt(drop)
+            newton = value + (math.sqrt(drop) - math.sqrt(crit)) * math.sqrt(drop) / slope
+        tolerance = BOUND_TOLERANCE * max(1.0, abs(value))
+        if abs(newton - value) <= tolerance:
             return newton, converged
         if outside is not None and abs(outside - inside) <= STEP_TOLERANCE * max(1.0, abs(value)):
             return 0.5 * (inside + outside), converged
@@ -292,10 +338,10 @@ def _limit(
     return math.nan, False
 
 
-def _lr_test(model: _Penalized, beta: Array, state: _State, j: int) -> tuple[float, bool]:
+def _lr_test(fit: _Optimum, model: _Penalized, j: int) -> tuple[float, bool]:
     """Penalized LR statistic for ``b_j = 0`` (coxphf's and firthmodels' ``lrt``)."""
-    height, _, converged = _Profile(model, j, beta, state).at(0.0)
-    return max(2.0 * (state.loglik - height), 0.0), converged
+    height, _, converged = _Profile(model, j, fit).at(0.0)
+    return max(2.0 * (fit.state.loglik - height), 0.0), converged
 
 
 def fit_firth(time: Array, event: Array, x: Array, *, conf_level: float = 0.95) -> FirthFit:
@@ -333,30 +379,30 @@ def fit_firth(time: Array, event: Array, x: Array, *, conf_level: float = 0.95) 
     p = x.shape[1]
     start = np.zeros(p)
     null_state = model.evaluate(start)  # raises for collinear covariates
-    beta, state, iterations, converged = _maximise(model, start, null_state)
-    notes = [] if converged else ["the penalized likelihood did not converge"]
+    fit = _maximise(model, start, null_state, np.zeros((p, p)))
+    notes = [] if fit.converged else ["the penalized likelihood did not converge"]
     crit = float(stats.chi2.ppf(conf_level, 1))
     limits = np.full((p, 2), math.nan)
     lr_chisq = np.full(p, math.nan)
     for j in range(p):
-        lr_chisq[j], ok = _lr_test(model, beta, state, j)
+        lr_chisq[j], ok = _lr_test(fit, model, j)
         if not ok:
             notes.append(f"the likelihood-ratio refit without term {j + 1} did not converge")
         for column, side in enumerate((-1.0, 1.0)):
-            limits[j, column], ok = _limit(model, beta, state, j, side, crit)
+            limits[j, column], ok = _limit(fit, model, j, side, crit)
             if not ok:
                 which = "lower" if side < 0 else "upper"
                 notes.append(f"the {which} profile limit of term {j + 1} was not found")
     return FirthFit(
-        beta=beta,
-        se=np.sqrt(np.diag(state.covariance)),
+        beta=fit.beta,
+        se=np.sqrt(np.diag(fit.state.covariance)),
         ci_low=limits[:, 0],
         ci_high=limits[:, 1],
         lr_chisq=lr_chisq,
         p=np.asarray(stats.chi2.sf(lr_chisq, 1), dtype=float),
-        loglik=state.loglik,
+        loglik=fit.state.loglik,
         loglik_null=null_state.loglik,
-        iterations=iterations,
-        converged=converged,
+        iterations=fit.iterations,
+        converged=fit.converged,
         notes=tuple(notes),
     )
