@@ -218,7 +218,7 @@ def _secant(curvature: Array, step: Array, old: _State, new: _State) -> Array:
     """
     residual = old.score - new.score - (new.information + curvature) @ step
     scale = float(residual @ step)
-    if abs(scale) <= 1e-8 * float(np.linalg.norm(residual) * np.linalg.norm(step)):
+    if scale * scale <= 1e-16 * float(residual @ residual) * float(step @ step):
         return curvature
     return curvature + np.outer(residual, residual) / scale
 
