@@ -7,16 +7,22 @@ the ordinary Cox estimate runs to infinity. It follows R ``coxphf`` (``pl = TRUE
 * Breslow ties, coxphf's only option: every one of ``d`` tied failures sees the whole
   risk set.
 * Newton-Raphson on the modified score ``U*_j = U_j + 0.5 tr(I^-1 dI/db_j)`` with the
-  unpenalized information ``I`` standing in for the Hessian, step halving when the
-  penalized likelihood drops, the step capped (coxphf's ``maxstep``).
+  unpenalized information ``I`` standing in for the Hessian (coxphf), here plus a secant
+  estimate of the penalty's curvature so the last digits come superlinearly; step
+  halving when the penalized likelihood drops, the step capped (coxphf's ``maxstep``).
+  Same fixed point ``U* = 0``, only fewer iterations.
 * Wald SE from ``I(b_hat)^-1``; penalized likelihood-ratio p per term (refit with
   ``b_j = 0``, the other terms free); profile penalized-likelihood confidence limits.
 
 The risk-set sums come from cumulative sums over time-sorted rows (as in
 :mod:`analytics.coxfit`), so one evaluation is a handful of numpy passes at any cohort
-size. The third-order sums ``S3`` enter the modified score only contracted with
-``I^-1``; contracting per row first (``h_i = x_i' I^-1 x_i``) turns the ``n x p x p x p``
-tensor into two ``n x (p + 1)`` suffix sums.
+size. Profile limits: Newton on the signed root of the profile drop, re-maximising the
+other terms at each point (warm-started along the ridge) -- R's ``uniroot`` on the
+profile, in fewer evaluations.
+
+The third-order sums ``S3`` enter the modified score only contracted with ``I^-1``;
+contracting per row first (``h_i = x_i' I^-1 x_i``) turns the ``n x p x p x p`` tensor
+into ``p + 1`` extra risk-set sums.
 """
 
 from __future__ import annotations
