@@ -19,8 +19,8 @@ from scipy import stats
 
 from analytics.coxfit import concordance, fit_cox
 from analytics.design import Design, design_matrix
+from analytics.firth import fit_firth
 from analytics.jsonsafe import json_dict
-from analytics.warnings_guard import recorded_warnings
 
 # Peduzzi et al. (1995): fewer than 10 events per variable makes Cox estimates unreliable.
 MIN_EVENTS_PER_VARIABLE = 10
@@ -272,7 +272,7 @@ def firth_cox(
     """Firth-penalized Cox regression (Heinze & Schemper 2001) for small or separated data.
 
     Maximises the partial log-likelihood plus ``0.5 * log det I(beta)``, which keeps hazard
-    ratios finite when a group has no events. Uses the ``firthmodels`` package.
+    ratios finite when a group has no events. Fitted by :mod:`analytics.firth`.
 
     Returns
     -------
@@ -281,37 +281,26 @@ def firth_cox(
         penalized-likelihood CIs, penalized likelihood-ratio p per term; ``se`` is the Wald
         SE from the penalized information. ``loglik`` is the penalized log-likelihood.
     """
-    from firthmodels import FirthCoxPH  # imported lazily: it pulls in scikit-learn
-
     design = design_matrix(frame, covariates, categorical=categorical)
     time, event, dropped = _outcome(frame, design, time_col, event_col)
     n, events = int(time.size), int(event.sum())
     if events == 0 or not design.columns:
         reason = "No failures in this group" if events == 0 else "No covariate varies"
         return _empty_model(n, events, f"{reason}: a Firth model cannot be fitted.", dropped)
-    fitter = FirthCoxPH()
-    with recorded_warnings() as caught:
-        try:
-            fitter.fit(design.matrix, (event.astype(bool), time))
-            fitter.lrt()
-            bounds = fitter.conf_int(alpha=1 - conf_level, method="pl", tol=1e-8)
-        except np.linalg.LinAlgError as error:
-            # Collinear covariates (e.g. two that coincide once filtered) leave the Fisher
-            # information singular even with the penalty: say so rather than crash the report.
-            return _empty_model(
-                n, events, f"The Firth model could not be fitted ({error}).", dropped
-            )
+    try:
+        fit = fit_firth(time, event, design.matrix, conf_level=conf_level)
+    except np.linalg.LinAlgError as error:
+        # Collinear covariates (e.g. two that coincide once filtered) leave the Fisher
+        # information singular even with the penalty: say so rather than crash the report.
+        return _empty_model(n, events, f"The Firth model could not be fitted ({error}).", dropped)
     notes = list(design.notes)
-    notes.extend(f"Firth fit: {str(w.message).splitlines()[0]}" for w in caught)
-    coef = np.asarray(fitter.coef_, dtype=float)
+    notes.extend(f"Firth fit: {note}." for note in fit.notes)
     return CoxModel(
-        terms=_terms_from(
-            design, coef, np.asarray(fitter.bse_), bounds[:, 0], bounds[:, 1], fitter.lrt_pvalues_
-        ),
+        terms=_terms_from(design, fit.beta, fit.se, fit.ci_low, fit.ci_high, fit.p),
         n=n,
         events=events,
-        concordance=concordance(time, event, design.matrix @ coef),
-        loglik=float(fitter.loglik_),
+        concordance=concordance(time, event, design.matrix @ fit.beta),
+        loglik=fit.loglik,
         loglik_null=None,
         lr_chisq=None,
         lr_df=len(design.columns),

@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from analytics.report import Report
 
-_PACKAGES = ("lifelines", "statsmodels", "scipy", "numpy", "pandas", "firthmodels")
+_PACKAGES = ("lifelines", "statsmodels", "scipy", "numpy", "pandas")
 
 
 def software_versions() -> dict[str, str]:

@@ -111,7 +111,7 @@ def _form_b() -> st.SearchStrategy[Cohort]:
 
 
 # Each example runs a handful of fits on <= 24 patients; no deadline because the first
-# example of a run pays the imports (firthmodels, statsmodels).
+# example of a run pays the imports (statsmodels).
 FAST = settings(max_examples=30, deadline=None)
 # A full report costs ~0.3-1.5 s (Cox x 6, Firth profile CIs, MANCOVA); two per example.
 SLOW = settings(max_examples=10, deadline=None)

@@ -3,7 +3,7 @@
 Tolerances: ``RTOL = 1e-6`` for Cox fits (Newton-Raphson on both sides, converged far
 below this; DESIGN.md asks for 4 significant digits). ``RTOL_FIRTH = 1e-6`` for Firth:
 both sides maximise the penalized likelihood and find profile limits numerically (R:
-BFGS + uniroot; firthmodels: its own Newton, profile limits solved to tol 1e-8).
+BFGS + uniroot; analytics.firth: quasi-Newton, profile limits by Newton on the signed root).
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def test_firth_cox_matches_penalized_likelihood_in_r(
         # p:  pchisq(2 * (lp(b_hat) - profile(0)), 1, lower.tail = FALSE)
 
     No tied event times in either data set, so Efron (R here) and Breslow (coxphf,
-    firthmodels) coincide. The separated data set has no failure without lesions: the
+    analytics.firth) coincide. The separated data set has no failure without lesions: the
     ordinary Cox coefficient is infinite, Firth's is finite.
     """
     expected = r_results("firth")[key]
