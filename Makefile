@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Never let uv download a Python: the intranet and CI machines use the system's 3.11.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint format reference demo clean
+.PHONY: setup run test lint format reference demo bench clean
 
 setup: $(VENV)/.synced
 
@@ -30,9 +30,15 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Regenerates tests/data/reference from R (needs r-base-core r-cran-survival; CI does not).
+# Regenerates tests/data/reference from R (needs r-base-core r-cran-survival r-cran-mass; CI
+# does not: the fixtures are committed).
 reference:
 	Rscript tests/reference/make_reference.R
+	Rscript tests/reference/make_recurrent_reference.R
+
+# Performance runs (not tests): writes benchmarks/RESULTS.md; R timings when Rscript exists.
+bench: setup
+	$(BIN)/python -m benchmarks
 
 # Regenerates the shipped synthetic demo cohort (deterministic; the tests check it).
 demo: setup
