@@ -115,5 +115,4 @@ def input_problem(messages: Sequence[str]) -> dbc.Alert:
         html.Ul([html.Li(m) for m in messages], className="mb-0"),
         color="danger",
         className="small",
-        role="alert",
     )
