@@ -32,7 +32,8 @@ def _number(label: str, component_id: str, value: float, help_text: str) -> dbc.
             dbc.Input(
                 id=component_id,
                 type="number",
-                min=0,
+                # No min: the browser would swallow a negative entry without a word (the input
+                # just stops updating); the callback says what is wrong instead.
                 step="any",
                 value=value,
                 inputMode="decimal",
