@@ -53,3 +53,9 @@ DOWNLOAD_REPORT = "download-report"
 DOWNLOAD_TEMPLATE_BUTTON = "download-template-button"
 DOWNLOAD_TEMPLATE = "download-template"
 TABLE_BY = "table-by"
+
+# Relapses tab and the conditional survival calculator (Survival tab)
+RELAPSE_PANEL = "relapse-panel"
+CONDITIONAL_GIVEN = "conditional-given"
+CONDITIONAL_AHEAD = "conditional-ahead"
+CONDITIONAL_PANEL = "conditional-panel"

@@ -13,6 +13,7 @@ from analytics.schema import CohortValidationError
 from app import ids
 from app.config import Config
 from app.controls import CohortControls, cohort_controls
+from app.relapses_layout import conditional_calculator, relapses_tab
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
 from app.tabs import TabSpec, accessible_tabs
 from components import cards
@@ -198,7 +199,7 @@ def _tab(label: str, tab_id: str, children: list[object]) -> TabSpec:
 
 
 # Keys of the analysis tabs, in order (the tab switching callback is registered for these).
-TAB_KEYS = ("km", "hr", "lesions", "rates", "table", "paper", "data")
+TAB_KEYS = ("km", "hr", "lesions", "rates", "relapses", "table", "paper", "data")
 
 
 def analysis_tabs(config: Config) -> html.Div:
@@ -217,6 +218,7 @@ def analysis_tabs(config: Config) -> html.Div:
                     options=[
                         {"label": "95% CI bands", "value": "ci"},
                         {"label": "Failures/censored in risk table", "value": "events"},
+                        {"label": "KMunicate style", "value": "kmunicate"},
                     ],
                     value=["ci"],
                     inline=True,
@@ -229,6 +231,7 @@ def analysis_tabs(config: Config) -> html.Div:
                     style={"height": "560px"},
                 ),
                 html.Div(id=ids.KM_SUMMARY),
+                conditional_calculator(),
             ],
         ),
         _tab(
@@ -248,6 +251,7 @@ def analysis_tabs(config: Config) -> html.Div:
         ),
         _tab("Lesion timing", "tab-lesions", [html.Div(id=ids.LESION_PANEL)]),
         _tab("Failure rates", "tab-rates", [html.Div(id=ids.RATES_PANEL)]),
+        _tab("Relapses", "tab-relapses", relapses_tab()),
         _tab(
             "Table 1 & MANCOVA",
             "tab-table",

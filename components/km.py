@@ -160,6 +160,45 @@ def _risk_rows(
     return traces
 
 
+KMUNICATE_ROWS = (
+    ("At risk", "at_risk"),
+    ("Events", "cumulative_events"),
+    ("Censored", "cumulative_censored"),
+)
+
+
+def _kmunicate_rows(
+    risk_table: Mapping[str, Sequence[SurvivalAt]],
+    keys: Sequence[str],
+    short: Mapping[str, str],
+) -> tuple[list[go.Scatter], list[str]]:
+    """KMunicate's table (Morris et al. 2019, BMJ Open 9:e030215): per group, the number at
+    risk and the cumulative events and censored at each tick time, one row each.
+
+    Rows are numbered 0, 1, ... top-down; the returned labels name them in that order.
+    """
+    traces, labels = [], []
+    for j, key in enumerate(keys):
+        rows = risk_table.get(key, [])
+        colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
+        for name, field in KMUNICATE_ROWS:
+            traces.append(
+                go.Scatter(
+                    x=[r.time for r in rows],
+                    y=[len(labels)] * len(rows),
+                    mode="text",
+                    text=[str(getattr(r, field)) for r in rows],
+                    textfont={"color": colour, "size": 12},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{short[key]}: {name}",
+                )
+            )
+            label = name if len(keys) == 1 else f"{short[key]}: {name}"
+            labels.append(f'<span style="color:{colour}">{label}</span>')
+    return traces, labels
+
+
 def km_figure(
     curves: Mapping[str, KaplanMeier],
     risk_table: Mapping[str, Sequence[SurvivalAt]],
@@ -170,16 +209,28 @@ def km_figure(
     show_events: bool = False,
     horizon: float | None = None,
     group_by: str | None = None,
+    kmunicate: bool = False,
 ) -> go.Figure:
     """Kaplan–Meier curves over a number-at-risk table sharing the x-axis (months).
 
     ``curves`` and ``risk_table`` are keyed by the report's group labels ("0"/"1" for a 0/1
     column); ``group_by`` turns those into clinician-facing names ("Asymptomatic lesions: yes").
+    ``kmunicate`` draws the KMunicate layout (Morris et al. 2019): CI bands whatever
+    ``show_ci`` says, and a table of at risk, cumulative events and cumulative censored per
+    group instead of the plain at-risk row.
     """
     keys = list(curves)
     shown = {key: level_label(group_by, key) for key in keys}
+    show_ci = show_ci or kmunicate
+    table_rows = len(keys) * len(KMUNICATE_ROWS) if kmunicate else len(keys)
+    # The KMunicate table has three rows per group: the table panel grows with them.
+    table_share = min(0.5, 0.08 + 0.045 * table_rows) if kmunicate else 0.22
     fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22], vertical_spacing=0.1
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[1 - table_share, table_share],
+        vertical_spacing=0.1,
     )
     shapes: list[dict[str, object]] = []
     for j, key in enumerate(keys):
@@ -189,7 +240,11 @@ def km_figure(
         shapes += _median_shapes(curves[key], colour)
     # The risk table names rows by level only ("yes"/"no"); its axis title names the variable.
     short = {key: shown[key].split(": ", 1)[-1] for key in keys}
-    for trace in _risk_rows(risk_table, keys, short, show_events):
+    if kmunicate:
+        table_traces, row_labels = _kmunicate_rows(risk_table, keys, short)
+    else:
+        table_traces, row_labels = _risk_rows(risk_table, keys, short, show_events), []
+    for trace in table_traces:
         fig.add_trace(trace, row=2, col=1)
     for shape in shapes:
         fig.add_shape(shape, row=1, col=1)
@@ -214,15 +269,27 @@ def km_figure(
         font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
     )
     fig.update_yaxes(title_text="Failure-free (%)", range=[0, 1.03], tickformat=".0%", row=1, col=1)
+    if kmunicate:
+        # Keep the legend inside the (shorter) curve panel, above the table.
+        fig.update_layout(legend={"y": table_share + 0.12})
     fig.update_yaxes(
         # First group on top, with half a row of room so no count touches the tick labels.
-        range=[len(keys) - 0.4, -0.6],
+        range=[table_rows - 0.4, -0.6],
         showgrid=False,
-        title_text=table_title,
+        title_text="" if kmunicate else table_title,
         title_font={"size": 11},
         row=2,
         col=1,
     )
+    if kmunicate:
+        fig.update_yaxes(
+            tickvals=list(range(table_rows)),
+            ticktext=row_labels,
+            tickfont={"size": 11},
+            automargin=True,
+            row=2,
+            col=1,
+        )
     x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
     # A little room left of 0 so the first at-risk count does not collide with the labels.
     x_range = [-x_max * 0.035, x_max * 1.02]

@@ -66,6 +66,7 @@ def update_panels(*args):
             show_events="events" in options,
             horizon=state.horizon,
             group_by=report.group_by,
+            kmunicate="kmunicate" in options,
         )
     sections = report_sections(report)
     has_terms = any(terms for _, terms in sections)

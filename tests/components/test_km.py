@@ -189,3 +189,58 @@ def test_the_logrank_p_is_in_the_title(demo_report):
 def test_the_figure_serialises(demo_report):
     figure = km_figure(demo_report.km, demo_report.risk_table)
     assert figure.to_json()
+
+
+# --- KMunicate style (Morris et al. 2019) --------------------------------------------------
+
+
+LESIONS = "asymptomatic_lesions"
+
+
+def _table_traces(figure):
+    return [t for t in figure.data if t.mode == "text"]
+
+
+def test_kmunicate_adds_at_risk_events_and_censored_rows_per_group(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, kmunicate=True, group_by=LESIONS)
+    traces = _table_traces(figure)
+    assert len(traces) == 3 * len(demo_report.km)
+    labels = list(figure.layout.yaxis2.ticktext)
+    assert ["At risk" in lab for lab in labels].count(True) == 2
+    assert any("no: Events" in lab for lab in labels)
+    assert any("yes: Censored" in lab for lab in labels)
+
+
+def test_kmunicate_counts_are_cumulative(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, kmunicate=True, group_by=LESIONS)
+    rows = demo_report.risk_table["1"]
+    by_name = {t.name: list(t.text) for t in _table_traces(figure)}
+    assert by_name["yes: At risk"] == [str(r.at_risk) for r in rows]
+    assert by_name["yes: Events"] == [str(r.cumulative_events) for r in rows]
+    assert by_name["yes: Censored"] == [str(r.cumulative_censored) for r in rows]
+    events = [int(v) for v in by_name["yes: Events"]]
+    assert events == sorted(events)
+
+
+def test_kmunicate_turns_ci_bands_on(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, show_ci=False, kmunicate=True)
+    assert len(_bands(figure)) == 2 * len(demo_report.km)  # upper and lower edge per group
+
+
+def test_kmunicate_single_group_rows_are_plain():
+    km = kaplan_meier(TIMES, EVENTS, label="All")
+    table = {"All": survival_at(km, risk_table_times(9))}
+    figure = km_figure({"All": km}, table, kmunicate=True)
+    assert [t.split(">")[1].split("<")[0] for t in figure.layout.yaxis2.ticktext] == [
+        "At risk",
+        "Events",
+        "Censored",
+    ]
+
+
+def test_default_figure_is_unchanged_by_the_option(demo_report):
+    default = km_figure(demo_report.km, demo_report.risk_table)
+    explicit = km_figure(demo_report.km, demo_report.risk_table, kmunicate=False)
+    assert default.to_json() == explicit.to_json()
+    assert len(_table_traces(default)) == len(demo_report.km)
+    assert list(default.layout.yaxis2.domain)[1] < 0.25

@@ -1,0 +1,66 @@
+"""Conditional survival calculator (Survival tab): filters + X + Y -> a table per group.
+
+Its own callback, not part of update_panels: typing a number recomputes one small table.
+"""
+
+from __future__ import annotations
+
+import math
+
+from dash import Input, Output, callback
+
+from analytics.cohort import analysis_frame
+from analytics.conditional import conditional_survival
+from app import ids
+from app.callbacks.common import AGE_BOUNDS, resolve_view
+from app.callbacks.safety import guarded
+from app.callbacks.view import CONTROL_INPUTS
+from components.conditional import conditional_panel, input_problem
+from components.panels import EMPTY_MESSAGE, empty_state
+
+
+def parse_months(value: object, what: str, *, allow_zero: bool) -> tuple[float | None, str | None]:
+    """A number of months from an input box, or a message saying what is wrong with it."""
+    if value is None or value == "":
+        return None, f"Enter {what} (a number of months)."
+    try:
+        months = float(str(value))
+    except (TypeError, ValueError):
+        return None, f"{what.capitalize()} must be a number of months."
+    if not math.isfinite(months) or months < 0:
+        return None, f"{what.capitalize()} cannot be negative."
+    if months == 0 and not allow_zero:
+        return None, f"{what.capitalize()} must be more than 0 months."
+    return months, None
+
+
+def _failed(message: str) -> tuple:
+    return (input_problem([message]), False, False)
+
+
+@callback(
+    Output(ids.CONDITIONAL_PANEL, "children"),
+    Output(ids.CONDITIONAL_GIVEN, "invalid"),
+    Output(ids.CONDITIONAL_AHEAD, "invalid"),
+    *CONTROL_INPUTS,
+    Input(ids.CONDITIONAL_GIVEN, "value"),
+    Input(ids.CONDITIONAL_AHEAD, "value"),
+    Input(ids.COHORT_STORE, "data"),
+    *AGE_BOUNDS,
+)
+@guarded(_failed)
+def update_conditional(*args):
+    *values, given, ahead, store, age_min, age_max = args
+    given_months, given_problem = parse_months(
+        given, "the months failure-free so far", allow_zero=True
+    )
+    ahead_months, ahead_problem = parse_months(ahead, "the months ahead", allow_zero=False)
+    problems = [p for p in (given_problem, ahead_problem) if p]
+    if problems:
+        return (input_problem(problems), given_problem is not None, ahead_problem is not None)
+    cohort, state, _notes = resolve_view(store, values, age_min, age_max)
+    frame = analysis_frame(cohort, state.filters())
+    if frame.empty:
+        return (empty_state(EMPTY_MESSAGE), False, False)
+    table = conditional_survival(frame, given_months, ahead_months, group_by=state.group_by)
+    return (conditional_panel(table), False, False)

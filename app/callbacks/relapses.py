@@ -1,0 +1,60 @@
+"""The Relapses tab: controls + cohort -> analytics.relapse_report -> components.relapses.
+
+Computed only while the tab is open (its models import statsmodels, a second on first use):
+a filter change with the tab hidden costs nothing, and opening the tab shows the current view.
+"""
+
+from __future__ import annotations
+
+from dash import Input, Output, callback, no_update
+
+from analytics.cohort import Cohort
+from analytics.relapse_report import RelapseReport, build_relapse_report
+from app import ids
+from app.callbacks.common import AGE_BOUNDS, resolve_view
+from app.callbacks.safety import guarded
+from app.callbacks.view import CONTROL_INPUTS
+from app.lru import BoundedCache
+from app.state import ViewState
+from app.tabs import panel_id
+from components.panels import warnings_list
+from components.relapses import relapse_panel
+
+# One report per (cohort content, filters, grouping): revisiting a view is a lookup.
+RELAPSE_CACHE_ITEMS = 32
+RELAPSE_CACHE_PATIENTS = 500_000
+_relapse_reports: BoundedCache[RelapseReport] = BoundedCache(
+    RELAPSE_CACHE_ITEMS, RELAPSE_CACHE_PATIENTS
+)
+
+
+def relapse_report_for(cohort: Cohort, state: ViewState) -> RelapseReport:
+    """The Relapses report of this view, computed once per worker and cached."""
+    filters = state.filters()
+    key = (cohort.fingerprint, cohort.label, filters, state.group_by)
+    return _relapse_reports.get_or_compute(
+        key,
+        lambda: build_relapse_report(cohort, filters, state.group_by),
+        weight=lambda _: max(1, len(cohort.patients)),
+    )
+
+
+def _failed(message: str) -> tuple:
+    return (warnings_list([message], "The relapse analyses could not be computed"),)
+
+
+@callback(
+    [Output(ids.RELAPSE_PANEL, "children")],
+    *CONTROL_INPUTS,
+    Input(ids.COHORT_STORE, "data"),
+    Input(panel_id("relapses"), "hidden"),
+    *AGE_BOUNDS,
+)
+@guarded(_failed)
+def update_relapses(*args):
+    *values, store, hidden, age_min, age_max = args
+    if hidden:
+        return (no_update,)
+    cohort, state, notes = resolve_view(store, values, age_min, age_max)
+    report = relapse_report_for(cohort, state)
+    return (relapse_panel(report, synthetic=cohort.synthetic, context_notes=notes),)

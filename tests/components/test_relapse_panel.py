@@ -1,0 +1,204 @@
+"""Relapses panel and conditional-survival read-out: what the reader sees for given results."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from analytics.cohort import Filters, analysis_frame
+from analytics.conditional import conditional_survival
+from analytics.demo import load_demo
+from analytics.relapse_report import ALL, build_relapse_report
+from components.conditional import conditional_panel, input_problem, sentence
+from components.relapses import (
+    MCF_GRAPH,
+    NO_RELAPSES_FILE,
+    THETA_SENTENCE,
+    mcf_figure,
+    relapse_panel,
+)
+from tests.dash_text import component_texts
+
+GROUP = "asymptomatic_lesions"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The synthetic demo cohort."""
+    return load_demo()
+
+
+@pytest.fixture(scope="module")
+def grouped(demo):
+    """The demo's relapse report grouped by asymptomatic lesions."""
+    return build_relapse_report(demo, Filters(), GROUP)
+
+
+def _text(component) -> str:
+    return " ".join(component_texts(component))
+
+
+def _find(component, kind: str) -> list:
+    """Every component of type ``kind`` (class name) in the tree."""
+    found = [component] if type(component).__name__ == kind else []
+    children = getattr(component, "children", None)
+    if isinstance(children, list | tuple):
+        for child in children:
+            found += _find(child, kind)
+    elif children is not None and not isinstance(children, str | int | float):
+        found += _find(children, kind)
+    return found
+
+
+def test_rates_table_shows_each_group_with_exact_cis(grouped):
+    text = _text(relapse_panel(grouped))
+    for name in ("All patients", "Asymptomatic lesions: no", "Asymptomatic lesions: yes"):
+        assert name in text
+    pre = grouped.group(ALL).rates.pooled_pre
+    assert f"{pre.estimate:.2f} ({pre.ci_low:.2f}–{pre.ci_high:.2f})" in text
+    assert f"{pre.events} relapses / {pre.person_years:.1f} patient-years" in text
+
+
+def test_small_rates_are_not_rounded_to_zero(grouped):
+    post = grouped.group("0").rates.pooled_post
+    assert post.estimate < 0.01
+    assert f"{post.estimate:.2g}" in _text(relapse_panel(grouped))
+
+
+def test_negative_binomial_headline_poisson_beside_and_theta_explained(grouped):
+    text = _text(relapse_panel(grouped))
+    nb = grouped.group(ALL).after_vs_before_nb
+    poisson = grouped.group(ALL).after_vs_before_poisson
+    assert f"{nb.terms[0].rate_ratio:.2g}" in text
+    assert f"{poisson.terms[0].rate_ratio:.2g}" in text
+    assert f"{nb.theta:.2f}" in text
+    assert THETA_SENTENCE in text
+    assert "large θ means little between-patient variation" in THETA_SENTENCE
+
+
+def test_between_groups_and_andersen_gill_when_grouped(grouped):
+    text = _text(relapse_panel(grouped))
+    assert "Asymptomatic lesions: yes vs Asymptomatic lesions: no" in text
+    assert f"{grouped.andersen_gill.terms[0].hr:.1f}" in text
+    details = _find(relapse_panel(grouped), "Details")
+    assert len(details) == 1
+    assert "Naive SE" in _text(details[0])
+
+
+def test_every_note_is_a_warning(grouped):
+    panel = relapse_panel(grouped, context_notes=["A context note."])
+    alerts = [a for a in _find(panel, "Alert") if a.color == "warning"]
+    text = _text(alerts)
+    assert "A context note." in text
+    for note in grouped.notes:
+        assert note in text
+    for entry in grouped.groups:
+        for note in entry.notes:
+            assert note in text
+
+
+def test_tables_have_captions(grouped):
+    tables = _find(relapse_panel(grouped), "Table")
+    assert len(tables) >= 3
+    for table in tables:
+        assert type(table.children[0]).__name__ == "Caption"
+
+
+def test_no_grouping_says_how_to_get_the_comparisons(demo):
+    text = _text(relapse_panel(build_relapse_report(demo, Filters(), None)))
+    assert "Choose a grouping" in text
+    assert "Andersen–Gill Cox model" not in text
+
+
+def test_no_relapses_file_names_the_file(demo):
+    report = build_relapse_report(replace(demo, relapses=None), Filters(), GROUP)
+    text = _text(relapse_panel(report))
+    assert text == NO_RELAPSES_FILE
+    assert "months_from_rtx" in text
+    assert "relapses file" in text
+
+
+def test_no_patients_is_a_friendly_empty_state(demo):
+    report = build_relapse_report(demo, Filters(edss_min=10, edss_max=10, sex="M"), GROUP)
+    assert "No patients match" in _text(relapse_panel(report))
+
+
+def test_mcf_figure_has_step_curves_and_bands_scatter_only(grouped):
+    figure = mcf_figure(grouped.mcf, title="MCF")
+    assert {t.type for t in figure.data} == {"scatter"}
+    curves = [t for t in figure.data if t.hoverinfo == "text"]
+    bands = [t for t in figure.data if t.fill == "tonexty"]
+    assert len(curves) == len(bands) == 2
+    assert all(t.line.shape == "hv" for t in curves)
+    assert list(curves[1].y) == list(grouped.mcf.curve("1").mcf)
+    assert "n=33, 22 relapses" in curves[1].name
+
+
+def test_panel_graph_has_its_id(grouped):
+    graphs = _find(relapse_panel(grouped), "Graph")
+    assert [g.id for g in graphs] == [MCF_GRAPH]
+
+
+# --- conditional survival -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def frame(demo):
+    """The demo's analysis frame, default filters."""
+    return analysis_frame(demo, Filters())
+
+
+def test_sentence_in_clinical_words(frame):
+    table = conditional_survival(frame, 12, 12)
+    entry = table.groups[0]
+    text = sentence(entry, None)
+    assert text.startswith("Of patients failure-free at 12 months on rituximab, an estimated ")
+    assert f"{entry.estimate:.0%} (95% CI {entry.ci_low * 100:.0f}–{entry.ci_high:.0%})" in text
+    assert text.endswith("remain failure-free at 24 months.")
+
+
+def test_grouped_sentences_name_the_group(frame):
+    table = conditional_survival(frame, 12, 12, group_by=GROUP)
+    text = _text(conditional_panel(table))
+    assert "Asymptomatic lesions: yes — of patients failure-free at 12 months" in text
+
+
+def test_no_failures_in_the_window_gives_no_fake_interval(frame):
+    table = conditional_survival(frame, 12, 12, group_by=GROUP)
+    entry = table.group("0")
+    assert entry.events == 0
+    text = sentence(entry, GROUP)
+    assert "100%" in text
+    assert "no confidence interval" in text
+    assert "100–100" not in text
+
+
+def test_not_estimable_shows_the_reason(frame):
+    table = conditional_survival(frame, 12, 1000)
+    text = _text(conditional_panel(table))
+    assert "Follow-up in All ends at" in text
+    assert "not estimable" in text
+
+
+def test_table_columns_name_x_and_y(frame):
+    table = conditional_survival(frame, 6, 18)
+    (tbl,) = _find(conditional_panel(table), "Table")
+    assert type(tbl.children[0]).__name__ == "Caption"
+    header = _text(tbl.children[1])
+    assert "Failure-free and followed at 6 months" in header
+    assert "Failure-free at 24 months, given failure-free at 6 (95% CI)" in header
+
+
+def test_few_at_risk_note_is_a_warning():
+    frame = pd.DataFrame({"time_months": [3, 8, 12, 20, 30], "failure": [1, 1, 0, 1, 0]})
+    panel = conditional_panel(conditional_survival(frame, 6, 12))
+    alerts = [a for a in _find(panel, "Alert") if a.color == "warning"]
+    assert "imprecise" in _text(alerts)
+
+
+def test_input_problem_lists_every_message():
+    alert = input_problem(["First.", "Second."])
+    assert alert.color == "danger"
+    assert _text(alert) == "First. Second."
