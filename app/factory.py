@@ -47,7 +47,7 @@ def load_configured_cohort(config: Config) -> Cohort:
     """The server-side cohort: the configured file, else the synthetic demo."""
     if config.cohort_path is None:
         return load_demo()
-    return load_cohort(config.cohort_path, config.relapses_path)
+    return load_cohort(config.cohort_path, config.relapses_path, infusions=config.infusions_path)
 
 
 class ExplorerDash(dash.Dash):

@@ -15,6 +15,7 @@ from app.config import Config
 from app.controls import CohortControls, cohort_controls
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
 from app.tabs import TabSpec, accessible_tabs
+from app.timeline_layout import km_step_area, timelines_tab
 from components import cards
 from components.dictionary import dictionary_table
 from components.empty import empty_figure
@@ -198,7 +199,7 @@ def _tab(label: str, tab_id: str, children: list[object]) -> TabSpec:
 
 
 # Keys of the analysis tabs, in order (the tab switching callback is registered for these).
-TAB_KEYS = ("km", "hr", "lesions", "rates", "table", "paper", "data")
+TAB_KEYS = ("km", "timelines", "hr", "lesions", "rates", "table", "paper", "data")
 
 
 def analysis_tabs(config: Config) -> html.Div:
@@ -228,9 +229,11 @@ def analysis_tabs(config: Config) -> html.Div:
                     config=graph_config,
                     style={"height": "560px"},
                 ),
+                *km_step_area(),
                 html.Div(id=ids.KM_SUMMARY),
             ],
         ),
+        _tab("Timelines", "tab-timelines", timelines_tab()),
         _tab(
             "Hazard ratios",
             "tab-hr",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dash
 from dash import _callback  # private, but the only registry @dash.callback writes to
 
-from app.callbacks import data, report, view  # noqa: F401  (the @callback declarations)
+from app.callbacks import data, report, timelines, view  # noqa: F401  (the @callback declarations)
 
 _CALLBACK_MAP = dict(_callback.GLOBAL_CALLBACK_MAP)
 _CALLBACK_LIST = list(_callback.GLOBAL_CALLBACK_LIST)
