@@ -302,16 +302,21 @@ def data_panel(config: Config) -> html.Div:
         [
             html.H2("Load a cohort", className="h5"),
             html.P(
-                "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses file. "
+                "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses file "
+                "and a rituximab infusions file (drawn on the patient timelines). "
                 "Uploads stay in this browser tab and are never stored on the server; if the "
                 "file has problems, every problem is listed and the current cohort stays loaded. "
                 + limits,
             ),
             dbc.Row(
                 [
-                    dbc.Col(_upload_box(ids.UPLOAD_PATIENTS, "Patients file", config), md=6),
+                    dbc.Col(_upload_box(ids.UPLOAD_PATIENTS, "Patients file", config), md=4),
                     dbc.Col(
-                        _upload_box(ids.UPLOAD_RELAPSES, "Relapses file (optional)", config), md=6
+                        _upload_box(ids.UPLOAD_RELAPSES, "Relapses file (optional)", config), md=4
+                    ),
+                    dbc.Col(
+                        _upload_box(ids.UPLOAD_INFUSIONS, "Infusions file (optional)", config),
+                        md=4,
                     ),
                 ],
                 className="g-2 mb-2",
@@ -328,6 +333,11 @@ def data_panel(config: Config) -> html.Div:
                         className="ps-0",
                     ),
                     dbc.Button("Download template", id=ids.DOWNLOAD_TEMPLATE_BUTTON, color="link"),
+                    dbc.Button(
+                        "Download infusions template",
+                        id=ids.DOWNLOAD_INFUSIONS_TEMPLATE_BUTTON,
+                        color="link",
+                    ),
                 ]
             ),
             html.H2("Export", className="h5 mt-4"),
@@ -354,6 +364,7 @@ def data_panel(config: Config) -> html.Div:
             dcc.Download(id=ids.DOWNLOAD_CSV),
             dcc.Download(id=ids.DOWNLOAD_REPORT),
             dcc.Download(id=ids.DOWNLOAD_TEMPLATE),
+            dcc.Download(id=ids.DOWNLOAD_INFUSIONS_TEMPLATE),
         ]
     )
 
