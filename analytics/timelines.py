@@ -32,7 +32,8 @@ from analytics.jsonsafe import json_dict
 from analytics.subgroups import level_labels
 
 # A swimmer plot of thousands of rows is unreadable and heavy to draw: beyond this many
-# patients the first ones by the sort are shown and the result says how many were left out.
+# patients each group keeps its share of rows (its longest follow-up first), so no group
+# vanishes from the plot, and the result says how many were left out.
 MAX_ROWS = 300
 ALL_PATIENTS = "All"  # the single group's label without grouping, as the KM curve's key
 # KM step times travel through JSON and the browser: equal within this tolerance.
@@ -75,6 +76,7 @@ class Timelines:
     total: int
     group_by: str | None
     groups: tuple[str, ...]
+    group_totals: dict[str, int]
     grace_months: float
     has_relapses: bool
     has_infusions: bool
@@ -136,6 +138,32 @@ def _sorted(frame: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     )
 
 
+def _quotas(counts: dict[float, int], max_rows: int) -> dict[float, int]:
+    """Rows per group, proportional to its size (largest remainder), at least one each."""
+    total = sum(counts.values())
+    exact = {rank: max_rows * n / total for rank, n in counts.items()}
+    quotas = {rank: min(counts[rank], max(1, math.floor(share))) for rank, share in exact.items()}
+    spare = max_rows - sum(quotas.values())
+    for rank in sorted(exact, key=lambda r: exact[r] - math.floor(exact[r]), reverse=True):
+        if spare <= 0:
+            break
+        if quotas[rank] < counts[rank]:
+            quotas[rank] += 1
+            spare -= 1
+    return quotas
+
+
+def _head_per_group(ordered: pd.DataFrame, max_rows: int) -> pd.DataFrame:
+    if len(ordered) <= max_rows:
+        return ordered
+    ranks = ordered["_rank"].to_numpy(dtype=float)
+    levels, sizes = np.unique(ranks, return_counts=True)
+    counts = {float(k): int(v) for k, v in zip(levels, sizes, strict=True)}
+    quotas = _quotas(counts, max_rows)
+    position = ordered.groupby("_rank", sort=False).cumcount()
+    return ordered[(position < ordered["_rank"].astype(float).map(quotas)).to_numpy()]
+
+
 def _times_by_patient(events: pd.DataFrame | None, ids: Iterable[str]) -> dict[str, list[float]]:
     if events is None:
         return {}
@@ -173,7 +201,8 @@ def patient_timelines(
         A selected Kaplan–Meier step: each row's ``step_role`` says whether the patient
         failed, was censored or was at risk there.
     max_rows : int
-        At most this many rows, the first by the sort; ``total`` keeps the full count.
+        At most about this many rows: each group keeps its share (at least one row), its
+        longest follow-up first; ``total`` and ``group_totals`` keep the full counts.
 
     Returns
     -------
@@ -182,7 +211,7 @@ def patient_timelines(
     frame = analysis_frame(cohort, filters)
     groups = _group_labels(frame, group_by)
     ordered = _sorted(frame, groups)
-    shown = ordered.head(max_rows)
+    shown = _head_per_group(ordered, max_rows)
     ids = shown["patient_id"].astype(str).tolist()
     relapses = _times_by_patient(cohort.relapses, ids)
     infusions = _times_by_patient(cohort.infusions, ids)
@@ -213,6 +242,7 @@ def patient_timelines(
         total=len(frame),
         group_by=group_by,
         groups=tuple(sorted(groups.dropna().unique())),
+        group_totals={str(k): int(v) for k, v in groups.dropna().value_counts().items()},
         grace_months=filters.grace_months,
         has_relapses=cohort.relapses is not None,
         has_infusions=cohort.infusions is not None,

@@ -103,13 +103,15 @@ def _bar_traces(timelines: Timelines, width: float) -> list[go.Scatter]:
                 x += [0.0, row.followup_months, None]
                 y += [i, i, None]
                 text += [summary, summary, None]
+            total = timelines.group_totals.get(group, len(members)) if group else len(members)
+            shown = "" if total == len(members) else f", {len(members)} shown"
             traces.append(
                 go.Scatter(
                     x=x,
                     y=y,
                     mode="lines",
                     line={"color": rgba(colour, 0.3) if faded else colour, "width": width},
-                    name=f"{name} (n={len(members)})",
+                    name=f"{name} (n={total}{shown})",
                     legendgroup=name,
                     # One legend entry per group, whichever of its parts is drawn first.
                     showlegend=not legend_shown,
@@ -432,19 +434,18 @@ def swimmer_caption(timelines: Timelines) -> html.Div:
         f"{timelines.total} patient{'' if timelines.total == 1 else 's'} match the filters; "
         f"rows are {grouped}longest follow-up first."
     ]
-    if timelines.truncated:
-        text.append(
-            f" Showing the first {len(timelines.rows)} of {timelines.total} by that order: a "
-            "timeline per patient is unreadable beyond a few hundred rows. Narrow the filters "
-            "to see the others."
-        )
+    truncated = (
+        f"Showing {len(timelines.rows)} of {timelines.total} patients: each group's longest "
+        "follow-up, in proportion to its size (a timeline per patient is unreadable beyond a "
+        "few hundred rows). Narrow the filters to see the others."
+    )
     if not timelines.has_infusions:
         text.append(" No infusions file is loaded, so infusions are not drawn.")
     if not timelines.has_relapses:
         text.append(" No relapses file is loaded: only treatment failures are marked.")
     return html.Div(
         [
-            dbc.Alert("".join(text[1:2]).strip(), color="warning", className="py-2 mb-2")
+            dbc.Alert(truncated, color="warning", className="py-2 mb-2")
             if timelines.truncated
             else None,
             html.P("".join(text), className="form-text mb-0"),

@@ -127,12 +127,22 @@ def test_without_events_files_nothing_is_invented():
     assert [row.failure_months for row in timelines.rows if row.failed] == [12.0, 12.0]
 
 
-def test_large_cohorts_show_the_first_rows_by_the_sort(demo):
+def test_large_cohorts_keep_each_groups_share_longest_follow_up_first(demo):
     full = patient_timelines(demo, Filters(), GROUP)
     capped = patient_timelines(demo, Filters(), GROUP, max_rows=10)
     assert capped.truncated
     assert capped.total == 54
-    assert capped.rows == full.rows[:10]
+    assert capped.group_totals == {"0": 21, "1": 33}
+    # 21:33 of 10 rows is 3.9:6.1 -> 4 and 6, each group's first rows by the sort.
+    for group, share in (("0", 4), ("1", 6)):
+        mine = [row for row in full.rows if row.group == group][:share]
+        assert [row for row in capped.rows if row.group == group] == mine
+    assert len(capped.rows) == 10
+
+
+def test_every_group_keeps_a_row_when_capped(small):
+    capped = patient_timelines(small, Filters(), GROUP, max_rows=3)
+    assert {row.group for row in capped.rows} == {"0", "1", None}
 
 
 def test_no_patients_gives_no_rows(demo):

@@ -142,10 +142,8 @@ def test_many_rows_are_drawn_compactly_without_codes(demo):
 def test_caption_says_when_rows_are_left_out(demo):
     capped = patient_timelines(demo, Filters(), GROUP, max_rows=10)
     text = _text(swimmer_caption(capped))
-    assert "Showing the first 10 of 54" in text
-    assert "Showing the first" not in _text(
-        swimmer_caption(patient_timelines(demo, Filters(), GROUP))
-    )
+    assert "Showing 10 of 54 patients" in text
+    assert "Showing" not in _text(swimmer_caption(patient_timelines(demo, Filters(), GROUP)))
 
 
 def test_selected_step_bands_fades_and_bolds(demo):
