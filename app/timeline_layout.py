@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from app import ids
 from components.empty import empty_figure
-from components.swimmer import km_step_panel
+from components.timeline_panels import km_step_panel
 
 GRAPH_CONFIG = {
     "displaylogo": False,

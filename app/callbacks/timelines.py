@@ -12,7 +12,8 @@ from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from components import panels
 from components.empty import empty_figure
-from components.swimmer import km_step_panel, swimmer_caption, swimmer_figure
+from components.swimmer import swimmer_figure
+from components.timeline_panels import km_step_panel, swimmer_caption
 
 
 def _clicked_step(click: dict | None) -> tuple[str, float] | None:

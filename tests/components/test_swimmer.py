@@ -10,15 +10,11 @@ from analytics.cohort import Filters
 from analytics.demo import load_demo
 from analytics.report import build_report
 from analytics.timelines import km_step, patient_timelines
-from components import swimmer
+from components import timeline_panels
 from components.km import km_figure
 from components.palette import GROUP_COLOURS
-from components.swimmer import (
-    MAX_LABELLED_ROWS,
-    km_step_panel,
-    swimmer_caption,
-    swimmer_figure,
-)
+from components.swimmer import MAX_LABELLED_ROWS, swimmer_figure
+from components.timeline_panels import km_step_panel, swimmer_caption
 from tests.dash_text import component_texts
 
 GROUP = "asymptomatic_lesions"
@@ -160,7 +156,7 @@ def test_selected_step_bands_fades_and_bolds(demo):
 
 
 def test_step_panel_lists_codes_and_summarises_long_lists(demo, monkeypatch):
-    monkeypatch.setattr(swimmer, "MAX_LISTED", 10)
+    monkeypatch.setattr(timeline_panels, "MAX_LISTED", 10)
     step = km_step(demo, Filters(), None, "All", 0.5)
     text = _text(km_step_panel(step, None))
     assert f"At risk just before ({len(step.at_risk)})" in text
