@@ -33,10 +33,18 @@ def decode_upload(contents: str, file_name: str) -> bytes:
         ) from None
 
 
-def _key(patients: bytes, relapses: bytes | None) -> str:
+def _key(patients: bytes, relapses: bytes | None, infusions: bytes | None = None) -> str:
     digest = hashlib.sha256(patients)
     digest.update(b"\0relapses\0" + (relapses or b""))
+    if infusions is not None:
+        # The relapses file's length goes in too: the same bytes given as the relapses file
+        # or as the infusions file are two different cohorts.
+        digest.update(b"\0infusions\0" + str(len(relapses or b"")).encode() + b"\0" + infusions)
     return digest.hexdigest()
+
+
+def _encoded(data: bytes | None, name: str | None) -> dict[str, str] | None:
+    return None if data is None else {"name": str(name), "data": base64.b64encode(data).decode()}
 
 
 def store_from_upload(
@@ -45,6 +53,8 @@ def store_from_upload(
     relapses: bytes | None = None,
     relapses_name: str | None = None,
     *,
+    infusions: bytes | None = None,
+    infusions_name: str | None = None,
     max_bytes: int | None = None,
     max_rows: int | None = None,
 ) -> tuple[dict[str, object], Cohort]:
@@ -58,18 +68,19 @@ def store_from_upload(
         relapses,
         patients_name=patients_name,
         relapses_name=relapses_name,
+        infusions=infusions,
+        infusions_name=infusions_name,
         label=patients_name,
         max_bytes=max_bytes,
         max_rows=max_rows,
     )
-    key = _key(patients, relapses)
+    key = _key(patients, relapses, infusions)
     _cache.put(key, cohort)
     store = {
         "key": key,
-        "patients": {"name": patients_name, "data": base64.b64encode(patients).decode("ascii")},
-        "relapses": None
-        if relapses is None
-        else {"name": relapses_name, "data": base64.b64encode(relapses).decode("ascii")},
+        "patients": _encoded(patients, patients_name),
+        "relapses": _encoded(relapses, relapses_name),
+        "infusions": _encoded(infusions, infusions_name),
     }
     return store, cohort
 
@@ -84,14 +95,27 @@ def cohort_from_store(store: dict[str, object] | None, default: Cohort) -> Cohor
     return _cache.get_or_compute(key, lambda: _rebuild(store))
 
 
+def _decoded(entry: object) -> tuple[bytes | None, str | None]:
+    if not isinstance(entry, dict):
+        return None, None
+    return base64.b64decode(entry["data"]), str(entry["name"])
+
+
 def _rebuild(store: dict[str, object]) -> Cohort:
-    patients = store["patients"]
-    relapses = store.get("relapses")
-    assert isinstance(patients, dict)
+    patients, patients_name = _decoded(store["patients"])
+    if patients is None or patients_name is None:
+        raise CohortValidationError(
+            [Problem("upload", None, None, None, "the upload is incomplete; upload it again")]
+        )
+    relapses, relapses_name = _decoded(store.get("relapses"))
+    # A store written before infusions uploads existed has no "infusions" entry.
+    infusions, infusions_name = _decoded(store.get("infusions"))
     _, cohort = store_from_upload(
-        base64.b64decode(patients["data"]),
-        str(patients["name"]),
-        None if not relapses else base64.b64decode(relapses["data"]),  # type: ignore[index]
-        None if not relapses else str(relapses["name"]),  # type: ignore[index]
+        patients,
+        patients_name,
+        relapses,
+        relapses_name,
+        infusions=infusions,
+        infusions_name=infusions_name,
     )
     return cohort

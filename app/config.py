@@ -27,6 +27,7 @@ class Config:
     port: int = 8050
     cohort_path: Path | None = None
     relapses_path: Path | None = None
+    infusions_path: Path | None = None
     allow_uploads: bool = True
     max_upload_mb: float = 10.0
     max_upload_rows: int = 100_000
@@ -50,6 +51,7 @@ class Config:
             port=reader.integer("PORT", cls.port, low=1, high=65535),
             cohort_path=reader.path("COHORT_PATH"),
             relapses_path=reader.path("RELAPSES_PATH"),
+            infusions_path=reader.path("INFUSIONS_PATH"),
             allow_uploads=reader.flag("ALLOW_UPLOADS", cls.allow_uploads),
             max_upload_mb=reader.number("MAX_UPLOAD_MB", cls.max_upload_mb, low=0.01),
             max_upload_rows=reader.integer("MAX_UPLOAD_ROWS", cls.max_upload_rows, low=1),
@@ -62,6 +64,8 @@ class Config:
         )
         if config.relapses_path is not None and config.cohort_path is None:
             raise ConfigError("RELAPSES_PATH is set but COHORT_PATH is not: set both or neither")
+        if config.infusions_path is not None and config.cohort_path is None:
+            raise ConfigError("INFUSIONS_PATH is set but COHORT_PATH is not: set both or neither")
         if config.auth_mode == "basic" and config.auth_users_file is None:
             raise ConfigError("AUTH_MODE=basic needs AUTH_USERS_FILE (see README, 'Deploy')")
         return config

@@ -47,7 +47,7 @@ def load_configured_cohort(config: Config) -> Cohort:
     """The server-side cohort: the configured file, else the synthetic demo."""
     if config.cohort_path is None:
         return load_demo()
-    return load_cohort(config.cohort_path, config.relapses_path)
+    return load_cohort(config.cohort_path, config.relapses_path, infusions=config.infusions_path)
 
 
 class ExplorerDash(dash.Dash):
@@ -80,8 +80,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     # handles); buffered compression of these small files costs nothing.
     app.server.config["COMPRESS_STREAMS"] = False
     app.server.config[CONFIG_KEY] = config
-    # Both files of an upload travel base64-encoded (4/3 larger) in one callback request.
-    app.server.config["MAX_CONTENT_LENGTH"] = 3 * config.max_upload_bytes + 1024 * 1024
+    # The three files of an upload (patients, relapses, infusions) travel base64-encoded
+    # (4/3 larger) in one callback request.
+    app.server.config["MAX_CONTENT_LENGTH"] = 4 * config.max_upload_bytes + 1024 * 1024
     try:
         cohort = load_configured_cohort(config)
     except CohortValidationError as error:

@@ -16,6 +16,7 @@ from app.controls import CohortControls, cohort_controls
 from app.relapses_layout import conditional_calculator, relapses_tab
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
 from app.tabs import TabSpec, accessible_tabs
+from app.timeline_layout import km_step_area, timelines_tab
 from components import cards
 from components.dictionary import dictionary_table
 from components.empty import empty_figure
@@ -199,7 +200,7 @@ def _tab(label: str, tab_id: str, children: list[object]) -> TabSpec:
 
 
 # Keys of the analysis tabs, in order (the tab switching callback is registered for these).
-TAB_KEYS = ("km", "hr", "lesions", "rates", "relapses", "table", "paper", "data")
+TAB_KEYS = ("km", "timelines", "hr", "lesions", "rates", "relapses", "table", "paper", "data")
 
 
 def analysis_tabs(config: Config) -> html.Div:
@@ -230,10 +231,12 @@ def analysis_tabs(config: Config) -> html.Div:
                     config=graph_config,
                     style={"height": "560px"},
                 ),
+                *km_step_area(),
                 html.Div(id=ids.KM_SUMMARY),
                 conditional_calculator(),
             ],
         ),
+        _tab("Timelines", "tab-timelines", timelines_tab()),
         _tab(
             "Hazard ratios",
             "tab-hr",
@@ -303,16 +306,21 @@ def data_panel(config: Config) -> html.Div:
         [
             html.H2("Load a cohort", className="h5"),
             html.P(
-                "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses file. "
+                "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses file "
+                "and a rituximab infusions file (drawn on the patient timelines). "
                 "Uploads stay in this browser tab and are never stored on the server; if the "
                 "file has problems, every problem is listed and the current cohort stays loaded. "
                 + limits,
             ),
             dbc.Row(
                 [
-                    dbc.Col(_upload_box(ids.UPLOAD_PATIENTS, "Patients file", config), md=6),
+                    dbc.Col(_upload_box(ids.UPLOAD_PATIENTS, "Patients file", config), md=4),
                     dbc.Col(
-                        _upload_box(ids.UPLOAD_RELAPSES, "Relapses file (optional)", config), md=6
+                        _upload_box(ids.UPLOAD_RELAPSES, "Relapses file (optional)", config), md=4
+                    ),
+                    dbc.Col(
+                        _upload_box(ids.UPLOAD_INFUSIONS, "Infusions file (optional)", config),
+                        md=4,
                     ),
                 ],
                 className="g-2 mb-2",
@@ -329,6 +337,11 @@ def data_panel(config: Config) -> html.Div:
                         className="ps-0",
                     ),
                     dbc.Button("Download template", id=ids.DOWNLOAD_TEMPLATE_BUTTON, color="link"),
+                    dbc.Button(
+                        "Download infusions template",
+                        id=ids.DOWNLOAD_INFUSIONS_TEMPLATE_BUTTON,
+                        color="link",
+                    ),
                 ]
             ),
             html.H2("Export", className="h5 mt-4"),
@@ -355,6 +368,7 @@ def data_panel(config: Config) -> html.Div:
             dcc.Download(id=ids.DOWNLOAD_CSV),
             dcc.Download(id=ids.DOWNLOAD_REPORT),
             dcc.Download(id=ids.DOWNLOAD_TEMPLATE),
+            dcc.Download(id=ids.DOWNLOAD_INFUSIONS_TEMPLATE),
         ]
     )
 

@@ -43,8 +43,16 @@ def _hover(km: KaplanMeier, group: str, indices: range) -> list[str]:
     return text
 
 
-def _curve_traces(km: KaplanMeier, name: str, colour: str, show_ci: bool) -> list[go.Scatter]:
+def _step_keys(km: KaplanMeier, key: str, indices: range | list[int]) -> list[list[object]]:
+    # [curve key, month] per point: a click on the curve names the step (app: patients list).
+    return [[key, km.timeline[i]] for i in indices]
+
+
+def _curve_traces(
+    km: KaplanMeier, name: str, colour: str, show_ci: bool, key: str | None = None
+) -> list[go.Scatter]:
     n = len(km.timeline)
+    key = name if key is None else key
     fade = _fade_index(km)
     solid = range(0, n if fade is None else fade + 1)
     traces: list[go.Scatter] = []
@@ -84,6 +92,7 @@ def _curve_traces(km: KaplanMeier, name: str, colour: str, show_ci: bool) -> lis
             legendgroup=name,
             hovertext=_hover(km, name, solid),
             hoverinfo="text",
+            customdata=_step_keys(km, key, solid),
         )
     )
     if fade is not None:
@@ -99,6 +108,7 @@ def _curve_traces(km: KaplanMeier, name: str, colour: str, show_ci: bool) -> lis
                 showlegend=False,
                 hovertext=_hover(km, f"{name} (fewer than {FADE_BELOW_AT_RISK} at risk)", tail),
                 hoverinfo="text",
+                customdata=_step_keys(km, key, tail),
             )
         )
     censored = [i for i in range(n) if km.censored_at[i] > 0]
@@ -116,6 +126,7 @@ def _curve_traces(km: KaplanMeier, name: str, colour: str, show_ci: bool) -> lis
                 for i in censored
             ],
             hoverinfo="text",
+            customdata=_step_keys(km, key, censored),
         )
     )
     return traces
@@ -235,7 +246,7 @@ def km_figure(
     shapes: list[dict[str, object]] = []
     for j, key in enumerate(keys):
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        for trace in _curve_traces(curves[key], shown[key], colour, show_ci):
+        for trace in _curve_traces(curves[key], shown[key], colour, show_ci, key):
             fig.add_trace(trace, row=1, col=1)
         shapes += _median_shapes(curves[key], colour)
     # The risk table names rows by level only ("yes"/"no"); its axis title names the variable.

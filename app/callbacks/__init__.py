@@ -10,7 +10,14 @@ from __future__ import annotations
 import dash
 from dash import _callback  # private, but the only registry @dash.callback writes to
 
-from app.callbacks import conditional, data, relapses, report, view  # noqa: F401  (the @callback declarations)
+from app.callbacks import (  # noqa: F401  (the @callback declarations)
+    conditional,
+    data,
+    relapses,
+    report,
+    timelines,
+    view,
+)
 
 _CALLBACK_MAP = dict(_callback.GLOBAL_CALLBACK_MAP)
 _CALLBACK_LIST = list(_callback.GLOBAL_CALLBACK_LIST)

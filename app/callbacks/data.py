@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from analytics.cohort import analysis_frame
-from analytics.dictionary import template_frame
+from analytics.dictionary import infusions_template_frame, template_frame
 from analytics.io import write_csv
 from analytics.paper import compare_with_paper
 from analytics.privacy import identifying_columns
@@ -48,13 +48,15 @@ def _upload_failed(message: str) -> tuple:
     Output(ids.UPLOAD_STATUS, "children"),
     Input(ids.UPLOAD_PATIENTS, "contents"),
     Input(ids.UPLOAD_RELAPSES, "contents"),
+    Input(ids.UPLOAD_INFUSIONS, "contents"),
     Input(ids.USE_DEMO, "n_clicks"),
     State(ids.UPLOAD_PATIENTS, "filename"),
     State(ids.UPLOAD_RELAPSES, "filename"),
+    State(ids.UPLOAD_INFUSIONS, "filename"),
     prevent_initial_call=True,
 )
 @guarded(_upload_failed)
-def load_upload(patients, relapses, _demo, patients_name, relapses_name):
+def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_name, infusions_name):
     """Validate the uploaded files; on any problem keep the current cohort and list them all."""
     if ctx.triggered_id == ids.USE_DEMO:
         return None, dbc.Alert("Back to the server's cohort.", color="info")
@@ -63,24 +65,36 @@ def load_upload(patients, relapses, _demo, patients_name, relapses_name):
         return no_update, dbc.Alert("Uploads are turned off on this server.", color="warning")
     if patients is None:
         return no_update, dbc.Alert(
-            "Upload the patients file first, then the relapses file.", color="warning"
+            "Upload the patients file first, then the relapses or infusions file.",
+            color="warning",
         )
     try:
         patient_bytes = decode_upload(patients, patients_name)
         relapse_bytes = None if relapses is None else decode_upload(relapses, relapses_name)
+        infusion_bytes = None if infusions is None else decode_upload(infusions, infusions_name)
         store, cohort = store_from_upload(
             patient_bytes,
             patients_name,
             relapse_bytes,
             relapses_name,
+            infusions=infusion_bytes,
+            infusions_name=infusions_name,
             max_bytes=config.max_upload_bytes,
             max_rows=config.max_upload_rows,
         )
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
-    with_relapses = f" with relapses from {relapses_name}" if relapses is not None else ""
+    extras = [
+        f"{what} from {name}"
+        for what, contents, name in (
+            ("relapses", relapses, relapses_name),
+            ("infusions", infusions, infusions_name),
+        )
+        if contents is not None
+    ]
+    with_extras = f" with {' and '.join(extras)}" if extras else ""
     loaded = dbc.Alert(
-        f"Loaded {patients_name}{with_relapses}: {len(cohort.patients)} patients.",
+        f"Loaded {patients_name}{with_extras}: {len(cohort.patients)} patients.",
         color="success",
         id="upload-ok",
     )
@@ -133,3 +147,12 @@ def download_report(_clicks, store, *rest):
 )
 def download_template(_clicks):
     return dcc.send_string(write_csv(template_frame()), "nmosd-patients-template.csv")
+
+
+@callback(
+    Output(ids.DOWNLOAD_INFUSIONS_TEMPLATE, "data"),
+    Input(ids.DOWNLOAD_INFUSIONS_TEMPLATE_BUTTON, "n_clicks"),
+    prevent_initial_call=True,
+)
+def download_infusions_template(_clicks):
+    return dcc.send_string(write_csv(infusions_template_frame()), "nmosd-infusions-template.csv")

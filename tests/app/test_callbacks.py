@@ -313,7 +313,7 @@ def test_an_undecodable_upload_is_a_problem_not_a_crash(app_context):
 
 def test_a_good_file_returns_a_store(app_context):
     store, alert = _upload(app_context, GOOD / "patients.csv", GOOD / "relapses.csv")
-    assert sorted(store) == ["key", "patients", "relapses"]
+    assert sorted(store) == ["infusions", "key", "patients", "relapses"]
     assert alert.id == "upload-ok"
 
 

@@ -91,7 +91,7 @@ def test_a_patients_only_upload_round_trips(fresh_cache, server_default, monkeyp
 
 def test_the_store_keeps_names_and_bytes_not_patient_rows(fresh_cache):
     store, _ = _upload(fresh_cache)
-    assert sorted(store) == ["key", "patients", "relapses"]
+    assert sorted(store) == ["infusions", "key", "patients", "relapses"]
     assert store["patients"]["name"] == "patients.csv"
     assert base64.b64decode(store["patients"]["data"]) == (GOOD / "patients.csv").read_bytes()
 

@@ -157,12 +157,14 @@ def test_uploads_off_refuses_server_side():
                     "value": "data:text/csv;base64,cGF0aWVudF9pZApBCg==",
                 },
                 {"id": "upload-relapses", "property": "contents", "value": None},
+                {"id": "upload-infusions", "property": "contents", "value": None},
                 {"id": "use-demo", "property": "n_clicks", "value": None},
             ],
             "changedPropIds": ["upload-patients.contents"],
             "state": [
                 {"id": "upload-patients", "property": "filename", "value": "p.csv"},
                 {"id": "upload-relapses", "property": "filename", "value": None},
+                {"id": "upload-infusions", "property": "filename", "value": None},
             ],
         }
     )

@@ -1,0 +1,150 @@
+"""Uploading an infusions file: the session store keeps it, the key covers it, bad rows are
+listed like any other upload problem, and the template downloads."""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import json
+
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+from analytics.io import load_cohort
+from analytics.schema import CohortValidationError
+from app import cohort_store, ids
+from app.callbacks import callback_specs
+from app.callbacks.data import download_infusions_template, load_upload
+from app.cohort_store import cohort_from_store, store_from_upload
+from app.config import Config
+from app.factory import create_app
+from app.lru import BoundedCache
+from tests.dash_text import component_texts
+
+PATIENTS = b"patient_id,followup_months,failure,failure_months\nA1,30,1,12\nA2,40,0,\n"
+RELAPSES = b"patient_id,months_from_rtx\nA1,-3\nA1,12\n"
+INFUSIONS = b"patient_id,months_from_rtx\nA1,0\nA1,6\nA2,0\n"
+BAD_INFUSIONS = b"patient_id,months_from_rtx\nA1,0\nZZ,3\nA2,-1\n"
+DEPENDENCIES = [
+    *callback_specs()[next(k for k in callback_specs() if "upload-status" in k)]["inputs"],
+    *callback_specs()[next(k for k in callback_specs() if "upload-status" in k)]["state"],
+]
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch):
+    """An empty upload cache, as in a worker that has seen no upload yet."""
+    cache = BoundedCache(cohort_store.CACHE_SIZE)
+    monkeypatch.setattr(cohort_store, "_cache", cache)
+    return cache
+
+
+@pytest.fixture(scope="module")
+def dash_app():
+    """The app with the default (demo) configuration."""
+    return create_app(Config())
+
+
+def _data_url(data: bytes) -> str:
+    return "data:text/csv;base64," + base64.b64encode(data).decode()
+
+
+def _upload(dash_app, files: dict[str, tuple[bytes, str]], triggered: str):
+    values = {}
+    for upload_id, (data, name) in files.items():
+        values[(upload_id, "contents")] = _data_url(data)
+        values[(upload_id, "filename")] = name
+    args = [values.get((dep["id"], dep["property"])) for dep in DEPENDENCIES]
+
+    def call():
+        context_value.set(
+            AttributeDict(triggered_inputs=[{"prop_id": f"{triggered}.contents", "value": None}])
+        )
+        return load_upload(*args)
+
+    with dash_app.server.test_request_context():
+        return contextvars.copy_context().run(call)
+
+
+def _problems(infusions: bytes) -> list[str]:
+    with pytest.raises(CohortValidationError) as error:
+        load_cohort(PATIENTS, infusions=infusions, infusions_name="bad.csv")
+    return [str(p) for p in error.value.problems]
+
+
+def test_the_store_keeps_the_infusions_and_rebuilds_them(fresh_cache, monkeypatch):
+    store, cohort = store_from_upload(
+        PATIENTS, "p.csv", RELAPSES, "r.csv", infusions=INFUSIONS, infusions_name="i.csv"
+    )
+    assert store["infusions"]["name"] == "i.csv"
+    assert base64.b64decode(store["infusions"]["data"]) == INFUSIONS
+    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
+    rebuilt = cohort_from_store(json.loads(json.dumps(store)), default=None)
+    assert rebuilt is not cohort
+    assert rebuilt.infusions["months_from_rtx"].tolist() == [0.0, 6.0, 0.0]
+
+
+def test_the_key_covers_the_infusions(fresh_cache):
+    plain, _ = store_from_upload(PATIENTS, "p.csv", RELAPSES, "r.csv")
+    with_infusions, _ = store_from_upload(
+        PATIENTS, "p.csv", RELAPSES, "r.csv", infusions=INFUSIONS, infusions_name="i.csv"
+    )
+    assert plain["key"] != with_infusions["key"]
+    assert plain["infusions"] is None
+
+
+def test_the_same_file_as_relapses_or_as_infusions_gives_two_keys(fresh_cache):
+    events = b"patient_id,months_from_rtx\nA1,12\n"
+    as_relapses, _ = store_from_upload(PATIENTS, "p.csv", events, "e.csv")
+    as_infusions, _ = store_from_upload(PATIENTS, "p.csv", infusions=events, infusions_name="e.csv")
+    assert as_relapses["key"] != as_infusions["key"]
+
+
+def test_a_store_without_an_infusions_entry_still_loads(fresh_cache):
+    store, _ = store_from_upload(PATIENTS, "p.csv")
+    del store["infusions"]
+    fresh_cache._items.clear()
+    assert cohort_from_store(store, default=None).infusions is None
+
+
+def test_uploading_an_infusions_file_loads_it(dash_app, fresh_cache):
+    store, status = _upload(
+        dash_app,
+        {ids.UPLOAD_PATIENTS: (PATIENTS, "p.csv"), ids.UPLOAD_INFUSIONS: (INFUSIONS, "i.csv")},
+        ids.UPLOAD_INFUSIONS,
+    )
+    assert store["infusions"]["name"] == "i.csv"
+    assert "with infusions from i.csv" in " ".join(component_texts(status))
+
+
+def test_a_bad_infusions_file_lists_every_problem_and_keeps_the_cohort(dash_app, fresh_cache):
+    store, status = _upload(
+        dash_app,
+        {
+            ids.UPLOAD_PATIENTS: (PATIENTS, "p.csv"),
+            ids.UPLOAD_INFUSIONS: (BAD_INFUSIONS, "bad.csv"),
+        },
+        ids.UPLOAD_INFUSIONS,
+    )
+    assert store is no_update
+    assert status.id == "upload-problems"
+    problems = status.children[1].children
+    expected = _problems(BAD_INFUSIONS)
+    assert len(problems) == len(expected) >= 2
+    assert all("bad.csv" in str(item.children) for item in problems)
+
+
+def test_infusions_alone_need_the_patients_file(dash_app, fresh_cache):
+    store, status = _upload(
+        dash_app, {ids.UPLOAD_INFUSIONS: (INFUSIONS, "i.csv")}, ids.UPLOAD_INFUSIONS
+    )
+    assert store is no_update
+    assert "Upload the patients file first" in " ".join(component_texts(status))
+
+
+def test_the_infusions_template_downloads():
+    download = download_infusions_template(1)
+    assert download["filename"] == "nmosd-infusions-template.csv"
+    assert download["content"].splitlines()[0] == "patient_id,months_from_rtx,dose_mg"

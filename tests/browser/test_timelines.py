@@ -1,0 +1,90 @@
+"""The Timelines tab (swimmer plot) and the click from a Kaplan–Meier step to its patients."""
+
+from __future__ import annotations
+
+import pytest
+from explorer_page import DEFAULT_GROUP, cli_report
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+from analytics.cohort import Filters
+from analytics.demo import load_demo
+from analytics.timelines import km_step
+
+pytestmark = pytest.mark.browser
+
+# Where a point of a trace of the KM graph is on screen, relative to the centre of the plot
+# area's drag layer (which receives the mouse): plotly's own axis conversions.
+_POINT_OFFSET_JS = """
+const gd = document.querySelector('#km-graph .js-plotly-plot');
+const trace = gd._fullData.findIndex(t => t.legendgroup === arguments[0] && t.customdata
+    && t.mode === 'lines');
+const i = arguments[1];
+const x = gd._fullData[trace].x[i], y = gd._fullData[trace].y[i];
+const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+const drag = gd.querySelector('.nsewdrag');
+const box = drag.getBoundingClientRect();
+return {dx: xa.l2p(x) - box.width / 2, dy: ya.l2p(y) - box.height / 2, x: x};
+"""
+
+
+def _timeline_rows(explorer) -> list[str] | None:
+    figure = explorer.prop("timeline-graph", "figure") or {}
+    return figure.get("layout", {}).get("yaxis", {}).get("ticktext")
+
+
+def _drawn_title(explorer) -> str | None:
+    """The title plotly drew (SVG text: no innerText), once the graph is laid out visibly."""
+    return explorer.driver.execute_script(
+        """const el = document.querySelector('#timeline-graph .gtitle');
+        return el && el.getBoundingClientRect().width > 0 ? el.textContent : null;"""
+    )
+
+
+def test_timeline_has_one_row_per_filtered_patient_and_follows_a_filter(explorer):
+    explorer.open()
+    explorer.open_tab("Timelines")
+    rows = explorer.wait_until(lambda: _timeline_rows(explorer), "timeline rows")
+    assert len(rows) == cli_report(*DEFAULT_GROUP)["n"] == 54
+    title = explorer.wait_until(lambda: _drawn_title(explorer), "the drawn timeline")
+    assert "synthetic demo cohort" in title
+
+    explorer.click_radio("filter-sex", "M")
+    males = cli_report("--sex", "M", *DEFAULT_GROUP)["n"]
+    explorer.wait_until(
+        lambda: len(_timeline_rows(explorer) or []) == males, f"{males} rows for men"
+    )
+    assert f"{males} patients match" in explorer.text("#timeline-caption")
+    explorer.assert_no_errors()
+
+
+def test_clicking_a_km_step_lists_patients_and_highlights_them(explorer):
+    explorer.open()
+    graph = explorer.driver.find_element(By.CSS_SELECTOR, "#km-graph .nsewdrag")
+    explorer._visible(graph)
+    # A step of the lesion group's curve, well below the other curve (no overlap).
+    offset = explorer.driver.execute_script(_POINT_OFFSET_JS, "Asymptomatic lesions: yes", 6)
+    ActionChains(explorer.driver).move_to_element(graph).pause(0.2).move_by_offset(
+        round(offset["dx"]), round(offset["dy"])
+    ).pause(0.3).click().perform()
+
+    selected = explorer.wait_until(lambda: explorer.prop("km-step-store", "data"), "a KM step")
+    assert selected["group"] == "1"
+    assert selected["time"] == pytest.approx(offset["x"])
+    step = km_step(load_demo(), Filters(), "asymptomatic_lesions", "1", selected["time"])
+    explorer.wait_settled()
+    panel = explorer.text("#km-step-panel")
+    assert f"At risk just before ({len(step.at_risk)})" in panel
+    assert f"Failed here ({len(step.failed)})" in panel
+    for code in step.failed:
+        assert code in explorer.text("#km-step-failed")
+
+    explorer.open_tab("Timelines")
+    explorer.wait_until(
+        lambda: (
+            sum(label.startswith("<b>") for label in _timeline_rows(explorer) or [])
+            == len(step.at_risk)
+        ),
+        "the step's patients in bold in the timeline",
+    )
+    explorer.assert_no_errors()
