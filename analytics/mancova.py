@@ -106,8 +106,9 @@ def mancova(
     """MANCOVA: do the dependent variables differ by ``factor`` adjusted for ``covariates``?
 
     Fitted by least squares (SVD) as statsmodels ``MANOVA.mv_test`` does, in numpy (see
-    ``_fit``). Each term's test is adjusted for all other terms (a Type III hypothesis ``L B = 0`` on that term's coefficients, as SPSS GLM
-    Multivariate and R ``car::Manova(fit, type = "III")``); R's sequential
+    ``_fit``). Each term's test is adjusted for all other terms (a Type III hypothesis
+    ``L B = 0`` on that term's coefficients, as SPSS GLM Multivariate and R
+    ``car::Manova(fit, type = "III")``); R's sequential
     ``summary(manova(cbind(y1, y2) ~ covariates + factor), test = "Wilks")`` gives the same
     numbers for the term written last. The factor and non-numeric covariates enter as
     categorical (treatment coding); numeric covariates linearly.

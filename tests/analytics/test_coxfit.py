@@ -101,7 +101,8 @@ def test_fit_reaches_a_zero_score_and_ignores_a_zero_entry(tied_data):
     time, event, x, _ = tied_data
     fit = fit_cox(time, event, x)
     with_entry = fit_cox(time, event, x, entry=np.zeros_like(time))
-    assert fit.converged and not fit.infinite
+    assert fit.converged
+    assert not fit.infinite
     np.testing.assert_allclose(efron_terms(time, event, x, fit.beta).score, 0.0, atol=1e-9)
     np.testing.assert_allclose(with_entry.beta, fit.beta, rtol=1e-10)
 
