@@ -94,13 +94,14 @@ def derive_outcome(
     """
     frame = patients.copy()
     if relapses is not None:
-        later = relapses[relapses["months_from_rtx"] > grace_months]
-        first = later.groupby("patient_id", sort=False)["months_from_rtx"].min()
-        failure_months = frame["patient_id"].map(first).astype(float)
+        failure_months = _first_relapse_after(
+            frame["patient_id"].to_numpy(), relapses, grace_months
+        )
         # A relapse recorded after last follow-up cannot be: validation rejects it, but guard
         # here so the derived outcome is always consistent with follow-up.
-        failure_months = failure_months.where(failure_months <= frame["followup_months"])
-        frame["failure"] = failure_months.notna().astype(float)
+        followup = frame["followup_months"].to_numpy(dtype=float, na_value=np.nan)
+        failure_months = np.where(failure_months <= followup, failure_months, np.nan)
+        frame["failure"] = (~np.isnan(failure_months)).astype(float)
         frame["failure_months"] = failure_months
     elif "failure" not in frame.columns:
         raise ValueError("the cohort has neither a failure column nor a relapses file")
@@ -111,15 +112,28 @@ def derive_outcome(
     return frame
 
 
-def _between(series: pd.Series, low: float | None, high: float | None) -> pd.Series:
-    # A patient with a missing value cannot be said to lie in a range, so an active range
-    # filter excludes them; an inactive one keeps everyone.
-    mask = pd.Series(True, index=series.index)
-    if low is not None:
-        mask &= series >= low
-    if high is not None:
-        mask &= series <= high
-    return mask
+def _first_relapse_after(
+    ids: np.ndarray, relapses: pd.DataFrame, grace_months: float
+) -> np.ndarray:
+    """Month of each patient's first relapse later than ``grace_months`` (NaN if none).
+
+    One integer code per distinct ID over both frames and a minimum per code: the same as a
+    groupby-min mapped onto the patients, without the two string hash lookups that made it
+    the slowest step of a filter change on large cohorts.
+    """
+    months = relapses["months_from_rtx"].to_numpy(dtype=float, na_value=np.nan)
+    later = months > grace_months
+    owners = relapses["patient_id"].to_numpy()[later]
+    codes, uniques = pd.factorize(
+        np.concatenate([ids.astype(object, copy=False), owners.astype(object, copy=False)])
+    )
+    patient_code, relapse_code = codes[: len(ids)], codes[len(ids) :]
+    known = relapse_code >= 0  # a missing ID matches nobody, as groupby drops it
+    # Slot len(uniques) stays NaN: where a patient's own missing ID (code -1) points.
+    first = np.full(len(uniques) + 1, np.inf)
+    np.minimum.at(first, relapse_code[known], months[later][known])
+    first[np.isinf(first)] = np.nan
+    return first[patient_code]
 
 
 def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -128,7 +142,7 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     A filter on a column the cohort does not have selects nobody rather than being ignored
     silently; the UI hides such filters, so this only happens through the CLI or the API.
     """
-    mask = pd.Series(True, index=frame.index)
+    mask = np.ones(len(frame), dtype=bool)
     equal_filters = {
         "sex": None if filters.sex is None else filters.sex.upper(),
         "asymptomatic_lesions": filters.lesions,
@@ -140,7 +154,9 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             continue
         if column not in frame.columns:
             return frame.iloc[0:0]
-        mask &= frame[column] == wanted
+        mask &= (frame[column] == wanted).to_numpy()
+    # A patient with a missing value cannot be said to lie in a range, so an active range
+    # filter excludes them (NaN compares False); an inactive one keeps everyone.
     for column, low, high in (
         ("age_at_rtx", filters.age_min, filters.age_max),
         ("edss_baseline", filters.edss_min, filters.edss_max),
@@ -149,11 +165,16 @@ def apply_filters(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             continue
         if column not in frame.columns:
             return frame.iloc[0:0]
-        mask &= _between(frame[column], low, high)
+        if low is not None:
+            mask &= (frame[column] >= low).to_numpy()
+        if high is not None:
+            mask &= (frame[column] <= high).to_numpy()
     return frame[mask]
 
 
 def analysis_frame(cohort: Cohort, filters: Filters) -> pd.DataFrame:
     """Patients with the outcome derived for ``filters.grace_months``, then filtered."""
-    derived = derive_outcome(cohort.patients, cohort.relapses, filters.grace_months)
-    return apply_filters(derived, filters).reset_index(drop=True)
+    # Filters only read baseline columns and the outcome is derived patient by patient, so
+    # filtering first gives the same frame while deriving for fewer patients.
+    chosen = apply_filters(cohort.patients, filters)
+    return derive_outcome(chosen, cohort.relapses, filters.grace_months).reset_index(drop=True)

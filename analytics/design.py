@@ -6,7 +6,7 @@ code a covariate the same way, and so the reference level is always stated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -62,31 +62,45 @@ def _level_label(value: object) -> str:
     return str(value)
 
 
+def coded_labels(
+    values: pd.Series | np.ndarray, label: Callable[[object], str] = _level_label
+) -> tuple[np.ndarray, list[str], int]:
+    """Text labels of a column's values as codes into its sorted distinct labels.
+
+    Returns ``(codes, levels, distinct)``: ``levels[codes[i]]`` is row ``i``'s label, ``-1``
+    where the value is missing; ``distinct`` counts distinct raw values, as ``nunique``.
+    Labelling each distinct value once instead of every row is what keeps Table 1, the
+    subgroup rates and the design matrix fast on registry-sized cohorts.
+    """
+    codes, uniques = pd.factorize(values)
+    # tolist() gives Python scalars, as Series.map does, so float32 1.0 still reads "1".
+    raw = uniques.tolist() if isinstance(uniques, np.ndarray) else list(uniques)
+    names = [label(value) for value in raw]
+    levels = sorted(set(names))
+    position = {level: index for index, level in enumerate(levels)}
+    # One extra slot so that the missing-value code -1 maps to -1.
+    lookup = np.array([position[name] for name in names] + [-1], dtype=np.intp)
+    return lookup[codes], levels, len(raw)
+
+
 def _categorical_block(
-    series: pd.Series, reference: str | None
+    name: str, codes: np.ndarray, levels: list[str], reference: str | None
 ) -> tuple[list[np.ndarray], list[DesignColumn], str | None]:
-    labels = series.map(_level_label)
-    levels = sorted(labels.unique())
     note = None
     if reference is None or reference not in levels:
         if reference is not None:
             note = (
-                f"Reference level {reference!r} of {series.name} is not in this group; "
+                f"Reference level {reference!r} of {name} is not in this group; "
                 f"using {levels[0]!r}."
             )
         reference = levels[0]
     blocks, columns = [], []
-    for level in levels:
+    for index, level in enumerate(levels):
         if level == reference:
             continue
-        blocks.append((labels == level).to_numpy(dtype=float))
+        blocks.append((codes == index).astype(float))
         columns.append(
-            DesignColumn(
-                term=f"{series.name}={level}",
-                covariate=str(series.name),
-                level=level,
-                reference=reference,
-            )
+            DesignColumn(term=f"{name}={level}", covariate=name, level=level, reference=reference)
         )
     return blocks, columns, note
 
@@ -107,25 +121,36 @@ def design_matrix(
     missing = [c for c in covariates if c not in frame.columns]
     if missing:
         raise KeyError(f"covariate(s) not in the cohort: {', '.join(missing)}")
-    subset = frame[list(covariates)]
-    kept = subset.notna().all(axis=1).to_numpy()
-    rows = subset[kept]
+    # Plain numpy per column: this runs several times per report (Cox, PH test, lesion
+    # models), and DataFrame sub-frames and .loc cost more than the coding itself.
+    columns_in = [frame[name] for name in covariates]
+    kept = np.ones(len(frame), dtype=bool)
+    for series in columns_in:
+        kept &= series.notna().to_numpy()
+    everyone = bool(kept.all())
     blocks: list[np.ndarray] = []
     columns: list[DesignColumn] = []
     notes: list[str] = []
-    for name in covariates:
-        series = rows[name]
-        if series.nunique() < 2:
-            notes.append(f"{name} is the same for everyone analysed here; left out of the model.")
-            continue
+    for name, series in zip(covariates, columns_in, strict=True):
         if _is_categorical(series, forced):
-            cat_blocks, cat_columns, note = _categorical_block(series, forced.get(name))
-            blocks.extend(cat_blocks)
-            columns.extend(cat_columns)
-            if note:
-                notes.append(note)
+            values = series.to_numpy()
+            codes, levels, distinct = coded_labels(values if everyone else values[kept])
+            if distinct >= 2:
+                cat_blocks, cat_columns, note = _categorical_block(
+                    str(name), codes, levels, forced.get(name)
+                )
+                blocks.extend(cat_blocks)
+                columns.extend(cat_columns)
+                notes.extend([note] if note else [])
+                continue
         else:
-            blocks.append(series.to_numpy(dtype=float))
-            columns.append(DesignColumn(term=name, covariate=name))
+            numbers = series.to_numpy(dtype=float, na_value=np.nan)
+            numbers = numbers if everyone else numbers[kept]
+            # nunique() >= 2, for values with no NaN left.
+            if numbers.size and numbers.min() != numbers.max():
+                blocks.append(numbers)
+                columns.append(DesignColumn(term=name, covariate=name))
+                continue
+        notes.append(f"{name} is the same for everyone analysed here; left out of the model.")
     matrix = np.column_stack(blocks) if blocks else np.empty((int(kept.sum()), 0))
     return Design(matrix=matrix, columns=tuple(columns), kept=kept, notes=tuple(notes))

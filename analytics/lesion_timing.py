@@ -54,23 +54,31 @@ class LesionTiming:
         )
 
 
-def lesion_timing(frame: pd.DataFrame, landmark_months: float | None = None) -> LesionTiming | None:
+def lesion_timing(
+    frame: pd.DataFrame, landmark_months: float | None = None, *, naive: CoxModel | None = None
+) -> LesionTiming | None:
     """Naive, time-dependent and landmark Cox models of asymptomatic lesions.
 
     Returns None when the cohort has no lesion column; the time-dependent and landmark
-    models need lesion times too and are None without them.
+    models need lesion times too and are None without them. ``naive`` is the baseline model
+    of the lesion flag when the caller has already fitted it (the report's univariable lesion
+    model is that same fit), so it is not fitted twice.
     """
     if LESION_FLAG not in frame.columns:
         return None
     landmark = DEFAULT_LANDMARK_MONTHS if landmark_months is None else float(landmark_months)
-    naive = cox_model(frame, [LESION_FLAG])
+    # The Cox helpers copy, split and subset the frame they get: give them only the columns
+    # these models read, not every column of the cohort.
+    wanted = (LESION_FLAG, LESION_MONTHS, "time_months", "failure")
+    slim = frame[[column for column in wanted if column in frame.columns]]
+    naive = naive if naive is not None else cox_model(slim, [LESION_FLAG])
     if LESION_MONTHS not in frame.columns:
         return LesionTiming(
             naive=naive, time_dependent=None, landmark=None, landmark_months=landmark
         )
     return LesionTiming(
         naive=naive,
-        time_dependent=time_dependent_cox(frame),
-        landmark=landmark_cox(frame, landmark),
+        time_dependent=time_dependent_cox(slim),
+        landmark=landmark_cox(slim, landmark),
         landmark_months=landmark,
     )

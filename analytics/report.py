@@ -22,7 +22,7 @@ from analytics.compare import (
 )
 from analytics.hazards import CoxModel, HazardTerm, cox_model, firth_cox
 from analytics.jsonsafe import json_dict
-from analytics.lesion_timing import LesionTiming, lesion_timing
+from analytics.lesion_timing import LESION_FLAG, LesionTiming, lesion_timing
 from analytics.ph_test import ZphResult, cox_zph
 from analytics.rates import (
     IncidenceRate,
@@ -312,7 +312,7 @@ def build_report(
         firth=firth,
         ph_test=_ph_check(frame, target, uni_names, notes),
         follow_up=median_followup(frame["time_months"], frame["failure"]) if n else None,
-        lesion_timing=lesion_timing(frame, landmark_months) if n else None,
+        lesion_timing=_lesion_timing(frame, landmark_months, uni_models) if n else None,
         relapse_rates=_relapse_rates(cohort, frame, filters),
         table_one=_table_one(frame, table_by) if n else None,
         mancova=_mancova(frame, notes),
@@ -337,9 +337,17 @@ def _table_one(frame: pd.DataFrame, by: str) -> TableOne:
 def _relapse_rates(cohort: Cohort, frame: pd.DataFrame, filters: Filters) -> RelapseRates | None:
     if cohort.relapses is None or frame.empty:
         return None
-    ids = set(frame["patient_id"])
-    relapses = cohort.relapses[cohort.relapses["patient_id"].isin(ids)]
-    return annualized_relapse_rates(frame, relapses, grace_months=filters.grace_months)
+    # annualized_relapse_rates keeps only the relapses of the patients in ``frame`` itself; a
+    # second join here cost as much as the whole computation on large cohorts.
+    return annualized_relapse_rates(frame, cohort.relapses, grace_months=filters.grace_months)
+
+
+def _lesion_timing(
+    frame: pd.DataFrame, landmark_months: float | None, uni_models: dict[str, CoxModel]
+) -> LesionTiming | None:
+    # The univariable lesion model, when there is one, is the naive model (same frame, same
+    # coding: no reference level applies to a 0/1 flag), so it is fitted once.
+    return lesion_timing(frame, landmark_months, naive=uni_models.get(LESION_FLAG))
 
 
 def _mancova(frame: pd.DataFrame, notes: list[str]) -> MancovaResult | None:

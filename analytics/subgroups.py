@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from analytics.design import coded_labels
 from analytics.jsonsafe import json_dict
 from analytics.rates import Proportion, failure_proportion
 
@@ -29,17 +31,27 @@ class SubgroupRate:
         )
 
 
+def _label(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _label_or_missing(value: Any) -> object:
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # None, NaN, pd.NA, NaT
+        return None
+    return _label(value)
+
+
 def level_labels(series: pd.Series) -> pd.Series:
     """Text labels of a grouping column (0/1 codes read "0"/"1"); missing stays missing."""
-
-    def label(value: Any) -> object:
-        if pd.api.types.is_scalar(value) and pd.isna(value):  # None, NaN, pd.NA, NaT
-            return None
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return series.map(label)
+    if series.empty or isinstance(series.dtype, pd.CategoricalDtype):
+        # map() keeps these dtypes (float64 when empty, category); nothing here to speed up.
+        return series.map(_label_or_missing)
+    # Each distinct value is labelled once (not each patient): this runs per report.
+    codes, levels, _ = coded_labels(series.to_numpy(), label=_label)
+    lookup = np.array([*levels, None], dtype=object)  # code -1 (missing) -> None
+    return pd.Series(lookup[codes], index=series.index, name=series.name, dtype=object)
 
 
 def subgroup_rates(
@@ -47,15 +59,17 @@ def subgroup_rates(
 ) -> list[SubgroupRate]:
     """Failure proportions for each level of each variable present in ``frame``."""
     out = []
+    failed = frame["failure"].to_numpy()
     for variable in variables:
         if variable not in frame.columns:
             continue
-        labels = level_labels(frame[variable])
-        for level in sorted(labels.dropna().unique()):
-            rows = frame[labels == level]
-            proportion = failure_proportion(
-                int(rows["failure"].sum()), len(rows), conf_level=conf_level
-            )
+        codes, levels, _ = coded_labels(frame[variable].to_numpy(), label=_label)
+        known = codes >= 0
+        # Per-level sums of the 0/1 failure column, as rows["failure"].sum() per level.
+        patients = np.bincount(codes[known], minlength=len(levels))
+        failures = np.bincount(codes[known], weights=failed[known], minlength=len(levels))
+        for level, n, events in zip(levels, patients, failures, strict=True):
+            proportion = failure_proportion(int(events), int(n), conf_level=conf_level)
             out.append(SubgroupRate(variable=variable, level=level, proportion=proportion))
     return out
 

@@ -313,3 +313,15 @@ def test_mancova_with_factor_equal_to_a_dependent_variable_does_not_fail():
     assert undefined
     assert all(math.isnan(t.partial_eta_sq) for t in undefined)
     json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_mancova_needs_two_varying_dependent_variables(mancova_frame):
+    """As statsmodels' MANOVA did (the report turns this into a note, not a crash)."""
+    with pytest.raises(ValueError, match="more than one dependent variable"):
+        mancova(mancova_frame, dependent=["time_months"])
+
+
+def test_mancova_rejects_collinear_covariates(mancova_frame):
+    frame = mancova_frame.assign(age_in_months=mancova_frame["age_at_rtx"] * 12)
+    with pytest.raises(ValueError, match="singular"):
+        mancova(frame, covariates=["age_at_rtx", "age_in_months"])

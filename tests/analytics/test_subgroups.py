@@ -108,3 +108,23 @@ def test_risk_table_times_never_pass_the_last_follow_up(max_time):
 def test_risk_table_times_are_evenly_spaced():
     steps = np.diff(risk_table_times(100.0))
     assert all(math.isclose(s, 12.0) for s in steps)
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series([], dtype=float),
+        pd.Series(["VV", "VF", "VV"], dtype="category"),
+        pd.Series([1.0, "1", 2], dtype=object),
+        pd.Series([1.0, 0.0], index=[7, 3], name="gd_persistent"),
+    ],
+)
+def test_level_labels_keep_what_series_map_gives(series):
+    """Labels are computed per distinct value (for speed) but equal a per-row ``map``."""
+
+    def one(value):
+        if pd.api.types.is_scalar(value) and pd.isna(value):
+            return None
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+    pd.testing.assert_series_equal(level_labels(series), series.map(one))
