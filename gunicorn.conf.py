@@ -21,6 +21,11 @@ import gunicorn.http.wsgi
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from app.blas import single_threaded_blas  # noqa: E402
+
+# Workers import numpy after they fork from this master: they inherit one BLAS thread each.
+single_threaded_blas()
+
 # gunicorn announces "Server: gunicorn/<version>" on every response, telling a scanner which
 # release and so which known vulnerabilities to try. Responses say only this instead.
 SERVER_BANNER = "web"

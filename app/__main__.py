@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from app.config import Config
-from app.factory import create_app
+from app.blas import single_threaded_blas
+
+single_threaded_blas()  # before numpy is imported (app.factory imports it)
+
+from app.config import Config  # noqa: E402
+from app.factory import create_app  # noqa: E402
 
 
 def main() -> int:

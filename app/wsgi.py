@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import sys
 
-from app.config import Config, ConfigError
-from app.factory import create_app
+from app.blas import single_threaded_blas
+
+single_threaded_blas()  # before numpy is imported (app.factory imports it)
+
+from app.config import Config, ConfigError  # noqa: E402
+from app.factory import create_app  # noqa: E402
 
 try:
     # create_app reads AUTH_USERS_FILE too, so a bad users file is reported the same way.

@@ -2,6 +2,11 @@
 
 import sys
 
-from benchmarks.run import main
+from app.blas import single_threaded_blas
+
+# In-process timings run with the BLAS setting the server uses (app/blas.py).
+single_threaded_blas()
+
+from benchmarks.run import main  # noqa: E402
 
 sys.exit(main())
