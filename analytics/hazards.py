@@ -320,21 +320,23 @@ def _split_at_switch(
     failure on the very day of the switch counts as unexposed. Patients flagged 1 without a
     switch time cannot be placed in time and are left out (the count is returned).
     """
-    flagged = frame[flag_col] == 1
-    unknown = flagged & frame[switch_col].isna()
-    rows = frame[~unknown].copy()
-    switched = (rows[flag_col] == 1) & (rows[switch_col] < rows[time_col])
-    before = rows.copy()
-    before["tstart"] = 0.0
-    before["tstop"] = np.where(switched, rows[switch_col], rows[time_col])
-    before[flag_col] = 0.0
-    after = rows[switched].copy()
-    after["tstart"] = after[switch_col]
-    after["tstop"] = after[time_col]
-    after[flag_col] = 1.0
+    flag = frame[flag_col].to_numpy(dtype=float)
+    switch = frame[switch_col].to_numpy(dtype=float)
+    time = frame[time_col].to_numpy(dtype=float)
+    unknown = (flag == 1) & np.isnan(switch)
+    known = ~unknown
+    switched = known & (flag == 1) & (switch < time)
+    # Built from arrays, not frame copies: this runs on every filter change.
+    before_stop = np.where(switched, switch, time)
     # A switch at time 0 leaves an empty unexposed interval; R's tmerge drops it too.
-    before = before[before["tstop"] > before["tstart"]]
-    return pd.concat([before, after], ignore_index=True), int(unknown.sum())
+    before = known & (before_stop > 0)
+    rows = np.concatenate((np.flatnonzero(before), np.flatnonzero(switched)))
+    n_before = int(before.sum())
+    split = frame.iloc[rows].reset_index(drop=True)
+    split["tstart"] = np.concatenate((np.zeros(n_before), switch[switched]))
+    split["tstop"] = np.concatenate((before_stop[before], time[switched]))
+    split[flag_col] = np.concatenate((np.zeros(n_before), np.ones(int(switched.sum()))))
+    return split, int(unknown.sum())
 
 
 def time_dependent_cox(
