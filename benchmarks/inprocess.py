@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -59,14 +60,35 @@ class ReportTimes:
     distinct: list[float] = field(default_factory=list)
 
 
+class Budget:
+    """A stage's time budget: ``more(taken)`` is False once the budget is spent and at least
+    ``minimum`` samples were taken (slow code still gets a median, in bounded time)."""
+
+    def __init__(self, seconds: float | None, minimum: int = 2) -> None:
+        self.deadline = None if seconds is None else time.perf_counter() + seconds
+        self.minimum = minimum
+
+    def more(self, taken: int) -> bool:
+        return taken < self.minimum or self.deadline is None or time.perf_counter() < self.deadline
+
+
 def time_reports(
-    cohort: Cohort, repeat_view: ViewState, repeats: int, views: Sequence[ViewState]
+    cohort: Cohort,
+    repeat_view: ViewState,
+    repeats: int,
+    views: Sequence[ViewState],
+    budget: float | None = None,
 ) -> ReportTimes:
+    limit = Budget(budget)
     first, _ = timed(lambda: report(cohort, repeat_view))
     times = ReportTimes(first_view=first)
     for _ in range(repeats):
+        if times.repeat and not limit.more(len(times.repeat) + 1):
+            break
         times.repeat.append(timed(lambda: report(cohort, repeat_view))[0])
     for view in views:
+        if not limit.more(len(times.distinct)):
+            break
         times.distinct.append(timed(lambda v=view: report(cohort, v))[0])
     return times
 
@@ -108,12 +130,15 @@ def core_fits(frame, view: ViewState) -> dict[str, object]:
 
 
 def time_core_fits(
-    cohort: Cohort, views: Sequence[ViewState]
+    cohort: Cohort, views: Sequence[ViewState], budget: float | None = None
 ) -> tuple[list[float], list[dict[str, object]]]:
-    """Seconds of :func:`core_fits` per view; the frame is filtered outside the timer, as R's
-    data preparation is outside R's."""
+    """Seconds of :func:`core_fits` per view (the first views only, if the budget runs out);
+    the frame is filtered outside the timer, as R's data preparation is outside R's."""
+    limit = Budget(budget)
     seconds, results = [], []
     for view in views:
+        if not limit.more(len(seconds)):
+            break
         frame = analysis_frame(cohort, view.filters())
         elapsed, result = timed(lambda f=frame, v=view: core_fits(f, v))
         seconds.append(elapsed)
@@ -208,7 +233,9 @@ class CallbackTimes:
     errors: int = 0
 
 
-def time_callbacks(files: CohortFiles, views: Sequence[ViewState]) -> CallbackTimes:
+def time_callbacks(
+    files: CohortFiles, views: Sequence[ViewState], budget: float | None = None
+) -> CallbackTimes:
     from app.config import Config
     from app.factory import create_app
 
@@ -222,7 +249,10 @@ def time_callbacks(files: CohortFiles, views: Sequence[ViewState]) -> CallbackTi
     page = read_page(lambda path: client.get(path).data)
     headers = {"Accept-Encoding": "gzip"}
     times = CallbackTimes(create_app_seconds=build_seconds)
+    limit = Budget(budget)
     for view in views:
+        if not limit.more(len(times.seconds)):
+            break
         body = panels_body(page, view)
         elapsed, response = timed(
             lambda b=body: client.post(

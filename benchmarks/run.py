@@ -80,16 +80,21 @@ def guarded(results: dict, name: str, function, *args):
 # In-process measurements --------------------------------------------------------------------
 
 
-def measure_size(files: cohorts.CohortFiles, plan: Plan, results: dict) -> dict:
-    """(a), (b), (c) and our core fits for one cohort size."""
+def measure_size(
+    files: cohorts.CohortFiles, plan: Plan, budget: float | None, results: dict
+) -> dict:
+    """(a), (b), (c) and our core fits for one cohort size; ``budget`` bounds each stage."""
     out: dict[str, object] = {"files": asdict(files) | {"patients": files.patients.name}}
     cohort, out["load_seconds"] = inprocess.load(files)
     bounds = inprocess.age_bounds(cohort)
     fits_views = views.distinct_views(views.FITS_START, plan.fits, bounds)
-    out["fits_views"] = fits_views
-    core = guarded(results, f"n={files.n} core fits", inprocess.time_core_fits, cohort, fits_views)
+    core = guarded(
+        results, f"n={files.n} core fits", inprocess.time_core_fits, cohort, fits_views, budget
+    )
     if core is not None:
         out["core"], out["core_results"] = summarise(core[0]), core[1]
+        fits_views = fits_views[: len(core[0])]  # naive and R time the same views
+    out["fits_views"] = fits_views
     fitted = guarded(
         results,
         f"n={files.n} naive",
@@ -108,7 +113,7 @@ def measure_size(files: cohorts.CohortFiles, plan: Plan, results: dict) -> dict:
     report_views = views.distinct_views(views.REPORT_START, plan.distinct, bounds)
     reports = guarded(
         results, f"n={files.n} reports", inprocess.time_reports,
-        cohort, views.REPEAT_VIEW, plan.repeat, report_views,
+        cohort, views.REPEAT_VIEW, plan.repeat, report_views, budget,
     )  # fmt: skip
     if reports is not None:
         out["report"] = {
@@ -274,11 +279,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--profile", default="", help="sizes to cProfile, e.g. 1000,100000")
     parser.add_argument("--profile-top", type=int, default=15)
+    parser.add_argument(
+        "--stage-budget",
+        type=float,
+        default=None,
+        help="seconds per in-process stage and size before sampling stops "
+        "(at least 2 samples; default 240, quick 60; 0 = no limit)",
+    )
+    parser.add_argument("--note", default="", help="free text for the results' header")
     parser.add_argument("--seed", type=int, default=cohorts.SEED)
     args = parser.parse_args(argv)  # fmt: skip
     args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     args.load_seconds = args.load_seconds or (5.0 if args.quick else 60.0)
     args.users = args.users or (4 if args.quick else 20)
+    if args.stage_budget is None:
+        args.stage_budget = 60.0 if args.quick else 240.0
+    args.stage_budget = args.stage_budget or None
     if args.browser is None:
         args.browser = not args.quick
     args.output = args.output or (QUICK_OUTPUT if args.quick else DEFAULT_OUTPUT)
@@ -310,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {
         "meta": {
             "label": args.label,
+            "note": args.note,
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "command": command.strip(),
             "quick": args.quick,
@@ -328,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.sizes:
         if files[n] is not None:
             log(f"n={n}: in-process measurements")
-            results["sizes"][n] = measure_size(files[n], plan_for(n, args.quick), results)
+            plan = plan_for(n, args.quick)
+            results["sizes"][n] = measure_size(files[n], plan, args.stage_budget, results)
     if args.r:
         run_r(results["sizes"], files, results)
     if args.http:
