@@ -193,6 +193,8 @@ def _table_http(results: dict) -> list[str]:
          f"{ms(cold.get('first_page_seconds'))} ms"),
         ("… → first statistics (opening view's callback answered)",
          f"{ms(cold.get('first_view_seconds'))} ms"),
+        ("… of which importing pandas, scipy.stats, dash, dbc and plotly alone (floor)",
+         f"{ms(probe.get('libraries_seconds'))} ms"),
         ("… → both workers booted (idle)", f"{ms(cold.get('workers_idle_seconds'))} ms"),
         ("one worker's start-up, in-process: imports / create_app / first GET", f"{start_up} ms"),
         ("first page, gzip: HTML + referenced scripts/CSS/icons", static_page),
