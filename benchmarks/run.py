@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -326,7 +327,7 @@ def run_http(files: dict[int, cohorts.CohortFiles], args, results: dict) -> None
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    command = "python -m benchmarks " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = "python -m benchmarks " + shlex.join(sys.argv[1:] if argv is None else argv)
     results: dict = {
         "meta": {
             "label": args.label,
