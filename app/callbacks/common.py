@@ -45,9 +45,10 @@ def resolve_view(
 
 # Reports by (cohort content, view): going back to a view, toggling a display option or a
 # second callback of the same page costs a lookup, not a recompute. Bounded by count and by
-# patients summed over cached reports, since a registry-sized report holds long curves.
+# patients summed over cached reports, since a registry-sized report holds long curves:
+# at most four 100 000-patient reports per worker (the benchmarks' peak-RSS run).
 REPORT_CACHE_ITEMS = 64
-REPORT_CACHE_PATIENTS = 1_000_000
+REPORT_CACHE_PATIENTS = 400_000
 _reports: BoundedCache[Report] = BoundedCache(REPORT_CACHE_ITEMS, REPORT_CACHE_PATIENTS)
 
 
