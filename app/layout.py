@@ -5,19 +5,22 @@ Static structure only; every number is filled in by callbacks from ``analytics.r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.cohort import Cohort
 from analytics.schema import CohortValidationError
 from app import ids
+from app.callbacks.common import report_for, usable_state
 from app.config import Config
 from app.controls import CohortControls, cohort_controls
 from app.relapses_layout import conditional_calculator, relapses_tab
-from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
+from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP, ViewState
 from app.tabs import TabSpec, accessible_tabs
 from app.timeline_layout import km_step_area, timelines_tab
-from components import cards
+from components import cards, panels
 from components.dictionary import dictionary_table
 from components.empty import empty_figure
 
@@ -71,14 +74,14 @@ def _radio(component_id: str, options: list[dict[str, str]]) -> dbc.RadioItems:
     )
 
 
-def filter_panel(controls: CohortControls) -> dbc.Card:
+def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Card:
     """The filters, set up for the server's cohort (an upload re-adapts them)."""
     age_low, age_high = controls.age_bounds
     return dbc.Card(
         dbc.CardBody(
             [
                 html.H2("Filters", className="h5"),
-                html.Div(id=ids.LIVE_COUNT, className="live-count mb-3", role="status"),
+                html.Div(live_count, id=ids.LIVE_COUNT, className="live-count mb-3", role="status"),
                 _field(
                     "Sex",
                     _radio(
@@ -203,7 +206,7 @@ def _tab(label: str, tab_id: str, children: list[object]) -> TabSpec:
 TAB_KEYS = ("km", "timelines", "hr", "lesions", "rates", "relapses", "table", "paper", "data")
 
 
-def analysis_tabs(config: Config) -> html.Div:
+def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
     graph_config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "svg", "filename": "nmosd-km"},
@@ -225,14 +228,19 @@ def analysis_tabs(config: Config) -> html.Div:
                     inline=True,
                     switch=True,
                 ),
-                dcc.Graph(
-                    id=ids.KM_GRAPH,
-                    figure=empty_figure("Computing…"),
-                    config=graph_config,
-                    style={"height": "560px"},
+                # dcc.Graph loads asynchronously: its slot keeps the height meanwhile, so
+                # what is under it does not jump when the curve appears.
+                html.Div(
+                    dcc.Graph(
+                        id=ids.KM_GRAPH,
+                        figure=empty_figure("Computing…"),
+                        config=graph_config,
+                        style={"height": "560px"},
+                    ),
+                    style={"minHeight": "560px"},
                 ),
                 *km_step_area(),
-                html.Div(id=ids.KM_SUMMARY),
+                html.Div(km_summary, id=ids.KM_SUMMARY),
                 conditional_calculator(),
             ],
         ),
@@ -378,6 +386,33 @@ def _default_group(controls: CohortControls) -> str:
     return DEFAULT_GROUP_BY if DEFAULT_GROUP_BY in values else NO_GROUP
 
 
+@dataclass(frozen=True)
+class OpeningReadouts:
+    """The default view's count, cards and warnings, rendered into the page itself."""
+
+    live_count: object = None
+    cards: object = None
+    warnings: object = None
+    km_summary: object = None
+
+
+def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
+    """What the first callback will show for the default view, so the first paint already
+    has it: the page does not jump when the answer arrives (layout shift), and that answer
+    is a cache hit."""
+    if cohort is None:
+        return OpeningReadouts()
+    state, notes = usable_state(ViewState(), list(cohort.patients.columns))
+    report = report_for(cohort, state)
+    total = len(cohort.patients)
+    return OpeningReadouts(
+        live_count=cards.live_count(report, total),
+        cards=cards.summary_cards(report, total),
+        warnings=panels.warnings_list([*notes, *report.warnings]),
+        km_summary=panels.km_summary(report),
+    )
+
+
 def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Div:
     """The page for ``cohort`` (None only for the validation layout of a broken start-up)."""
     config = config or Config()
@@ -391,6 +426,7 @@ def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Di
             age_bounds=(0.0, 100.0),
         )
     )
+    opening = opening_readouts(cohort)
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
@@ -416,16 +452,19 @@ def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Di
                 dbc.Row(
                     [
                         dbc.Col(
-                            html.Aside(filter_panel(controls), **{"aria-label": "Filters"}),
+                            html.Aside(
+                                filter_panel(controls, opening.live_count),
+                                **{"aria-label": "Filters"},
+                            ),
                             lg=3,
                             md=4,
                         ),
                         dbc.Col(
                             html.Main(
                                 [
-                                    html.Div(id=ids.CARDS, className="mb-3"),
-                                    html.Div(id=ids.WARNINGS),
-                                    analysis_tabs(config),
+                                    html.Div(opening.cards, id=ids.CARDS, className="mb-3"),
+                                    html.Div(opening.warnings, id=ids.WARNINGS),
+                                    analysis_tabs(config, opening.km_summary),
                                 ]
                             ),
                             lg=9,
