@@ -102,6 +102,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
     def healthz():
         return jsonify(status)
 
+    # Dash registers its script bundles on a worker's first request, behind a flag it sets
+    # before the work is done: a second thread's first request (a bundle) then finds nothing
+    # registered and gets a 500 (seen under gunicorn's threads). Do it now, before serving.
+    with app.server.test_request_context(config.url_base_pathname):
+        app._setup_server()
     install_static_compression(app.server, config.url_base_pathname)
     install_auth(app.server, config)
     install_headers(app.server, content_security_policy(app.csp_hashes()))

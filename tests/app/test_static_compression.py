@@ -51,3 +51,13 @@ def test_without_gzip_the_file_goes_out_as_it_is(client):
 def test_the_page_itself_is_not_cached(client):
     response = client.get("/", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_bundles_are_registered_before_the_first_request():
+    """A worker's first request may be for a bundle, on another thread than the page's."""
+    app = create_app(Config())
+    assert "dash" in app.registered_paths
+    html_free_client = app.server.test_client()
+    bundle = next(iter(sorted(app.registered_paths["dash"])))
+    response = html_free_client.get(f"/_dash-component-suites/dash/{bundle}")
+    assert response.status_code == 200
