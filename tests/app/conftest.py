@@ -1,10 +1,13 @@
-"""Each app test starts with an empty report cache, so a test's own patches take effect."""
+"""Shared app-test fixtures: the demo app, a request context, and an empty report cache."""
 
 from __future__ import annotations
 
 import pytest
 
+from analytics.demo import load_demo
 from app.callbacks import common
+from app.config import Config
+from app.factory import create_app
 from app.lru import BoundedCache
 
 
@@ -14,3 +17,22 @@ def fresh_report_cache(monkeypatch):
     cache = BoundedCache(common.REPORT_CACHE_ITEMS, common.REPORT_CACHE_PATIENTS)
     monkeypatch.setattr(common, "_reports", cache)
     return cache
+
+
+@pytest.fixture(scope="module")
+def dash_app():
+    """The app with the default (demo) configuration."""
+    return create_app(Config())
+
+
+@pytest.fixture
+def app_context(dash_app):
+    """A request context, so ``current_app`` is the app's Flask server."""
+    with dash_app.server.test_request_context():
+        yield dash_app
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The synthetic demo cohort, loaded independently of the app."""
+    return load_demo()

@@ -8,7 +8,6 @@ tests set the way dash's own tests do.
 from __future__ import annotations
 
 import base64
-import contextvars
 import csv
 import io
 import logging
@@ -16,51 +15,22 @@ from pathlib import Path
 
 import pytest
 from dash import no_update
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 
 from analytics.cohort import Filters
-from analytics.demo import load_demo
 from analytics.report import build_report
 from app import ids
-from app.callbacks import callback_specs, common, report
+from app.callbacks import common, report
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
 from app.callbacks.view import sync_url_and_controls
-from app.config import Config
 from app.controls import CONTROL_IDS
-from app.factory import create_app
 from app.state import ViewState
+from tests.app.callback_calls import DEPENDENCIES, arguments, run_triggered
 from tests.dash_text import component_texts as _texts
 
-# Each callback's Input/State order as declared: the tests follow the callbacks' signatures
-# as they change.
-DEPENDENCIES = {
-    entry["callback"].__name__: [*entry["inputs"], *entry["state"]]
-    for entry in callback_specs().values()
-}
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 DEMO_GROUP = "asymptomatic_lesions"
-
-
-@pytest.fixture(scope="module")
-def dash_app():
-    """The app with the default (demo) configuration."""
-    return create_app(Config())
-
-
-@pytest.fixture
-def app_context(dash_app):
-    """A request context, so ``current_app`` is the app's Flask server."""
-    with dash_app.server.test_request_context():
-        yield dash_app
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort, loaded independently of the app."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")
@@ -75,30 +45,9 @@ def defaults(dash_app):
     }
 
 
-def _arguments(function, dash_app, changes) -> list:
-    """The callback's arguments: as the page first renders them, with ``changes`` applied.
-
-    ``changes`` maps a component id (its ``value``) or an ``(id, property)`` pair to a value.
-    """
-    args = []
-    for dep in DEPENDENCIES[function.__name__]:
-        key = (dep["id"], dep["property"])
-        if key in changes:
-            args.append(changes[key])
-        elif dep["property"] == "value" and dep["id"] in changes:
-            args.append(changes[dep["id"]])
-        else:
-            try:
-                component = dash_app.layout[dep["id"]]
-            except KeyError:
-                component = None
-            args.append(getattr(component, dep["property"], None))
-    return args
-
-
 def _panels(dash_app, store=None, **changes):
     return update_panels(
-        *_arguments(update_panels, dash_app, {**changes, (ids.COHORT_STORE, "data"): store})
+        *arguments(update_panels, dash_app, {**changes, (ids.COHORT_STORE, "data"): store})
     )
 
 
@@ -113,16 +62,6 @@ def _output(component_id: str):
 
 def _part(panels, component_id: str):
     return panels[report.PANEL_OUTPUTS.index(_output(component_id))]
-
-
-def _run_in_dash_context(function, *args, triggered: str | None):
-    inputs = [] if triggered is None else [{"prop_id": triggered, "value": None}]
-
-    def call():
-        context_value.set(AttributeDict(triggered_inputs=inputs))
-        return function(*args)
-
-    return contextvars.copy_context().run(call)
 
 
 # --- update_panels -----------------------------------------------------------------------
@@ -265,10 +204,10 @@ def _upload(dash_app, patients: Path | None, relapses: Path | None = None, trigg
         (ids.UPLOAD_PATIENTS, "filename"): None if patients is None else patients.name,
         (ids.UPLOAD_RELAPSES, "filename"): None if relapses is None else relapses.name,
     }
-    return _run_in_dash_context(
+    return run_triggered(
         load_upload,
-        *_arguments(load_upload, dash_app, changes),
-        triggered=f"{trigger or ids.UPLOAD_PATIENTS}.contents",
+        arguments(load_upload, dash_app, changes),
+        f"{trigger or ids.UPLOAD_PATIENTS}.contents",
     )
 
 
@@ -302,10 +241,10 @@ def test_an_undecodable_upload_is_a_problem_not_a_crash(app_context):
         (ids.UPLOAD_PATIENTS, "contents"): "data:text/csv;base64,@@@",
         (ids.UPLOAD_PATIENTS, "filename"): "broken.csv",
     }
-    store, alert = _run_in_dash_context(
+    store, alert = run_triggered(
         load_upload,
-        *_arguments(load_upload, app_context, changes),
-        triggered=f"{ids.UPLOAD_PATIENTS}.contents",
+        arguments(load_upload, app_context, changes),
+        f"{ids.UPLOAD_PATIENTS}.contents",
     )
     assert store is no_update
     assert "could not be decoded" in " ".join(_texts(alert))
@@ -324,8 +263,8 @@ def test_relapses_before_patients_asks_for_the_patients_file(app_context):
 
 
 def test_use_demo_clears_the_store(app_context):
-    args = _arguments(load_upload, app_context, {(ids.USE_DEMO, "n_clicks"): 1})
-    store, _ = _run_in_dash_context(load_upload, *args, triggered=f"{ids.USE_DEMO}.n_clicks")
+    args = arguments(load_upload, app_context, {(ids.USE_DEMO, "n_clicks"): 1})
+    store, _ = run_triggered(load_upload, args, f"{ids.USE_DEMO}.n_clicks")
     assert store is None
 
 
@@ -339,7 +278,7 @@ def _download(function, dash_app, store=None, **changes):
         (ids.COHORT_STORE, "data"): store,
         (button["id"], button["property"]): 1,
     }
-    return function(*_arguments(function, dash_app, changes))
+    return function(*arguments(function, dash_app, changes))
 
 
 @pytest.fixture
@@ -389,8 +328,8 @@ def test_download_report_names_the_data_and_says_synthetic(app_context, defaults
 
 
 def _sync(dash_app, search, triggered, **changes):
-    args = _arguments(sync_url_and_controls, dash_app, {**changes, (ids.URL, "search"): search})
-    return _run_in_dash_context(sync_url_and_controls, *args, triggered=triggered)
+    args = arguments(sync_url_and_controls, dash_app, {**changes, (ids.URL, "search"): search})
+    return run_triggered(sync_url_and_controls, args, triggered)
 
 
 def test_the_url_sets_the_controls(dash_app, defaults):
@@ -454,22 +393,6 @@ def test_the_same_view_is_computed_once_and_a_new_view_again(
     assert _card_value(narrowed, "card-n") != _card_value(first, "card-n")
 
 
-def _triggered_by(component_id: str, prop: str):
-    """Run the callback as Dash does when ``component_id.prop`` changed."""
-    from contextvars import copy_context
-
-    from dash._callback_context import context_value
-    from dash._utils import AttributeDict
-
-    def run(function, *args):
-        context_value.set(
-            AttributeDict(triggered_inputs=[{"prop_id": f"{component_id}.{prop}", "value": None}])
-        )
-        return function(*args)
-
-    return lambda function, *args: copy_context().run(run, function, *args)
-
-
 @pytest.mark.parametrize(
     ("trigger", "sent"),
     [(ids.KM_OPTIONS, ids.KM_GRAPH), (ids.TABLE_BY, ids.TABLE_ONE)],
@@ -477,8 +400,8 @@ def _triggered_by(component_id: str, prop: str):
 def test_a_display_choice_sends_only_its_panel(app_context, defaults, trigger, sent):
     from dash import no_update
 
-    args = _arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
-    panels = _triggered_by(trigger, "value")(update_panels, *args)
+    args = arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
+    panels = run_triggered(update_panels, args, f"{trigger}.value")
     pairs = zip(report.PANEL_OUTPUTS, panels, strict=True)
     kept = [o.component_id for o, v in pairs if v is not no_update]
     assert kept == [sent]
@@ -487,6 +410,6 @@ def test_a_display_choice_sends_only_its_panel(app_context, defaults, trigger, s
 def test_a_filter_change_sends_every_panel(app_context, defaults):
     from dash import no_update
 
-    args = _arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
-    panels = _triggered_by(ids.SEX, "value")(update_panels, *args)
+    args = arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
+    panels = run_triggered(update_panels, args, f"{ids.SEX}.value")
     assert not any(v is no_update for v in panels)

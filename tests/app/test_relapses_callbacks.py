@@ -8,37 +8,22 @@ import pytest
 from dash import no_update
 
 from analytics.cohort import Filters
-from analytics.demo import load_demo
 from analytics.relapse_report import ALL, build_relapse_report
 from app import ids
 from app.callbacks import relapses as relapses_callbacks
 from app.callbacks.conditional import parse_months, update_conditional
 from app.callbacks.relapses import update_relapses
 from app.callbacks.report import update_panels
-from app.config import Config
-from app.factory import create_app
 from app.layout import TAB_KEYS
 from app.lru import BoundedCache
 from app.tabs import panel_id
 from components.relapses import NO_RELAPSES_FILE
-from tests.app.test_callbacks import GOOD, _arguments, _upload
+from tests.app.callback_calls import arguments
+from tests.app.test_callbacks import GOOD, _upload
 from tests.dash_text import component_texts
 
 GROUP = "asymptomatic_lesions"
 RELAPSES_HIDDEN = (panel_id("relapses"), "hidden")
-
-
-@pytest.fixture(scope="module")
-def dash_app():
-    """The app with the default (demo) configuration."""
-    return create_app(Config())
-
-
-@pytest.fixture
-def app_context(dash_app):
-    """A request context, so ``current_app`` is the app's Flask server."""
-    with dash_app.server.test_request_context():
-        yield dash_app
 
 
 @pytest.fixture(autouse=True)
@@ -49,19 +34,13 @@ def fresh_relapse_cache(monkeypatch):
     return cache
 
 
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort."""
-    return load_demo()
-
-
 def _text(component) -> str:
     return " ".join(component_texts(component))
 
 
 def _relapses(dash_app, hidden=False, store=None, **changes):
     (panel,) = update_relapses(
-        *_arguments(
+        *arguments(
             update_relapses,
             dash_app,
             {**changes, RELAPSES_HIDDEN: hidden, (ids.COHORT_STORE, "data"): store},
@@ -72,7 +51,7 @@ def _relapses(dash_app, hidden=False, store=None, **changes):
 
 def _conditional(dash_app, given=12, ahead=12, store=None, **changes):
     return update_conditional(
-        *_arguments(
+        *arguments(
             update_conditional,
             dash_app,
             {
@@ -230,9 +209,7 @@ def test_kmunicate_adds_the_cumulative_table(app_context):
     from tests.app.test_callbacks import _part
 
     def table_rows(km_options):
-        panels = update_panels(
-            *_arguments(update_panels, app_context, {ids.KM_OPTIONS: km_options})
-        )
+        panels = update_panels(*arguments(update_panels, app_context, {ids.KM_OPTIONS: km_options}))
         figure = _part(panels, ids.KM_GRAPH)
         return [t for t in figure.data if t.mode == "text"]
 

@@ -3,63 +3,15 @@ and the INFUSIONS_PATH setting."""
 
 from __future__ import annotations
 
-import contextvars
-
 import pytest
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 
 from analytics.demo import INFUSIONS_PATH, PATIENTS_PATH, RELAPSES_PATH
 from app import ids
-from app.callbacks import callback_specs
 from app.callbacks.timelines import select_km_step, update_timelines
 from app.config import Config, ConfigError
-from app.factory import create_app, load_configured_cohort
+from app.factory import load_configured_cohort
+from tests.app.callback_calls import arguments, run_triggered
 from tests.dash_text import component_texts
-
-DEPENDENCIES = {
-    entry["callback"].__name__: [*entry["inputs"], *entry["state"]]
-    for entry in callback_specs().values()
-}
-
-
-@pytest.fixture(scope="module")
-def dash_app():
-    """The app with the default (demo) configuration."""
-    return create_app(Config())
-
-
-@pytest.fixture
-def app_context(dash_app):
-    """A request context, so ``current_app`` is the app's Flask server."""
-    with dash_app.server.test_request_context():
-        yield dash_app
-
-
-def _arguments(function, dash_app, changes) -> list:
-    """The callback's arguments as the page first renders them, with ``changes`` applied."""
-    args = []
-    for dep in DEPENDENCIES[function.__name__]:
-        key = (dep["id"], dep["property"])
-        if key in changes:
-            args.append(changes[key])
-        elif dep["property"] == "value" and dep["id"] in changes:
-            args.append(changes[dep["id"]])
-        else:
-            try:
-                component = dash_app.layout[dep["id"]]
-            except KeyError:
-                component = None
-            args.append(getattr(component, dep["property"], None))
-    return args
-
-
-def _in_dash_context(function, args, triggered: str):
-    def call():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": triggered, "value": None}]))
-        return function(*args)
-
-    return contextvars.copy_context().run(call)
 
 
 def _rows(figure) -> list[str]:
@@ -71,26 +23,26 @@ def _click(group: str, month: float) -> dict:
 
 
 def test_timeline_has_one_row_per_demo_patient(app_context):
-    figure, caption = update_timelines(*_arguments(update_timelines, app_context, {}))
+    figure, caption = update_timelines(*arguments(update_timelines, app_context, {}))
     assert len(_rows(figure)) == 54
     assert "synthetic demo cohort" in figure.layout.title.text
     assert "54 patients match" in " ".join(component_texts(caption))
 
 
 def test_timeline_follows_the_filters(app_context):
-    figure, caption = update_timelines(*_arguments(update_timelines, app_context, {ids.SEX: "M"}))
+    figure, caption = update_timelines(*arguments(update_timelines, app_context, {ids.SEX: "M"}))
     assert 0 < len(_rows(figure)) < 54
     assert f"{len(_rows(figure))} patients match" in " ".join(component_texts(caption))
 
 
 def test_timeline_without_grouping(app_context):
-    figure, _ = update_timelines(*_arguments(update_timelines, app_context, {ids.GROUP_BY: "none"}))
+    figure, _ = update_timelines(*arguments(update_timelines, app_context, {ids.GROUP_BY: "none"}))
     assert [t.name for t in figure.data if t.mode == "lines"] == ["All patients (n=54)"]
 
 
 def test_clicking_a_km_step_lists_its_patients(app_context):
-    args = _arguments(select_km_step, app_context, {(ids.KM_GRAPH, "clickData"): _click("0", 84.0)})
-    store, panel = _in_dash_context(select_km_step, args, f"{ids.KM_GRAPH}.clickData")
+    args = arguments(select_km_step, app_context, {(ids.KM_GRAPH, "clickData"): _click("0", 84.0)})
+    store, panel = run_triggered(select_km_step, args, f"{ids.KM_GRAPH}.clickData")
     assert store == {"group": "0", "time": 84.0}
     text = " ".join(component_texts(panel))
     assert "Asymptomatic lesions: no · month 84.0" in text
@@ -101,7 +53,7 @@ def test_clicking_a_km_step_lists_its_patients(app_context):
 def test_the_selected_step_is_highlighted_in_the_timeline(app_context):
     selected = {"group": "0", "time": 84.0}
     figure, _ = update_timelines(
-        *_arguments(update_timelines, app_context, {(ids.KM_STEP, "data"): selected})
+        *arguments(update_timelines, app_context, {(ids.KM_STEP, "data"): selected})
     )
     bold = [label for label in _rows(figure) if label.startswith("<b>")]
     assert len(bold) == 19  # at risk in the no-lesion group just before month 84
@@ -113,15 +65,15 @@ def test_the_selected_step_is_highlighted_in_the_timeline(app_context):
     [None, {}, {"points": []}, {"points": [{"x": 3}]}, {"points": [{"customdata": ["0", "x"]}]}],
 )
 def test_clicks_off_the_curves_clear_the_selection(app_context, click):
-    args = _arguments(select_km_step, app_context, {(ids.KM_GRAPH, "clickData"): click})
-    store, panel = _in_dash_context(select_km_step, args, f"{ids.KM_GRAPH}.clickData")
+    args = arguments(select_km_step, app_context, {(ids.KM_GRAPH, "clickData"): click})
+    store, panel = run_triggered(select_km_step, args, f"{ids.KM_GRAPH}.clickData")
     assert store is None
     assert "Click a step" in " ".join(component_texts(panel))
 
 
 def test_changing_a_filter_clears_the_selection(app_context):
-    args = _arguments(select_km_step, app_context, {(ids.KM_GRAPH, "clickData"): _click("0", 84)})
-    store, _ = _in_dash_context(select_km_step, args, f"{ids.SEX}.value")
+    args = arguments(select_km_step, app_context, {(ids.KM_GRAPH, "clickData"): _click("0", 84)})
+    store, _ = run_triggered(select_km_step, args, f"{ids.SEX}.value")
     assert store is None
 
 
