@@ -109,9 +109,10 @@ def _transform_times(time: Array, event: Array, transform: str) -> Array:
         return np.asarray(stats.rankdata(time), dtype=float)  # R rank(): ties get the average
     # "km": 1 - S(t-), the Kaplan-Meier of all rows just before t (R findInterval with
     # left.open = TRUE on survfitKM's time points).
-    distinct = np.unique(time)
-    at_risk = np.array([(time >= t).sum() for t in distinct], dtype=float)
-    deaths = np.array([((time == t) & (event == 1)).sum() for t in distinct], dtype=float)
+    distinct, index = np.unique(time, return_inverse=True)
+    ordered = np.sort(time)
+    at_risk = (time.size - np.searchsorted(ordered, distinct, side="left")).astype(float)
+    deaths = np.bincount(index.ravel(), weights=(event == 1).astype(float), minlength=distinct.size)
     surv = np.cumprod(1.0 - deaths / at_risk)
     before = np.concatenate(([1.0], surv))[np.searchsorted(distinct, time, side="left")]
     return np.asarray(1.0 - before, dtype=float)
