@@ -35,7 +35,7 @@ def methods_text(report: Report) -> str:
     parts.append(
         "Hazard ratios were estimated by Cox proportional-hazards regression with Efron's "
         "method for ties and Wald 95% confidence intervals; proportional hazards were assessed "
-        "with scaled Schoenfeld residuals (as R cox.zph, Kaplan–Meier time transform)."
+        "with the score test of R cox.zph (survival ≥ 3; Kaplan–Meier time transform)."
     )
     if report.firth is not None:
         parts.append(

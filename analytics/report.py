@@ -242,7 +242,7 @@ def _ph_check(
     for row in result.rows:
         if row.term != "GLOBAL" and row.p is not None and row.p < PH_ALPHA:
             notes.append(
-                f"Proportional hazards may not hold for {row.term} (Schoenfeld test "
+                f"Proportional hazards may not hold for {row.term} (cox.zph score test "
                 f"p = {row.p:.3f}): its hazard ratio is an average over follow-up."
             )
     return result

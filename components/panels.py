@@ -110,7 +110,7 @@ def hazard_notes(report: Report) -> object:
     if report.ph_test is not None:
         for row in report.ph_test.rows:
             notes.append(
-                f"Proportional hazards, {row.term}: Schoenfeld χ² = {row.chisq:.2f}, "
+                f"Proportional hazards, {row.term}: cox.zph score χ² = {row.chisq:.2f}, "
                 f"{format_p(row.p)}" + (" — may be violated." if row.p < 0.05 else ".")
             )
     children: list[object] = []
