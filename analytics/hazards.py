@@ -21,6 +21,7 @@ from analytics.coxfit import concordance, fit_cox
 from analytics.design import Design, design_matrix
 from analytics.firth import fit_firth
 from analytics.jsonsafe import json_dict
+from analytics.terms import by_term
 
 # Peduzzi et al. (1995): fewer than 10 events per variable makes Cox estimates unreliable.
 MIN_EVENTS_PER_VARIABLE = 10
@@ -65,10 +66,7 @@ class CoxModel:
 
     def term(self, name: str) -> HazardTerm:
         """The term called ``name`` (e.g. ``"asymptomatic_lesions"`` or ``"sex=M"``)."""
-        for t in self.terms:
-            if t.term == name:
-                return t
-        raise KeyError(f"no term {name!r}; terms are {[t.term for t in self.terms]}")
+        return by_term(self.terms, name)
 
 
 def events_per_variable(events: int, parameters: int) -> float:

@@ -25,6 +25,7 @@ from scipy import stats
 from analytics.coxfit import efron_terms, fit_cox
 from analytics.design import DesignColumn, design_matrix
 from analytics.jsonsafe import json_dict
+from analytics.terms import by_term
 
 TRANSFORMS = ("km", "identity", "rank", "log")
 
@@ -54,10 +55,7 @@ class ZphResult:
 
     def row(self, term: str) -> ZphRow:
         """The row of ``term`` (a covariate name, or ``"GLOBAL"``)."""
-        for row in self.rows:
-            if row.term == term:
-                return row
-        raise KeyError(f"no term {term!r}; terms are {[r.term for r in self.rows]}")
+        return by_term(self.rows, term)
 
     def violations(self, alpha: float = 0.05) -> tuple[str, ...]:
         """Covariates whose test rejects proportional hazards at level ``alpha``."""

@@ -30,6 +30,7 @@ from analytics.rates import (
     annualized_relapse_rates,
 )
 from analytics.subgroups import level_labels
+from analytics.terms import by_term
 from analytics.warnings_guard import recorded_warnings
 
 CountModel = Literal["negative_binomial", "poisson"]
@@ -86,10 +87,7 @@ class RateRatioModel:
 
     def term(self, name: str) -> RateRatioTerm:
         """The term called ``name`` (e.g. ``"asymptomatic_lesions"`` or ``"post_rituximab"``)."""
-        for t in self.terms:
-            if t.term == name:
-                return t
-        raise KeyError(f"no term {name!r}; terms are {[t.term for t in self.terms]}")
+        return by_term(self.terms, name)
 
 
 def _check_conf_level(conf_level: float) -> float:
@@ -801,10 +799,7 @@ class AndersenGillModel:
 
     def term(self, name: str) -> AndersenGillTerm:
         """The term called ``name``."""
-        for t in self.terms:
-            if t.term == name:
-                return t
-        raise KeyError(f"no term {name!r}; terms are {[t.term for t in self.terms]}")
+        return by_term(self.terms, name)
 
 
 def _newton(
