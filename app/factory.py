@@ -11,9 +11,15 @@ from flask import jsonify
 from analytics.cohort import Cohort
 from analytics.demo import load_demo
 from analytics.io import load_cohort
+from analytics.language import DEFAULT_LANGUAGE, LANGUAGES
 from analytics.schema import CohortValidationError
 from app.config import Config
 from app.layout import TAB_KEYS, build_layout, error_layout
+from app.page_language import (
+    register_language_link,
+    remember_page_language,
+    request_language,
+)
 from app.security import content_security_policy, install_auth, install_headers
 from app.session import CONFIG_KEY, SERVER_COHORT_KEY
 from app.static_compression import install_static_compression
@@ -51,12 +57,18 @@ def load_configured_cohort(config: Config) -> Cohort:
 
 
 class ExplorerDash(dash.Dash):
-    """Dash serving the vendored partial plotly.js bundle (assets/) instead of the full one."""
+    """Dash serving the vendored partial plotly.js bundle (assets/) instead of the full one,
+    with the page's language on its <html> element."""
 
     def _setup_plotlyjs(self) -> None:
         # Dash would register plotly.py's full plotly.min.js (1.47 MB gzipped) for dcc.Graph;
         # the basic bundle in assets/ defines window.Plotly first, which dcc.Graph uses.
         self._plotlyjs_url = ""
+
+    def interpolate_index(self, **kwargs: object) -> str:
+        # Screen readers choose their voice, and browsers their hyphenation, from <html lang>.
+        page = super().interpolate_index(**kwargs)
+        return page.replace('<html lang="en">', f'<html lang="{request_language()}">', 1)
 
 
 def create_app(config: Config | None = None) -> dash.Dash:
@@ -88,15 +100,20 @@ def create_app(config: Config | None = None) -> dash.Dash:
     except CohortValidationError as error:
         # One clear log line (counts only, no patient values) and a page that says what is wrong.
         log.error("configured cohort is invalid: %d problem(s)", len(error.problems))
-        app.layout = error_layout(error)
+        errors = {lang: error_layout(error, lang) for lang in LANGUAGES}
         app.validation_layout = build_layout(None, config)
+        app.layout = lambda: errors[request_language()]
         status = {"status": "degraded", "cohort_loaded": False}
     else:
         app.server.config[SERVER_COHORT_KEY] = cohort
-        app.layout = build_layout(cohort, config)
+        # Both languages' pages are built once: a page request picks one, builds nothing.
+        pages = {lang: build_layout(cohort, config, lang) for lang in LANGUAGES}
+        app.validation_layout = pages[DEFAULT_LANGUAGE]
+        app.layout = lambda: pages[request_language()]
         status = {"status": "ok", "cohort_loaded": True}
     attach(app)
     register_tab_switching(app, TAB_KEYS)
+    register_language_link(app)
 
     @app.server.route("/healthz")
     def healthz():
@@ -110,4 +127,5 @@ def create_app(config: Config | None = None) -> dash.Dash:
     install_static_compression(app.server, config.url_base_pathname)
     install_auth(app.server, config)
     install_headers(app.server, content_security_policy(app.csp_hashes()))
+    app.server.after_request(remember_page_language)
     return app

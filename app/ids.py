@@ -1,6 +1,8 @@
 """Component IDs, in one place so layout, callbacks and browser tests agree."""
 
 URL = "url"
+LANGUAGE = "page-language"  # the page's language ("en"/"es"), fixed when the page is served
+LANGUAGE_LINK = "language-link"
 COHORT_STORE = "cohort-store"
 
 # Filters (left panel)

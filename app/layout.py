@@ -11,6 +11,17 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.cohort import Cohort
+from analytics.language import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    N_,
+    Language,
+    integer,
+    short,
+    t,
+    translate_message,
+    using_language,
+)
 from analytics.schema import CohortValidationError
 from app import ids
 from app.callbacks.common import report_for, usable_state
@@ -25,22 +36,24 @@ from components.dictionary import dictionary_table
 from components.empty import empty_figure
 
 YES_NO = [
-    {"label": "All", "value": ALL},
-    {"label": "Yes", "value": "1"},
-    {"label": "No", "value": "0"},
+    {"label": t("All"), "value": ALL},
+    {"label": t("Yes"), "value": "1"},
+    {"label": t("No"), "value": "0"},
 ]
 HORIZONS = [
-    {"label": "Full follow-up", "value": "full"},
-    {"label": "1 year", "value": "12"},
-    {"label": "2 years", "value": "24"},
-    {"label": "3 years", "value": "36"},
-    {"label": "5 years", "value": "60"},
-    {"label": "10 years", "value": "120"},
+    {"label": t("Full follow-up"), "value": "full"},
+    {"label": t("1 year"), "value": "12"},
+    {"label": t("2 years"), "value": "24"},
+    {"label": t("3 years"), "value": "36"},
+    {"label": t("5 years"), "value": "60"},
+    {"label": t("10 years"), "value": "120"},
 ]
 
 
-def _field(label: str, control: object, row_id: str | None = None, help_text: str | None = None):
-    row_id = row_id or "wrap-" + "".join(c if c.isalnum() else "-" for c in label.lower())
+def _field(english: str, control: object, row_id: str | None = None, help_text: str | None = None):
+    """A labelled control; ``english`` names its row id (the same in every language)."""
+    row_id = row_id or "wrap-" + "".join(c if c.isalnum() else "-" for c in english.lower())
+    label = t(english)
     label_id = f"{row_id}-label"
     label_class = "filter-label fw-semibold small mb-1"
     if isinstance(control, dbc.Select | dbc.Input):
@@ -59,7 +72,7 @@ def _field(label: str, control: object, row_id: str | None = None, help_text: st
         control = html.Div(control, className="slider-slot")
     children = [heading, control]
     if help_text:
-        children.append(html.Div(help_text, className="form-text mt-0"))
+        children.append(html.Div(t(help_text), className="form-text mt-0"))
     return html.Div(children, id=row_id, className="mb-3 filter-row", **{"data-label": label})
 
 
@@ -80,22 +93,22 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H2("Filters", className="h5"),
+                html.H2(t("Filters"), className="h5"),
                 html.Div(live_count, id=ids.LIVE_COUNT, className="live-count mb-3", role="status"),
                 _field(
-                    "Sex",
+                    N_("Sex"),
                     _radio(
                         ids.SEX,
                         [
-                            {"label": "All", "value": ALL},
-                            {"label": "Female", "value": "F"},
-                            {"label": "Male", "value": "M"},
+                            {"label": t("All"), "value": ALL},
+                            {"label": t("Female"), "value": "F"},
+                            {"label": t("Male"), "value": "M"},
                         ],
                     ),
                     ids.FILTER_ROWS[ids.SEX],
                 ),
                 _field(
-                    "Age at first rituximab (years)",
+                    N_("Age at first rituximab (years)"),
                     dcc.RangeSlider(
                         id=ids.AGE,
                         min=age_low,
@@ -110,7 +123,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ids.FILTER_ROWS[ids.AGE],
                 ),
                 _field(
-                    "Baseline EDSS",
+                    N_("Baseline EDSS"),
                     dcc.RangeSlider(
                         id=ids.EDSS,
                         min=0,
@@ -125,28 +138,28 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ids.FILTER_ROWS[ids.EDSS],
                 ),
                 _field(
-                    "New asymptomatic MRI lesions",
+                    N_("New asymptomatic MRI lesions"),
                     _radio(ids.LESIONS, YES_NO),
                     ids.FILTER_ROWS[ids.LESIONS],
                 ),
                 _field(
-                    "Persistent Gd enhancement",
+                    N_("Persistent Gd enhancement"),
                     _radio(ids.GD, YES_NO),
                     ids.FILTER_ROWS[ids.GD],
                 ),
                 _field(
-                    "FCGR3A-V158F genotype",
+                    N_("FCGR3A-V158F genotype"),
                     _radio(
                         ids.FCGR3A,
                         [
-                            {"label": v if v != ALL else "All", "value": v}
+                            {"label": v if v != ALL else t("All"), "value": v}
                             for v in (ALL, "VV", "VF", "FF")
                         ],
                     ),
                     ids.FILTER_ROWS[ids.FCGR3A],
                 ),
                 _field(
-                    "Grace period (months)",
+                    N_("Grace period (months)"),
                     dcc.Slider(
                         id=ids.GRACE,
                         min=0,
@@ -156,11 +169,11 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                         marks={i: str(i) for i in (0, 3, 6, 9, 12)},
                         allow_direct_input=False,
                     ),
-                    help_text="Relapses this soon after the first infusion are not failures.",
+                    help_text=N_("Relapses this soon after the first infusion are not failures."),
                 ),
                 html.Hr(),
                 _field(
-                    "Compare groups by",
+                    N_("Compare groups by"),
                     dbc.Select(
                         id=ids.GROUP_BY,
                         value=_default_group(controls),
@@ -168,25 +181,25 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                 ),
                 _field(
-                    "Cox covariates (multivariable)",
+                    N_("Cox covariates (multivariable)"),
                     dbc.Checklist(
                         id=ids.COVARIATES,
                         value=[],
                         options=controls.covariate_options,
                         input_class_name="me-1",
                     ),
-                    help_text="None ticked: univariable models only.",
+                    help_text=N_("None ticked: univariable models only."),
                 ),
                 _field(
-                    "Kaplan–Meier time horizon",
+                    N_("Kaplan–Meier time horizon"),
                     dbc.Select(id=ids.HORIZON, options=HORIZONS, value="full"),
                 ),
                 _field(
-                    "Lesion landmark (months)",
+                    N_("Lesion landmark (months)"),
                     dbc.Input(id=ids.LANDMARK, type="number", min=1, max=120, step=1, value=12),
                 ),
                 dbc.Button(
-                    "Reset filters",
+                    t("Reset filters"),
                     id=ids.RESET,
                     color="secondary",
                     outline=True,
@@ -214,15 +227,15 @@ def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
     }
     specs = [
         _tab(
-            "Survival",
+            t("Survival"),
             "tab-km",
             [
                 dbc.Checklist(
                     id=ids.KM_OPTIONS,
                     options=[
-                        {"label": "95% CI bands", "value": "ci"},
-                        {"label": "Failures/censored in risk table", "value": "events"},
-                        {"label": "KMunicate style", "value": "kmunicate"},
+                        {"label": t("95% CI bands"), "value": "ci"},
+                        {"label": t("Failures/censored in risk table"), "value": "events"},
+                        {"label": t("KMunicate style"), "value": "kmunicate"},
                     ],
                     value=["ci"],
                     inline=True,
@@ -233,7 +246,7 @@ def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
                 html.Div(
                     dcc.Graph(
                         id=ids.KM_GRAPH,
-                        figure=empty_figure("Computing…"),
+                        figure=empty_figure(t("Computing…")),
                         config=graph_config,
                         style={"height": "560px"},
                     ),
@@ -244,14 +257,14 @@ def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
                 conditional_calculator(),
             ],
         ),
-        _tab("Timelines", "tab-timelines", timelines_tab()),
+        _tab(t("Timelines"), "tab-timelines", timelines_tab()),
         _tab(
-            "Hazard ratios",
+            t("Hazard ratios"),
             "tab-hr",
             [
                 dcc.Graph(
                     id=ids.FOREST_GRAPH,
-                    figure=empty_figure("Computing…"),
+                    figure=empty_figure(t("Computing…")),
                     config={
                         **graph_config,
                         "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
@@ -260,20 +273,20 @@ def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
                 html.Div(id=ids.HAZARD_NOTES),
             ],
         ),
-        _tab("Lesion timing", "tab-lesions", [html.Div(id=ids.LESION_PANEL)]),
-        _tab("Failure rates", "tab-rates", [html.Div(id=ids.RATES_PANEL)]),
-        _tab("Relapses", "tab-relapses", relapses_tab()),
+        _tab(t("Lesion timing"), "tab-lesions", [html.Div(id=ids.LESION_PANEL)]),
+        _tab(t("Failure rates"), "tab-rates", [html.Div(id=ids.RATES_PANEL)]),
+        _tab(t("Relapses"), "tab-relapses", relapses_tab()),
         _tab(
-            "Table 1 & MANCOVA",
+            t("Table 1 & MANCOVA"),
             "tab-table",
             [
                 _field(
-                    "Table 1 compares",
+                    N_("Table 1 compares"),
                     dbc.RadioItems(
                         id=ids.TABLE_BY,
                         options=[
-                            {"label": "Failure vs no failure", "value": "failure"},
-                            {"label": "The groups of “Compare groups by”", "value": "group"},
+                            {"label": t("Failure vs no failure"), "value": "failure"},
+                            {"label": t("The groups of “Compare groups by”"), "value": "group"},
                         ],
                         value="failure",
                         inline=True,
@@ -286,8 +299,8 @@ def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
                 html.Div(id=ids.MANCOVA),
             ],
         ),
-        _tab("Paper reproduction", "tab-paper", [html.Div(id=ids.PAPER)]),
-        _tab("Data", "tab-data", [data_panel(config)]),
+        _tab(t("Paper reproduction"), "tab-paper", [html.Div(id=ids.PAPER)]),
+        _tab(t("Data"), "tab-data", [data_panel(config)]),
     ]
     # The switching callback is registered for TAB_KEYS: the two must list the same tabs.
     if tuple(spec.key for spec in specs) != TAB_KEYS:
@@ -299,35 +312,47 @@ def _upload_box(component_id: str, what: str, config: Config) -> dcc.Upload:
     return dcc.Upload(
         id=component_id,
         max_size=config.max_upload_bytes,
-        children=html.Div([f"{what}: drag here or ", html.Span("choose a file", className="link")]),
+        children=html.Div(
+            [
+                t("{what}: drag here or ").format(what=what),
+                html.Span(t("choose a file"), className="link"),
+            ]
+        ),
         className="upload-box",
     )
 
 
 def data_panel(config: Config) -> html.Div:
     limits = (
-        f"Up to {config.max_upload_mb:g} MB and {config.max_upload_rows:,} rows per file. "
+        t("Up to {mb} MB and {rows} rows per file.").format(
+            mb=short(config.max_upload_mb), rows=integer(config.max_upload_rows)
+        )
         if config.allow_uploads
-        else "Uploads are turned off on this server: it shows its configured cohort only. "
+        else t("Uploads are turned off on this server: it shows its configured cohort only.")
     )
     return html.Div(
         [
-            html.H2("Load a cohort", className="h5"),
+            html.H2(t("Load a cohort"), className="h5"),
             html.P(
-                "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses file "
-                "and a rituximab infusions file (drawn on the patient timelines). "
-                "Uploads stay in this browser tab and are never stored on the server; if the "
-                "file has problems, every problem is listed and the current cohort stays loaded. "
+                t(
+                    "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses "
+                    "file and a rituximab infusions file (drawn on the patient timelines). "
+                    "Uploads stay in this browser tab and are never stored on the server; if the "
+                    "file has problems, every problem is listed and the current cohort stays "
+                    "loaded."
+                )
+                + " "
                 + limits,
             ),
             dbc.Row(
                 [
-                    dbc.Col(_upload_box(ids.UPLOAD_PATIENTS, "Patients file", config), md=4),
+                    dbc.Col(_upload_box(ids.UPLOAD_PATIENTS, t("Patients file"), config), md=4),
                     dbc.Col(
-                        _upload_box(ids.UPLOAD_RELAPSES, "Relapses file (optional)", config), md=4
+                        _upload_box(ids.UPLOAD_RELAPSES, t("Relapses file (optional)"), config),
+                        md=4,
                     ),
                     dbc.Col(
-                        _upload_box(ids.UPLOAD_INFUSIONS, "Infusions file (optional)", config),
+                        _upload_box(ids.UPLOAD_INFUSIONS, t("Infusions file (optional)"), config),
                         md=4,
                     ),
                 ],
@@ -339,39 +364,41 @@ def data_panel(config: Config) -> html.Div:
             html.Div(
                 [
                     dbc.Button(
-                        "Back to the demo / server cohort",
+                        t("Back to the demo / server cohort"),
                         id=ids.USE_DEMO,
                         color="link",
                         className="ps-0",
                     ),
-                    dbc.Button("Download template", id=ids.DOWNLOAD_TEMPLATE_BUTTON, color="link"),
                     dbc.Button(
-                        "Download infusions template",
+                        t("Download template"), id=ids.DOWNLOAD_TEMPLATE_BUTTON, color="link"
+                    ),
+                    dbc.Button(
+                        t("Download infusions template"),
                         id=ids.DOWNLOAD_INFUSIONS_TEMPLATE_BUTTON,
                         color="link",
                     ),
                 ]
             ),
-            html.H2("Export", className="h5 mt-4"),
+            html.H2(t("Export"), className="h5 mt-4"),
             html.Div(
                 [
                     dbc.Button(
-                        "Filtered cohort (CSV)",
+                        t("Filtered cohort (CSV)"),
                         id=ids.DOWNLOAD_CSV_BUTTON,
                         color="primary",
                         outline=True,
                         className="me-2",
                     ),
                     dbc.Button(
-                        "Report of this view (HTML)",
+                        t("Report of this view (HTML)"),
                         id=ids.DOWNLOAD_REPORT_BUTTON,
                         color="primary",
                         outline=True,
                     ),
                 ]
             ),
-            html.P("Figures: use the camera icon above each plot (SVG).", className="form-text"),
-            html.H2("Data dictionary", className="h5 mt-4", id="data-dictionary"),
+            html.P(t("Figures: use the camera icon above each plot (SVG)."), className="form-text"),
+            html.H2(t("Data dictionary"), className="h5 mt-4", id="data-dictionary"),
             dictionary_table(),
             dcc.Download(id=ids.DOWNLOAD_CSV),
             dcc.Download(id=ids.DOWNLOAD_REPORT),
@@ -413,15 +440,38 @@ def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
     )
 
 
-def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Div:
-    """The page for ``cohort`` (None only for the validation layout of a broken start-up)."""
-    config = config or Config()
+def build_layout(
+    cohort: Cohort | None, config: Config | None = None, language: Language = DEFAULT_LANGUAGE
+) -> html.Div:
+    """The page for ``cohort`` in ``language`` (cohort None only for the validation layout of
+    a broken start-up)."""
+    with using_language(language):
+        return _page(cohort, config or Config(), language)
+
+
+def language_switch(language: Language) -> html.A:
+    """A link to this page in the other language (the view's query is kept: a callback
+    rewrites the link as the URL changes). Switching reloads the page, which is built once
+    per language on the server."""
+    other: Language = "en" if language == "es" else "es"
+    return html.A(
+        LANGUAGE_NAMES[other],
+        id=ids.LANGUAGE_LINK,
+        href=ViewState(language=other).to_query() or "?",
+        hrefLang=other,
+        lang=other,
+        className="language-link",
+        title=t("Show this page in {language}").format(language=LANGUAGE_NAMES[other]),
+    )
+
+
+def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div:
     controls = (
         cohort_controls(cohort)
         if cohort is not None
         else CohortControls(
             visible={},
-            group_options=[{"label": "No grouping", "value": NO_GROUP}],
+            group_options=[{"label": t("No grouping"), "value": NO_GROUP}],
             covariate_options=[],
             age_bounds=(0.0, 100.0),
         )
@@ -430,17 +480,26 @@ def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Di
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.LANGUAGE, data=language),
             dcc.Store(id=ids.COHORT_STORE, storage_type="memory"),
             html.Header(
                 dbc.Container(
                     [
-                        html.H1("RTX-Refractory NMOSD Cohort Explorer", className="h4 mb-0"),
+                        html.H1(t("RTX-Refractory NMOSD Cohort Explorer"), className="h4 mb-0"),
                         html.Div(
-                            cards.cohort_badge(cohort.label, cohort.synthetic, cohort.fingerprint)
-                            if cohort is not None
-                            else None,
-                            id=ids.COHORT_LABEL,
-                            className="cohort-label",
+                            [
+                                html.Div(
+                                    cards.cohort_badge(
+                                        cohort.label, cohort.synthetic, cohort.fingerprint
+                                    )
+                                    if cohort is not None
+                                    else None,
+                                    id=ids.COHORT_LABEL,
+                                    className="cohort-label",
+                                ),
+                                language_switch(language),
+                            ],
+                            className="d-flex flex-wrap align-items-center gap-3",
                         ),
                     ],
                     fluid=True,
@@ -454,7 +513,7 @@ def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Di
                         dbc.Col(
                             html.Aside(
                                 filter_panel(controls, opening.live_count),
-                                **{"aria-label": "Filters"},
+                                **{"aria-label": t("Filters")},
                             ),
                             lg=3,
                             md=4,
@@ -476,9 +535,11 @@ def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Di
             ),
             html.Footer(
                 dbc.Container(
-                    "Time to treatment failure = first relapse after the grace period that "
-                    "follows the first rituximab infusion. Statistics are checked against R's "
-                    "survival package.",
+                    t(
+                        "Time to treatment failure = first relapse after the grace period that "
+                        "follows the first rituximab infusion. Statistics are checked against R's "
+                        "survival package."
+                    ),
                     fluid=True,
                     className="small text-body-secondary py-3",
                 )
@@ -487,17 +548,23 @@ def build_layout(cohort: Cohort | None, config: Config | None = None) -> html.Di
     )
 
 
-def error_layout(error: CohortValidationError) -> html.Div:
+def error_layout(error: CohortValidationError, language: Language = DEFAULT_LANGUAGE) -> html.Div:
     """Shown when the server's configured cohort file is invalid: what is wrong, not a crash."""
+    with using_language(language):
+        return _error_page(error)
+
+
+def _error_page(error: CohortValidationError) -> html.Main:
     return html.Main(
         dbc.Container(
             [
-                html.H1("The configured cohort file could not be loaded", className="h3 mt-4"),
+                html.H1(t("The configured cohort file could not be loaded"), className="h3 mt-4"),
                 html.P(
-                    f"{len(error.problems)} problem(s) were found. "
-                    "Fix the file and restart the service:"
+                    t("{n} problem(s) were found. Fix the file and restart the service:").format(
+                        n=len(error.problems)
+                    )
                 ),
-                html.Ul([html.Li(str(p)) for p in error.problems[:200]]),
+                html.Ul([html.Li(translate_message(str(p))) for p in error.problems[:200]]),
             ]
         )
     )

@@ -131,7 +131,9 @@ def install_headers(server: flask.Flask, policy: str) -> None:
         headers["Content-Security-Policy"] = policy
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "no-referrer"
+        # same-origin: the page's own requests (Dash's layout request) say which page, and so
+        # which language (app/page_language.py); other sites are never told anything.
+        headers["Referrer-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         # Filter values live in the URL and responses carry patient data: no shared caches.

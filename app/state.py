@@ -13,6 +13,7 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlencode
 
 from analytics.cohort import DEFAULT_GRACE_MONTHS, MAX_GRACE_MONTHS, Filters
+from analytics.language import DEFAULT_LANGUAGE, Language, parse_language
 
 ALL = "all"  # the "no restriction" choice of radio filters
 NO_GROUP = "none"
@@ -35,6 +36,8 @@ class ViewState:
     covariates: tuple[str, ...] = ()
     horizon: float | None = None
     landmark: float = DEFAULT_LANDMARK
+    # The page's language: not a statistical choice, but it travels in the same shareable URL.
+    language: Language = DEFAULT_LANGUAGE
 
     def filters(self) -> Filters:
         age = self.age or (None, None)
@@ -74,6 +77,8 @@ class ViewState:
             params["cov"] = ",".join(self.covariates)
         if self.landmark != DEFAULT_LANDMARK:
             params["landmark"] = _text(self.landmark)
+        if self.language != DEFAULT_LANGUAGE:
+            params["lang"] = self.language
         return f"?{urlencode(params)}" if params else ""
 
     @classmethod
@@ -100,6 +105,7 @@ class ViewState:
         landmark = _number(raw.get("landmark"))
         if landmark is not None and landmark > 0:
             changes["landmark"] = landmark
+        changes["language"] = parse_language(raw.get("lang"))
         return replace(state, **changes)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from dash import State
 
 from analytics.cohort import Cohort
+from analytics.language import parse_language, using_language
 from analytics.report import Report, build_report
 from app import ids
 from app.controls import CONTROL_IDS, state_from_controls
@@ -18,6 +20,20 @@ from app.state import ViewState
 # The age slider's extent tells a full-range (inactive) age filter from a real one.
 AGE_BOUNDS = [State(ids.AGE, "min"), State(ids.AGE, "max")]
 CONTROL_STATES = [State(cid, "value") for cid in CONTROL_IDS]
+# The page's language: the last State of every callback that renders text.
+LANGUAGE_STATE = State(ids.LANGUAGE, "data")
+
+
+def in_page_language(function: Callable) -> Callable:
+    """Render in the page's language: the callback's last argument (``LANGUAGE_STATE``)."""
+
+    @functools.wraps(function)
+    def wrapper(*args):
+        *rest, language = args
+        with using_language(parse_language(language)):
+            return function(*rest)
+
+    return wrapper
 
 
 def usable_state(state: ViewState, columns: Sequence[str]) -> tuple[ViewState, list[str]]:

@@ -12,7 +12,7 @@ from dash import Input, Output, callback
 from analytics.cohort import analysis_frame
 from analytics.conditional import conditional_survival
 from app import ids
-from app.callbacks.common import AGE_BOUNDS, resolve_view
+from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from components.conditional import conditional_panel, input_problem
@@ -47,7 +47,9 @@ def _failed(message: str) -> tuple:
     Input(ids.CONDITIONAL_AHEAD, "value"),
     Input(ids.COHORT_STORE, "data"),
     *AGE_BOUNDS,
+    LANGUAGE_STATE,
 )
+@in_page_language
 @guarded(_failed)
 def update_conditional(*args):
     *values, given, ahead, store, age_min, age_max = args

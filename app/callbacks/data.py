@@ -12,7 +12,14 @@ from analytics.paper import compare_with_paper
 from analytics.privacy import identifying_columns
 from analytics.schema import CohortValidationError
 from app import ids
-from app.callbacks.common import AGE_BOUNDS, CONTROL_STATES, report_for, resolve_view
+from app.callbacks.common import (
+    AGE_BOUNDS,
+    CONTROL_STATES,
+    LANGUAGE_STATE,
+    in_page_language,
+    report_for,
+    resolve_view,
+)
 from app.callbacks.safety import guarded
 from app.cohort_store import decode_upload, store_from_upload
 from app.session import app_config, current_cohort
@@ -53,8 +60,10 @@ def _upload_failed(message: str) -> tuple:
     State(ids.UPLOAD_PATIENTS, "filename"),
     State(ids.UPLOAD_RELAPSES, "filename"),
     State(ids.UPLOAD_INFUSIONS, "filename"),
+    LANGUAGE_STATE,
     prevent_initial_call=True,
 )
+@in_page_language
 @guarded(_upload_failed)
 def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_name, infusions_name):
     """Validate the uploaded files; on any problem keep the current cohort and list them all."""
@@ -102,7 +111,8 @@ def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_na
     return store, [loaded, banner] if banner is not None else loaded
 
 
-@callback(Output(ids.PAPER, "children"), Input(ids.COHORT_STORE, "data"))
+@callback(Output(ids.PAPER, "children"), Input(ids.COHORT_STORE, "data"), LANGUAGE_STATE)
+@in_page_language
 @guarded(lambda message: panels.warnings_list([message]))
 def update_paper(store):
     return panels.paper_panel(compare_with_paper(current_cohort(store)))
@@ -130,8 +140,10 @@ def download_csv(_clicks, store, *rest):
     State(ids.COHORT_STORE, "data"),
     *CONTROL_STATES,
     *AGE_BOUNDS,
+    LANGUAGE_STATE,
     prevent_initial_call=True,
 )
+@in_page_language
 def download_report(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)

@@ -11,7 +11,7 @@ from dash import Input, Output, callback, no_update
 from analytics.cohort import Cohort
 from analytics.relapse_report import RelapseReport, build_relapse_report
 from app import ids
-from app.callbacks.common import AGE_BOUNDS, resolve_view
+from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from app.lru import BoundedCache
@@ -49,7 +49,9 @@ def _failed(message: str) -> tuple:
     Input(ids.COHORT_STORE, "data"),
     Input(panel_id("relapses"), "hidden"),
     *AGE_BOUNDS,
+    LANGUAGE_STATE,
 )
+@in_page_language
 @guarded(_failed)
 def update_relapses(*args):
     *values, store, hidden, age_min, age_max = args

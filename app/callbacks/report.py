@@ -6,7 +6,13 @@ from dash import Input, Output, callback, ctx, no_update
 from dash.exceptions import MissingCallbackContextException
 
 from app import ids
-from app.callbacks.common import AGE_BOUNDS, report_for, resolve_view
+from app.callbacks.common import (
+    AGE_BOUNDS,
+    LANGUAGE_STATE,
+    in_page_language,
+    report_for,
+    resolve_view,
+)
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from components import cards, panels
@@ -43,7 +49,9 @@ def _failed(message: str) -> tuple:
     Input(ids.TABLE_BY, "value"),
     Input(ids.COHORT_STORE, "data"),
     *AGE_BOUNDS,
+    LANGUAGE_STATE,
 )
+@in_page_language
 @guarded(_failed)
 def update_panels(*args):
     *values, km_options, table_choice, store, age_min, age_max = args

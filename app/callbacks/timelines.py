@@ -7,7 +7,7 @@ from dash.exceptions import MissingCallbackContextException
 
 from analytics.timelines import KmStep, km_step, patient_timelines
 from app import ids
-from app.callbacks.common import AGE_BOUNDS, resolve_view
+from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from components import panels
@@ -46,7 +46,9 @@ def _triggered() -> object:
     *CONTROL_INPUTS,
     Input(ids.COHORT_STORE, "data"),
     *AGE_BOUNDS,
+    LANGUAGE_STATE,
 )
+@in_page_language
 @guarded(lambda message: (None, panels.warnings_list([message])))
 def select_km_step(click, *rest):
     """A click on a curve lists its patients; any change of view clears the selection (the
@@ -72,7 +74,9 @@ def _failed(message: str) -> tuple:
     Input(ids.COHORT_STORE, "data"),
     Input(ids.KM_STEP, "data"),
     *AGE_BOUNDS,
+    LANGUAGE_STATE,
 )
+@in_page_language
 @guarded(_failed)
 def update_timelines(*args):
     *values, store, selected, age_min, age_max = args

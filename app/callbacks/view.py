@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dash import Input, Output, State, callback, ctx, no_update
 
+from analytics.language import parse_language
 from app import ids
+from app.callbacks.common import LANGUAGE_STATE, in_page_language
 from app.controls import CONTROL_IDS, cohort_controls, controls_from_state, state_from_controls
 from app.session import current_cohort
 from app.state import ViewState
@@ -21,17 +25,21 @@ CONTROL_OUTPUTS = [Output(cid, "value", allow_duplicate=False) for cid in CONTRO
     *CONTROL_INPUTS,
     State(ids.AGE, "min"),
     State(ids.AGE, "max"),
+    State(ids.LANGUAGE, "data"),
 )
 def sync_url_and_controls(search, _reset, *values_and_bounds):
-    """The URL restores the controls on load; afterwards the controls write the URL."""
-    *values, age_min, age_max = values_and_bounds
+    """The URL restores the controls on load; afterwards the controls write the URL (which
+    keeps the page's language)."""
+    *values, age_min, age_max, page_language = values_and_bounds
+    language = parse_language(page_language)
     bounds = (float(age_min), float(age_max))
     trigger = ctx.triggered_id
     if trigger == ids.RESET:
-        return ("", *controls_from_state(ViewState(), bounds))
+        return (ViewState(language=language).to_query(), *controls_from_state(ViewState(), bounds))
     if trigger == ids.URL or trigger is None:
         return (no_update, *controls_from_state(ViewState.from_query(search), bounds))
-    query = state_from_controls(tuple(values), bounds).to_query()
+    state = replace(state_from_controls(tuple(values), bounds), language=language)
+    query = state.to_query()
     return (query if query != (search or "") else no_update, *[no_update] * len(CONTROL_IDS))
 
 
@@ -45,8 +53,10 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     # would silently become an active filter on this one.
     Output(ids.AGE, "value", allow_duplicate=True),
     Input(ids.COHORT_STORE, "data"),
+    LANGUAGE_STATE,
     prevent_initial_call=True,
 )
+@in_page_language
 def adapt_controls(store):
     """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox."""
     controls = cohort_controls(current_cohort(store))

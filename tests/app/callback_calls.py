@@ -31,7 +31,7 @@ def arguments(function, dash_app, changes) -> list:
             args.append(changes[dep["id"]])
         else:
             try:
-                component = dash_app.layout[dep["id"]]
+                component = dash_app.validation_layout[dep["id"]]
             except KeyError:
                 component = None
             args.append(getattr(component, dep["property"], None))

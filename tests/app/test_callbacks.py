@@ -36,7 +36,7 @@ DEMO_GROUP = "asymptomatic_lesions"
 @pytest.fixture(scope="module")
 def defaults(dash_app):
     """The control values, KM options and age-slider bounds as the page first renders them."""
-    layout = dash_app.layout
+    layout = dash_app.validation_layout
     return {
         "values": {cid: layout[cid].value for cid in CONTROL_IDS},
         "km_options": layout[ids.KM_OPTIONS].value,

@@ -69,7 +69,7 @@ def _conditional(dash_app, given=12, ahead=12, store=None, **changes):
 
 def test_the_tab_is_in_the_page(dash_app):
     assert "relapses" in TAB_KEYS
-    assert dash_app.layout[panel_id("relapses")].hidden is True
+    assert dash_app.validation_layout[panel_id("relapses")].hidden is True
 
 
 def test_a_hidden_tab_computes_nothing(app_context, fresh_relapse_cache):
@@ -200,7 +200,7 @@ def test_the_calculator_on_an_empty_subgroup(app_context):
 
 
 def test_the_km_options_offer_kmunicate_and_keep_the_default(dash_app):
-    options = dash_app.layout[ids.KM_OPTIONS]
+    options = dash_app.validation_layout[ids.KM_OPTIONS]
     assert "kmunicate" in [o["value"] for o in options.options]
     assert options.value == ["ci"]
 

@@ -25,7 +25,7 @@ def _update_body() -> str:
             "outputs": {"id": "paper-panel", "property": "children"},
             "inputs": [{"id": "cohort-store", "property": "data", "value": None}],
             "changedPropIds": [],
-            "state": [],
+            "state": [{"id": "page-language", "property": "data", "value": "en"}],
         }
     )
 
@@ -103,7 +103,7 @@ def test_security_headers_on_pages_and_callbacks(open_client):
         headers = response.headers
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
-        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Referrer-Policy"] == "same-origin"
         policy = headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in policy
         assert "default-src 'self'" in policy
@@ -165,6 +165,7 @@ def test_uploads_off_refuses_server_side():
                 {"id": "upload-patients", "property": "filename", "value": "p.csv"},
                 {"id": "upload-relapses", "property": "filename", "value": None},
                 {"id": "upload-infusions", "property": "filename", "value": None},
+                {"id": "page-language", "property": "data", "value": "en"},
             ],
         }
     )

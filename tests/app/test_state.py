@@ -42,6 +42,7 @@ VALID_STATES = st.builds(
     covariates=st.lists(COLUMN_NAMES, max_size=4).map(tuple),
     horizon=st.none() | _positive(),
     landmark=_positive(),
+    language=st.sampled_from(["en", "es"]),
 )
 
 
@@ -221,9 +222,24 @@ def test_every_field_has_a_query_parameter():
         covariates=("sex",),
         horizon=12.0,
         landmark=3.0,
+        language="es",
     )
     parsed = ViewState.from_query(changed.to_query())
     unchanged = [
         f.name for f in fields(ViewState) if getattr(parsed, f.name) == getattr(DEFAULT, f.name)
     ]
     assert unchanged == []
+
+
+@pytest.mark.parametrize(
+    ("search", "language"),
+    [("?lang=es", "es"), ("?lang=ES", "es"), ("?lang=es-AR", "es"), ("?lang=fr", "en"), ("", "en")],
+)
+def test_language_from_the_url(search, language):
+    # Only Spanish is offered; any other code falls back to English rather than breaking.
+    assert ViewState.from_query(search).language == language
+
+
+def test_english_is_not_written_to_the_url():
+    assert "lang" not in ViewState(sex="F").to_query()
+    assert ViewState(sex="F", language="es").to_query() == "?sex=F&lang=es"

@@ -1,0 +1,67 @@
+"""Which language a request's page is in: the ``lang`` of the page's URL.
+
+The page's URL (``?lang=es``) is the one source of truth: shareable, bookmarkable. Dash
+fetches the layout with a separate request (``/_dash-layout``), which does not carry the
+page's query; it carries the page's address as its Referer (the Referrer-Policy is
+``same-origin``: sent to this server only). When a proxy strips Referer headers, a cookie
+written with the page itself (no patient data: two letters) is the fallback.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import dash
+import flask
+from dash import Input, Output, State
+
+from analytics.language import DEFAULT_LANGUAGE, Language, parse_language
+from app import ids
+from app.session import CONFIG_KEY
+
+COOKIE = "explorer_lang"
+
+
+def query_language(search: str | None) -> Language:
+    """The language a URL query asks for (English when it names none)."""
+    values = parse_qs((search or "").lstrip("?")).get("lang")
+    return parse_language(values[-1]) if values else DEFAULT_LANGUAGE
+
+
+def request_language() -> Language:
+    """The language of the page this request belongs to (English outside a request)."""
+    if not flask.has_request_context():
+        return DEFAULT_LANGUAGE
+    request = flask.request
+    if "lang" in request.args:
+        return parse_language(request.args.get("lang"))
+    referrer = request.referrer
+    if referrer and urlsplit(referrer).netloc == request.host:
+        return query_language(urlsplit(referrer).query)
+    return parse_language(request.cookies.get(COOKIE, DEFAULT_LANGUAGE))
+
+
+def remember_page_language(response: flask.Response) -> flask.Response:
+    """With every HTML page: the cookie the layout request falls back on."""
+    if response.mimetype == "text/html":
+        language = query_language(flask.request.query_string.decode("latin-1"))
+        path = flask.current_app.config[CONFIG_KEY].url_base_pathname
+        response.set_cookie(COOKIE, language, samesite="Strict", httponly=True, path=path)
+    return response
+
+
+def register_language_link(app: dash.Dash) -> None:
+    """The language link follows the view: it is the current URL with the other language."""
+    app.clientside_callback(
+        """
+        function(search, language) {
+            const params = new URLSearchParams(search || "");
+            if (language === "es") { params.delete("lang"); } else { params.set("lang", "es"); }
+            const query = params.toString();
+            return query ? "?" + query : "?";
+        }
+        """,
+        Output(ids.LANGUAGE_LINK, "href"),
+        Input(ids.URL, "search"),
+        State(ids.LANGUAGE, "data"),
+    )
