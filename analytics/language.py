@@ -117,7 +117,7 @@ def translate_message(message: str) -> str:
     """
     if _current.get() == "en":
         return message
-    exact = SPANISH.get(message)
+    exact = SPANISH_MESSAGES.get(message)
     if exact is not None:
         return exact
     for pattern, spanish in _message_patterns():
@@ -125,7 +125,8 @@ def translate_message(message: str) -> str:
         if match:
             values = [_localize_value(v) for v in match.groups()]
             return spanish.format(*values)
-    return message
+    # A message that is also interface text (a label passed through a result).
+    return SPANISH.get(message, message)
 
 
 def _localize_value(value: str) -> str:
@@ -139,7 +140,9 @@ def _localize_value(value: str) -> str:
 @cache
 def _message_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple(
-        (_template_pattern(template), spanish) for template, spanish in SPANISH_MESSAGES.items()
+        (_template_pattern(template), spanish)
+        for template, spanish in SPANISH_MESSAGES.items()
+        if "{}" in template
     )
 
 

@@ -19,7 +19,6 @@ from analytics.language import (
     integer,
     short,
     t,
-    translate_message,
     using_language,
 )
 from analytics.schema import CohortValidationError
@@ -34,20 +33,26 @@ from app.timeline_layout import km_step_area, timelines_tab
 from components import cards, panels
 from components.dictionary import dictionary_table
 from components.empty import empty_figure
+from components.problems import problem_text
 
-YES_NO = [
-    {"label": t("All"), "value": ALL},
-    {"label": t("Yes"), "value": "1"},
-    {"label": t("No"), "value": "0"},
-]
-HORIZONS = [
-    {"label": t("Full follow-up"), "value": "full"},
-    {"label": t("1 year"), "value": "12"},
-    {"label": t("2 years"), "value": "24"},
-    {"label": t("3 years"), "value": "36"},
-    {"label": t("5 years"), "value": "60"},
-    {"label": t("10 years"), "value": "120"},
-]
+
+def _yes_no() -> list[dict[str, str]]:
+    return [
+        {"label": t("All"), "value": ALL},
+        {"label": t("Yes"), "value": "1"},
+        {"label": t("No"), "value": "0"},
+    ]
+
+
+def _horizons() -> list[dict[str, str]]:
+    return [
+        {"label": t("Full follow-up"), "value": "full"},
+        {"label": t("1 year"), "value": "12"},
+        {"label": t("2 years"), "value": "24"},
+        {"label": t("3 years"), "value": "36"},
+        {"label": t("5 years"), "value": "60"},
+        {"label": t("10 years"), "value": "120"},
+    ]
 
 
 def _field(english: str, control: object, row_id: str | None = None, help_text: str | None = None):
@@ -139,12 +144,12 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                 ),
                 _field(
                     N_("New asymptomatic MRI lesions"),
-                    _radio(ids.LESIONS, YES_NO),
+                    _radio(ids.LESIONS, _yes_no()),
                     ids.FILTER_ROWS[ids.LESIONS],
                 ),
                 _field(
                     N_("Persistent Gd enhancement"),
-                    _radio(ids.GD, YES_NO),
+                    _radio(ids.GD, _yes_no()),
                     ids.FILTER_ROWS[ids.GD],
                 ),
                 _field(
@@ -192,7 +197,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                 ),
                 _field(
                     N_("Kaplan–Meier time horizon"),
-                    dbc.Select(id=ids.HORIZON, options=HORIZONS, value="full"),
+                    dbc.Select(id=ids.HORIZON, options=_horizons(), value="full"),
                 ),
                 _field(
                     N_("Lesion landmark (months)"),
@@ -564,7 +569,7 @@ def _error_page(error: CohortValidationError) -> html.Main:
                         n=len(error.problems)
                     )
                 ),
-                html.Ul([html.Li(translate_message(str(p))) for p in error.problems[:200]]),
+                html.Ul([html.Li(problem_text(p)) for p in error.problems[:200]]),
             ]
         )
     )

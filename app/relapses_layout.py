@@ -8,6 +8,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from analytics.language import t
 from app import ids
 
 DEFAULT_GIVEN_MONTHS = 12
@@ -18,7 +19,7 @@ def relapses_tab() -> list[object]:
     """The Relapses tab: computed when first opened (its models load statsmodels)."""
     return [
         html.Div(
-            dbc.Alert("Open this tab to compute the relapse analyses…", color="light"),
+            dbc.Alert(t("Open this tab to compute the relapse analyses…"), color="light"),
             id=ids.RELAPSE_PANEL,
             **{"aria-live": "polite"},
         )
@@ -49,25 +50,27 @@ def conditional_calculator() -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H2("Conditional survival calculator", className="h5"),
+                html.H2(t("Conditional survival calculator"), className="h5"),
                 html.P(
-                    "For a patient already failure-free on rituximab for some months: the "
-                    "chance of staying failure-free for the next months, S(X + Y) / S(X).",
+                    t(
+                        "For a patient already failure-free on rituximab for some months: the "
+                        "chance of staying failure-free for the next months, S(X + Y) / S(X)."
+                    ),
                     className="form-text",
                 ),
                 dbc.Row(
                     [
                         _number(
-                            "Failure-free for (months)",
+                            t("Failure-free for (months)"),
                             ids.CONDITIONAL_GIVEN,
                             DEFAULT_GIVEN_MONTHS,
-                            "X: months since the first infusion without treatment failure.",
+                            t("X: months since the first infusion without treatment failure."),
                         ),
                         _number(
-                            "Probability of staying failure-free for the next (months)",
+                            t("Probability of staying failure-free for the next (months)"),
                             ids.CONDITIONAL_AHEAD,
                             DEFAULT_AHEAD_MONTHS,
-                            "Y: months ahead.",
+                            t("Y: months ahead."),
                         ),
                     ],
                     className="g-3 mb-2",

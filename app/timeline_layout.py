@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from analytics.language import t
 from app import ids
 from components.empty import empty_figure
 from components.timeline_panels import km_step_panel
@@ -20,10 +21,10 @@ def timelines_tab() -> list[object]:
     return [
         html.Div(
             [
-                html.H2("Patient timelines", id="timeline-heading", className="visually-hidden"),
+                html.H2(t("Patient timelines"), id="timeline-heading", className="visually-hidden"),
                 dcc.Graph(
                     id=ids.TIMELINE_GRAPH,
-                    figure=empty_figure("Computing…"),
+                    figure=empty_figure(t("Computing…")),
                     config=GRAPH_CONFIG,
                 ),
                 html.Div(id=ids.TIMELINE_CAPTION),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from analytics.language import integer, percent, t
 from analytics.report import Report
 from components.format import format_ci, format_number
 
@@ -32,34 +33,41 @@ def summary_cards(report: Report, total: int) -> dbc.Row:
     """n, failures, failure proportion, incidence, median follow-up, relapse rates."""
     fr, inc = report.failure_rate, report.incidence
     cards = [
-        _card("Patients", str(report.n), f"of {total} in the cohort", "card-n"),
         _card(
-            "Treatment failures",
-            str(report.events),
-            "relapse after the grace period",
+            t("Patients"),
+            integer(report.n),
+            t("of {total} in the cohort").format(total=integer(total)),
+            "card-n",
+        ),
+        _card(
+            t("Treatment failures"),
+            integer(report.events),
+            t("relapse after the grace period"),
             "card-events",
         ),
         _card(
-            "Failure proportion",
-            "n/a" if report.n == 0 else f"{fr.estimate:.1%}",
-            f"{format_ci(fr.ci_low, fr.ci_high, percent=True)}, exact",
+            t("Failure proportion"),
+            t("n/a") if report.n == 0 else percent(fr.estimate),
+            t("{ci}, exact").format(ci=format_ci(fr.ci_low, fr.ci_high, percent=True)),
             "card-proportion",
         ),
         _card(
-            "Failures / 100 person-years",
+            t("Failures / 100 person-years"),
             format_number(inc.estimate, 2),
-            f"{format_ci(inc.ci_low, inc.ci_high, digits=2)}, exact Poisson",
+            t("{ci}, exact Poisson").format(ci=format_ci(inc.ci_low, inc.ci_high, digits=2)),
             "card-incidence",
         ),
     ]
     follow = report.follow_up
     cards.append(
         _card(
-            "Median follow-up (months)",
-            "n/a" if follow is None else format_number(follow.median),
-            "reverse Kaplan–Meier"
+            t("Median follow-up (months)"),
+            t("n/a") if follow is None else format_number(follow.median),
+            t("reverse Kaplan–Meier")
             if follow is None
-            else f"{format_ci(follow.median_ci_low, follow.median_ci_high)}, reverse KM",
+            else t("{ci}, reverse KM").format(
+                ci=format_ci(follow.median_ci_low, follow.median_ci_high)
+            ),
             "card-followup",
         )
     )
@@ -67,10 +75,10 @@ def summary_cards(report: Report, total: int) -> dbc.Row:
     if rates is not None:
         cards.append(
             _card(
-                "Annualized relapse rate",
+                t("Annualized relapse rate"),
                 f"{format_number(rates.pooled_pre.estimate, 2)} → "
                 f"{format_number(rates.pooled_post.estimate, 2)}",
-                "before → after rituximab (pooled)",
+                t("before → after rituximab (pooled)"),
                 "card-arr",
             )
         )
@@ -80,10 +88,10 @@ def summary_cards(report: Report, total: int) -> dbc.Row:
 def live_count(report: Report, total: int) -> list[object]:
     """Always-visible n and failures beside the filters."""
     return [
-        html.Span(f"{report.n}", className="fw-bold"),
-        f" of {total} patients, ",
-        html.Span(f"{report.events}", className="fw-bold"),
-        " failures",
+        html.Span(integer(report.n), className="fw-bold"),
+        " " + t("of {total} patients,").format(total=integer(total)) + " ",
+        html.Span(integer(report.events), className="fw-bold"),
+        " " + t("failures"),
     ]
 
 
@@ -92,18 +100,20 @@ def cohort_badge(label: str, synthetic: bool, fingerprint: str) -> list[object]:
     if synthetic:
         return [
             dbc.Badge(
-                "Synthetic demo cohort",
+                t("Synthetic demo cohort"),
                 color="warning",
                 text_color="dark",
                 className="me-2 synthetic-badge",
             ),
             html.Span(
-                "invented patients calibrated to the published study — not real data",
+                t("invented patients calibrated to the published study — not real data"),
                 className="small",
             ),
         ]
     return [
-        html.Span("Cohort: ", className="small"),
+        html.Span(t("Cohort:") + " ", className="small"),
         html.Span(label, className="fw-semibold"),
-        html.Span(f" · fingerprint {fingerprint[:12]}", className="small ms-1"),
+        html.Span(
+            " · " + t("fingerprint {code}").format(code=fingerprint[:12]), className="small ms-1"
+        ),
     ]

@@ -11,39 +11,47 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from analytics.conditional import ConditionalSurvival, ConditionalSurvivalTable
+from analytics.language import percent, short, t, translate_message
+from components.format import ci_label
 from components.labels import level_label
 
 
 def _months(value: float) -> str:
-    return f"{value:g} month" + ("" if value == 1 else "s")
+    return (t("{n} month") if value == 1 else t("{n} months")).format(n=short(value))
 
 
 def _group_name(group_by: str | None, label: str) -> str:
-    return "All patients" if group_by is None else level_label(group_by, label)
+    return t("All patients") if group_by is None else level_label(group_by, label)
 
 
 def _interval(entry: ConditionalSurvival) -> str:
     # With no failure in the window the log-log interval is [1, 1] (as R's): a "100–100%"
     # interval would read as certainty, so say why there is none instead.
     if entry.events == 0:
-        return "no failures in this window, so no confidence interval"
+        return t("no failures in this window, so no confidence interval")
     if entry.ci_low is None or entry.ci_high is None or entry.ci_low != entry.ci_low:
-        return "95% CI n/a"
-    return f"95% CI {entry.ci_low * 100:.0f}–{entry.ci_high:.0%}"
+        return f"{ci_label()} {t('n/a')}"
+    return f"{ci_label()} {percent(entry.ci_low, 0)}–{percent(entry.ci_high, 0)}"
 
 
 def sentence(entry: ConditionalSurvival, group_by: str | None) -> str:
     """One sentence in clinical language, or why the group has no estimate."""
     prefix = "" if group_by is None else f"{_group_name(group_by, entry.label)} — "
     if entry.estimate is None:
-        return f"{prefix}not estimable: {entry.reason or 'no patients'}"
+        reason = translate_message(entry.reason) if entry.reason else t("no patients")
+        return prefix + t("not estimable: {reason}").format(reason=reason)
     target = entry.given_months + entry.horizon_months
-    who = "Of patients" if group_by is None else "of patients"
-    return (
-        f"{prefix}{who} failure-free at {_months(entry.given_months)} on rituximab, an "
-        f"estimated {entry.estimate:.0%} ({_interval(entry)}) remain failure-free at "
-        f"{_months(target)}."
+    text = t(
+        "Of patients failure-free at {given} on rituximab, an estimated {estimate} "
+        "({interval}) remain failure-free at {target}."
+    ).format(
+        given=_months(entry.given_months),
+        estimate=percent(entry.estimate, 0),
+        interval=_interval(entry),
+        target=_months(target),
     )
+    # After "Group — " the sentence goes on in lower case.
+    return prefix + (text if group_by is None else text[:1].lower() + text[1:])
 
 
 def conditional_panel(table: ConditionalSurvivalTable) -> html.Div:
@@ -52,9 +60,10 @@ def conditional_panel(table: ConditionalSurvivalTable) -> html.Div:
     rows = []
     for entry in table.groups:
         if entry.estimate is None:
-            shown: object = html.Span(entry.reason or "not estimable", className="small")
+            reason = translate_message(entry.reason) if entry.reason else t("not estimable")
+            shown: object = html.Span(reason, className="small")
         else:
-            shown = f"{entry.estimate:.0%} ({_interval(entry)})"
+            shown = f"{percent(entry.estimate, 0)} ({_interval(entry)})"
         rows.append(
             html.Tr(
                 [
@@ -67,11 +76,13 @@ def conditional_panel(table: ConditionalSurvivalTable) -> html.Div:
             )
         )
     header = [
-        "Group",
-        "Patients",
-        f"Failure-free and followed at {x:g} months",
-        f"Failures in months {x:g}–{x + y:g}",
-        f"Failure-free at {x + y:g} months, given failure-free at {x:g} (95% CI)",
+        t("Group"),
+        t("Patients"),
+        t("Failure-free and followed at {x} months").format(x=short(x)),
+        t("Failures in months {x}–{end}").format(x=short(x), end=short(x + y)),
+        t("Failure-free at {end} months, given failure-free at {x} ({ci})").format(
+            end=short(x + y), x=short(x), ci=ci_label()
+        ),
     ]
     notes = [n for entry in table.groups for n in entry.notes] + list(table.notes)
     return html.Div(
@@ -79,8 +90,10 @@ def conditional_panel(table: ConditionalSurvivalTable) -> html.Div:
             dbc.Table(
                 [
                     html.Caption(
-                        "Conditional survival S(X + Y) / S(X) from the Kaplan–Meier curve, "
-                        "Greenwood variance, log-log 95% CI (R survfit start.time = X)."
+                        t(
+                            "Conditional survival S(X + Y) / S(X) from the Kaplan–Meier curve, "
+                            "Greenwood variance, log-log 95% CI (R survfit start.time = X)."
+                        )
                     ),
                     html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
                     html.Tbody(rows),
@@ -103,7 +116,7 @@ def _notes(messages: Sequence[str]) -> object:
     if not messages:
         return html.Div()
     return dbc.Alert(
-        html.Ul([html.Li(m) for m in dict.fromkeys(messages)], className="mb-0"),
+        html.Ul([html.Li(translate_message(m)) for m in dict.fromkeys(messages)], className="mb-0"),
         color="warning",
         className="small",
     )
@@ -112,7 +125,7 @@ def _notes(messages: Sequence[str]) -> object:
 def input_problem(messages: Sequence[str]) -> dbc.Alert:
     """What is wrong with the two inputs, in words (shown instead of the table)."""
     return dbc.Alert(
-        html.Ul([html.Li(m) for m in messages], className="mb-0"),
+        html.Ul([html.Li(translate_message(m)) for m in messages], className="mb-0"),
         color="danger",
         className="small",
     )

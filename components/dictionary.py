@@ -6,14 +6,16 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from analytics.dictionary import DICTIONARY
+from analytics.language import N_, t, translate_message
 
 
 def dictionary_table() -> dbc.Table:
     header = html.Thead(
         html.Tr(
             [
-                html.Th(h, scope="col")
-                for h in ("File", "Column", "Type", "Required", "Rule", "Meaning")
+                html.Th(t(h), scope="col")
+                for h in (N_("File"), N_("Column"), N_("Type"), N_("Required"), N_("Rule"))
+                + (N_("Meaning"),)
             ]
         )
     )
@@ -21,12 +23,12 @@ def dictionary_table() -> dbc.Table:
         [
             html.Tr(
                 [
-                    html.Td(doc.file),
+                    html.Td(translate_message(doc.file)),
                     html.Td(html.Code(doc.column)),
-                    html.Td(doc.kind),
-                    html.Td(doc.required),
-                    html.Td(doc.rule),
-                    html.Td(doc.meaning),
+                    html.Td(translate_message(doc.kind)),
+                    html.Td(translate_message(doc.required)),
+                    html.Td(translate_message(doc.rule)),
+                    html.Td(translate_message(doc.meaning)),
                 ]
             )
             for doc in DICTIONARY

@@ -1,33 +1,45 @@
-"""Number formatting shared by cards, tables, figures and the exported report."""
+"""Number formatting shared by cards, tables, figures and the exported report.
+
+In the page's language: decimal commas and "IC 95 %" in Spanish (analytics/language.py).
+"""
 
 from __future__ import annotations
 
 import math
 
+from analytics.language import number, percent, t
+
 
 def format_p(p: float | None) -> str:
     """p-values as journals print them: three decimals, '< 0.001' below that."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "p = n/a"
+        return f"p = {t('n/a')}"
     if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+        return f"p < {number(0.001, 3)}"
+    return f"p = {number(p, 3)}" if p < 0.1 else f"p = {number(p, 2)}"
 
 
 def format_number(value: float | None, digits: int = 1) -> str:
     """A number, or 'n/a' when undefined (None, NaN or infinite)."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    return f"{value:.{digits}f}"
+    return number(value, digits)
+
+
+def ci_label() -> str:
+    """'95% CI' / 'IC 95 %'."""
+    return t("95% CI")
 
 
 def format_ci(low: float | None, high: float | None, digits: int = 1, percent: bool = False) -> str:
     """'(95% CI a–b)' with an en dash; percentages when ``percent``."""
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
-        return "(95% CI n/a)"
+        return f"({ci_label()} {t('n/a')})"
     if percent:
-        return f"(95% CI {low:.{digits}%}–{high:.{digits}%})"
-    return f"(95% CI {low:.{digits}f}–{high:.{digits}f})"
+        return f"({ci_label()} {_percent(low, digits)}–{_percent(high, digits)})"
+    return f"({ci_label()} {number(low, digits)}–{number(high, digits)})"
+
+
+def _percent(value: float, digits: int) -> str:
+    return percent(value, digits)
 
 
 def format_hr(hr: float, low: float, high: float) -> str:
@@ -35,9 +47,9 @@ def format_hr(hr: float, low: float, high: float) -> str:
 
     def one(value: float) -> str:
         if math.isnan(value):
-            return "n/a"
+            return t("n/a")
         if value > 1000:  # includes +inf (separation)
             return "> 1000"
-        return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+        return number(value, 2) if value < 10 else number(value, 1)
 
     return f"{one(hr)} ({one(low)}–{one(high)})"

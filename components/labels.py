@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+from analytics.language import N_, t
+
 COLUMN_LABELS = {
-    "asymptomatic_lesions": "Asymptomatic lesions",
-    "gd_persistent": "Persistent Gd enhancement",
-    "sex": "Sex",
-    "fcgr3a_v158f": "FCGR3A-V158F",
-    "age_at_rtx": "Age at rituximab",
-    "edss_baseline": "Baseline EDSS",
-    "failure": "Treatment failure",
+    "asymptomatic_lesions": N_("Asymptomatic lesions"),
+    "gd_persistent": N_("Persistent Gd enhancement"),
+    "sex": N_("Sex"),
+    "fcgr3a_v158f": N_("FCGR3A-V158F"),
+    "age_at_rtx": N_("Age at rituximab"),
+    "edss_baseline": N_("Baseline EDSS"),
+    "failure": N_("Treatment failure"),
 }
 _BINARY = {"asymptomatic_lesions", "gd_persistent", "failure"}
-_LEVELS = {"sex": {"F": "female", "M": "male"}}
+_LEVELS = {"sex": {"F": N_("female"), "M": N_("male")}}
 
 
 def column_label(column: str | None) -> str:
     if column is None:
-        return "All patients"
-    return COLUMN_LABELS.get(column, column)
+        return t("All patients")
+    label = COLUMN_LABELS.get(column)
+    return column if label is None else t(label)
 
 
 def level_label(column: str | None, level: str) -> str:
     """'Asymptomatic lesions: yes' for a 0/1 column, 'Sex: female' for sex, else 'col: level'."""
     if column is None:
-        return "All patients" if level == "All" else level
+        return t("All patients") if level == "All" else level
     if column in _BINARY and level in ("0", "1"):
-        return f"{column_label(column)}: {'yes' if level == '1' else 'no'}"
-    shown = _LEVELS.get(column, {}).get(level, level)
-    return f"{column_label(column)}: {shown}"
+        return f"{column_label(column)}: {t('yes') if level == '1' else t('no')}"
+    shown = _LEVELS.get(column, {}).get(level)
+    return f"{column_label(column)}: {level if shown is None else t(shown)}"

@@ -12,32 +12,34 @@ from dash import dcc, html
 
 from analytics.compare import MancovaResult, TableOne, TableOneRow
 from analytics.hazards import CoxModel
+from analytics.language import N_, integer, number, percent, short, t, translate_message
 from analytics.lesion_timing import LesionTiming
 from analytics.paper import PaperComparison
 from analytics.report import Report
 from analytics.subgroups import SubgroupRate
-from components.format import format_ci, format_hr, format_number, format_p
+from components.format import ci_label, format_ci, format_hr, format_number, format_p
 from components.labels import column_label, level_label
 from components.rates import rates_figure
 
-EMPTY_MESSAGE = (
+EMPTY_MESSAGE = N_(
     "No patients match these filters. Widen a range or set a filter back to “All” "
     "(or press “Reset filters”)."
 )
 
 
 def empty_state(text: str = EMPTY_MESSAGE) -> dbc.Alert:
-    """A friendly explanation where a panel has nothing to show."""
-    return dbc.Alert(text, color="light", className="border empty-state")
+    """A friendly explanation where a panel has nothing to show (``text`` in English)."""
+    return dbc.Alert(t(text), color="light", className="border empty-state")
 
 
-def warnings_list(messages: Sequence[str], title: str = "Read with care") -> object:
+def warnings_list(messages: Sequence[str], title: str = N_("Read with care")) -> object:
+    """Messages from ``analytics`` (English) under a title, in the page's language."""
     if not messages:
         return html.Div()
     return dbc.Alert(
         [
-            html.Div(title, className="fw-semibold mb-1"),
-            html.Ul([html.Li(m) for m in messages], className="mb-0"),
+            html.Div(t(title), className="fw-semibold mb-1"),
+            html.Ul([html.Li(translate_message(m)) for m in messages], className="mb-0"),
         ],
         color="warning",
         className="small",
@@ -58,27 +60,31 @@ def km_summary(report: Report) -> object:
     if not report.km:
         return empty_state()
     horizons = [s.time for s in next(iter(report.survival_at.values()))]
-    header = ["Group", "n", "Failures", "Median (months, 95% CI)"] + [
-        f"Failure-free at {h:g} mo" for h in horizons
+    header = [t("Group"), "n", t("Failures"), t("Median (months, {ci})").format(ci=ci_label())] + [
+        t("Failure-free at {months} mo").format(months=short(h)) for h in horizons
     ]
     rows = []
     for label, km in report.km.items():
         median = (
-            "not reached"
+            t("not reached")
             if km.median is None
-            else f"{km.median:.1f} {format_ci(km.median_ci_low, km.median_ci_high)}"
+            else f"{number(km.median)} {format_ci(km.median_ci_low, km.median_ci_high)}"
         )
         at = [
-            f"{s.survival:.0%} {format_ci(s.ci_low, s.ci_high, digits=0, percent=True)}"
+            f"{percent(s.survival, 0)} {format_ci(s.ci_low, s.ci_high, digits=0, percent=True)}"
             if s.at_risk > 0
             else "—"
             for s in report.survival_at[label]
         ]
         rows.append([level_label(report.group_by, label), km.n, km.events, median, *at])
-    caption = "Kaplan–Meier, Greenwood variance, log-log 95% CI (R survfit conf.type = “log-log”)."
+    caption = t(
+        "Kaplan–Meier, Greenwood variance, log-log 95% CI (R survfit conf.type = “log-log”)."
+    )
     if report.logrank is not None:
         lr = report.logrank
-        caption += f" Log-rank χ² = {lr.chisq:.2f} on {lr.df} df, {format_p(lr.p)}."
+        caption += " " + t("Log-rank χ² = {chisq} on {df} df, {p}.").format(
+            chisq=number(lr.chisq, 2), df=lr.df, p=format_p(lr.p)
+        )
     return _table(header, rows, caption)
 
 
@@ -86,8 +92,9 @@ def _model_rows(name: str, model: CoxModel | None) -> list[list[object]]:
     if model is None:
         return []
     return [
-        [name, t.term, format_hr(t.hr, t.ci_low, t.ci_high), format_p(t.p), model.n, model.events]
-        for t in model.terms
+        [name, term.term, format_hr(term.hr, term.ci_low, term.ci_high), format_p(term.p)]
+        + [model.n, model.events]
+        for term in model.terms
     ]
 
 
@@ -95,36 +102,43 @@ def hazard_notes(report: Report) -> object:
     """Model table and the warnings a reader must see beside the forest plot."""
     rows: list[list[object]] = []
     for name, model in report.univariable_models.items():
-        rows += _model_rows(f"Univariable ({name})", model)
-    rows += _model_rows("Multivariable", report.cox)
-    rows += _model_rows("Firth-penalized", report.firth)
+        rows += _model_rows(t("Univariable ({name})").format(name=name), model)
+    rows += _model_rows(t("Multivariable"), report.cox)
+    rows += _model_rows(t("Firth-penalized"), report.firth)
     notes: list[str] = []
     for model in [*report.univariable_models.values(), report.cox]:
         if model is not None:
-            notes += list(model.warnings)
+            notes += [translate_message(w) for w in model.warnings]
     if report.firth is not None:
         notes.append(
-            "Firth-penalized Cox (profile-likelihood CIs) is shown because a group has 0–1 "
-            "failures; prefer it over the standard estimate here."
+            t(
+                "Firth-penalized Cox (profile-likelihood CIs) is shown because a group has 0–1 "
+                "failures; prefer it over the standard estimate here."
+            )
         )
     if report.ph_test is not None:
         for row in report.ph_test.rows:
+            template = (
+                "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p} — may be violated."
+                if row.p < 0.05
+                else "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p}."
+            )
             notes.append(
-                f"Proportional hazards, {row.term}: cox.zph score χ² = {row.chisq:.2f}, "
-                f"{format_p(row.p)}" + (" — may be violated." if row.p < 0.05 else ".")
+                t(template).format(term=row.term, chisq=number(row.chisq, 2), p=format_p(row.p))
             )
     children: list[object] = []
     if rows:
         children.append(
             _table(
-                ["Model", "Term", "HR (95% CI)", "p", "n", "Failures"],
+                [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
+                + [t("Failures")],
                 rows,
-                "Cox proportional hazards, Efron ties, Wald CIs (R coxph).",
+                t("Cox proportional hazards, Efron ties, Wald CIs (R coxph)."),
             )
         )
     else:
-        children.append(empty_state("Choose a grouping or covariates to fit a Cox model."))
-    children.append(warnings_list(list(dict.fromkeys(notes)), "Model checks"))
+        children.append(empty_state(N_("Choose a grouping or covariates to fit a Cox model.")))
+    children.append(warnings_list(list(dict.fromkeys(notes)), N_("Model checks")))
     return html.Div(children)
 
 
@@ -133,21 +147,25 @@ def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
     if patients == 0:
         return empty_state()
     if timing is None:
-        return empty_state("This cohort has no asymptomatic_lesions column.")
+        return empty_state(N_("This cohort has no asymptomatic_lesions column."))
     rows = []
     for name, model in (
-        ("Naive (lesion as a baseline covariate)", timing.naive),
-        ("Time-dependent (lesion from the month it is seen)", timing.time_dependent),
-        (f"Landmark at {timing.landmark_months:g} months", timing.landmark),
+        (t("Naive (lesion as a baseline covariate)"), timing.naive),
+        (t("Time-dependent (lesion from the month it is seen)"), timing.time_dependent),
+        (
+            t("Landmark at {months} months").format(months=short(timing.landmark_months)),
+            timing.landmark,
+        ),
     ):
         if model is None:
-            rows.append([name, "needs asymptomatic_lesion_months", "", "", ""])
+            rows.append([name, t("needs asymptomatic_lesion_months"), "", "", ""])
         elif not model.terms:
-            rows.append([name, "not estimable", "", model.n, model.events])
+            rows.append([name, t("not estimable"), "", model.n, model.events])
         else:
-            t = model.terms[0]
+            term = model.terms[0]
             rows.append(
-                [name, format_hr(t.hr, t.ci_low, t.ci_high), format_p(t.p), model.n, model.events]
+                [name, format_hr(term.hr, term.ci_low, term.ci_high), format_p(term.p)]
+                + [model.n, model.events]
             )
     notes = []
     for model in (timing.naive, timing.time_dependent, timing.landmark):
@@ -156,12 +174,14 @@ def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
     return html.Div(
         [
             html.H2(
-                "Asymptomatic lesions and treatment failure: three ways to count time",
+                t("Asymptomatic lesions and treatment failure: three ways to count time"),
                 className="h5",
             ),
-            _table(["Model", "HR (95% CI)", "p", "n", "Failures"], rows),
-            html.P(timing.explanation, className="lesion-explanation"),
-            warnings_list(list(dict.fromkeys(notes)), "Model notes"),
+            _table(
+                [t("Model"), t("HR ({ci})").format(ci=ci_label()), "p", "n", t("Failures")], rows
+            ),
+            html.P(translate_message(timing.explanation), className="lesion-explanation"),
+            warnings_list(list(dict.fromkeys(notes)), N_("Model notes")),
         ]
     )
 
@@ -172,11 +192,11 @@ def rates_panel(rates: Sequence[SubgroupRate], report: Report) -> object:
     fr = report.failure_rate
     rows = [
         [
-            "All patients",
+            t("All patients"),
             "",
             fr.events,
             fr.n,
-            f"{fr.estimate:.1%}",
+            percent(fr.estimate),
             format_ci(fr.ci_low, fr.ci_high, percent=True),
         ]
     ]
@@ -188,7 +208,7 @@ def rates_panel(rates: Sequence[SubgroupRate], report: Report) -> object:
                 level_label(rate.variable, rate.level).split(": ", 1)[-1],
                 p.events,
                 p.n,
-                "n/a" if p.n == 0 else f"{p.estimate:.1%}",
+                t("n/a") if p.n == 0 else percent(p.estimate),
                 format_ci(p.ci_low, p.ci_high, percent=True),
             ]
         )
@@ -203,9 +223,9 @@ def rates_panel(rates: Sequence[SubgroupRate], report: Report) -> object:
                 },
             ),
             _table(
-                ["Variable", "Level", "Failures", "n", "Proportion", "95% CI"],
+                [t("Variable"), t("Level"), t("Failures"), "n", t("Proportion"), ci_label()],
                 rows,
-                "Failure proportion with exact Clopper–Pearson CIs (R binom.test).",
+                t("Failure proportion with exact Clopper–Pearson CIs (R binom.test)."),
             ),
         ]
     )
@@ -215,40 +235,45 @@ def _cell(row: TableOneRow, group) -> str:
     if row.kind == "numeric":
         if group.median is None:
             return "—"
-        return f"{group.median:.1f} ({group.q1:.1f}–{group.q3:.1f})"
-    return "; ".join(f"{lv.level}: {lv.count} ({lv.percent:.0f}%)" for lv in group.levels) or "—"
+        return f"{number(group.median)} ({number(group.q1)}–{number(group.q3)})"
+    return (
+        "; ".join(f"{lv.level}: {lv.count} ({percent(lv.percent / 100, 0)})" for lv in group.levels)
+        or "—"
+    )
 
 
 def table_one_panel(table: TableOne | None) -> object:
     if table is None:
         return empty_state()
     header = [
-        "Variable",
+        t("Variable"),
         *[
-            f"{level_label(table.by, g)} (n={n})"
+            f"{level_label(table.by, g)} (n={integer(n)})"
             for g, n in zip(table.group_labels, table.group_sizes, strict=True)
         ],
-        "Overall",
+        t("Overall"),
         "p",
-        "Test",
+        t("Test"),
     ]
     rows = []
     for row in table.rows:
         missing = sum(g.missing for g in row.groups)
-        name = column_label(row.variable) + (f" ({missing} missing)" if missing else "")
+        name = column_label(row.variable) + (
+            " " + t("({n} missing)").format(n=missing) if missing else ""
+        )
         rows.append(
             [
                 name,
                 *[_cell(row, g) for g in row.groups],
                 _cell(row, row.overall),
                 format_p(row.p) if row.p is not None else "—",
-                row.test or "—",
+                translate_message(row.test) if row.test else "—",
             ]
         )
     return html.Div(
         [
-            html.H2("Table 1", className="h5"),
-            _table(header, rows, "Median (IQR) or n (%)."),
+            html.H2(t("Table 1"), className="h5"),
+            _table(header, rows, t("Median (IQR) or n (%).")),
             warnings_list(list(table.warnings)),
         ]
     )
@@ -257,33 +282,46 @@ def table_one_panel(table: TableOne | None) -> object:
 def mancova_panel(result: MancovaResult | None) -> object:
     if result is None:
         return empty_state(
-            "MANCOVA needs the asymptomatic_lesions column and at least 10 patients."
+            N_("MANCOVA needs the asymptomatic_lesions column and at least 10 patients.")
         )
     rows = [
         [
-            t.term,
-            f"{t.wilks_lambda:.3f}",
-            f"{t.pillai_trace:.3f}",
-            f"{t.f:.2f}",
-            f"{t.num_df:g}, {t.den_df:g}",
-            format_p(t.p),
-            format_number(t.partial_eta_sq, 3),
+            term.term,
+            number(term.wilks_lambda, 3),
+            number(term.pillai_trace, 3),
+            number(term.f, 2),
+            f"{short(term.num_df)}; {short(term.den_df)}",
+            format_p(term.p),
+            format_number(term.partial_eta_sq, 3),
         ]
-        for t in result.terms
+        for term in result.terms
     ]
+    dropped = (
+        " " + t("({n} dropped for missing values).").format(n=result.n_dropped)
+        if result.n_dropped
+        else "."
+    )
     caption = (
-        f"Dependent variables: {', '.join(result.dependent)}; factor {result.factor}; "
-        f"covariates {', '.join(result.covariates) or 'none'}; n = {result.n_used}"
-        + (f" ({result.n_dropped} dropped for missing values)." if result.n_dropped else ".")
+        t(
+            "Dependent variables: {dependent}; factor {factor}; covariates {covariates}; n = {n}"
+        ).format(
+            dependent=", ".join(result.dependent),
+            factor=result.factor,
+            covariates=", ".join(result.covariates) or t("none"),
+            n=result.n_used,
+        )
+        + dropped
     )
     return html.Div(
         [
             html.H2("MANCOVA", className="h5 mt-4"),
             _table(
-                ["Term", "Wilks' λ", "Pillai's trace", "F", "df", "p", "Partial η²"], rows, caption
+                [t("Term"), t("Wilks' λ"), t("Pillai's trace"), "F", t("df"), "p", t("Partial η²")],
+                rows,
+                caption,
             ),
             html.P(
-                "Partial η² = 1 − λ^(1/s); with one hypothesis df it is 1 − λ.",
+                t("Partial η² = 1 − λ^(1/s); with one hypothesis df it is 1 − λ."),
                 className="form-text",
             ),
             warnings_list(list(result.warnings)),
@@ -295,37 +333,40 @@ def paper_panel(comparison: PaperComparison) -> object:
     """Published figures next to those recomputed on the loaded cohort."""
     rows = [
         [
-            row.quantity,
+            translate_message(row.quantity),
             row.published,
             row.recomputed,
-            html.Span("✓ consistent", className="text-success-emphasis")
+            html.Span(t("✓ consistent"), className="text-success-emphasis")
             if row.consistent
             else html.Span(
-                "⚠ internally inconsistent", className="text-danger-emphasis fw-semibold"
+                t("⚠ internally inconsistent"), className="text-danger-emphasis fw-semibold"
             ),
-            row.note,
+            translate_message(row.note),
         ]
         for row in comparison.rows
     ]
     source = (
-        "the synthetic demo cohort (calibrated to the abstract, so agreement is by design)"
+        t("the synthetic demo cohort (calibrated to the abstract, so agreement is by design)")
         if comparison.synthetic
         else comparison.cohort_label
     )
     return html.Div(
         [
-            html.H2("Reproducing the published study", className="h5"),
+            html.H2(t("Reproducing the published study"), className="h5"),
             html.P(
                 [
                     "Factors for Rituximab Refractoriness in AQP4-IgG+ NMOSD: A Cohort Study. ",
                     html.I("Ann Clin Transl Neurol"),
-                    " 2025;12(8):1566-74. Recomputed on ",
-                    source,
-                    ", all patients, 6-month grace period.",
+                    " 2025;12(8):1566-74. ",
+                    t("Recomputed on {source}, all patients, 6-month grace period.").format(
+                        source=source
+                    ),
                 ]
             ),
             _table(
-                ["Quantity", "Published (abstract)", "Recomputed", "Published value", "Note"], rows
+                [t("Quantity"), t("Published (abstract)"), t("Recomputed")]
+                + [t("Published value"), t("Note")],
+                rows,
             ),
         ]
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import html
 
+from analytics.language import t, translate_message
 from analytics.privacy import IdentifyingColumn
 
 PRIVACY_BANNER_ID = "privacy-banner"
@@ -35,29 +36,41 @@ def privacy_banner(
     """
     if not flags:
         return None
-    noun = "column looks" if len(flags) == 1 else "columns look"
+    headline = (
+        t("This file seems to contain identifying data: 1 column looks identifying.")
+        if len(flags) == 1
+        else t("This file seems to contain identifying data: {n} columns look identifying.").format(
+            n=len(flags)
+        )
+    )
     return dbc.Alert(
         [
-            html.Div(
-                f"This file seems to contain identifying data: {len(flags)} {noun} identifying.",
-                className="fw-semibold",
-            ),
+            html.Div(headline, className="fw-semibold"),
             html.Ul(
                 [
-                    html.Li([html.Code(flag.column), f" ({flag.kind}): {flag.reason}"])
+                    html.Li(
+                        [
+                            html.Code(flag.column),
+                            f" ({translate_message(flag.kind)}): {translate_message(flag.reason)}",
+                        ]
+                    )
                     for flag in flags
                 ],
                 className="mb-2 small",
             ),
             html.Div(
-                "The explorer needs only pseudonymous codes (such as P01) and clinical "
-                "variables: please remove these columns, or replace them with codes, and "
-                "upload the file again.",
+                t(
+                    "The explorer needs only pseudonymous codes (such as P01) and clinical "
+                    "variables: please remove these columns, or replace them with codes, and "
+                    "upload the file again."
+                ),
                 className="small",
             ),
             html.Div(
-                "Nothing was stored on the server: the file was read in memory, never "
-                "written to disk, and stays with this browser session.",
+                t(
+                    "Nothing was stored on the server: the file was read in memory, never "
+                    "written to disk, and stays with this browser session."
+                ),
                 className="small",
             ),
         ],

@@ -11,6 +11,7 @@ from dash import Input, Output, callback
 
 from analytics.cohort import analysis_frame
 from analytics.conditional import conditional_survival
+from analytics.language import N_, t
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
 from app.callbacks.safety import guarded
@@ -20,18 +21,25 @@ from components.panels import EMPTY_MESSAGE, empty_state
 
 
 def parse_months(value: object, what: str, *, allow_zero: bool) -> tuple[float | None, str | None]:
-    """A number of months from an input box, or a message saying what is wrong with it."""
+    """A number of months from an input box, or a message saying what is wrong with it
+    (``what`` in English; the message in the page's language)."""
+    what = t(what)
     if value is None or value == "":
-        return None, f"Enter {what} (a number of months)."
+        return None, t("Enter {what} (a number of months).").format(what=what)
     try:
-        months = float(str(value))
+        # A decimal comma ("6,5") is how Spanish speakers write it.
+        months = float(str(value).replace(",", "."))
     except (TypeError, ValueError):
-        return None, f"{what.capitalize()} must be a number of months."
+        return None, _sentence(t("{what} must be a number of months.").format(what=what))
     if not math.isfinite(months) or months < 0:
-        return None, f"{what.capitalize()} cannot be negative."
+        return None, _sentence(t("{what} cannot be negative.").format(what=what))
     if months == 0 and not allow_zero:
-        return None, f"{what.capitalize()} must be more than 0 months."
+        return None, _sentence(t("{what} must be more than 0 months.").format(what=what))
     return months, None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _failed(message: str) -> tuple:
@@ -54,9 +62,9 @@ def _failed(message: str) -> tuple:
 def update_conditional(*args):
     *values, given, ahead, store, age_min, age_max = args
     given_months, given_problem = parse_months(
-        given, "the months failure-free so far", allow_zero=True
+        given, N_("the months failure-free so far"), allow_zero=True
     )
-    ahead_months, ahead_problem = parse_months(ahead, "the months ahead", allow_zero=False)
+    ahead_months, ahead_problem = parse_months(ahead, N_("the months ahead"), allow_zero=False)
     problems = [p for p in (given_problem, ahead_problem) if p]
     if problems:
         return (input_problem(problems), given_problem is not None, ahead_problem is not None)

@@ -8,6 +8,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from analytics.cohort import analysis_frame
 from analytics.dictionary import infusions_template_frame, template_frame
 from analytics.io import write_csv
+from analytics.language import N_, integer, t, translate_message
 from analytics.paper import compare_with_paper
 from analytics.privacy import identifying_columns
 from analytics.schema import CohortValidationError
@@ -26,18 +27,23 @@ from app.session import app_config, current_cohort
 from components import panels
 from components.html_report import report_html
 from components.privacy import privacy_banner
+from components.problems import problem_text
 
 
 def _problems_alert(error: CohortValidationError) -> dbc.Alert:
     return dbc.Alert(
         [
             html.Div(
-                f"The file was not loaded: {len(error.problems)} problem(s). "
-                "The previous cohort is still in use.",
+                t(
+                    "The file was not loaded: {n} problem(s). The previous cohort is still in use."
+                ).format(n=len(error.problems)),
                 className="fw-semibold",
             ),
-            html.Ul([html.Li(str(p)) for p in error.problems[:200]], className="mb-0 small"),
-            html.Div(f"… and {len(error.problems) - 200} more", className="small")
+            html.Ul(
+                [html.Li(problem_text(p)) for p in error.problems[:200]],
+                className="mb-0 small",
+            ),
+            html.Div(t("… and {n} more").format(n=len(error.problems) - 200), className="small")
             if len(error.problems) > 200
             else None,
         ],
@@ -47,7 +53,7 @@ def _problems_alert(error: CohortValidationError) -> dbc.Alert:
 
 
 def _upload_failed(message: str) -> tuple:
-    return no_update, dbc.Alert(message, color="danger")
+    return no_update, dbc.Alert(translate_message(message), color="danger")
 
 
 @callback(
@@ -68,13 +74,13 @@ def _upload_failed(message: str) -> tuple:
 def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_name, infusions_name):
     """Validate the uploaded files; on any problem keep the current cohort and list them all."""
     if ctx.triggered_id == ids.USE_DEMO:
-        return None, dbc.Alert("Back to the server's cohort.", color="info")
+        return None, dbc.Alert(t("Back to the server's cohort."), color="info")
     config = app_config()
     if not config.allow_uploads:  # the upload area is hidden, but a request can still come
-        return no_update, dbc.Alert("Uploads are turned off on this server.", color="warning")
+        return no_update, dbc.Alert(t("Uploads are turned off on this server."), color="warning")
     if patients is None:
         return no_update, dbc.Alert(
-            "Upload the patients file first, then the relapses or infusions file.",
+            t("Upload the patients file first, then the relapses or infusions file."),
             color="warning",
         )
     try:
@@ -94,16 +100,18 @@ def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_na
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
     extras = [
-        f"{what} from {name}"
+        t(what).format(name=name)
         for what, contents, name in (
-            ("relapses", relapses, relapses_name),
-            ("infusions", infusions, infusions_name),
+            (N_("relapses from {name}"), relapses, relapses_name),
+            (N_("infusions from {name}"), infusions, infusions_name),
         )
         if contents is not None
     ]
-    with_extras = f" with {' and '.join(extras)}" if extras else ""
+    with_extras = " " + t("with {files}").format(files=t(" and ").join(extras)) if extras else ""
     loaded = dbc.Alert(
-        f"Loaded {patients_name}{with_extras}: {len(cohort.patients)} patients.",
+        t("Loaded {file}{extras}: {n} patients.").format(
+            file=patients_name, extras=with_extras, n=integer(len(cohort.patients))
+        ),
         color="success",
         id="upload-ok",
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, no_update
 
 from analytics.cohort import Cohort
+from analytics.language import N_
 from analytics.relapse_report import RelapseReport, build_relapse_report
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
@@ -40,7 +41,7 @@ def relapse_report_for(cohort: Cohort, state: ViewState) -> RelapseReport:
 
 
 def _failed(message: str) -> tuple:
-    return (warnings_list([message], "The relapse analyses could not be computed"),)
+    return (warnings_list([message], N_("The relapse analyses could not be computed")),)
 
 
 @callback(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, ctx, no_update
 from dash.exceptions import MissingCallbackContextException
 
+from analytics.language import N_, t
 from app import ids
 from app.callbacks.common import (
     AGE_BOUNDS,
@@ -37,8 +38,8 @@ PANEL_OUTPUTS = [
 
 
 def _failed(message: str) -> tuple:
-    alert = panels.warnings_list([message], "This view could not be computed")
-    empty = empty_figure("Not available")
+    alert = panels.warnings_list([message], N_("This view could not be computed"))
+    empty = empty_figure(t("Not available"))
     return (None, None, None, alert, empty, None, empty, None, None, None, None, None)
 
 
@@ -60,15 +61,15 @@ def update_panels(*args):
     report = report_for(cohort, state, table_by)
     total = len(cohort.patients)
     # Figures are exported on their own (SVG), so the synthetic label travels in the title.
-    suffix = " · synthetic demo cohort" if report.synthetic else ""
+    suffix = " · " + t("synthetic demo cohort") if report.synthetic else ""
     options = set(km_options or ())
     if report.n == 0:
-        km = empty_figure("No patients match these filters: widen them or press Reset.")
+        km = empty_figure(t("No patients match these filters: widen them or press Reset."))
     else:
         km = km_figure(
             report.km,
             report.risk_table,
-            title=f"Time to treatment failure{suffix}",
+            title=t("Time to treatment failure") + suffix,
             logrank_p=None if report.logrank is None else report.logrank.p,
             show_ci="ci" in options,
             show_events="events" in options,
@@ -79,10 +80,10 @@ def update_panels(*args):
     sections = report_sections(report)
     has_terms = any(terms for _, terms in sections)
     forest = (
-        forest_figure(sections, title=f"Hazard ratios of treatment failure{suffix}")
+        forest_figure(sections, title=t("Hazard ratios of treatment failure") + suffix)
         if has_terms
         else empty_figure(
-            "No hazard ratio to show: choose a grouping or covariates with at least one failure."
+            t("No hazard ratio to show: choose a grouping or covariates with at least one failure.")
         )
     )
     panels_out = (

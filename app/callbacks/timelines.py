@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Input, Output, callback, ctx
 from dash.exceptions import MissingCallbackContextException
 
+from analytics.language import t
 from analytics.timelines import KmStep, km_step, patient_timelines
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
@@ -64,7 +65,7 @@ def select_km_step(click, *rest):
 
 
 def _failed(message: str) -> tuple:
-    return empty_figure("Not available"), panels.warnings_list([message])
+    return empty_figure(t("Not available")), panels.warnings_list([message])
 
 
 @callback(
