@@ -139,10 +139,14 @@ def _localize_value(value: str) -> str:
 
 @cache
 def _message_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    # The most specific template first: "The Andersen–Gill model could not be fitted ({})."
+    # before "The {} model could not be fitted ({})." (more fixed text wins).
+    templates = sorted(
+        (template for template in SPANISH_MESSAGES if "{}" in template),
+        key=lambda template: -len(template.replace("{}", "")),
+    )
     return tuple(
-        (_template_pattern(template), spanish)
-        for template, spanish in SPANISH_MESSAGES.items()
-        if "{}" in template
+        (_template_pattern(template), SPANISH_MESSAGES[template]) for template in templates
     )
 
 

@@ -1,57 +1,126 @@
-"""An auto-generated, copy-ready methods paragraph for the current view."""
+"""An auto-generated, copy-ready methods paragraph for the current view, in the page's language.
+
+It names what this view computed (its patients, grouping, covariates, landmark and grace
+period) and how (estimators, tests, confidence intervals, the R functions they match), and
+the software versions: what a methods section needs to let others reproduce the numbers.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from analytics.language import integer, short, t
 from analytics.report import Report
 
-_PACKAGES = ("lifelines", "statsmodels", "scipy", "numpy", "pandas")
+APP_PACKAGE = "nmosd-cohort-explorer"
+# What runs at analysis time (our survival engines are our own code, validated against R).
+_PACKAGES = ("numpy", "scipy", "pandas", "statsmodels")
+# The R survival version the reference fixtures were generated with (tests/data/reference).
+R_SURVIVAL_CHECKED = "3.5.3"
 
 
 def software_versions() -> dict[str, str]:
     out = {}
-    for name in _PACKAGES:
+    for name in (APP_PACKAGE, *_PACKAGES):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
-            out[name] = "not installed"
+            out[name] = t("not installed")
     return out
 
 
 def methods_text(report: Report) -> str:
     """What was computed and how, in the words a methods section uses."""
-    grace = report.filters.grace_months
-    parts = [
-        "Treatment failure was defined as at least one relapse more than "
-        f"{grace:g} months after the first rituximab infusion; patients without failure were "
-        "censored at last follow-up.",
-        "Time to failure was estimated with the Kaplan–Meier method (Greenwood variance, "
-        "95% confidence intervals on the log(−log) scale, as R survfit with "
-        'conf.type = "log-log"); median follow-up by the reverse Kaplan–Meier method.',
-    ]
-    if report.group_by:
-        parts.append(f"Groups defined by {report.group_by} were compared with the log-rank test.")
-    parts.append(
-        "Hazard ratios were estimated by Cox proportional-hazards regression with Efron's "
-        "method for ties and Wald 95% confidence intervals; proportional hazards were assessed "
-        "with the score test of R cox.zph (survival ≥ 3; Kaplan–Meier time transform)."
-    )
-    if report.firth is not None:
+    parts = [_population(report), _outcome(report), _survival(report)]
+    parts += _hazards(report)
+    if report.lesion_timing is not None:
         parts.append(
-            "Because a group had no more than one failure, Firth-penalized Cox regression with "
-            "profile penalized-likelihood confidence intervals was also fitted."
+            t(
+                "To avoid immortal-time bias, asymptomatic MRI lesions were also analysed as a "
+                "time-dependent covariate and in a landmark analysis at {months} months."
+            ).format(months=short(report.lesion_timing.landmark_months))
         )
     parts.append(
-        "To avoid immortal-time bias, asymptomatic MRI lesions were also analysed as a "
-        "time-dependent covariate and in a landmark analysis."
+        t(
+            "Failure proportions have exact Clopper–Pearson intervals and incidence rates exact "
+            "Poisson intervals. Baseline characteristics were compared with Fisher's exact or "
+            "chi-square tests and the Mann–Whitney U test; MANCOVA used Wilks' lambda and "
+            "Pillai's trace."
+        )
     )
+    if report.relapse_rates is not None:
+        parts.append(
+            t(
+                "Annualized relapse rates before and on rituximab were compared with "
+                "negative-binomial and Poisson regression with a log person-years offset (as R "
+                "MASS glm.nb and glm); the mean cumulative number of relapses was estimated "
+                "with Lawless–Nadeau standard errors, and all relapses were modelled with an "
+                "Andersen–Gill Cox model with robust standard errors clustered by patient."
+            )
+        )
+    versions = ", ".join(f"{name} {v}" for name, v in software_versions().items())
     parts.append(
-        "Failure proportions have exact Clopper–Pearson intervals and incidence rates exact "
-        "Poisson intervals. Baseline characteristics were compared with Fisher's exact or "
-        "chi-square tests and the Mann–Whitney U test; MANCOVA used Wilks' lambda and "
-        "Pillai's trace."
+        t(
+            "Analyses used the RTX-Refractory NMOSD Cohort Explorer (Python; {versions}); its "
+            "estimates are checked against R survival {survival}."
+        ).format(versions=versions, survival=R_SURVIVAL_CHECKED)
     )
-    versions = ", ".join(f"{k} {v}" for k, v in software_versions().items())
-    parts.append(f"Analyses used the RTX-Refractory NMOSD Cohort Explorer (Python; {versions}).")
     return " ".join(parts)
+
+
+def _population(report: Report) -> str:
+    restricted = [name for name in report.filters.active() if name != "grace_months"]
+    scope = (
+        t("the whole cohort")
+        if not restricted
+        else t("a subgroup selected by {filters}").format(filters=", ".join(restricted))
+    )
+    return t("The analysis included {n} patients ({scope}), of whom {events} failed.").format(
+        n=integer(report.n), scope=scope, events=integer(report.events)
+    )
+
+
+def _outcome(report: Report) -> str:
+    return t(
+        "Treatment failure was defined as at least one relapse more than {grace} months after "
+        "the first rituximab infusion; patients without failure were censored at last "
+        "follow-up."
+    ).format(grace=short(report.filters.grace_months))
+
+
+def _survival(report: Report) -> str:
+    text = t(
+        "Time to failure was estimated with the Kaplan–Meier method (Greenwood variance, 95% "
+        "confidence intervals on the log(−log) scale, as R survfit with conf.type = "
+        '"log-log"); median follow-up by the reverse Kaplan–Meier method.'
+    )
+    if report.group_by:
+        text += " " + t("Groups defined by {column} were compared with the log-rank test.").format(
+            column=report.group_by
+        )
+    return text
+
+
+def _hazards(report: Report) -> list[str]:
+    parts = [
+        t(
+            "Hazard ratios were estimated by Cox proportional-hazards regression with Efron's "
+            "method for ties and Wald 95% confidence intervals; proportional hazards were "
+            "assessed with the score test of R cox.zph (survival ≥ 3; Kaplan–Meier time "
+            "transform)."
+        )
+    ]
+    if report.covariates:
+        parts.append(
+            t("The multivariable model included {covariates}.").format(
+                covariates=", ".join(report.covariates)
+            )
+        )
+    if report.firth is not None:
+        parts.append(
+            t(
+                "Because a group had no more than one failure, Firth-penalized Cox regression "
+                "with profile penalized-likelihood confidence intervals was also fitted."
+            )
+        )
+    return parts

@@ -16,6 +16,7 @@ from analytics.schema import CohortValidationError
 from app.config import Config
 from app.layout import TAB_KEYS, build_layout, error_layout
 from app.page_language import (
+    page_request_language,
     register_language_link,
     remember_page_language,
     request_language,
@@ -68,7 +69,7 @@ class ExplorerDash(dash.Dash):
     def interpolate_index(self, **kwargs: object) -> str:
         # Screen readers choose their voice, and browsers their hyphenation, from <html lang>.
         page = super().interpolate_index(**kwargs)
-        return page.replace('<html lang="en">', f'<html lang="{request_language()}">', 1)
+        return page.replace('<html lang="en">', f'<html lang="{page_request_language()}">', 1)
 
 
 def create_app(config: Config | None = None) -> dash.Dash:

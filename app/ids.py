@@ -46,6 +46,7 @@ RATES_PANEL = "rates-panel"
 TABLE_ONE = "table-one"
 MANCOVA = "mancova-panel"
 PAPER = "paper-panel"
+METHODS = "methods-panel"
 
 # Data
 UPLOAD_PATIENTS = "upload-patients"

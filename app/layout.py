@@ -33,6 +33,7 @@ from app.timeline_layout import km_step_area, timelines_tab
 from components import cards, panels
 from components.dictionary import dictionary_table
 from components.empty import empty_figure
+from components.methods import methods_section
 from components.problems import problem_text
 
 
@@ -426,6 +427,7 @@ class OpeningReadouts:
     cards: object = None
     warnings: object = None
     km_summary: object = None
+    methods: object = None
 
 
 def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
@@ -442,6 +444,7 @@ def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
         cards=cards.summary_cards(report, total),
         warnings=panels.warnings_list([*notes, *report.warnings]),
         km_summary=panels.km_summary(report),
+        methods=methods_section(report),
     )
 
 
@@ -529,6 +532,12 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
                                     html.Div(opening.cards, id=ids.CARDS, className="mb-3"),
                                     html.Div(opening.warnings, id=ids.WARNINGS),
                                     analysis_tabs(config, opening.km_summary),
+                                    html.Section(
+                                        opening.methods,
+                                        id=ids.METHODS,
+                                        className="methods-section mt-4 p-3",
+                                        **{"aria-label": t("Methods for this view")},
+                                    ),
                                 ]
                             ),
                             lg=9,

@@ -28,13 +28,18 @@ def query_language(search: str | None) -> Language:
     return parse_language(values[-1]) if values else DEFAULT_LANGUAGE
 
 
+def page_request_language() -> Language:
+    """The language of a page request: its own URL's (no ``lang``: English)."""
+    if not flask.has_request_context():
+        return DEFAULT_LANGUAGE
+    return query_language(flask.request.query_string.decode("latin-1"))
+
+
 def request_language() -> Language:
-    """The language of the page this request belongs to (English outside a request)."""
+    """The language of the page a request of that page (the layout) belongs to."""
     if not flask.has_request_context():
         return DEFAULT_LANGUAGE
     request = flask.request
-    if "lang" in request.args:
-        return parse_language(request.args.get("lang"))
     referrer = request.referrer
     if referrer and urlsplit(referrer).netloc == request.host:
         return query_language(urlsplit(referrer).query)
@@ -44,7 +49,7 @@ def request_language() -> Language:
 def remember_page_language(response: flask.Response) -> flask.Response:
     """With every HTML page: the cookie the layout request falls back on."""
     if response.mimetype == "text/html":
-        language = query_language(flask.request.query_string.decode("latin-1"))
+        language = page_request_language()
         path = flask.current_app.config[CONFIG_KEY].url_base_pathname
         response.set_cookie(COOKIE, language, samesite="Strict", httponly=True, path=path)
     return response

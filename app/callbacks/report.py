@@ -20,6 +20,7 @@ from components import cards, panels
 from components.empty import empty_figure
 from components.forest import forest_figure, report_sections
 from components.km import km_figure
+from components.methods import methods_section
 
 PANEL_OUTPUTS = [
     Output(ids.LIVE_COUNT, "children"),
@@ -34,13 +35,14 @@ PANEL_OUTPUTS = [
     Output(ids.RATES_PANEL, "children"),
     Output(ids.TABLE_ONE, "children"),
     Output(ids.MANCOVA, "children"),
+    Output(ids.METHODS, "children"),
 ]
 
 
 def _failed(message: str) -> tuple:
     alert = panels.warnings_list([message], N_("This view could not be computed"))
     empty = empty_figure(t("Not available"))
-    return (None, None, None, alert, empty, None, empty, None, None, None, None, None)
+    return (None, None, None, alert, empty, None, empty, None, None, None, None, None, None)
 
 
 @callback(
@@ -99,6 +101,7 @@ def update_panels(*args):
         panels.rates_panel(report.subgroup_rates, report),
         panels.table_one_panel(report.table_one),
         panels.mancova_panel(report.mancova),
+        methods_section(report),
     )
     return _only_changed(panels_out)
 

@@ -1,0 +1,154 @@
+"""The interface language: number formats, the scoped language, message translation, catalog."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from analytics.cohort import Filters
+from analytics.demo import load_demo
+from analytics.language import (
+    current_language,
+    integer,
+    number,
+    parse_language,
+    percent,
+    short,
+    t,
+    translate_message,
+    using_language,
+)
+from analytics.language_es import SPANISH, SPANISH_MESSAGES
+from analytics.report import build_report
+from tests.translations_scan import marked_strings, placeholders
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ("3.49", "22.2%", "1,234", "0.5", "n/a")),
+        ("es", ("3,49", "22,2\u00a0%", "1.234", "0,5", "n/d")),
+    ],
+)
+def test_numbers_in_each_language(language, expected):
+    with using_language(language):
+        assert (number(3.4867, 2), percent(0.2222), integer(1234), short(0.5), number(None)) == (
+            expected
+        )
+
+
+def test_the_language_is_scoped_to_the_block_and_to_the_thread():
+    seen = []
+    with using_language("es"):
+        assert current_language() == "es"
+        # Another thread (a gunicorn thread serving another page) keeps its own language.
+        worker = threading.Thread(target=lambda: seen.append(current_language()))
+        worker.start()
+        worker.join()
+    assert current_language() == "en"
+    assert seen == ["en"]
+
+
+def test_the_language_is_restored_after_an_error():
+    with pytest.raises(RuntimeError), using_language("es"):
+        raise RuntimeError
+    assert current_language() == "en"
+
+
+@pytest.mark.parametrize(
+    ("code", "language"), [("es", "es"), ("ES-mx", "es"), ("fr", "en"), (None, "en")]
+)
+def test_parse_language(code, language):
+    assert parse_language(code) == language
+
+
+def test_english_text_is_unchanged_in_english():
+    assert t("Filters") == "Filters"
+    assert translate_message("Only 7 patients match these filters (fewer than 10): x.") == (
+        "Only 7 patients match these filters (fewer than 10): x."
+    )
+
+
+def test_a_message_with_values_is_translated_with_decimal_commas():
+    message = (
+        "Proportional hazards may not hold for sex (cox.zph score test p = 0.012): its hazard "
+        "ratio is an average over follow-up."
+    )
+    with using_language("es"):
+        spanish = translate_message(message)
+    assert spanish.startswith("Puede que no se cumplan los riesgos proporcionales para sex")
+    assert "p = 0,012" in spanish
+
+
+def test_a_nested_message_is_translated_in_turn():
+    message = (
+        "The group without asymptomatic_lesions has 1 event: the Cox estimate is unstable or "
+        "infinite (separation); Firth-penalized Cox is recommended."
+    )
+    with using_language("es"):
+        assert translate_message(message).startswith(
+            "El grupo sin asymptomatic_lesions tiene 1 evento: la estimación de Cox"
+        )
+
+
+def test_an_unknown_message_stays_english():
+    with using_language("es"):
+        assert translate_message("A message nobody wrote a translation for.") == (
+            "A message nobody wrote a translation for."
+        )
+
+
+def test_every_marked_string_has_spanish_with_the_same_placeholders():
+    marked = marked_strings()
+    missing = {text: where[0] for text, where in marked.items() if text not in SPANISH}
+    assert missing == {}
+    wrong = [k for k in marked if placeholders(k) != placeholders(SPANISH[k])]
+    assert wrong == []
+
+
+def test_the_catalog_has_no_stale_entries():
+    # An entry nobody marks any more is text a translator would maintain for nothing.
+    assert sorted(set(SPANISH) - set(marked_strings())) == []
+
+
+def test_message_templates_keep_their_values():
+    wrong = [k for k, v in SPANISH_MESSAGES.items() if k.count("{}") != v.count("{}")]
+    assert wrong == []
+
+
+def test_each_template_wins_on_its_own_example():
+    # Overlapping templates ("The {} model could not be fitted ({})." and its Andersen–Gill
+    # form): the more specific one must be the one used.
+    with using_language("es"):
+        for template, spanish in SPANISH_MESSAGES.items():
+            example = template.replace("{}", "zz")
+            assert translate_message(example) == spanish.replace("{}", "zz"), template
+
+
+VIEWS = [
+    {"group_by": "asymptomatic_lesions"},
+    {"group_by": "sex", "covariates": ("edss_baseline", "age_at_rtx")},
+    {"group_by": "gd_persistent", "covariates": ("asymptomatic_lesions",)},
+    {"group_by": "fcgr3a_v158f"},
+    {"group_by": None, "filters": Filters(sex="M", edss_min=4.0)},
+    {"group_by": "asymptomatic_lesions", "filters": Filters(age_min=60.0)},
+    {"group_by": "sex", "filters": Filters(lesions=0)},
+]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_warning_of_the_demo_views_is_translated(view):
+    report = build_report(
+        load_demo(),
+        view.get("filters", Filters()),
+        group_by=view["group_by"],
+        covariates=view.get("covariates", ()),
+    )
+    messages = list(report.warnings)
+    for model in [*report.univariable_models.values(), report.cox, report.firth]:
+        if model is not None:
+            messages += list(model.warnings)
+    with using_language("es"):
+        untranslated = [m for m in messages if translate_message(m) == m]
+    assert untranslated == []
