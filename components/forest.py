@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from analytics.hazards import HazardTerm
 from analytics.report import Report
+from components.figures import Trace, fast_figure, scatter, vline
 from components.format import format_hr, format_p
 from components.labels import column_label
 from components.palette import GROUP_COLOURS
@@ -49,7 +50,7 @@ def forest_figure(
     sections: Sequence[tuple[str, Sequence[HazardTerm]]], *, title: str = ""
 ) -> go.Figure:
     """One row per term, grouped by model (e.g. univariable, multivariable, Firth)."""
-    fig = go.Figure()
+    data: list[Trace] = []
     labels: list[str] = []
     for j, (section, terms) in enumerate(sections):
         if not terms:
@@ -58,8 +59,8 @@ def forest_figure(
         y = [f"{section} · {_label(t)}" for t in terms]
         labels += y
         hr = [_clip(t.hr) for t in terms]
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            scatter(
                 x=hr,
                 y=y,
                 mode="markers",
@@ -82,8 +83,8 @@ def forest_figure(
                 hoverinfo="text",
             )
         )
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            scatter(
                 x=[AXIS_MAX * 3] * len(terms),
                 y=y,
                 mode="text",
@@ -93,22 +94,26 @@ def forest_figure(
                 showlegend=False,
             )
         )
-    fig.add_vline(x=1, line={"color": "#555", "width": 1, "dash": "dash"})
-    fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 15}},
-        template="plotly_white",
-        height=max(240, 90 + 34 * len(labels)),
-        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 40},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-    )
-    fig.update_xaxes(
-        type="log",
-        range=[math.log10(AXIS_MIN), math.log10(AXIS_MAX * 400)],
-        tickvals=[0.01, 0.1, 0.5, 1, 2, 10, 100, 1000],
-        title_text="Hazard ratio of treatment failure (log scale; right of 1 = higher risk)",
-    )
-    fig.update_yaxes(
-        autorange="reversed", automargin=True, categoryorder="array", categoryarray=labels
-    )
-    return fig
+    layout = {
+        "title": {"text": title, "x": 0, "font": {"size": 15}},
+        "height": max(240, 90 + 34 * len(labels)),
+        "margin": {"l": 10, "r": 10, "t": 60 if title else 30, "b": 40},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "shapes": [vline(1, {"color": "#555", "width": 1, "dash": "dash"})],
+        "xaxis": {
+            "type": "log",
+            "range": [math.log10(AXIS_MIN), math.log10(AXIS_MAX * 400)],
+            "tickvals": [0.01, 0.1, 0.5, 1, 2, 10, 100, 1000],
+            "title": {
+                "text": "Hazard ratio of treatment failure (log scale; right of 1 = higher risk)"
+            },
+        },
+        "yaxis": {
+            "autorange": "reversed",
+            "automargin": True,
+            "categoryorder": "array",
+            "categoryarray": labels,
+        },
+    }
+    return fast_figure(data, layout)

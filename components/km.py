@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from analytics.survival import KaplanMeier, SurvivalAt
+from components.figures import Trace, fast_figure, scatter
 from components.format import format_p
 from components.labels import level_label
 from components.palette import GROUP_COLOURS, rgba
@@ -50,15 +50,15 @@ def _step_keys(km: KaplanMeier, key: str, indices: range | list[int]) -> list[li
 
 def _curve_traces(
     km: KaplanMeier, name: str, colour: str, show_ci: bool, key: str | None = None
-) -> list[go.Scatter]:
+) -> list[Trace]:
     n = len(km.timeline)
     key = name if key is None else key
     fade = _fade_index(km)
     solid = range(0, n if fade is None else fade + 1)
-    traces: list[go.Scatter] = []
+    traces: list[Trace] = []
     if show_ci:
         traces.append(
-            go.Scatter(
+            scatter(
                 x=km.timeline,
                 y=km.ci_high,
                 mode="lines",
@@ -69,7 +69,7 @@ def _curve_traces(
             )
         )
         traces.append(
-            go.Scatter(
+            scatter(
                 x=km.timeline,
                 y=km.ci_low,
                 mode="lines",
@@ -83,7 +83,7 @@ def _curve_traces(
             )
         )
     traces.append(
-        go.Scatter(
+        scatter(
             x=[km.timeline[i] for i in solid],
             y=[km.survival[i] for i in solid],
             mode="lines",
@@ -98,7 +98,7 @@ def _curve_traces(
     if fade is not None:
         tail = range(fade, n)
         traces.append(
-            go.Scatter(
+            scatter(
                 x=[km.timeline[i] for i in tail],
                 y=[km.survival[i] for i in tail],
                 mode="lines",
@@ -113,7 +113,7 @@ def _curve_traces(
         )
     censored = [i for i in range(n) if km.censored_at[i] > 0]
     traces.append(
-        go.Scatter(
+        scatter(
             x=[km.timeline[i] for i in censored],
             y=[km.survival[i] for i in censored],
             mode="markers",
@@ -147,7 +147,7 @@ def _risk_rows(
     keys: Sequence[str],
     short: Mapping[str, str],
     show_events: bool,
-) -> list[go.Scatter]:
+) -> list[Trace]:
     traces = []
     for j, key in enumerate(keys):
         rows = risk_table.get(key, [])
@@ -158,7 +158,7 @@ def _risk_rows(
             for r in rows
         ]
         traces.append(
-            go.Scatter(
+            scatter(
                 x=[r.time for r in rows],
                 y=[short[key]] * len(rows),
                 mode="text",
@@ -182,7 +182,7 @@ def _kmunicate_rows(
     risk_table: Mapping[str, Sequence[SurvivalAt]],
     keys: Sequence[str],
     short: Mapping[str, str],
-) -> tuple[list[go.Scatter], list[str]]:
+) -> tuple[list[Trace], list[str]]:
     """KMunicate's table (Morris et al. 2019, BMJ Open 9:e030215): per group, the number at
     risk and the cumulative events and censored at each tick time, one row each.
 
@@ -194,7 +194,7 @@ def _kmunicate_rows(
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
         for name, field in KMUNICATE_ROWS:
             traces.append(
-                go.Scatter(
+                scatter(
                     x=[r.time for r in rows],
                     y=[len(labels)] * len(rows),
                     mode="text",
@@ -208,6 +208,10 @@ def _kmunicate_rows(
             label = name if len(keys) == 1 else f"{short[key]}: {name}"
             labels.append(f'<span style="color:{colour}">{label}</span>')
     return traces, labels
+
+
+# The gap between the curve panel and the risk table, in fractions of the plot height.
+PANEL_GAP = 0.1
 
 
 def km_figure(
@@ -236,18 +240,11 @@ def km_figure(
     table_rows = len(keys) * len(KMUNICATE_ROWS) if kmunicate else len(keys)
     # The KMunicate table has three rows per group: the table panel grows with them.
     table_share = min(0.5, 0.08 + 0.045 * table_rows) if kmunicate else 0.22
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        row_heights=[1 - table_share, table_share],
-        vertical_spacing=0.1,
-    )
+    curve_traces: list[Trace] = []
     shapes: list[dict[str, object]] = []
     for j, key in enumerate(keys):
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        for trace in _curve_traces(curves[key], shown[key], colour, show_ci, key):
-            fig.add_trace(trace, row=1, col=1)
+        curve_traces += _curve_traces(curves[key], shown[key], colour, show_ci, key)
         shapes += _median_shapes(curves[key], colour)
     # The risk table names rows by level only ("yes"/"no"); its axis title names the variable.
     short = {key: shown[key].split(": ", 1)[-1] for key in keys}
@@ -255,20 +252,56 @@ def km_figure(
         table_traces, row_labels = _kmunicate_rows(risk_table, keys, short)
     else:
         table_traces, row_labels = _risk_rows(risk_table, keys, short, show_events), []
-    for trace in table_traces:
-        fig.add_trace(trace, row=2, col=1)
-    for shape in shapes:
-        fig.add_shape(shape, row=1, col=1)
     subtitle = "" if logrank_p is None else f"  ·  log-rank {format_p(logrank_p)}"
     table_title = "At risk" + (" (failed/censored)" if show_events else "")
-    fig.update_layout(
-        title={"text": f"{title}{subtitle}", "x": 0, "font": {"size": 16}},
-        template="plotly_white",
-        margin={"l": 70, "r": 20, "t": 50, "b": 40},
+    x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
+    # A little room left of 0 so the first at-risk count does not collide with the labels.
+    x_range = [-x_max * 0.035, x_max * 1.02]
+    # Two panels sharing the x-axis (as make_subplots(rows=2, shared_xaxes=True) lays them
+    # out): the curves on axes x/y above, the table on x2/y2 below.
+    table_top = (1 - PANEL_GAP) * table_share
+    curve_xaxis: dict[str, object] = {
+        "anchor": "y",
+        "domain": [0.0, 1.0],
+        "matches": "x2",
+        "showticklabels": False,
+        "range": x_range,
+    }
+    table_xaxis: dict[str, object] = {
+        "anchor": "y2",
+        "domain": [0.0, 1.0],
+        "title": {"text": "Months since first rituximab infusion"},
+        "range": x_range,
+        "showgrid": False,
+    }
+    if risk_table:
+        first = next(iter(risk_table.values()))
+        ticks = [r.time for r in first]
+        curve_xaxis["tickvals"] = ticks
+        table_xaxis["tickvals"] = ticks
+    table_yaxis: dict[str, object] = {
+        "anchor": "x2",
+        "domain": [0.0, table_top],
+        "title": {"text": "" if kmunicate else table_title, "font": {"size": 11}},
+        # First group on top, with half a row of room so no count touches the tick labels.
+        "range": [table_rows - 0.4, -0.6],
+        "showgrid": False,
+    }
+    if kmunicate:
+        table_yaxis |= {
+            "tickvals": list(range(table_rows)),
+            "ticktext": row_labels,
+            "tickfont": {"size": 11},
+            "automargin": True,
+        }
+    layout = {
+        "title": {"text": f"{title}{subtitle}", "x": 0, "font": {"size": 16}},
+        "margin": {"l": 70, "r": 20, "t": 50, "b": 40},
         # Bottom-left of the curve panel: failure-free survival in NMOSD rarely gets that low.
-        legend={
+        # With KMunicate's taller table, inside the (shorter) curve panel, above the table.
+        "legend": {
             "orientation": "v",
-            "y": 0.3,
+            "y": table_share + 0.12 if kmunicate else 0.3,
             "yanchor": "bottom",
             "x": 0.01,
             "xanchor": "left",
@@ -276,45 +309,21 @@ def km_figure(
             "bordercolor": "#ced4da",
             "borderwidth": 1,
         },
-        hovermode="closest",
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-    )
-    fig.update_yaxes(title_text="Failure-free (%)", range=[0, 1.03], tickformat=".0%", row=1, col=1)
-    if kmunicate:
-        # Keep the legend inside the (shorter) curve panel, above the table.
-        fig.update_layout(legend={"y": table_share + 0.12})
-    fig.update_yaxes(
-        # First group on top, with half a row of room so no count touches the tick labels.
-        range=[table_rows - 0.4, -0.6],
-        showgrid=False,
-        title_text="" if kmunicate else table_title,
-        title_font={"size": 11},
-        row=2,
-        col=1,
-    )
-    if kmunicate:
-        fig.update_yaxes(
-            tickvals=list(range(table_rows)),
-            ticktext=row_labels,
-            tickfont={"size": 11},
-            automargin=True,
-            row=2,
-            col=1,
-        )
-    x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
-    # A little room left of 0 so the first at-risk count does not collide with the labels.
-    x_range = [-x_max * 0.035, x_max * 1.02]
-    fig.update_xaxes(range=x_range, row=1, col=1)
-    fig.update_xaxes(
-        title_text="Months since first rituximab infusion",
-        range=x_range,
-        showgrid=False,
-        row=2,
-        col=1,
-    )
-    if risk_table:
-        first = next(iter(risk_table.values()))
-        ticks = [r.time for r in first]
-        fig.update_xaxes(tickvals=ticks, row=1, col=1)
-        fig.update_xaxes(tickvals=ticks, row=2, col=1)
-    return fig
+        "hovermode": "closest",
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "xaxis": curve_xaxis,
+        "yaxis": {
+            "anchor": "x",
+            "domain": [table_top + PANEL_GAP, 1.0],
+            "title": {"text": "Failure-free (%)"},
+            "range": [0, 1.03],
+            "tickformat": ".0%",
+        },
+        "xaxis2": table_xaxis,
+        "yaxis2": table_yaxis,
+    }
+    if shapes:  # the medians, on the curve panel's axes
+        layout["shapes"] = [{**shape, "xref": "x", "yref": "y"} for shape in shapes]
+    data = [{**trace, "xaxis": "x", "yaxis": "y"} for trace in curve_traces]
+    data += [{**trace, "xaxis": "x2", "yaxis": "y2"} for trace in table_traces]
+    return fast_figure(data, layout)

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from analytics.rates import Proportion
 from analytics.subgroups import SubgroupRate
+from components.figures import fast_figure, scatter, vline
 from components.labels import level_label
 from components.palette import GROUP_COLOURS
 
@@ -15,45 +16,52 @@ from components.palette import GROUP_COLOURS
 def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> go.Figure:
     labels = [level_label(r.variable, r.level) for r in rates]
     estimates = [r.proportion.estimate for r in rates]
-    fig = go.Figure(
-        go.Scatter(
-            x=estimates,
-            y=labels,
-            mode="markers",
-            marker={"size": 10, "color": GROUP_COLOURS[0], "symbol": "diamond"},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [r.proportion.ci_high - e for r, e in zip(rates, estimates, strict=True)],
-                "arrayminus": [
-                    e - r.proportion.ci_low for r, e in zip(rates, estimates, strict=True)
-                ],
-                "color": GROUP_COLOURS[0],
-                "width": 0,
-                "thickness": 2,
-            },
-            hovertext=[
-                f"<b>{label}</b><br>{r.proportion.events}/{r.proportion.n} failed "
-                f"({r.proportion.estimate:.1%}; 95% CI {r.proportion.ci_low:.1%}–"
-                f"{r.proportion.ci_high:.1%})"
-                for label, r in zip(labels, rates, strict=True)
-            ],
-            hoverinfo="text",
-            showlegend=False,
-        )
+    points = scatter(
+        x=estimates,
+        y=labels,
+        mode="markers",
+        marker={"size": 10, "color": GROUP_COLOURS[0], "symbol": "diamond"},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": [r.proportion.ci_high - e for r, e in zip(rates, estimates, strict=True)],
+            "arrayminus": [e - r.proportion.ci_low for r, e in zip(rates, estimates, strict=True)],
+            "color": GROUP_COLOURS[0],
+            "width": 0,
+            "thickness": 2,
+        },
+        hovertext=[
+            f"<b>{label}</b><br>{r.proportion.events}/{r.proportion.n} failed "
+            f"({r.proportion.estimate:.1%}; 95% CI {r.proportion.ci_low:.1%}–"
+            f"{r.proportion.ci_high:.1%})"
+            for label, r in zip(labels, rates, strict=True)
+        ],
+        hoverinfo="text",
+        showlegend=False,
     )
-    fig.add_vline(
-        x=overall.estimate,
-        line={"dash": "dash", "color": "#555", "width": 1},
-        annotation_text=f"all patients {overall.estimate:.0%}",
-        annotation_position="top",
-    )
-    fig.update_layout(
-        template="plotly_white",
-        height=max(260, 70 + 30 * len(labels)),
-        margin={"l": 10, "r": 20, "t": 40, "b": 40},
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-    )
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", title_text="Failure proportion (95% exact CI)")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return fig
+    layout = {
+        "height": max(260, 70 + 30 * len(labels)),
+        "margin": {"l": 10, "r": 20, "t": 40, "b": 40},
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "shapes": [vline(overall.estimate, {"dash": "dash", "color": "#555", "width": 1})],
+        # The reference line's label above the plot, as add_vline(annotation_position="top").
+        "annotations": [
+            {
+                "text": f"all patients {overall.estimate:.0%}",
+                "showarrow": False,
+                "x": overall.estimate,
+                "xref": "x",
+                "xanchor": "center",
+                "y": 1,
+                "yref": "y domain",
+                "yanchor": "bottom",
+            }
+        ],
+        "xaxis": {
+            "range": [0, 1],
+            "tickformat": ".0%",
+            "title": {"text": "Failure proportion (95% exact CI)"},
+        },
+        "yaxis": {"autorange": "reversed", "automargin": True},
+    }
+    return fast_figure([points], layout)

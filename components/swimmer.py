@@ -19,6 +19,7 @@ from analytics.timelines import (
     Timelines,
 )
 from components.empty import empty_figure
+from components.figures import Trace, fast_figure, scatter
 from components.labels import column_label, level_label
 from components.palette import GROUP_COLOURS, rgba
 
@@ -74,7 +75,7 @@ def _summary(row: PatientTimeline, group: str) -> str:
     )
 
 
-def _bar_traces(timelines: Timelines, width: float) -> list[go.Scatter]:
+def _bar_traces(timelines: Timelines, width: float) -> list[Trace]:
     selecting = any(row.step_role is not None for row in timelines.rows)
     keys: list[str | None] = [*timelines.groups, None]
     traces = []
@@ -101,7 +102,7 @@ def _bar_traces(timelines: Timelines, width: float) -> list[go.Scatter]:
             total = timelines.group_totals.get(group, len(members)) if group else len(members)
             shown = "" if total == len(members) else f", {len(members)} shown"
             traces.append(
-                go.Scatter(
+                scatter(
                     x=x,
                     y=y,
                     mode="lines",
@@ -122,8 +123,8 @@ def _marks(
     name: str,
     points: list[tuple[float, float, str]],
     marker: dict[str, object],
-) -> go.Scatter:
-    return go.Scatter(
+) -> Trace:
+    return scatter(
         x=[p[0] for p in points],
         y=[p[1] for p in points],
         mode="markers",
@@ -178,7 +179,7 @@ def _mark_points(timelines: Timelines) -> dict[str, list[Point]]:
     return marks
 
 
-def _mark_traces(timelines: Timelines, pitch: int) -> list[go.Scatter]:
+def _mark_traces(timelines: Timelines, pitch: int) -> list[Trace]:
     points = _mark_points(timelines)
     relapses, failures, censored = points["relapse"], points["failure"], points["censored"]
     lesions, infusions = points["lesion"], points["infusion"]
@@ -240,9 +241,9 @@ def _mark_traces(timelines: Timelines, pitch: int) -> list[go.Scatter]:
     return traces
 
 
-def _grace_legend(grace_months: float) -> go.Scatter:
+def _grace_legend(grace_months: float) -> Trace:
     # A legend entry for the shaded band (a shape has none); no points of its own.
-    return go.Scatter(
+    return scatter(
         x=[None],
         y=[None],
         mode="markers",
@@ -252,7 +253,7 @@ def _grace_legend(grace_months: float) -> go.Scatter:
     )
 
 
-def _step_traces(timelines: Timelines, step: KmStep | None, pitch: int) -> list[go.Scatter]:
+def _step_traces(timelines: Timelines, step: KmStep | None, pitch: int) -> list[Trace]:
     rows = [
         (i, r) for i, r in enumerate(timelines.rows) if r.step_role in (ROLE_FAILED, ROLE_CENSORED)
     ]
@@ -265,7 +266,7 @@ def _step_traces(timelines: Timelines, step: KmStep | None, pitch: int) -> list[
         x += [left, row.followup_months, None]
         y += [i, i, None]
     return [
-        go.Scatter(
+        scatter(
             x=x,
             y=y,
             mode="lines",
@@ -323,15 +324,13 @@ def swimmer_figure(
     if n == 0:
         return empty_figure("No patients match these filters: widen them or press Reset.")
     pitch = _row_pixels(n)
-    fig = go.Figure()
-    for trace in _step_traces(timelines, step, pitch):
-        fig.add_trace(trace)
-    for trace in _bar_traces(timelines, width=pitch * 0.55):
-        fig.add_trace(trace)
-    for trace in _mark_traces(timelines, pitch):
-        fig.add_trace(trace)
+    data = [
+        *_step_traces(timelines, step, pitch),
+        *_bar_traces(timelines, width=pitch * 0.55),
+        *_mark_traces(timelines, pitch),
+    ]
     if timelines.grace_months > 0:
-        fig.add_trace(_grace_legend(timelines.grace_months))
+        data.append(_grace_legend(timelines.grace_months))
     x_range = _x_range(timelines)
     shapes: list[dict[str, object]] = [
         {
@@ -373,8 +372,19 @@ def swimmer_figure(
         )
     labelled = n <= MAX_LABELLED_ROWS
     height = max(400, n * pitch + TOP_PIXELS + 90)
-    fig.update_layout(
-        title={
+    yaxis: dict[str, object] = {
+        "range": [n - 0.5, -0.7],
+        "tickmode": "array",
+        "tickvals": list(range(n)) if labelled else [],
+        "ticktext": _tick_labels(timelines) if labelled else [],
+        "tickfont": {"size": 11},
+        "showgrid": False,
+        "zeroline": False,
+    }
+    if not labelled:
+        yaxis["title"] = {"text": f"{n} patients (hover for codes)"}
+    layout = {
+        "title": {
             "text": title,
             "x": 0,
             "xref": "paper",
@@ -383,12 +393,11 @@ def swimmer_figure(
             "yanchor": "top",
             "font": {"size": 16},
         },
-        template="plotly_white",
-        height=height,
-        margin={"l": 90 if labelled else 40, "r": 20, "t": TOP_PIXELS, "b": 60},
+        "height": height,
+        "margin": {"l": 90 if labelled else 40, "r": 20, "t": TOP_PIXELS, "b": 60},
         # Above the rows, under the title (placed in pixels: plotly places a wrapped
         # horizontal legend by its one-row height and would cover the first rows).
-        legend={
+        "legend": {
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
@@ -396,23 +405,14 @@ def swimmer_figure(
             "y": 1 - 46 / height,
             "yanchor": "top",
         },
-        hovermode="closest",
-        shapes=shapes,
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-    )
-    fig.update_xaxes(
-        title_text="Months since first rituximab infusion (negative: before rituximab)",
-        range=list(x_range),
-        zeroline=False,
-    )
-    fig.update_yaxes(
-        range=[n - 0.5, -0.7],
-        tickmode="array",
-        tickvals=list(range(n)) if labelled else [],
-        ticktext=_tick_labels(timelines) if labelled else [],
-        tickfont={"size": 11},
-        showgrid=False,
-        zeroline=False,
-        title_text=None if labelled else f"{n} patients (hover for codes)",
-    )
-    return fig
+        "hovermode": "closest",
+        "shapes": shapes,
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "xaxis": {
+            "title": {"text": "Months since first rituximab infusion (negative: before rituximab)"},
+            "range": list(x_range),
+            "zeroline": False,
+        },
+        "yaxis": yaxis,
+    }
+    return fast_figure(data, layout)

@@ -1,0 +1,155 @@
+"""Figures built unvalidated (components/figures.py) are what plotly's validation would make.
+
+The builders skip plotly.py's property validation for speed; these tests put it back once:
+each builder's figure goes through the validating ``go.Figure`` constructor, which raises on
+a misspelt or invalid property and would coerce any value plotly.js might read differently.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from dash._utils import to_json
+
+from analytics.cohort import Filters
+from analytics.demo import load_demo
+from analytics.hazards import HazardTerm
+from analytics.report import build_report
+from analytics.survival import kaplan_meier, survival_at
+from analytics.timelines import km_step, patient_timelines
+from components.empty import empty_figure
+from components.figures import fast_figure
+from components.forest import forest_figure, report_sections
+from components.km import km_figure
+from components.rates import rates_figure
+from components.swimmer import swimmer_figure
+
+GROUP = "asymptomatic_lesions"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The synthetic demo cohort."""
+    return load_demo()
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo):
+    """The demo report grouped by asymptomatic lesions, with covariates for the forest plot."""
+    return build_report(demo, Filters(), group_by=GROUP, covariates=("age_at_rtx", "sex"))
+
+
+def _separation() -> list[tuple[str, list[HazardTerm]]]:
+    term = HazardTerm(
+        term="sex[M]",
+        covariate="sex",
+        level="M",
+        reference="F",
+        coef=math.inf,
+        se=math.nan,
+        hr=math.inf,
+        ci_low=2.0,
+        ci_high=math.inf,
+        p=math.nan,
+    )
+    return [("Univariable", [term])]
+
+
+def _all_fail_km() -> go.Figure:
+    # Survival reaches 0: its log-log CI is NaN there.
+    km = kaplan_meier([1, 2, 3], [1, 1, 1], label="All")
+    return km_figure({"All": km}, {"All": survival_at(km, [0, 2])}, show_ci=True)
+
+
+def _figures(demo, report) -> dict[str, go.Figure]:
+    timelines = patient_timelines(demo, Filters(), GROUP)
+    step = km_step(demo, Filters(), GROUP, "0", 84.0)
+    stepped = patient_timelines(demo, Filters(), GROUP, step=step)
+    many = replace(timelines, rows=timelines.rows * 3, total=3 * len(timelines.rows))
+    return {
+        "km": km_figure(report.km, report.risk_table, logrank_p=0.03, group_by=GROUP),
+        "km, every option": km_figure(
+            report.km,
+            report.risk_table,
+            show_ci=True,
+            show_events=True,
+            kmunicate=True,
+            horizon=60,
+            group_by=GROUP,
+        ),
+        "km, all fail": _all_fail_km(),
+        "forest": forest_figure(report_sections(report), title="Hazard ratios"),
+        "forest, separation": forest_figure(_separation()),
+        "rates": rates_figure(report.failure_rate, report.subgroup_rates),
+        "empty": empty_figure("No patients match"),
+        "swimmer": swimmer_figure(timelines),
+        "swimmer, KM step": swimmer_figure(stepped, step=step),
+        "swimmer, many rows": swimmer_figure(many),
+    }
+
+
+@pytest.fixture(scope="module")
+def figures(demo, demo_report):
+    """Every builder's figure, in the cases that switch parts of it on or off."""
+    return _figures(demo, demo_report)
+
+
+CASES = (
+    "km",
+    "km, every option",
+    "km, all fail",
+    "forest",
+    "forest, separation",
+    "rates",
+    "empty",
+    "swimmer",
+    "swimmer, KM step",
+    "swimmer, many rows",
+)
+
+
+def test_the_cases_are_the_figures(figures):
+    assert set(CASES) == set(figures)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_validation_accepts_the_figure_and_changes_nothing(figures, name):
+    figure = figures[name]
+    validated = go.Figure(figure.to_plotly_json())  # raises on an invalid property
+    assert json.loads(validated.to_json()) == json.loads(figure.to_json())
+
+
+def _strict(text: str) -> object:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_the_all_fail_curve_has_nan_confidence_limits(figures):
+    bands = [t for t in figures["km, all fail"].data if t.mode == "lines" and t.line.width == 0]
+    assert any(math.isnan(v) for band in bands for v in band.y)
+
+
+@pytest.mark.parametrize("name", ["km, all fail", "forest, separation"])
+def test_nan_and_infinity_are_written_as_null(figures, name):
+    """Strict JSON on the wire (Dash's serialiser) and in exported files."""
+    _strict(to_json(figures[name]))
+    _strict(figures[name].to_json())
+
+
+def test_the_figure_carries_the_whole_template():
+    """plotly.js knows no template names: a name alone would draw plotly's default look."""
+    layout = fast_figure([], {}).to_plotly_json()["layout"]
+    assert layout["template"] == pio.templates["plotly_white"].to_plotly_json()
+
+
+def test_the_cached_template_is_not_shared_with_figures():
+    figure = fast_figure([], {})
+    figure.layout.template.layout.paper_bgcolor = "red"
+    assert fast_figure([], {}).layout.template.layout.paper_bgcolor == "white"
