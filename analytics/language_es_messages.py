@@ -231,4 +231,8 @@ SPANISH_MESSAGES: dict[str, str] = {
     "relapses file": "archivo de brotes",
     "infusions file": "archivo de infusiones",
     "the patients file": "el archivo de pacientes",
+    # Roles of a patient at a clicked Kaplan–Meier step (analytics/timelines.py)
+    "failed": "fracaso",
+    "censored": "censurado",
+    "at risk": "en riesgo",
 }

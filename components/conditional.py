@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from analytics.conditional import ConditionalSurvival, ConditionalSurvivalTable
-from analytics.language import percent, short, t, translate_message
+from analytics.language import number, percent, short, t, translate_message
 from components.format import ci_label
 from components.labels import level_label
 
@@ -31,7 +31,7 @@ def _interval(entry: ConditionalSurvival) -> str:
         return t("no failures in this window, so no confidence interval")
     if entry.ci_low is None or entry.ci_high is None or entry.ci_low != entry.ci_low:
         return f"{ci_label()} {t('n/a')}"
-    return f"{ci_label()} {percent(entry.ci_low, 0)}–{percent(entry.ci_high, 0)}"
+    return f"{ci_label()} {number(entry.ci_low * 100, 0)}–{percent(entry.ci_high, 0)}"
 
 
 def sentence(entry: ConditionalSurvival, group_by: str | None) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from analytics.language import current_language
+
 Trace = dict[str, Any]
 
 
@@ -35,8 +37,14 @@ def fast_figure(
     dicts hold what validation would have kept: lists or tuples of plain numbers and
     strings, no typos. The figure deep-copies its inputs (the cached template included).
     """
+    # Decimal comma and thousands point in Spanish for every number plotly writes itself
+    # (ticks, hover formats): plotly's ``separators``, decimal mark first.
+    separators = ",." if current_language() == "es" else ".,"
     return go.Figure(
-        {"data": data, "layout": {**layout, "template": _template(template)}},
+        {
+            "data": data,
+            "layout": {"separators": separators, **layout, "template": _template(template)},
+        },
         _validate=False,
     )
 

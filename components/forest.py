@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from analytics.hazards import HazardTerm
+from analytics.language import N_, t
 from analytics.report import Report
 from components.figures import Trace, fast_figure, scatter, vline
 from components.format import format_hr, format_p
@@ -31,34 +32,38 @@ _BINARY_COLUMNS = {"asymptomatic_lesions", "gd_persistent"}
 def _label(term: HazardTerm) -> str:
     name = column_label(term.covariate)
     if term.reference is not None:
-        return f"{name}: {term.level} vs {term.reference}"
+        return f"{name}: " + t("{level} vs {reference}").format(
+            level=term.level, reference=term.reference
+        )
     if term.covariate in _BINARY_COLUMNS:
-        return f"{name} (yes vs no)"
-    return f"{name} (per unit)"
+        return f"{name} " + t("(yes vs no)")
+    return f"{name} " + t("(per unit)")
 
 
 def report_sections(report: Report) -> list[tuple[str, Sequence[HazardTerm]]]:
     """The models a report has, in reading order: univariable, multivariable, Firth."""
     return [
-        ("Univariable", report.univariable),
-        ("Multivariable", report.cox.terms if report.cox else ()),
-        ("Firth", report.firth.terms if report.firth else ()),
+        (N_("Univariable"), report.univariable),
+        (N_("Multivariable"), report.cox.terms if report.cox else ()),
+        (N_("Firth"), report.firth.terms if report.firth else ()),
     ]
 
 
 def forest_figure(
     sections: Sequence[tuple[str, Sequence[HazardTerm]]], *, title: str = ""
 ) -> go.Figure:
-    """One row per term, grouped by model (e.g. univariable, multivariable, Firth)."""
+    """One row per term, grouped by model (e.g. univariable, multivariable, Firth); section
+    names in English, shown in the page's language."""
     data: list[Trace] = []
     labels: list[str] = []
-    for j, (section, terms) in enumerate(sections):
+    for j, (english, terms) in enumerate(sections):
         if not terms:
             continue
+        section = t(english)
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        y = [f"{section} · {_label(t)}" for t in terms]
+        y = [f"{section} · {_label(term)}" for term in terms]
         labels += y
-        hr = [_clip(t.hr) for t in terms]
+        hr = [_clip(term.hr) for term in terms]
         data.append(
             scatter(
                 x=hr,
@@ -68,17 +73,19 @@ def forest_figure(
                 error_x={
                     "type": "data",
                     "symmetric": False,
-                    "array": [_clip(t.ci_high) - h for t, h in zip(terms, hr, strict=True)],
-                    "arrayminus": [h - _clip(t.ci_low) for t, h in zip(terms, hr, strict=True)],
+                    "array": [_clip(term.ci_high) - h for term, h in zip(terms, hr, strict=True)],
+                    "arrayminus": [
+                        h - _clip(term.ci_low) for term, h in zip(terms, hr, strict=True)
+                    ],
                     "color": colour,
                     "thickness": 2,
                     "width": 0,
                 },
                 name=section,
                 hovertext=[
-                    f"<b>{_label(t)}</b><br>{section}<br>HR {format_hr(t.hr, t.ci_low, t.ci_high)}"
-                    f"<br>{format_p(t.p)}"
-                    for t in terms
+                    f"<b>{_label(term)}</b><br>{section}<br>"
+                    f"HR {format_hr(term.hr, term.ci_low, term.ci_high)}<br>{format_p(term.p)}"
+                    for term in terms
                 ],
                 hoverinfo="text",
             )
@@ -88,7 +95,10 @@ def forest_figure(
                 x=[AXIS_MAX * 3] * len(terms),
                 y=y,
                 mode="text",
-                text=[f"{format_hr(t.hr, t.ci_low, t.ci_high)}, {format_p(t.p)}" for t in terms],
+                text=[
+                    f"{format_hr(term.hr, term.ci_low, term.ci_high)}, {format_p(term.p)}"
+                    for term in terms
+                ],
                 textposition="middle right",
                 hoverinfo="skip",
                 showlegend=False,
@@ -106,7 +116,7 @@ def forest_figure(
             "range": [math.log10(AXIS_MIN), math.log10(AXIS_MAX * 400)],
             "tickvals": [0.01, 0.1, 0.5, 1, 2, 10, 100, 1000],
             "title": {
-                "text": "Hazard ratio of treatment failure (log scale; right of 1 = higher risk)"
+                "text": t("Hazard ratio of treatment failure (log scale; right of 1 = higher risk)")
             },
         },
         "yaxis": {

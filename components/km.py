@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
+from analytics.language import N_, number, percent, t
 from analytics.survival import KaplanMeier, SurvivalAt
 from components.figures import Trace, fast_figure, scatter
-from components.format import format_p
+from components.format import ci_label, format_p
 from components.labels import level_label
 from components.palette import GROUP_COLOURS, rgba
 
@@ -32,13 +33,18 @@ def _hover(km: KaplanMeier, group: str, indices: range) -> list[str]:
     text = []
     for i in indices:
         low, high = km.ci_low[i], km.ci_high[i]
-        ci = "n/a" if low != low or high != high else f"{low:.1%}–{high:.1%}"
+        ci = t("n/a") if low != low or high != high else f"{percent(low)}–{percent(high)}"
         # At risk just after this time: those at risk here minus those leaving here.
         at_risk = km.at_risk[i] - km.events_at[i] - km.censored_at[i]
         text.append(
-            f"<b>{group}</b><br>Month {km.timeline[i]:.1f}<br>"
-            f"Failure-free: {km.survival[i]:.1%} (95% CI {ci})<br>"
-            f"At risk: {at_risk}"
+            f"<b>{group}</b><br>"
+            + t("Month {month}").format(month=number(km.timeline[i]))
+            + "<br>"
+            + t("Failure-free: {survival} ({ci} {interval})").format(
+                survival=percent(km.survival[i]), ci=ci_label(), interval=ci
+            )
+            + "<br>"
+            + t("At risk: {n}").format(n=at_risk)
         )
     return text
 
@@ -77,7 +83,7 @@ def _curve_traces(
                 fill="tonexty",
                 fillcolor=rgba(colour, 0.15),
                 hoverinfo="skip",
-                name=f"{name} 95% CI",
+                name=f"{name} {ci_label()}",
                 showlegend=False,
                 legendgroup=name,
             )
@@ -88,7 +94,9 @@ def _curve_traces(
             y=[km.survival[i] for i in solid],
             mode="lines",
             line={"color": colour, "width": 2.5, "shape": "hv"},
-            name=f"{name} (n={km.n}, {km.events} failure{'' if km.events == 1 else 's'})",
+            name=f"{name} (n={km.n}, "
+            + (t("1 failure") if km.events == 1 else t("{n} failures").format(n=km.events))
+            + ")",
             legendgroup=name,
             hovertext=_hover(km, name, solid),
             hoverinfo="text",
@@ -103,10 +111,14 @@ def _curve_traces(
                 y=[km.survival[i] for i in tail],
                 mode="lines",
                 line={"color": rgba(colour, 0.4), "width": 2, "shape": "hv", "dash": "dot"},
-                name=f"{name}: fewer than {FADE_BELOW_AT_RISK} at risk",
+                name=f"{name}: " + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK),
                 legendgroup=name,
                 showlegend=False,
-                hovertext=_hover(km, f"{name} (fewer than {FADE_BELOW_AT_RISK} at risk)", tail),
+                hovertext=_hover(
+                    km,
+                    f"{name} (" + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK) + ")",
+                    tail,
+                ),
                 hoverinfo="text",
                 customdata=_step_keys(km, key, tail),
             )
@@ -118,11 +130,14 @@ def _curve_traces(
             y=[km.survival[i] for i in censored],
             mode="markers",
             marker={"symbol": "line-ns-open", "size": 9, "color": colour, "line": {"width": 1.5}},
-            name=f"{name} censored",
+            name=f"{name} " + t("censored"),
             legendgroup=name,
             showlegend=False,
             hovertext=[
-                f"{name}: {km.censored_at[i]} censored at month {km.timeline[i]:.1f}"
+                f"{name}: "
+                + t("{n} censored at month {month}").format(
+                    n=km.censored_at[i], month=number(km.timeline[i])
+                )
                 for i in censored
             ],
             hoverinfo="text",
@@ -172,9 +187,9 @@ def _risk_rows(
 
 
 KMUNICATE_ROWS = (
-    ("At risk", "at_risk"),
-    ("Events", "cumulative_events"),
-    ("Censored", "cumulative_censored"),
+    (N_("At risk"), "at_risk"),
+    (N_("Events"), "cumulative_events"),
+    (N_("Censored"), "cumulative_censored"),
 )
 
 
@@ -192,7 +207,8 @@ def _kmunicate_rows(
     for j, key in enumerate(keys):
         rows = risk_table.get(key, [])
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        for name, field in KMUNICATE_ROWS:
+        for english, field in KMUNICATE_ROWS:
+            name = t(english)
             traces.append(
                 scatter(
                     x=[r.time for r in rows],
@@ -218,7 +234,7 @@ def km_figure(
     curves: Mapping[str, KaplanMeier],
     risk_table: Mapping[str, Sequence[SurvivalAt]],
     *,
-    title: str = "Time to treatment failure",
+    title: str | None = None,
     logrank_p: float | None = None,
     show_ci: bool = True,
     show_events: bool = False,
@@ -252,8 +268,9 @@ def km_figure(
         table_traces, row_labels = _kmunicate_rows(risk_table, keys, short)
     else:
         table_traces, row_labels = _risk_rows(risk_table, keys, short, show_events), []
+    title = t("Time to treatment failure") if title is None else title
     subtitle = "" if logrank_p is None else f"  ·  log-rank {format_p(logrank_p)}"
-    table_title = "At risk" + (" (failed/censored)" if show_events else "")
+    table_title = t("At risk (failed/censored)") if show_events else t("At risk")
     x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
     # A little room left of 0 so the first at-risk count does not collide with the labels.
     x_range = [-x_max * 0.035, x_max * 1.02]
@@ -270,7 +287,7 @@ def km_figure(
     table_xaxis: dict[str, object] = {
         "anchor": "y2",
         "domain": [0.0, 1.0],
-        "title": {"text": "Months since first rituximab infusion"},
+        "title": {"text": t("Months since first rituximab infusion")},
         "range": x_range,
         "showgrid": False,
     }
@@ -315,7 +332,7 @@ def km_figure(
         "yaxis": {
             "anchor": "x",
             "domain": [table_top + PANEL_GAP, 1.0],
-            "title": {"text": "Failure-free (%)"},
+            "title": {"text": t("Failure-free (%)")},
             "range": [0, 1.03],
             "tickformat": ".0%",
         },

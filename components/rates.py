@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from analytics.language import percent, t
 from analytics.rates import Proportion
 from analytics.subgroups import SubgroupRate
 from components.figures import fast_figure, scatter, vline
+from components.format import ci_label
 from components.labels import level_label
 from components.palette import GROUP_COLOURS
 
@@ -31,9 +33,15 @@ def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> go.Figur
             "thickness": 2,
         },
         hovertext=[
-            f"<b>{label}</b><br>{r.proportion.events}/{r.proportion.n} failed "
-            f"({r.proportion.estimate:.1%}; 95% CI {r.proportion.ci_low:.1%}–"
-            f"{r.proportion.ci_high:.1%})"
+            f"<b>{label}</b><br>"
+            + t("{events}/{n} failed ({estimate}; {ci} {low}–{high})").format(
+                events=r.proportion.events,
+                n=r.proportion.n,
+                estimate=percent(r.proportion.estimate),
+                ci=ci_label(),
+                low=percent(r.proportion.ci_low),
+                high=percent(r.proportion.ci_high),
+            )
             for label, r in zip(labels, rates, strict=True)
         ],
         hoverinfo="text",
@@ -47,7 +55,7 @@ def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> go.Figur
         # The reference line's label above the plot, as add_vline(annotation_position="top").
         "annotations": [
             {
-                "text": f"all patients {overall.estimate:.0%}",
+                "text": t("all patients {estimate}").format(estimate=percent(overall.estimate, 0)),
                 "showarrow": False,
                 "x": overall.estimate,
                 "xref": "x",
@@ -60,7 +68,7 @@ def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> go.Figur
         "xaxis": {
             "range": [0, 1],
             "tickformat": ".0%",
-            "title": {"text": "Failure proportion (95% exact CI)"},
+            "title": {"text": t("Failure proportion (95% exact CI)")},
         },
         "yaxis": {"autorange": "reversed", "automargin": True},
     }

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from analytics.language import number, short, t, translate_message
 from analytics.timelines import (
     ROLE_CENSORED,
     ROLE_FAILED,
@@ -42,7 +43,7 @@ def _row_pixels(n: int) -> int:
 
 def _group_name(timelines: Timelines, group: str | None) -> str:
     if group is None:
-        return f"{column_label(timelines.group_by)}: not recorded"
+        return f"{column_label(timelines.group_by)}: " + t("not recorded")
     return level_label(timelines.group_by, group)
 
 
@@ -53,25 +54,37 @@ def _colour(timelines: Timelines, group: str | None) -> str:
 
 
 def _months(values: Sequence[float]) -> str:
-    return ", ".join(f"{v:.1f}" for v in values) if values else "none"
+    return ", ".join(number(v) for v in values) if values else t("none")
 
 
 def _summary(row: PatientTimeline, group: str) -> str:
     outcome = (
-        f"treatment failure at month {row.failure_months:.1f}"
+        t("treatment failure at month {month}").format(month=number(row.failure_months))
         if row.failure_months is not None
-        else "no failure (censored)"
+        else t("no failure (censored)")
     )
     lesion = (
         ""
         if row.lesion_months is None
-        else f"<br>New asymptomatic lesion: month {row.lesion_months:.1f}"
+        else "<br>"
+        + t("New asymptomatic lesion: month {month}").format(month=number(row.lesion_months))
     )
-    step = "" if row.step_role is None else f"<br>Selected KM step: {row.step_role}"
+    step = (
+        ""
+        if row.step_role is None
+        else "<br>" + t("Selected KM step: {role}").format(role=translate_message(row.step_role))
+    )
     return (
-        f"<b>{row.patient_id}</b> · {group}<br>Follow-up: {row.followup_months:.1f} months, "
-        f"{outcome}{lesion}<br>Relapses (month): {_months(row.relapse_months)}"
-        f"<br>Infusions: {len(row.infusion_months)}{step}"
+        f"<b>{row.patient_id}</b> · {group}<br>"
+        + t("Follow-up: {months} months, {outcome}").format(
+            months=number(row.followup_months), outcome=outcome
+        )
+        + lesion
+        + "<br>"
+        + t("Relapses (month): {months}").format(months=_months(row.relapse_months))
+        + "<br>"
+        + t("Infusions: {n}").format(n=len(row.infusion_months))
+        + step
     )
 
 
@@ -100,7 +113,7 @@ def _bar_traces(timelines: Timelines, width: float) -> list[Trace]:
                 y += [i, i, None]
                 text += [summary, summary, None]
             total = timelines.group_totals.get(group, len(members)) if group else len(members)
-            shown = "" if total == len(members) else f", {len(members)} shown"
+            shown = "" if total == len(members) else ", " + t("{n} shown").format(n=len(members))
             traces.append(
                 scatter(
                     x=x,
@@ -144,10 +157,11 @@ def _relapse_points(row: PatientTimeline, i: int, grace_months: float) -> list[P
         # The failing relapse has its own mark.
         if row.failure_months is not None and abs(month - row.failure_months) < 1e-9:
             continue
-        when = "before rituximab" if month < 0 else "within the grace period"
+        when = t("before rituximab") if month < 0 else t("within the grace period")
         if month > grace_months:
-            when = "after the grace period"
-        points.append((month, i, f"{row.patient_id}: relapse at month {month:.1f} ({when})"))
+            when = t("after the grace period")
+        text = t("relapse at month {month} ({when})").format(month=number(month), when=when)
+        points.append((month, i, f"{row.patient_id}: {text}"))
     return points
 
 
@@ -163,17 +177,27 @@ def _mark_points(timelines: Timelines) -> dict[str, list[Point]]:
         pid = row.patient_id
         marks["relapse"] += _relapse_points(row, i, timelines.grace_months)
         if row.failure_months is not None:
-            text = f"{pid}: treatment failure at month {row.failure_months:.1f}"
+            text = f"{pid}: " + t("treatment failure at month {month}").format(
+                month=number(row.failure_months)
+            )
             marks["failure"].append((row.failure_months, i, text))
         else:
-            text = f"{pid}: censored at month {row.followup_months:.1f}"
+            text = f"{pid}: " + t("censored at month {month}").format(
+                month=number(row.followup_months)
+            )
             marks["censored"].append((row.followup_months, i, text))
         if row.lesion_months is not None:
-            text = f"{pid}: new asymptomatic lesion, month {row.lesion_months:.1f}"
+            text = f"{pid}: " + t("new asymptomatic lesion, month {month}").format(
+                month=number(row.lesion_months)
+            )
             marks["lesion"].append((row.lesion_months, i, text))
         # Just under the bar: re-dosing every ~6 months would crowd the events on it.
         marks["infusion"] += [
-            (month, i + 0.38, f"{pid}: rituximab infusion at month {month:.1f}")
+            (
+                month,
+                i + 0.38,
+                f"{pid}: " + t("rituximab infusion at month {month}").format(month=number(month)),
+            )
             for month in row.infusion_months
         ]
     return marks
@@ -188,7 +212,7 @@ def _mark_traces(timelines: Timelines, pitch: int) -> list[Trace]:
     if timelines.has_infusions:
         traces.append(
             _marks(
-                "Rituximab infusion",
+                t("Rituximab infusion"),
                 infusions,
                 {"symbol": "triangle-up", "size": 4 if small else 6, "color": INFUSION_COLOUR},
             )
@@ -196,7 +220,7 @@ def _mark_traces(timelines: Timelines, pitch: int) -> list[Trace]:
     if timelines.has_relapses:
         traces.append(
             _marks(
-                "Relapse (not a failure)",
+                t("Relapse (not a failure)"),
                 relapses,
                 {
                     "symbol": "circle",
@@ -209,7 +233,7 @@ def _mark_traces(timelines: Timelines, pitch: int) -> list[Trace]:
     if timelines.has_lesion_times:
         traces.append(
             _marks(
-                "New asymptomatic MRI lesion",
+                t("New asymptomatic MRI lesion"),
                 lesions,
                 {
                     "symbol": "diamond",
@@ -221,14 +245,14 @@ def _mark_traces(timelines: Timelines, pitch: int) -> list[Trace]:
         )
     traces.append(
         _marks(
-            "Treatment failure (first relapse after the grace period)",
+            t("Treatment failure (first relapse after the grace period)"),
             failures,
             {"symbol": "x", "size": 7 if small else 12, "color": MARK_COLOUR},
         )
     )
     traces.append(
         _marks(
-            "Censored at last follow-up",
+            t("Censored at last follow-up"),
             censored,
             {
                 "symbol": "line-ns-open",
@@ -248,7 +272,9 @@ def _grace_legend(grace_months: float) -> Trace:
         y=[None],
         mode="markers",
         marker={"symbol": "square", "size": 12, "color": GRACE_FILL},
-        name=f"Grace period ({grace_months:g} months): relapses here are not failures",
+        name=t("Grace period ({months} months): relapses here are not failures").format(
+            months=short(grace_months)
+        ),
         hoverinfo="skip",
     )
 
@@ -271,7 +297,9 @@ def _step_traces(timelines: Timelines, step: KmStep | None, pitch: int) -> list[
             y=y,
             mode="lines",
             line={"color": STEP_BAND, "width": pitch},
-            name=f"Failed or censored at the selected KM step (month {step.time_months:.1f})",
+            name=t("Failed or censored at the selected KM step (month {month})").format(
+                month=number(step.time_months)
+            ),
             hoverinfo="skip",
             legendrank=2000,  # after the groups and marks it refers to
         )
@@ -311,7 +339,7 @@ def _group_dividers(timelines: Timelines) -> list[dict[str, object]]:
 
 
 def swimmer_figure(
-    timelines: Timelines, *, title: str = "Patient timelines", step: KmStep | None = None
+    timelines: Timelines, *, title: str | None = None, step: KmStep | None = None
 ) -> go.Figure:
     """One row per patient (sorted and coloured by group) from month 0 to last follow-up.
 
@@ -320,9 +348,10 @@ def swimmer_figure(
     risk there keep full colour and the rest fade; those failing or censored there are
     banded in yellow and their codes set in bold.
     """
+    title = t("Patient timelines") if title is None else title
     n = len(timelines.rows)
     if n == 0:
-        return empty_figure("No patients match these filters: widen them or press Reset.")
+        return empty_figure(t("No patients match these filters: widen them or press Reset."))
     pitch = _row_pixels(n)
     data = [
         *_step_traces(timelines, step, pitch),
@@ -382,7 +411,7 @@ def swimmer_figure(
         "zeroline": False,
     }
     if not labelled:
-        yaxis["title"] = {"text": f"{n} patients (hover for codes)"}
+        yaxis["title"] = {"text": t("{n} patients (hover for codes)").format(n=n)}
     layout = {
         "title": {
             "text": title,
@@ -409,7 +438,9 @@ def swimmer_figure(
         "shapes": shapes,
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
         "xaxis": {
-            "title": {"text": "Months since first rituximab infusion (negative: before rituximab)"},
+            "title": {
+                "text": t("Months since first rituximab infusion (negative: before rituximab)")
+            },
             "range": list(x_range),
             "zeroline": False,
         },

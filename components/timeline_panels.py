@@ -5,7 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from analytics.timelines import ROLE_AT_RISK, KmStep, Timelines
+from analytics.language import number, t
+from analytics.timelines import KmStep, Timelines
 from components.labels import column_label, level_label
 
 # The patient-code list under the KM plot: a long at-risk list is summarised, not dumped.
@@ -14,24 +15,28 @@ MAX_LISTED = 60
 
 def swimmer_caption(timelines: Timelines) -> html.Div:
     """What the plot shows, in words: the rows, the sort, and any patients left out."""
-    grouped = (
-        f"grouped by {column_label(timelines.group_by).lower()}, "
+    matched = (
+        t("1 patient matches the filters;")
+        if timelines.total == 1
+        else t("{n} patients match the filters;").format(n=timelines.total)
+    )
+    order = (
+        t("rows are grouped by {column}, longest follow-up first.").format(
+            column=column_label(timelines.group_by).lower()
+        )
         if timelines.group_by is not None
-        else ""
+        else t("rows are longest follow-up first.")
     )
-    text = [
-        f"{timelines.total} patient{'' if timelines.total == 1 else 's'} match the filters; "
-        f"rows are {grouped}longest follow-up first."
-    ]
-    truncated = (
-        f"Showing {len(timelines.rows)} of {timelines.total} patients: each group's longest "
-        "follow-up, in proportion to its size (a timeline per patient is unreadable beyond a "
-        "few hundred rows). Narrow the filters to see the others."
-    )
+    text = [f"{matched} {order}"]
+    truncated = t(
+        "Showing {shown} of {total} patients: each group's longest follow-up, in proportion "
+        "to its size (a timeline per patient is unreadable beyond a few hundred rows). Narrow "
+        "the filters to see the others."
+    ).format(shown=len(timelines.rows), total=timelines.total)
     if not timelines.has_infusions:
-        text.append(" No infusions file is loaded, so infusions are not drawn.")
+        text.append(" " + t("No infusions file is loaded, so infusions are not drawn."))
     if not timelines.has_relapses:
-        text.append(" No relapses file is loaded: only treatment failures are marked.")
+        text.append(" " + t("No relapses file is loaded: only treatment failures are marked."))
     return html.Div(
         [
             dbc.Alert(truncated, color="warning", className="py-2 mb-2")
@@ -46,38 +51,43 @@ def km_step_panel(step: KmStep | None, group_by: str | None = None) -> html.Div 
     """The patients behind a clicked Kaplan–Meier step (pseudonymous codes only)."""
     if step is None:
         return html.P(
-            "Click a step or a censoring tick of a curve to list the patients behind it and "
-            "highlight them in the Timelines tab.",
+            t(
+                "Click a step or a censoring tick of a curve to list the patients behind it and "
+                "highlight them in the Timelines tab."
+            ),
             className="form-text",
         )
 
     def codes(values: tuple[str, ...]) -> str:
         if not values:
-            return "none"
+            return t("none")
         listed = ", ".join(values[:MAX_LISTED])
         more = len(values) - MAX_LISTED
-        return listed + (f" … and {more} more" if more > 0 else "")
+        return listed + (" " + t("… and {n} more").format(n=more) if more > 0 else "")
 
     return html.Div(
         [
             html.H3(
-                f"{level_label(group_by, step.group)} · month {step.time_months:.1f}",
+                f"{level_label(group_by, step.group)} · "
+                + t("month {month}").format(month=number(step.time_months)),
                 className="h6 mb-1",
             ),
             html.Dl(
                 [
-                    html.Dt(f"Failed here ({len(step.failed)})"),
+                    html.Dt(t("Failed here ({n})").format(n=len(step.failed))),
                     html.Dd(codes(step.failed), id="km-step-failed"),
-                    html.Dt(f"Censored here ({len(step.censored)})"),
+                    html.Dt(t("Censored here ({n})").format(n=len(step.censored))),
                     html.Dd(codes(step.censored), id="km-step-censored"),
-                    html.Dt(f"At risk just before ({len(step.at_risk)})"),
+                    html.Dt(t("At risk just before ({n})").format(n=len(step.at_risk))),
                     html.Dd(codes(step.at_risk), id="km-step-at-risk"),
                 ],
                 className="mb-1 small",
             ),
             html.P(
-                f"These patients are highlighted in the Timelines tab ({ROLE_AT_RISK}: full "
-                "colour; failed or censored here: yellow band).",
+                t(
+                    "These patients are highlighted in the Timelines tab (at risk: full "
+                    "colour; failed or censored here: yellow band)."
+                ),
                 className="form-text mb-0",
             ),
         ],

@@ -89,6 +89,6 @@ def update_timelines(*args):
             cohort, filters, state.group_by, str(selected["group"]), float(selected["time"])
         )
     timelines = patient_timelines(cohort, filters, state.group_by, step=step)
-    suffix = " · synthetic demo cohort" if cohort.synthetic else ""
-    figure = swimmer_figure(timelines, title=f"Patient timelines{suffix}", step=step)
+    suffix = " · " + t("synthetic demo cohort") if cohort.synthetic else ""
+    figure = swimmer_figure(timelines, title=t("Patient timelines") + suffix, step=step)
     return figure, swimmer_caption(timelines)
