@@ -9,20 +9,18 @@ import math
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from analytics.rates import IncidenceRate
 from analytics.recurrent import (
     AndersenGillTerm,
-    MeanCumulativeFunction,
     RateRatioModel,
     RateRatioTerm,
 )
 from analytics.relapse_report import ALL, GroupRelapses, RelapseReport
 from components.format import format_p
 from components.labels import column_label, level_label
-from components.palette import GROUP_COLOURS, rgba
+from components.mcf import mcf_figure
 
 NO_RELAPSES_FILE = (
     "This panel needs a relapses file: one row per relapse with patient_id and "
@@ -185,74 +183,6 @@ def between_table(report: RelapseReport) -> object:
         f"{column_label(report.group_by)}, one row per patient, offset log(patient-years) "
         "(R glm.nb, glm).",
     )
-
-
-def mcf_figure(mcf: MeanCumulativeFunction, *, title: str) -> go.Figure:
-    """Step curves of the mean cumulative number of relapses per patient, with 95% CI bands.
-
-    Scatter traces only: the page ships plotly's basic bundle.
-    """
-    fig = go.Figure()
-    for j, curve in enumerate(mcf.curves):
-        colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        name = _group_name(mcf.group_by, curve.label)
-        plural = "relapse" if curve.events == 1 else "relapses"
-        common = {"legendgroup": name, "showlegend": False, "hoverinfo": "skip"}
-        fig.add_trace(
-            go.Scatter(
-                x=curve.timeline,
-                y=curve.ci_high,
-                mode="lines",
-                line={"width": 0, "shape": "hv"},
-                **common,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=curve.timeline,
-                y=curve.ci_low,
-                mode="lines",
-                line={"width": 0, "shape": "hv"},
-                fill="tonexty",
-                fillcolor=rgba(colour, 0.15),
-                name=f"{name} 95% CI",
-                **common,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=curve.timeline,
-                y=curve.mcf,
-                mode="lines",
-                line={"color": colour, "width": 2.5, "shape": "hv"},
-                name=f"{name} (n={curve.n}, {curve.events} {plural})",
-                legendgroup=name,
-                hovertext=[
-                    f"<b>{name}</b><br>Month {t:.1f}<br>Mean relapses per patient: {m:.2f} "
-                    f"(95% CI {lo:.2f}–{hi:.2f})<br>Followed: {n}"
-                    for t, m, lo, hi, n in zip(
-                        curve.timeline,
-                        curve.mcf,
-                        curve.ci_low,
-                        curve.ci_high,
-                        curve.at_risk,
-                        strict=True,
-                    )
-                ],
-                hoverinfo="text",
-            )
-        )
-    fig.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 16}},
-        template="plotly_white",
-        height=420,
-        margin={"l": 70, "r": 20, "t": 50, "b": 50},
-        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"},
-        font={"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
-    )
-    fig.update_xaxes(title_text="Months since first rituximab infusion", rangemode="tozero")
-    fig.update_yaxes(title_text="Mean relapses per patient", rangemode="tozero")
-    return fig
 
 
 def andersen_gill_table(report: RelapseReport) -> object:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from analytics.cohort import Filters, analysis_frame
@@ -12,11 +13,11 @@ from analytics.conditional import conditional_survival
 from analytics.demo import load_demo
 from analytics.relapse_report import ALL, build_relapse_report
 from components.conditional import conditional_panel, input_problem, sentence
+from components.mcf import mcf_figure
 from components.relapses import (
     MCF_GRAPH,
     NO_RELAPSES_FILE,
     THETA_SENTENCE,
-    mcf_figure,
     relapse_panel,
 )
 from tests.dash_text import component_texts
@@ -134,6 +135,15 @@ def test_mcf_figure_has_step_curves_and_bands_scatter_only(grouped):
     assert all(t.line.shape == "hv" for t in curves)
     assert list(curves[1].y) == list(grouped.mcf.curve("1").mcf)
     assert "n=33, 22 relapses" in curves[1].name
+
+
+def test_mcf_figure_built_without_validation_is_what_plotly_validates(grouped):
+    """Built as plain data for speed: every property must still be one plotly knows (a typo
+    would pass silently without validation) and the template must be expanded, not a name."""
+    figure = mcf_figure(grouped.mcf, title="MCF")
+    validated = go.Figure(figure.to_dict())
+    assert validated.to_plotly_json() == figure.to_plotly_json()
+    assert figure.layout.template.layout.paper_bgcolor == "white"
 
 
 def test_panel_graph_has_its_id(grouped):
