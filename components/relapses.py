@@ -20,7 +20,7 @@ from analytics.recurrent import (
 from analytics.relapse_report import ALL, GroupRelapses, RelapseReport
 from components.format import format_p
 from components.labels import column_label, level_label
-from components.mcf import mcf_figure
+from components.mcf import mcf_figure, tail_caption
 
 NO_RELAPSES_FILE = (
     "This panel needs a relapses file: one row per relapse with patient_id and "
@@ -300,6 +300,9 @@ def relapse_panel(
                 className="form-text",
             )
         )
+        faded = tail_caption(report.mcf)
+        if faded is not None:
+            children.append(html.P(faded, className="form-text"))
     if report.group_by is not None:
         children += [
             html.H3("All post-rituximab relapses: Andersen–Gill", className="h6 mt-3"),
