@@ -131,6 +131,19 @@ def rates_table(report: RelapseReport) -> TextTable:
     )
 
 
+def regression_to_mean_caveat(report: RelapseReport) -> str:
+    """Why the on ÷ before ratio overstates what rituximab itself did, in the clinic's words."""
+    return (
+        "Reading the on ÷ before ratio: rituximab is usually started soon after a relapse or a "
+        "run of relapses, and relapse rates tend to settle after such a period even without a "
+        "change of treatment (regression to the mean). The rate in the "
+        f"{report.pre_window_months:g} months before the first infusion can therefore be "
+        "higher than a patient's usual rate, and part of the fall on rituximab may not be due "
+        "to the drug. The ratio describes the course of these patients; it is not a treatment "
+        "effect measured against an untreated comparison group."
+    )
+
+
 def counting_sentence(report: RelapseReport) -> str:
     """Which relapses the panel counts."""
     return (

@@ -24,6 +24,7 @@ from components.relapse_text import (
     group_notes,
     mcf_method_sentence,
     rates_table,
+    regression_to_mean_caveat,
 )
 
 __all__ = ["MCF_GRAPH", "NO_PATIENTS", "NO_RELAPSES_FILE", "THETA_SENTENCE", "relapse_panel"]
@@ -130,6 +131,8 @@ def relapse_panel(
         html.H2("Relapses before and after rituximab", className="h5"),
         html.P(counting_sentence(report), className="form-text"),
         _table(rates_table(report)),
+        # Next to the on ÷ before ratio it qualifies.
+        html.P(regression_to_mean_caveat(report), className="form-text rtm-caveat"),
         html.P(THETA_SENTENCE, className="form-text"),
     ]
     if report.group_by is not None:

@@ -17,6 +17,7 @@ from analytics.relapse_report import ALL, build_relapse_report
 from components.conditional import conditional_panel, input_problem, sentence
 from components.mcf import fade_threshold, mcf_figure, tail_caption, tail_start
 from components.palette import rgba
+from components.relapse_text import regression_to_mean_caveat
 from components.relapses import (
     MCF_GRAPH,
     NO_RELAPSES_FILE,
@@ -80,6 +81,23 @@ def test_negative_binomial_headline_poisson_beside_and_theta_explained(grouped):
     assert f"{nb.theta:.2f}" in text
     assert THETA_SENTENCE in text
     assert "large θ means little between-patient variation" in THETA_SENTENCE
+
+
+@pytest.mark.parametrize("group_by", [None, GROUP])
+def test_regression_to_the_mean_caveat_sits_right_under_the_after_vs_before_ratio(demo, group_by):
+    report = build_relapse_report(demo, Filters(), group_by)
+    children = relapse_panel(report).children
+    rates = next(i for i, c in enumerate(children) if type(c).__name__ == "Table")
+    assert "Rate ratio on ÷ before" in _text(children[rates])
+    caveat = children[rates + 1]
+    assert type(caveat).__name__ == "P"
+    assert caveat.children == regression_to_mean_caveat(report)
+    text = caveat.children
+    assert "regression to the mean" in text
+    assert "started soon after a relapse or a run of relapses" in text
+    assert "the 24 months before the first infusion" in text
+    assert "part of the fall on rituximab may not be due to the drug" in text
+    assert "not a treatment effect measured against an untreated comparison group" in text
 
 
 def test_between_groups_and_andersen_gill_when_grouped(grouped):
