@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from analytics.cohort import Cohort, Filters
+from analytics.relapse_report import RelapseReport, build_relapse_report
 from analytics.report import Report, build_report
 from analytics.schema import CohortValidationError, Problem
 from analytics.textreport import render_text
@@ -98,8 +99,12 @@ def _load(args: argparse.Namespace) -> Cohort:
     return load_cohort(args.cohort, args.relapses, infusions=args.infusions)
 
 
-def run(args: argparse.Namespace) -> Report:
-    """Load, filter and compute; raises the invalid-input errors ``main`` turns into exit 2."""
+def run(args: argparse.Namespace) -> tuple[Report, RelapseReport | None]:
+    """Load, filter and compute; raises the invalid-input errors ``main`` turns into exit 2.
+
+    The second result is the Relapses tab's report of the same view (None without a
+    relapses file).
+    """
     filters = Filters(
         sex=args.sex,
         age_min=args.age_min,
@@ -112,19 +117,31 @@ def run(args: argparse.Namespace) -> Report:
         grace_months=args.grace_months,
     )
     cohort = _load(args)
-    return build_report(
+    report = build_report(
         cohort,
         filters,
         group_by=args.group_by,
         covariates=args.covariates,
         landmark_months=args.landmark_months,
     )
+    if cohort.relapses is None:
+        return report, None
+    return report, build_relapse_report(cohort, filters, args.group_by)
+
+
+def to_json(report: Report, relapses: RelapseReport | None) -> str:
+    """The JSON of DESIGN.md's contract, the extra panels, then ``relapses``; strict JSON
+    (undefined estimates are null, never NaN)."""
+    data = report.to_dict()
+    # Per-patient rates are already under relapse_rates; the Relapses tab shows none.
+    data["relapses"] = None if relapses is None else relapses.to_dict(per_patient=False)
+    return json.dumps(data, indent=2, allow_nan=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        report = run(args)
+        report, relapses = run(args)
     except CohortValidationError as error:
         print(str(error), file=sys.stderr)
         return EXIT_INVALID
@@ -141,9 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("unexpected error", exc_info=True)
         return EXIT_BUG
     if args.format == "json":
-        print(json.dumps(report.to_dict(), indent=2, allow_nan=False))
+        print(to_json(report, relapses))
     else:
-        print(render_text(report))
+        print(render_text(report, relapses))
     return 0
 
 

@@ -80,9 +80,17 @@ class RelapseReport:
     andersen_gill: AndersenGillModel | None
     notes: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-safe data (NaN becomes None)."""
+    def to_dict(self, *, per_patient: bool = True) -> dict[str, Any]:
+        """Plain JSON-safe data (NaN and infinities become None).
+
+        ``per_patient=False`` leaves out each group's per-patient rates (``rates.patients``):
+        the panel shows none, and they would repeat every patient once per group.
+        """
         result: dict[str, Any] = json_dict(asdict(self))
+        if not per_patient:
+            for group in result["groups"]:
+                if group["rates"] is not None:
+                    del group["rates"]["patients"]
         return result
 
     def group(self, label: str) -> GroupRelapses:

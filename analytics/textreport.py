@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from analytics.hazards import HazardTerm
+    from analytics.rates import IncidenceRate
+    from analytics.recurrent import AndersenGillTerm, RateRatioModel, RateRatioTerm
+    from analytics.relapse_report import GroupRelapses, RelapseReport
     from analytics.report import Report
 
 
@@ -27,8 +31,141 @@ def _term_line(term: HazardTerm) -> str:
     )
 
 
-def render_text(report: Report) -> str:
-    """A readable summary: counts, rates, KM medians, log-rank, Cox terms and warnings."""
+def _small(value: float) -> str:
+    """As the Relapses tab rounds (components.relapse_text.number): two decimals, two
+    significant digits below 0.1 so a small rate never reads as 0.00, '> 1000' for
+    near-separation."""
+    if not math.isfinite(value):
+        return "n/a" if math.isnan(value) else "> 1000"
+    if value > 1000:
+        return "> 1000"
+    if value >= 10:
+        return f"{value:.1f}"
+    if value >= 0.1 or value == 0:
+        return f"{value:.2f}"
+    return f"{value:.2g}"
+
+
+def _p_as_tab(value: float) -> str:
+    """p as the tab prints it (components.format.format_p): 0.45, 0.045, < 0.001."""
+    if math.isnan(value):
+        return "p = n/a"
+    if value < 0.001:
+        return "p < 0.001"
+    return f"p = {value:.3f}" if value < 0.1 else f"p = {value:.2f}"
+
+
+def _with_ci(estimate: float, low: float, high: float) -> str:
+    return f"{_small(estimate)} (95% CI {_small(low)}-{_small(high)})"
+
+
+def _arr(rate: IncidenceRate | None) -> str:
+    if rate is None or rate.person_years <= 0:
+        return "n/a"
+    plural = "" if rate.events == 1 else "s"
+    return (
+        f"{_with_ci(rate.estimate, rate.ci_low, rate.ci_high)} "
+        f"[{rate.events} relapse{plural} / {rate.person_years:.1f} patient-years]"
+    )
+
+
+def _ratio(term: RateRatioTerm | AndersenGillTerm | None, estimate: float | None) -> str:
+    if term is None or estimate is None:
+        return "n/a"
+    if not math.isfinite(estimate):
+        return "not estimable"
+    return f"{_with_ci(estimate, term.ci_low, term.ci_high)}, {_p_as_tab(term.p)}"
+
+
+def _first(model: RateRatioModel | None) -> RateRatioTerm | None:
+    return model.terms[0] if model is not None and model.terms else None
+
+
+def _theta(model: RateRatioModel | None) -> str:
+    if model is None or not model.terms:
+        return "n/a"
+    return "infinite (no extra variation)" if model.theta is None else f"{model.theta:.2f}"
+
+
+def _group_name(group_by: str | None, label: str) -> str:
+    return "All patients" if group_by is None or label == "All" else f"{group_by} = {label}"
+
+
+def _group_lines(group_by: str | None, entry: GroupRelapses) -> list[str]:
+    name = _group_name(group_by, entry.label)
+    rates = entry.rates
+    nb, poisson = _first(entry.after_vs_before_nb), _first(entry.after_vs_before_poisson)
+    return [
+        f"  {name}: n {entry.n}",
+        f"    ARR before rituximab: {_arr(None if rates is None else rates.pooled_pre)}",
+        f"    ARR on rituximab: {_arr(None if rates is None else rates.pooled_post)}",
+        f"    Rate ratio on / before: negative binomial "
+        f"{_ratio(nb, None if nb is None else nb.rate_ratio)}; "
+        f"Poisson {_ratio(poisson, None if poisson is None else poisson.rate_ratio)}; "
+        f"theta {_theta(entry.after_vs_before_nb)}",
+    ]
+
+
+def _comparison(group_by: str | None, term: RateRatioTerm | AndersenGillTerm) -> str:
+    if term.level is not None and term.reference is not None:
+        return f"{group_by} {term.level} vs {term.reference}"
+    return term.term
+
+
+def render_relapses(relapses: RelapseReport) -> list[str]:
+    """The Relapses tab's numbers, rounded as the tab rounds them, with its notes."""
+    lines = [
+        "",
+        f"Relapses (every relapse; ARR = relapses per patient-year, exact Poisson CI; before = "
+        f"the {relapses.pre_window_months:g} months before the first infusion; on rituximab "
+        f"= from month {relapses.grace_months:g}, after the grace period):",
+    ]
+    if relapses.n == 0:
+        return [*lines, "  no patients"]
+    for entry in relapses.groups:
+        lines += _group_lines(relapses.group_by, entry)
+    lines.append(
+        "  Note: rituximab is usually started soon after a relapse or a run of relapses, and "
+        "relapse rates tend to settle after such a period even without a change of treatment "
+        "(regression to the mean): part of the fall on rituximab may not be due to the drug."
+    )
+    between = relapses.between_nb
+    if between is not None and between.terms:
+        poisson = {t.term: t for t in (relapses.between_poisson or between).terms}
+        lines.append("  Rate ratio after rituximab between groups:")
+        for t in between.terms:
+            other = poisson.get(t.term)
+            lines.append(
+                f"    {_comparison(relapses.group_by, t)}: negative binomial "
+                f"{_ratio(t, t.rate_ratio)}; Poisson "
+                f"{_ratio(other, None if other is None else other.rate_ratio)}; "
+                f"theta {_theta(between)}"
+            )
+    ag = relapses.andersen_gill
+    if ag is not None and ag.terms:
+        lines.append(
+            f"  Andersen-Gill, every relapse after the grace period (robust SE; {ag.n_patients} "
+            f"patients, {ag.events} relapses):"
+        )
+        lines += [
+            f"    {_comparison(relapses.group_by, t)}: HR {_ratio(t, t.hr)}" for t in ag.terms
+        ]
+    notes = [
+        *(
+            f"{_group_name(relapses.group_by, entry.label)}: {note}"
+            for entry in relapses.groups
+            for note in entry.notes
+        ),
+        *relapses.notes,
+    ]
+    if notes:
+        lines.append("  Read with care:")
+    return lines + [f"    - {note}" for note in dict.fromkeys(notes)]
+
+
+def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
+    """A readable summary: counts, rates, KM medians, log-rank, Cox terms, warnings, and the
+    relapse analyses when ``relapses`` is given."""
     synthetic = " [SYNTHETIC DEMO DATA]" if report.synthetic else ""
     fr, inc = report.failure_rate, report.incidence
     lines = [
@@ -62,6 +199,8 @@ def render_text(report: Report) -> str:
     if report.firth is not None and report.firth.terms:
         lines += ["", "Firth-penalized Cox (profile-likelihood CI):"]
         lines += [_term_line(t) for t in report.firth.terms]
+    if relapses is not None:
+        lines += render_relapses(relapses)
     if report.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in report.warnings]
     return "\n".join(lines)

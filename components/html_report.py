@@ -8,12 +8,26 @@ from html import escape
 import plotly.io as pio
 
 from analytics.methods import methods_text
+from analytics.relapse_report import RelapseReport
 from analytics.report import Report
 from components.forest import forest_figure, report_sections
 from components.format import format_ci, format_hr, format_number, format_p
 from components.km import km_figure
 from components.labels import level_label
+from components.mcf import mcf_figure, tail_caption
 from components.plotlyjs import inline_script
+from components.relapse_text import (
+    THETA_SENTENCE,
+    RateCell,
+    TextTable,
+    andersen_gill_tables,
+    between_table,
+    counting_sentence,
+    group_notes,
+    mcf_method_sentence,
+    rates_table,
+    regression_to_mean_caveat,
+)
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
@@ -22,6 +36,8 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border-bottom:1px sol
 padding:.3rem .6rem;text-align:left}th{background:#f3f4f6}
 .synthetic{background:#fff3cd;border-left:4px solid #997404;padding:.5rem 1rem}
 .warn{background:#fff8e1;padding:.5rem 1rem}code{font-size:.9em}
+caption{caption-side:top;text-align:left;color:#444;font-size:.9em;padding:.3rem 0}
+.note{color:#444;font-size:.95em}small{color:#555}
 """
 
 
@@ -107,8 +123,82 @@ def _lesions(report: Report) -> str:
     return _table(["Model", "HR (95% CI)", "p", "n"], rows) + f"<p>{escape(timing.explanation)}</p>"
 
 
-def report_html(report: Report, *, horizon: float | None = None) -> str:
-    """The whole report as one HTML string (plotly.js inlined once, so it works offline)."""
+def _figure_html(figure: object) -> str:
+    return str(
+        pio.to_html(figure, include_plotlyjs=False, full_html=False, config={"displaylogo": False})
+    )
+
+
+def _text_table(table: TextTable) -> str:
+    """A table of :mod:`components.relapse_text`, as the Relapses tab shows it."""
+
+    def cell(value: object) -> str:
+        if isinstance(value, RateCell):
+            return f"{escape(value.rate)}<br><small>{escape(value.counts)}</small>"
+        return escape(str(value))
+
+    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in table.header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>" for row in table.rows
+    )
+    return (
+        f"<table><caption>{escape(table.caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def _paragraph(text: str, css: str = "note") -> str:
+    return f"<p class='{css}'>{escape(text)}</p>"
+
+
+def _relapses(relapses: RelapseReport, synthetic: bool) -> tuple[str, bool]:
+    """The Relapses tab's content as HTML, and whether it holds a figure."""
+    if not relapses.available:
+        return "<p>No relapses file: the relapse analyses need one.</p>", False
+    if relapses.n == 0:
+        return "<p>No patients match.</p>", False
+    parts = [
+        _paragraph(counting_sentence(relapses)),
+        _text_table(rates_table(relapses)),
+        _paragraph(regression_to_mean_caveat(relapses)),
+        _paragraph(THETA_SENTENCE),
+    ]
+    between = between_table(relapses)
+    if between is not None:
+        parts.append("<h3>Between groups</h3>" + _text_table(between))
+    mcf = relapses.mcf
+    if mcf is not None and mcf.curves:
+        suffix = " · synthetic demo cohort" if synthetic else ""
+        title = f"Mean cumulative number of relapses on rituximab{suffix}"
+        parts += [_figure_html(mcf_figure(mcf, title=title)), _paragraph(mcf_method_sentence())]
+        faded = tail_caption(mcf)
+        if faded is not None:
+            parts.append(_paragraph(faded))
+    ag = andersen_gill_tables(relapses)
+    if ag is not None:
+        robust, naive = ag
+        parts.append(
+            "<h3>All post-rituximab relapses: Andersen–Gill</h3>"
+            + _text_table(robust)
+            + "<details><summary>Model-based (naive) standard errors</summary>"
+            + _text_table(naive)
+            + "</details>"
+        )
+    notes = list(dict.fromkeys([*group_notes(relapses), *relapses.notes]))
+    if notes:
+        items = "".join(f"<li>{escape(n)}</li>" for n in notes)
+        parts.append(f"<p><strong>Read with care</strong></p><ul class='warn'>{items}</ul>")
+    return "".join(parts), mcf is not None and bool(mcf.curves)
+
+
+def report_html(
+    report: Report, *, horizon: float | None = None, relapses: RelapseReport | None = None
+) -> str:
+    """The whole report as one HTML string (plotly.js inlined once, so it works offline).
+
+    ``relapses``, the Relapses tab's report of the same view, adds its section; without it the
+    report has none.
+    """
     figures = []
     if report.n:
         km = km_figure(
@@ -139,12 +229,17 @@ def report_html(report: Report, *, horizon: float | None = None) -> str:
         if report.synthetic
         else ""
     )
+    relapse_section, relapse_figure = (
+        ("", False) if relapses is None else _relapses(relapses, report.synthetic)
+    )
+    if relapse_section:
+        relapse_section = f"<h2>Relapses before and after rituximab</h2>{relapse_section}"
     filters = ", ".join(f"{k} = {v}" for k, v in report.filters.active().items())
     warnings = "".join(f"<li>{escape(w)}</li>" for w in report.warnings)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>NMOSD rituximab cohort report</title>
-<style>{STYLE}</style>{inline_script() if figures else ""}</head><body>
+<style>{STYLE}</style>{inline_script() if figures or relapse_figure else ""}</head><body>
 <h1>RTX-Refractory NMOSD Cohort Explorer — report</h1>
 {synthetic}
 <p>Cohort: {escape(report.cohort_label)} · data fingerprint (SHA-256)
@@ -155,6 +250,7 @@ covariates: {escape(", ".join(report.covariates) or "none")}.</p>
 <h2>Kaplan–Meier</h2>{figures[0] if report.n else "<p>No patients match.</p>"}{_curves(report)}
 <h2>Hazard ratios</h2>{figures[1] if len(figures) > 1 else ""}{_hazards(report)}
 <h2>Asymptomatic lesions: immortal-time bias</h2>{_lesions(report)}
+{relapse_section}
 {f"<h2>Warnings</h2><ul class='warn'>{warnings}</ul>" if warnings else ""}
 <h2>Methods</h2><p>{escape(methods_text(report))}</p>
 </body></html>"""

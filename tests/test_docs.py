@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
 import pytest
 
-from analytics.__main__ import build_parser
+from analytics.__main__ import build_parser, main
 from analytics.dictionary import DICTIONARY
 from analytics.schema import PATIENT_COLUMNS
 
@@ -89,3 +90,10 @@ def test_dictionary_columns_are_unique_per_file():
 @pytest.mark.parametrize("column", ["patient_id", "months_from_rtx"])
 def test_relapse_column_is_in_the_dictionary(column):
     assert column in {doc.column for doc in DICTIONARY if doc.file == "relapses"}
+
+
+def test_every_cli_json_key_is_in_the_readme(capsys):
+    assert main(["report", "--cohort", "demo", "--group-by", "sex", "--format", "json"]) == 0
+    keys = json.loads(capsys.readouterr().out).keys()
+    section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    assert [k for k in keys if f"`{k}`" not in section] == []

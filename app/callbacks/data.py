@@ -21,6 +21,7 @@ from app.callbacks.common import (
     report_for,
     resolve_view,
 )
+from app.callbacks.relapses import relapse_report_for
 from app.callbacks.safety import guarded
 from app.cohort_store import decode_upload, store_from_upload
 from app.session import app_config, current_cohort
@@ -155,9 +156,13 @@ def download_csv(_clicks, store, *rest):
 def download_report(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
-    return dcc.send_string(
-        report_html(report_for(cohort, state), horizon=state.horizon), "nmosd-cohort-report.html"
+    html_text = report_html(
+        report_for(cohort, state),
+        horizon=state.horizon,
+        # The Relapses tab's report of this view (its cache): the same numbers as the tab.
+        relapses=relapse_report_for(cohort, state),
     )
+    return dcc.send_string(html_text, "nmosd-cohort-report.html")
 
 
 @callback(

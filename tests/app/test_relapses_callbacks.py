@@ -12,6 +12,7 @@ from analytics.relapse_report import ALL, build_relapse_report
 from app import ids
 from app.callbacks import relapses as relapses_callbacks
 from app.callbacks.conditional import parse_months, update_conditional
+from app.callbacks.data import download_report
 from app.callbacks.relapses import update_relapses
 from app.callbacks.report import update_panels
 from app.layout import TAB_KEYS
@@ -19,7 +20,7 @@ from app.lru import BoundedCache
 from app.tabs import panel_id
 from components.relapses import NO_RELAPSES_FILE
 from tests.app.callback_calls import arguments
-from tests.app.test_callbacks import GOOD, _upload
+from tests.app.test_callbacks import GOOD, _download, _upload
 from tests.dash_text import component_texts
 
 GROUP = "asymptomatic_lesions"
@@ -217,3 +218,22 @@ def test_kmunicate_adds_the_cumulative_table(app_context):
     rows = table_rows(["kmunicate"])
     assert len(rows) == 6
     assert {r.name.split(": ")[1] for r in rows} == {"At risk", "Events", "Censored"}
+
+
+def test_the_report_download_has_the_tabs_relapse_numbers(app_context, demo):
+    expected = build_relapse_report(demo, Filters(sex="M"), GROUP)
+    post = expected.group(ALL).rates.pooled_post
+    sent = _download(download_report, app_context, **{ids.SEX: "M"})["content"]
+    assert "<h2>Relapses before and after rituximab</h2>" in sent
+    assert f"{post.events} relapses / {post.person_years:.1f} patient-years" in sent
+    assert "regression to the mean" in sent
+    # The same cached report as the open tab, not a second computation.
+    tab = _text(_relapses(app_context, **{ids.SEX: "M"}))
+    assert f"{post.events} relapses / {post.person_years:.1f} patient-years" in tab
+    assert len(relapses_callbacks._relapse_reports) == 1
+
+
+def test_the_report_download_of_a_cohort_without_relapses_says_so(app_context):
+    store, _ = _upload(app_context, GOOD / "patients.csv")
+    sent = _download(download_report, app_context, store, **{ids.GROUP_BY: "none"})["content"]
+    assert "No relapses file" in sent

@@ -1,27 +1,25 @@
 """Relapses tab, conditional survival calculator and KMunicate option in real Chromium.
 
-Expected numbers come from the analytics package for the same filters (the CLI has no
-relapses report), formatted as the panel formats them.
+Expected numbers come from the CLI's JSON for the same filters (its ``relapses`` key),
+formatted as the panel formats them.
 """
 
 from __future__ import annotations
 
 import pytest
+from explorer_page import DEFAULT_GROUP, cli_report
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from analytics.cohort import Filters
-from analytics.demo import load_demo
-from analytics.relapse_report import ALL, build_relapse_report
-
 pytestmark = pytest.mark.browser
-GROUP = "asymptomatic_lesions"
 
 
-def _post_rate_text(filters: Filters) -> str:
-    """The 'relapses / patient-years' line of the All-patients row for ``filters``."""
-    post = build_relapse_report(load_demo(), filters, GROUP).group(ALL).rates.pooled_post
-    return f"{post.events} relapses / {post.person_years:.1f} patient-years"
+def _post_rate_text(*cli_args: str) -> str:
+    """The 'relapses / patient-years' line of the All-patients row for the CLI's filters."""
+    groups = cli_report(*DEFAULT_GROUP, *cli_args)["relapses"]["groups"]
+    assert groups[0]["label"] == "All"
+    post = groups[0]["rates"]["pooled_post"]
+    return f"{post['events']} relapses / {post['person_years']:.1f} patient-years"
 
 
 def _shows(explorer, css: str, wanted: str) -> bool:
@@ -33,15 +31,20 @@ def test_relapses_tab_shows_rates_and_follows_a_filter(explorer):
     explorer.open()
     explorer.open_tab("Relapses")
 
-    everyone = _post_rate_text(Filters())
+    everyone = _post_rate_text()
     explorer.wait_until(lambda: _shows(explorer, "#relapse-panel", everyone), everyone, 30)
     panel = explorer.visible_text("#relapse-panel")
     assert "Asymptomatic lesions: yes" in panel
     assert "Andersen–Gill" in panel
+    assert "(regression to the mean)" in panel
+    assert "Dotted, faded part of a curve: fewer than 10 patients still followed" in panel
     assert explorer.driver.find_elements(By.CSS_SELECTOR, "#relapse-mcf-graph .main-svg")
+    figure = explorer.prop("relapse-mcf-graph", "figure")
+    dotted = [t for t in figure["data"] if (t.get("line") or {}).get("dash") == "dot"]
+    assert len(dotted) == 3  # each group's tail, and the legend key
 
     explorer.click_radio("filter-sex", "M")
-    men = _post_rate_text(Filters(sex="M"))
+    men = _post_rate_text("--sex", "M")
     assert men != everyone
     explorer.wait_until(lambda: _shows(explorer, "#relapse-panel", men), men, 30)
     explorer.wait_settled()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,9 +12,14 @@ from pathlib import Path
 import pytest
 
 from analytics.__main__ import main
+from analytics.cohort import Filters
+from analytics.demo import load_demo
+from analytics.relapse_report import build_relapse_report
+from components.relapse_text import rates_table
 from tests.contract import CONTRACT_KEYS, KM_KEYS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+GROUP = "asymptomatic_lesions"
 
 
 def exit_code(argv: list[str]) -> int:
@@ -192,3 +198,96 @@ def test_real_process_exit_codes_and_no_traceback(tmp_path):
     )
     assert good.returncode == 0
     assert json.loads(good.stdout)["n"] == 54
+
+
+# --- the Relapses tab's analyses ------------------------------------------------------------
+
+
+def _strict(text: str) -> dict:
+    """json.loads that refuses NaN and Infinity (Python's own parser accepts them)."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _json_text(capsys, *args: str) -> str:
+    assert main(["report", *args, "--format", "json"]) == 0
+    return capsys.readouterr().out
+
+
+def test_json_has_the_relapses_tabs_report_of_the_same_view(capsys):
+    args = ("--cohort", "demo", "--sex", "F", "--group-by", "asymptomatic_lesions")
+    out = _strict(_json_text(capsys, *args))
+    assert list(out)[: len(CONTRACT_KEYS)] == list(CONTRACT_KEYS)
+    assert list(out)[-1] == "relapses"
+    expected = build_relapse_report(load_demo(), Filters(sex="F"), "asymptomatic_lesions")
+    assert out["relapses"] == json.loads(json.dumps(expected.to_dict(per_patient=False)))
+    assert [g["label"] for g in out["relapses"]["groups"]] == ["All", "0", "1"]
+    everyone = out["relapses"]["groups"][0]
+    assert everyone["after_vs_before_nb"]["terms"][0]["rate_ratio"] == pytest.approx(
+        expected.group("All").after_vs_before_nb.terms[0].rate_ratio, rel=0, abs=0
+    )
+    assert out["relapses"]["andersen_gill"]["terms"][0]["level"] == "1"
+    assert out["relapses"]["mcf"]["curves"][1]["at_risk"][0] == expected.mcf.curve("1").n
+
+
+def test_relapses_json_has_no_per_patient_rows(capsys):
+    out = _strict(_json_text(capsys, "--cohort", "demo", "--group-by", "sex"))
+    for group in out["relapses"]["groups"]:
+        assert "patients" not in group["rates"]
+        assert {"pooled_pre", "pooled_post"} <= group["rates"].keys()
+    # They are where they always were.
+    assert len(out["relapse_rates"]["patients"]) == 54
+
+
+def test_a_ratio_that_cannot_be_estimated_is_null_not_nan(capsys):
+    """Lesion-free men and women: one sex has no relapse after rituximab (separation)."""
+    text = _json_text(capsys, "--cohort", "demo", "--lesions", "0", "--group-by", "sex")
+    assert "NaN" not in text
+    assert "Infinity" not in text
+    groups = _strict(text)["relapses"]["groups"]
+    separated = [g for g in groups if g["after_vs_before_nb"]["terms"][0]["rate_ratio"] is None]
+    assert separated
+    assert any("separation" in note for g in separated for note in g["notes"])
+
+
+def test_relapses_is_null_without_a_relapses_file(capsys):
+    out = _strict(_json_text(capsys, "--cohort", str(DATA / "good" / "patients.csv")))
+    assert out["relapses"] is None
+    assert (
+        main(["report", "--cohort", str(DATA / "good" / "patients.csv"), "--format", "text"]) == 0
+    )
+    assert "Relapses (every relapse" not in capsys.readouterr().out
+
+
+def test_relapses_with_a_relapses_file(capsys):
+    args = ("--cohort", str(DATA / "good" / "patients.csv"))
+    out = _strict(_json_text(capsys, *args, "--relapses", str(DATA / "good" / "relapses.csv")))
+    assert out["relapses"]["available"] is True
+    assert out["relapses"]["n"] == out["n"]
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+def test_text_has_the_tabs_numbers_and_the_regression_to_the_mean_note(capsys):
+    """Each rates-table row of the tab, number for number, in the text's lines for that group
+    (the text adds '95% CI' and writes '-' for the tab's '–')."""
+    assert main(["report", "--cohort", "demo", "--group-by", GROUP, "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    section = text.split("Relapses (every relapse", 1)[1]
+    assert "regression to the mean" in section
+    report = build_relapse_report(load_demo(), Filters(), GROUP)
+    blocks = re.split(r"\n  (?=All patients: |asymptomatic_lesions = )", section)[1:]
+    assert len(blocks) == len(report.groups) == 3
+    for block, row in zip(blocks, rates_table(report).rows, strict=True):
+        _, n, pre, post, nb, poisson, theta = row
+        tab = [str(n), pre.rate, pre.counts, post.rate, post.counts, nb, poisson, theta]
+        expected = [x for cell in tab for x in _numbers(cell)]
+        lines = block.split("\n  Note:")[0].split(": n ", 1)[1]  # after the group's name
+        assert _numbers(lines.replace("95% CI ", "")) == expected
+    hr = report.andersen_gill.terms[0]
+    assert f"asymptomatic_lesions 1 vs 0: HR {hr.hr:.1f} (95% CI {hr.ci_low:.2f}-" in section

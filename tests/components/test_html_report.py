@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 from html.parser import HTMLParser
 
@@ -10,8 +11,18 @@ import pytest
 from analytics.cohort import Filters
 from analytics.demo import load_demo
 from analytics.methods import methods_text
+from analytics.relapse_report import ALL, build_relapse_report
 from analytics.report import build_report
+from components.format import format_p
 from components.html_report import report_html
+from components.mcf import tail_caption
+from components.relapse_text import (
+    RateCell,
+    andersen_gill_tables,
+    between_table,
+    rates_table,
+    regression_to_mean_caveat,
+)
 from tests.conftest import make_cohort
 
 
@@ -111,3 +122,91 @@ def test_cohort_labels_are_escaped(small_patients):
 def test_the_hazard_table_has_the_report_hr(demo_report, demo_html):
     term = demo_report.univariable[0]
     assert f"{term.hr:.1f}" in demo_html
+
+
+# --- the Relapses tab's section ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def relapses(demo):
+    """The Relapses tab's report of the same view (grouped by lesions)."""
+    return build_relapse_report(demo, Filters(), "asymptomatic_lesions")
+
+
+@pytest.fixture(scope="module")
+def with_relapses(demo_report, relapses):
+    """The demo report with its relapses section."""
+    return report_html(demo_report, relapses=relapses)
+
+
+def test_relapses_section_has_the_tabs_numbers(relapses, with_relapses):
+    assert "<h2>Relapses before and after rituximab</h2>" in with_relapses
+    everyone = relapses.group(ALL)
+    pre, post = everyone.rates.pooled_pre, everyone.rates.pooled_post
+    assert f"{pre.estimate:.2f} ({pre.ci_low:.2f}–{pre.ci_high:.2f})" in with_relapses
+    assert f"{post.events} relapses / {post.person_years:.1f} patient-years" in with_relapses
+    nb = everyone.after_vs_before_nb.terms[0]
+    # Below 0.1 two significant digits, as the tab shows them (0.093, not 0.09).
+    assert nb.rate_ratio < 0.1 <= nb.ci_high
+    expected = f"{nb.rate_ratio:.2g} ({nb.ci_low:.2g}–{nb.ci_high:.2f}), {format_p(nb.p)}"
+    assert f"<td>{escape(expected)}</td>" in with_relapses
+    hr = relapses.andersen_gill.terms[0]
+    assert hr.hr >= 10
+    assert f"<td>{hr.hr:.1f} ({hr.ci_low:.2f}–{hr.ci_high:.1f})</td>" in with_relapses
+    assert "Asymptomatic lesions: yes vs Asymptomatic lesions: no" in with_relapses
+
+
+def test_relapses_section_renders_every_cell_of_the_tabs_tables(relapses, with_relapses):
+    tables = [rates_table(relapses), between_table(relapses), *andersen_gill_tables(relapses)]
+    for table in tables:
+        assert f"<caption>{escape(table.caption)}</caption>" in with_relapses
+        for row in table.rows:
+            for cell in row:
+                if isinstance(cell, RateCell):
+                    assert f"{escape(cell.rate)}<br><small>{escape(cell.counts)}</small>" in (
+                        with_relapses
+                    )
+                else:
+                    assert f"<td>{escape(str(cell))}</td>" in with_relapses
+
+
+def test_regression_to_the_mean_caveat_follows_the_rates_table(relapses, with_relapses):
+    caveat = escape(regression_to_mean_caveat(relapses))
+    assert with_relapses.count(caveat) == 1
+    rates_end = with_relapses.index("</table>", with_relapses.index("ARR before rituximab"))
+    between = with_relapses.index("<h3>Between groups</h3>")
+    assert rates_end < with_relapses.index(caveat) < between
+
+
+def test_the_mcf_figure_has_its_faded_tails_and_caption(relapses, with_relapses):
+    assert with_relapses.count("Plotly.newPlot") == 3
+    assert with_relapses.count("* plotly.js (basic - minified) v") == 1
+    assert escape(tail_caption(relapses.mcf)) in with_relapses
+    assert '"dash":"dot"' in with_relapses
+    assert "Dotted, faded: fewer than 10 patients still followed" in with_relapses
+
+
+def test_relapses_section_stays_self_contained(with_relapses):
+    parser = _resources(with_relapses)
+    assert "link" not in parser.tags
+    assert parser.urls == []
+
+
+def test_relapse_notes_are_listed(demo):
+    report = build_relapse_report(demo, Filters(sex="M"), "fcgr3a_v158f")
+    notes = [*report.notes, *(n for g in report.groups for n in g.notes)]
+    assert notes, "a small subgroup by genotype should carry notes"
+    html = report_html(build_report(demo, Filters(sex="M")), relapses=report)
+    for note in report.notes:
+        assert escape(note) in html
+
+
+def test_without_a_relapses_file_the_section_says_so(demo, demo_report):
+    none = build_relapse_report(replace(demo, relapses=None), Filters(), "asymptomatic_lesions")
+    html = report_html(demo_report, relapses=none)
+    assert "No relapses file" in html
+    assert html.count("Plotly.newPlot") == 2
+
+
+def test_no_relapse_report_no_section(demo_html):
+    assert "Relapses before and after rituximab" not in demo_html

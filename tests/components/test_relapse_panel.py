@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from analytics.cohort import Filters, analysis_frame
 from analytics.conditional import conditional_survival
 from analytics.demo import load_demo
+from analytics.recurrent import MeanCumulativeFunction, mcf_curve
 from analytics.relapse_report import ALL, build_relapse_report
 from components.conditional import conditional_panel, input_problem, sentence
+from components.mcf import fade_threshold, mcf_figure, tail_caption, tail_start
+from components.palette import rgba
+from components.relapse_text import regression_to_mean_caveat
 from components.relapses import (
     MCF_GRAPH,
     NO_RELAPSES_FILE,
     THETA_SENTENCE,
-    mcf_figure,
     relapse_panel,
 )
 from tests.dash_text import component_texts
@@ -78,6 +83,23 @@ def test_negative_binomial_headline_poisson_beside_and_theta_explained(grouped):
     assert "large θ means little between-patient variation" in THETA_SENTENCE
 
 
+@pytest.mark.parametrize("group_by", [None, GROUP])
+def test_regression_to_the_mean_caveat_sits_right_under_the_after_vs_before_ratio(demo, group_by):
+    report = build_relapse_report(demo, Filters(), group_by)
+    children = relapse_panel(report).children
+    rates = next(i for i, c in enumerate(children) if type(c).__name__ == "Table")
+    assert "Rate ratio on ÷ before" in _text(children[rates])
+    caveat = children[rates + 1]
+    assert type(caveat).__name__ == "P"
+    assert caveat.children == regression_to_mean_caveat(report)
+    text = caveat.children
+    assert "regression to the mean" in text
+    assert "started soon after a relapse or a run of relapses" in text
+    assert "the 24 months before the first infusion" in text
+    assert "part of the fall on rituximab may not be due to the drug" in text
+    assert "not a treatment effect measured against an untreated comparison group" in text
+
+
 def test_between_groups_and_andersen_gill_when_grouped(grouped):
     text = _text(relapse_panel(grouped))
     assert "Asymptomatic lesions: yes vs Asymptomatic lesions: no" in text
@@ -125,15 +147,105 @@ def test_no_patients_is_a_friendly_empty_state(demo):
     assert "No patients match" in _text(relapse_panel(report))
 
 
+def _lines(figure, group: str) -> list:
+    """A group's curve traces (hover text; the bands and the legend key have none)."""
+    return [t for t in figure.data if t.legendgroup == group and t.hoverinfo == "text"]
+
+
 def test_mcf_figure_has_step_curves_and_bands_scatter_only(grouped):
     figure = mcf_figure(grouped.mcf, title="MCF")
     assert {t.type for t in figure.data} == {"scatter"}
-    curves = [t for t in figure.data if t.hoverinfo == "text"]
     bands = [t for t in figure.data if t.fill == "tonexty"]
-    assert len(curves) == len(bands) == 2
-    assert all(t.line.shape == "hv" for t in curves)
-    assert list(curves[1].y) == list(grouped.mcf.curve("1").mcf)
-    assert "n=33, 22 relapses" in curves[1].name
+    assert len(bands) == 4  # per group: the band, and its fainter part over the tail
+    for group in ("Asymptomatic lesions: no", "Asymptomatic lesions: yes"):
+        lines = _lines(figure, group)
+        assert len(lines) == 2
+        assert all(t.line.shape == "hv" for t in lines)
+    (legend,) = [t for t in figure.data if t.showlegend is not False and "(n=33" in t.name]
+    assert legend.name == "Asymptomatic lesions: yes (n=33, 22 relapses)"
+
+
+@pytest.mark.parametrize(("n", "threshold"), [(3, 10), (54, 10), (100, 10), (101, 11), (400, 40)])
+def test_fade_threshold_is_10_patients_or_10_percent(n, threshold):
+    assert fade_threshold(n) == threshold
+
+
+def test_mcf_tail_is_dotted_and_faded_where_fewer_than_10_are_followed(grouped):
+    figure = mcf_figure(grouped.mcf, title="MCF")
+    for label, group in (("0", "Asymptomatic lesions: no"), ("1", "Asymptomatic lesions: yes")):
+        curve = grouped.mcf.curve(label)
+        solid, tail = _lines(figure, group)
+        # The two parts meet at one point and together are the whole curve.
+        assert list(solid.y) + list(tail.y[1:]) == list(curve.mcf)
+        assert list(solid.x) + list(tail.x[1:]) == list(curve.timeline)
+        # at_risk[i] = patients followed through (timeline[i-1], timeline[i]].
+        k = len(solid.x)
+        assert min(curve.at_risk[:k]) >= 10
+        assert curve.at_risk[k] < 10
+        assert solid.line.dash is None
+        assert solid.line.width == 2.5
+        # Not told by colour alone: dotted, thinner and faded.
+        assert tail.line.dash == "dot"
+        assert tail.line.width < solid.line.width
+        assert tail.line.color == rgba(solid.line.color, 0.4)
+        assert all("fewer than 10 patients still followed" in h for h in tail.hovertext)
+        assert not any("fewer than" in h for h in solid.hovertext)
+    keys = [t for t in figure.data if t.name and t.name.startswith("Dotted, faded")]
+    assert [k.name for k in keys] == ["Dotted, faded: fewer than 10 patients still followed"]
+    assert keys[0].line.dash == "dot"
+
+
+def _one_curve(followup, relapse_owner=(), relapse_months=(), label="All"):
+    curve = mcf_curve(
+        np.asarray(followup, dtype=float),
+        np.asarray(relapse_owner, dtype=int),
+        np.asarray(relapse_months, dtype=float),
+        label=label,
+    )
+    return MeanCumulativeFunction(group_by=None, grace_months=0.0, curves=(curve,))
+
+
+def test_no_tail_when_enough_patients_are_followed_to_the_end():
+    mcf = _one_curve([24.0] * 12, [0, 1, 1], [3.0, 5.0, 20.0])
+    figure = mcf_figure(mcf, title="MCF")
+    (line,) = _lines(figure, "All patients")
+    assert line.line.dash is None
+    assert list(line.y) == list(mcf.curves[0].mcf)
+    assert not any(t.name and t.name.startswith("Dotted") for t in figure.data)
+    assert tail_caption(mcf) is None
+
+
+def test_a_group_smaller_than_the_threshold_is_all_tail_and_keeps_its_legend():
+    mcf = _one_curve([6.0, 12.0, 18.0, 24.0, 30.0], [0, 3], [4.0, 20.0])
+    assert tail_start(mcf.curves[0]) == 0
+    (line,) = _lines(mcf_figure(mcf, title="MCF"), "All patients")
+    assert line.line.dash == "dot"
+    assert line.showlegend is True
+    assert line.name == "All patients (n=5, 2 relapses)"
+    assert list(line.y) == list(mcf.curves[0].mcf)
+
+
+def test_the_caption_states_the_rule_and_the_panel_shows_it(grouped):
+    caption = tail_caption(grouped.mcf)
+    assert caption.startswith("Dotted, faded part of a curve: fewer than 10 patients still")
+    assert "read that part with care" in caption
+    assert caption in _text(relapse_panel(grouped))
+
+
+def test_different_thresholds_are_stated_as_the_rule():
+    small = _one_curve([12.0] * 10 + [24.0] * 3, label="a").curves[0]
+    large = _one_curve([12.0] * 200 + [24.0] * 5, label="b").curves[0]
+    mcf = MeanCumulativeFunction(group_by="arm", grace_months=0.0, curves=(small, large))
+    assert "fewer than 10 patients (or 10% of the group, if more)" in tail_caption(mcf)
+
+
+def test_mcf_figure_built_without_validation_is_what_plotly_validates(grouped):
+    """Built as plain data for speed: every property must still be one plotly knows (a typo
+    would pass silently without validation) and the template must be expanded, not a name."""
+    figure = mcf_figure(grouped.mcf, title="MCF")
+    validated = go.Figure(figure.to_dict())
+    assert validated.to_plotly_json() == figure.to_plotly_json()
+    assert figure.layout.template.layout.paper_bgcolor == "white"
 
 
 def test_panel_graph_has_its_id(grouped):
