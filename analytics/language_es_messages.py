@@ -235,4 +235,9 @@ SPANISH_MESSAGES: dict[str, str] = {
     "failed": "fracaso",
     "censored": "censurado",
     "at risk": "en riesgo",
+    # The relapse report names the model a note comes from (analytics/relapse_report.py)
+    "After vs before rituximab: {}": "Después frente a antes de rituximab: {}",
+    "Rate ratio between groups: {}": "Razón de tasas entre grupos: {}",
+    "Andersen–Gill: {}": "Andersen–Gill: {}",
+    "Mean cumulative function: {}": "Función acumulada media: {}",
 }

@@ -7,11 +7,13 @@ from html import escape
 
 import plotly.io as pio
 
+from analytics.language import current_language, integer, number, percent, short, t
+from analytics.language import translate_message as tm
 from analytics.methods import methods_text
 from analytics.relapse_report import RelapseReport
 from analytics.report import Report
 from components.forest import forest_figure, report_sections
-from components.format import format_ci, format_hr, format_number, format_p
+from components.format import ci_label, format_ci, format_hr, format_number, format_p
 from components.km import km_figure
 from components.labels import level_label
 from components.mcf import mcf_figure, tail_caption
@@ -52,75 +54,88 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
 def _summary(report: Report) -> str:
     fr, inc = report.failure_rate, report.incidence
     rows = [
-        ["Patients", report.n],
-        ["Treatment failures", report.events],
-        ["Person-years", format_number(report.person_years)],
+        [t("Patients"), integer(report.n)],
+        [t("Treatment failures"), integer(report.events)],
+        [t("Person-years"), format_number(report.person_years)],
         [
-            "Failure proportion",
-            "n/a"
+            t("Failure proportion"),
+            t("n/a")
             if report.n == 0
-            else f"{fr.estimate:.1%} {format_ci(fr.ci_low, fr.ci_high, percent=True)}",
+            else f"{percent(fr.estimate)} {format_ci(fr.ci_low, fr.ci_high, percent=True)}",
         ],
         [
-            "Failures per 100 person-years",
+            t("Failures per 100 person-years"),
             f"{format_number(inc.estimate, 2)} {format_ci(inc.ci_low, inc.ci_high, digits=2)}",
         ],
     ]
     if report.follow_up is not None:
         rows.append(
-            ["Median follow-up (reverse KM), months", format_number(report.follow_up.median)]
+            [t("Median follow-up (reverse KM), months"), format_number(report.follow_up.median)]
         )
-    return _table(["Quantity", "Value"], rows)
+    return _table([t("Quantity"), t("Value")], rows)
 
 
 def _curves(report: Report) -> str:
     rows = []
     for label, km in report.km.items():
         median = (
-            "not reached"
+            t("not reached")
             if km.median is None
-            else (f"{km.median:.1f} {format_ci(km.median_ci_low, km.median_ci_high)}")
+            else f"{number(km.median)} {format_ci(km.median_ci_low, km.median_ci_high)}"
         )
         rows.append([level_label(report.group_by, label), km.n, km.events, median])
-    text = _table(["Group", "n", "Failures", "Median months (95% CI)"], rows)
+    header = [t("Group"), "n", t("Failures"), t("Median (months, {ci})").format(ci=ci_label())]
+    text = _table(header, rows)
     if report.logrank is not None:
         lr = report.logrank
-        text += f"<p>Log-rank χ² = {lr.chisq:.2f} on {lr.df} df, {format_p(lr.p)}.</p>"
+        logrank = t("Log-rank χ² = {chisq} on {df} df, {p}.").format(
+            chisq=number(lr.chisq, 2), df=lr.df, p=format_p(lr.p)
+        )
+        text += f"<p>{escape(logrank)}</p>"
     return text
 
 
 def _hazards(report: Report) -> str:
     rows = []
     for section, model in (
-        *[(f"Univariable ({k})", m) for k, m in report.univariable_models.items()],
-        ("Multivariable", report.cox),
-        ("Firth-penalized", report.firth),
+        *[
+            (t("Univariable ({name})").format(name=k), m)
+            for k, m in report.univariable_models.items()
+        ],
+        (t("Multivariable"), report.cox),
+        (t("Firth-penalized"), report.firth),
     ):
         if model is None:
             continue
         rows += [
-            [section, t.term, format_hr(t.hr, t.ci_low, t.ci_high), format_p(t.p)]
-            for t in model.terms
+            [section, term.term, format_hr(term.hr, term.ci_low, term.ci_high), format_p(term.p)]
+            for term in model.terms
         ]
-    return _table(["Model", "Term", "HR (95% CI)", "p"], rows) if rows else "<p>No Cox model.</p>"
+    header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p"]
+    return _table(header, rows) if rows else f"<p>{escape(t('No Cox model.'))}</p>"
 
 
 def _lesions(report: Report) -> str:
     timing = report.lesion_timing
     if timing is None:
-        return "<p>No asymptomatic-lesion data.</p>"
+        return f"<p>{escape(t('No asymptomatic-lesion data.'))}</p>"
     rows = []
     for name, model in (
-        ("Naive baseline", timing.naive),
-        ("Time-dependent", timing.time_dependent),
-        (f"Landmark {timing.landmark_months:g} months", timing.landmark),
+        (t("Naive (lesion as a baseline covariate)"), timing.naive),
+        (t("Time-dependent (lesion from the month it is seen)"), timing.time_dependent),
+        (
+            t("Landmark at {months} months").format(months=short(timing.landmark_months)),
+            timing.landmark,
+        ),
     ):
         if model is not None and model.terms:
-            t = model.terms[0]
-            rows.append([name, format_hr(t.hr, t.ci_low, t.ci_high), format_p(t.p), model.n])
+            term = model.terms[0]
+            hr = format_hr(term.hr, term.ci_low, term.ci_high)
+            rows.append([name, hr, format_p(term.p), model.n])
         else:
-            rows.append([name, "not estimable", "", "" if model is None else model.n])
-    return _table(["Model", "HR (95% CI)", "p", "n"], rows) + f"<p>{escape(timing.explanation)}</p>"
+            rows.append([name, t("not estimable"), "", "" if model is None else model.n])
+    header = [t("Model"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
+    return _table(header, rows) + f"<p>{escape(tm(timing.explanation))}</p>"
 
 
 def _figure_html(figure: object) -> str:
@@ -154,22 +169,22 @@ def _paragraph(text: str, css: str = "note") -> str:
 def _relapses(relapses: RelapseReport, synthetic: bool) -> tuple[str, bool]:
     """The Relapses tab's content as HTML, and whether it holds a figure."""
     if not relapses.available:
-        return "<p>No relapses file: the relapse analyses need one.</p>", False
+        return f"<p>{escape(t('No relapses file: the relapse analyses need one.'))}</p>", False
     if relapses.n == 0:
-        return "<p>No patients match.</p>", False
+        return f"<p>{escape(t('No patients match.'))}</p>", False
     parts = [
         _paragraph(counting_sentence(relapses)),
         _text_table(rates_table(relapses)),
         _paragraph(regression_to_mean_caveat(relapses)),
-        _paragraph(THETA_SENTENCE),
+        _paragraph(t(THETA_SENTENCE)),
     ]
     between = between_table(relapses)
     if between is not None:
-        parts.append("<h3>Between groups</h3>" + _text_table(between))
+        parts.append(f"<h3>{escape(t('Between groups'))}</h3>" + _text_table(between))
     mcf = relapses.mcf
     if mcf is not None and mcf.curves:
-        suffix = " · synthetic demo cohort" if synthetic else ""
-        title = f"Mean cumulative number of relapses on rituximab{suffix}"
+        suffix = " · " + t("synthetic demo cohort") if synthetic else ""
+        title = t("Mean cumulative number of relapses on rituximab") + suffix
         parts += [_figure_html(mcf_figure(mcf, title=title)), _paragraph(mcf_method_sentence())]
         faded = tail_caption(mcf)
         if faded is not None:
@@ -178,16 +193,17 @@ def _relapses(relapses: RelapseReport, synthetic: bool) -> tuple[str, bool]:
     if ag is not None:
         robust, naive = ag
         parts.append(
-            "<h3>All post-rituximab relapses: Andersen–Gill</h3>"
+            f"<h3>{escape(t('All post-rituximab relapses: Andersen–Gill'))}</h3>"
             + _text_table(robust)
-            + "<details><summary>Model-based (naive) standard errors</summary>"
+            + f"<details><summary>{escape(t('Model-based (naive) standard errors'))}</summary>"
             + _text_table(naive)
             + "</details>"
         )
     notes = list(dict.fromkeys([*group_notes(relapses), *relapses.notes]))
     if notes:
-        items = "".join(f"<li>{escape(n)}</li>" for n in notes)
-        parts.append(f"<p><strong>Read with care</strong></p><ul class='warn'>{items}</ul>")
+        items = "".join(f"<li>{escape(tm(n))}</li>" for n in notes)
+        heading = escape(t("Read with care"))
+        parts.append(f"<p><strong>{heading}</strong></p><ul class='warn'>{items}</ul>")
     return "".join(parts), mcf is not None and bool(mcf.curves)
 
 
@@ -221,36 +237,52 @@ def report_html(
                 config={"displaylogo": False},
             )
         )
-    synthetic = (
-        (
-            "<p class='synthetic'><strong>Synthetic demo cohort</strong>: invented patients, "
-            "not real data.</p>"
-        )
-        if report.synthetic
-        else ""
-    )
     relapse_section, relapse_figure = (
         ("", False) if relapses is None else _relapses(relapses, report.synthetic)
     )
     if relapse_section:
-        relapse_section = f"<h2>Relapses before and after rituximab</h2>{relapse_section}"
+        heading = escape(t("Relapses before and after rituximab"))
+        relapse_section = f"<h2>{heading}</h2>{relapse_section}"
+    return _page(report, figures, relapse_section, relapse_figure)
+
+
+def _page(report: Report, figures: list[str], relapse_section: str, relapse_figure: bool) -> str:
+    synthetic = (
+        f"<p class='synthetic'><strong>{escape(t('Synthetic demo cohort'))}</strong>: "
+        f"{escape(t('invented patients, not real data.'))}</p>"
+        if report.synthetic
+        else ""
+    )
     filters = ", ".join(f"{k} = {v}" for k, v in report.filters.active().items())
-    warnings = "".join(f"<li>{escape(w)}</li>" for w in report.warnings)
+    warnings = "".join(f"<li>{escape(tm(w))}</li>" for w in report.warnings)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    none = t("none")
+    context = t("Filters: {filters}; grouping: {group}; covariates: {covariates}.").format(
+        filters=filters,
+        group=report.group_by or none,
+        covariates=", ".join(report.covariates) or none,
+    )
+    cohort = t("Cohort: {label} · data fingerprint (SHA-256) {fingerprint} · generated {when}")
+    no_patients = f"<p>{escape(t('No patients match.'))}</p>"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>NMOSD rituximab cohort report</title>
+<html lang="{current_language()}"><head><meta charset="utf-8">
+<title>{escape(t("NMOSD rituximab cohort report"))}</title>
 <style>{STYLE}</style>{inline_script() if figures or relapse_figure else ""}</head><body>
-<h1>RTX-Refractory NMOSD Cohort Explorer — report</h1>
+<h1>{escape(t("RTX-Refractory NMOSD Cohort Explorer — report"))}</h1>
 {synthetic}
-<p>Cohort: {escape(report.cohort_label)} · data fingerprint (SHA-256)
-<code>{escape(report.fingerprint)}</code> · generated {generated}</p>
-<p>Filters: {escape(filters)}; grouping: {escape(str(report.group_by or "none"))};
-covariates: {escape(", ".join(report.covariates) or "none")}.</p>
-<h2>Summary</h2>{_summary(report)}
-<h2>Kaplan–Meier</h2>{figures[0] if report.n else "<p>No patients match.</p>"}{_curves(report)}
-<h2>Hazard ratios</h2>{figures[1] if len(figures) > 1 else ""}{_hazards(report)}
-<h2>Asymptomatic lesions: immortal-time bias</h2>{_lesions(report)}
+<p>{
+        escape(cohort).format(
+            label=escape(report.cohort_label),
+            fingerprint=f"<code>{escape(report.fingerprint)}</code>",
+            when=generated,
+        )
+    }</p>
+<p>{escape(context)}</p>
+<h2>{escape(t("Summary"))}</h2>{_summary(report)}
+<h2>Kaplan–Meier</h2>{figures[0] if report.n else no_patients}{_curves(report)}
+<h2>{escape(t("Hazard ratios"))}</h2>{figures[1] if len(figures) > 1 else ""}{_hazards(report)}
+<h2>{escape(t("Asymptomatic lesions: immortal-time bias"))}</h2>{_lesions(report)}
 {relapse_section}
-{f"<h2>Warnings</h2><ul class='warn'>{warnings}</ul>" if warnings else ""}
-<h2>Methods</h2><p>{escape(methods_text(report))}</p>
+{f"<h2>{escape(t('Warnings'))}</h2><ul class='warn'>{warnings}</ul>" if warnings else ""}
+<h2>{escape(t("Methods"))}</h2><p>{escape(methods_text(report))}</p>
 </body></html>"""

@@ -9,13 +9,14 @@ the data are what validation would produce, so the browser gets the same figure.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any
 
 import plotly.graph_objects as go
-import plotly.io as pio
 
+from analytics.language import integer, number, percent, t
 from analytics.recurrent import MeanCumulativeCurve, MeanCumulativeFunction
+from components.figures import fast_figure
+from components.format import ci_label
 from components.labels import level_label
 from components.palette import GROUP_COLOURS, rgba
 
@@ -32,15 +33,6 @@ TAIL_ALPHA = 0.4
 TAIL_BAND_ALPHA = 0.07
 BAND_ALPHA = 0.15
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
-
-
-@lru_cache(maxsize=1)
-def _white_template() -> dict[str, Any]:
-    # A validated figure expands template="plotly_white" into the template's data; without
-    # validation the name would reach the browser as is, and plotly.js knows no named
-    # templates. go.Figure copies its input, so the cached dict is never changed.
-    template: dict[str, Any] = pio.templates["plotly_white"].to_plotly_json()
-    return template
 
 
 def fade_threshold(n_patients: int) -> int:
@@ -64,9 +56,17 @@ def tail_start(curve: MeanCumulativeCurve) -> int | None:
 
 def _hover(curve: MeanCumulativeCurve, name: str, points: range, tail: str) -> list[str]:
     return [
-        f"<b>{name}</b>{tail}<br>Month {curve.timeline[i]:.1f}<br>Mean relapses per patient: "
-        f"{curve.mcf[i]:.2f} (95% CI {curve.ci_low[i]:.2f}–{curve.ci_high[i]:.2f})<br>"
-        f"Followed: {curve.at_risk[i]}"
+        f"<b>{name}</b>{tail}<br>"
+        + t("Month {month}").format(month=number(curve.timeline[i]))
+        + "<br>"
+        + t("Mean relapses per patient: {mean} ({ci} {low}–{high})").format(
+            mean=number(curve.mcf[i], 2),
+            ci=ci_label(),
+            low=number(curve.ci_low[i], 2),
+            high=number(curve.ci_high[i], 2),
+        )
+        + "<br>"
+        + t("Followed: {n}").format(n=integer(curve.at_risk[i]))
         for i in points
     ]
 
@@ -89,7 +89,7 @@ def _band(
             "y": [curve.ci_low[i] for i in points],
             "fill": "tonexty",
             "fillcolor": fillcolor,
-            "name": f"{name} 95% CI",
+            "name": f"{name} {ci_label()}",
             "legendgroup": name,
             "showlegend": False,
             "hoverinfo": "skip",
@@ -114,8 +114,8 @@ def _line(
 
 def _curve_traces(curve: MeanCumulativeCurve, name: str, colour: str) -> list[dict[str, Any]]:
     """CI band and step curve; from :func:`tail_start` on, a fainter band and a dotted line."""
-    plural = "relapse" if curve.events == 1 else "relapses"
-    legend = f"{name} (n={curve.n}, {curve.events} {plural})"
+    events = t("1 relapse") if curve.events == 1 else t("{n} relapses").format(n=curve.events)
+    legend = f"{name} (n={curve.n}, {events})"
     end = len(curve.timeline)
     fade = tail_start(curve)
     solid = range(0, end if fade is None else fade + 1)
@@ -130,12 +130,14 @@ def _curve_traces(curve: MeanCumulativeCurve, name: str, colour: str) -> list[di
         )
     if fade is not None:
         tail = range(fade, end)
-        few = f"fewer than {fade_threshold(curve.n)} patients still followed"
+        few = t("fewer than {n} patients still followed").format(n=fade_threshold(curve.n))
         traces += _band(curve, tail, name, rgba(colour, TAIL_BAND_ALPHA))
         line = {"color": rgba(colour, TAIL_ALPHA), "width": 2, "shape": "hv", "dash": "dot"}
         traces.append(
             {
-                **_line(curve, tail, name, line, f" ({few}: imprecise)"),
+                **_line(
+                    curve, tail, name, line, " (" + t("{few}: imprecise").format(few=few) + ")"
+                ),
                 # A curve that is all tail (a group smaller than the threshold) keeps its
                 # legend entry here.
                 "name": legend if fade == 0 else f"{name}: {few}",
@@ -147,10 +149,9 @@ def _curve_traces(curve: MeanCumulativeCurve, name: str, colour: str) -> list[di
 
 def _tail_rule(thresholds: set[int]) -> str:
     if len(thresholds) == 1:
-        return f"fewer than {next(iter(thresholds))} patients still followed"
-    return (
-        f"fewer than {FADE_BELOW_PATIENTS} patients (or {FADE_BELOW_SHARE:.0%} of the group, "
-        "if more) still followed"
+        return t("fewer than {n} patients still followed").format(n=next(iter(thresholds)))
+    return t("fewer than {n} patients (or {share} of the group, if more) still followed").format(
+        n=FADE_BELOW_PATIENTS, share=percent(FADE_BELOW_SHARE, 0)
     )
 
 
@@ -162,7 +163,7 @@ def _tail_legend(rule: str) -> dict[str, Any]:
         "y": [None],
         "mode": "lines",
         "line": {"color": rgba("#495057", TAIL_ALPHA * 1.5), "width": 2, "dash": "dot"},
-        "name": f"Dotted, faded: {rule}",
+        "name": t("Dotted, faded: {rule}").format(rule=rule),
         "hoverinfo": "skip",
     }
 
@@ -173,11 +174,11 @@ def tail_caption(mcf: MeanCumulativeFunction) -> str | None:
     if not faded:
         return None
     rule = _tail_rule({fade_threshold(c.n) for c in faded})
-    return (
-        f"Dotted, faded part of a curve: {rule}. The mean is then taken over few patients, "
-        "so a single relapse moves it visibly, and those still followed are often the ones "
+    return t(
+        "Dotted, faded part of a curve: {rule}. The mean is then taken over few patients, so "
+        "a single relapse moves it visibly, and those still followed are often the ones "
         "treated earliest rather than the whole group: read that part with care."
-    )
+    ).format(rule=rule)
 
 
 def mcf_figure(mcf: MeanCumulativeFunction, *, title: str) -> go.Figure:
@@ -194,15 +195,14 @@ def mcf_figure(mcf: MeanCumulativeFunction, *, title: str) -> go.Figure:
         data.append(_tail_legend(_tail_rule(faded)))
     layout = {
         "title": {"text": title, "x": 0, "font": {"size": 16}},
-        "template": _white_template(),
         "height": 420,
         "margin": {"l": 70, "r": 20, "t": 50, "b": 50},
         "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"},
         "font": FONT,
         "xaxis": {
-            "title": {"text": "Months since first rituximab infusion"},
+            "title": {"text": t("Months since first rituximab infusion")},
             "rangemode": "tozero",
         },
-        "yaxis": {"title": {"text": "Mean relapses per patient"}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": t("Mean relapses per patient")}, "rangemode": "tozero"},
     }
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    return fast_figure(data, layout)

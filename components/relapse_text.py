@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from analytics.language import N_, localize_digits, short, t, translate_message
 from analytics.rates import IncidenceRate
 from analytics.recurrent import AndersenGillTerm, RateRatioModel, RateRatioTerm
 from analytics.relapse_report import ALL, GroupRelapses, RelapseReport
-from components.format import format_p
+from components.format import ci_label, format_p
 from components.labels import column_label, level_label
 
-THETA_SENTENCE = (
+THETA_SENTENCE = N_(
     "θ (theta) says how much relapse frequency differs between patients: a large θ means little "
     "between-patient variation (the negative binomial is then close to Poisson); a small θ "
     "means some patients relapse much more often than others, and the Poisson interval is "
@@ -45,21 +46,21 @@ class TextTable:
 
 
 def group_name(group_by: str | None, label: str) -> str:
-    return "All patients" if label == ALL else level_label(group_by, label)
+    return t("All patients") if label == ALL else level_label(group_by, label)
 
 
 def number(value: float) -> str:
     """Two decimals, but two significant digits below 0.1 (0.0041, not 0.00), so a small
     rate or ratio never reads as zero; very large ratios (near-separation) as '> 1000'."""
     if not math.isfinite(value):
-        return "n/a" if math.isnan(value) else "> 1000"
+        return t("n/a") if math.isnan(value) else "> 1000"
     if value > 1000:
         return "> 1000"
     if value >= 10:
-        return f"{value:.1f}"
+        return localize_digits(f"{value:.1f}")
     if value >= 0.1 or value == 0:
-        return f"{value:.2f}"
-    return f"{value:.2g}"
+        return localize_digits(f"{value:.2f}")
+    return localize_digits(f"{value:.2g}")
 
 
 def with_ci(estimate: float, low: float, high: float) -> str:
@@ -69,10 +70,12 @@ def with_ci(estimate: float, low: float, high: float) -> str:
 def _rate(rate: IncidenceRate | None) -> Cell:
     if rate is None or rate.person_years <= 0:
         return "—"
+    relapses = t("1 relapse") if rate.events == 1 else t("{n} relapses").format(n=rate.events)
     return RateCell(
         with_ci(rate.estimate, rate.ci_low, rate.ci_high),
-        f"{rate.events} relapse{'' if rate.events == 1 else 's'} / "
-        f"{rate.person_years:.1f} patient-years",
+        t("{relapses} / {years} patient-years").format(
+            relapses=relapses, years=localize_digits(f"{rate.person_years:.1f}")
+        ),
     )
 
 
@@ -81,7 +84,7 @@ def _ratio(term: RateRatioTerm | None) -> str:
     if term is None:
         return "—"
     if not math.isfinite(term.rate_ratio):
-        return "not estimable"
+        return t("not estimable")
     return f"{with_ci(term.rate_ratio, term.ci_low, term.ci_high)}, {format_p(term.p)}"
 
 
@@ -93,8 +96,8 @@ def _theta(model: RateRatioModel | None) -> str:
     if model is None or not model.terms:
         return "—"
     if model.theta is None:
-        return "∞ (no extra variation)"
-    return f"{model.theta:.2f}"
+        return t("∞ (no extra variation)")
+    return localize_digits(f"{model.theta:.2f}")
 
 
 def _rates_row(group_by: str | None, entry: GroupRelapses) -> tuple[Cell, ...]:
@@ -115,46 +118,48 @@ def rates_table(report: RelapseReport) -> TextTable:
     """Annualized relapse rates before and after rituximab, and their ratio, per group."""
     return TextTable(
         (
-            "Group",
-            "Patients",
-            "ARR before rituximab (95% CI)",
-            "ARR on rituximab (95% CI)",
-            "Rate ratio on ÷ before, negative binomial (95% CI), p",
-            "Rate ratio, Poisson (95% CI), p",
+            t("Group"),
+            t("Patients"),
+            t("ARR before rituximab ({ci})").format(ci=ci_label()),
+            t("ARR on rituximab ({ci})").format(ci=ci_label()),
+            t("Rate ratio on ÷ before, negative binomial ({ci}), p").format(ci=ci_label()),
+            t("Rate ratio, Poisson ({ci}), p").format(ci=ci_label()),
             "θ",
         ),
         tuple(_rates_row(report.group_by, g) for g in report.groups),
-        f"Annualized relapse rate (ARR, relapses per patient-year) in the "
-        f"{report.pre_window_months:g} months before the first rituximab infusion and on "
-        f"rituximab (from month {report.grace_months:g}, after the grace period), exact Poisson "
-        "95% CI (R poisson.test). Rate ratios: R glm.nb and glm(family = poisson).",
+        t(
+            "Annualized relapse rate (ARR, relapses per patient-year) in the {window} months "
+            "before the first rituximab infusion and on rituximab (from month {grace}, after "
+            "the grace period), exact Poisson 95% CI (R poisson.test). Rate ratios: R glm.nb "
+            "and glm(family = poisson)."
+        ).format(window=short(report.pre_window_months), grace=short(report.grace_months)),
     )
 
 
 def regression_to_mean_caveat(report: RelapseReport) -> str:
     """Why the on ÷ before ratio overstates what rituximab itself did, in the clinic's words."""
-    return (
+    return t(
         "Reading the on ÷ before ratio: rituximab is usually started soon after a relapse or a "
         "run of relapses, and relapse rates tend to settle after such a period even without a "
-        "change of treatment (regression to the mean). The rate in the "
-        f"{report.pre_window_months:g} months before the first infusion can therefore be "
-        "higher than a patient's usual rate, and part of the fall on rituximab may not be due "
-        "to the drug. The ratio describes the course of these patients; it is not a treatment "
-        "effect measured against an untreated comparison group."
-    )
+        "change of treatment (regression to the mean). The rate in the {window} months before "
+        "the first infusion can therefore be higher than a patient's usual rate, and part of "
+        "the fall on rituximab may not be due to the drug. The ratio describes the course of "
+        "these patients; it is not a treatment effect measured against an untreated "
+        "comparison group."
+    ).format(window=short(report.pre_window_months))
 
 
 def counting_sentence(report: RelapseReport) -> str:
     """Which relapses the panel counts."""
-    return (
+    return t(
         "Every relapse counts here, not only the first after the grace period. Relapses in "
-        f"the first {report.grace_months:g} months after the first infusion are not counted "
-        "after rituximab (grace period control)."
-    )
+        "the first {grace} months after the first infusion are not counted after rituximab "
+        "(grace period control)."
+    ).format(grace=short(report.grace_months))
 
 
 def mcf_method_sentence() -> str:
-    return (
+    return t(
         "Mean cumulative function (Nelson–Aalen), Lawless–Nadeau robust 95% CI: unlike "
         "1 − Kaplan–Meier it keeps counting after a patient's first relapse."
     )
@@ -163,7 +168,7 @@ def mcf_method_sentence() -> str:
 def group_notes(report: RelapseReport) -> list[str]:
     """Each group's notes, prefixed with the group's name as the tables show it."""
     return [
-        f"{group_name(report.group_by, entry.label)} — {note}"
+        f"{group_name(report.group_by, entry.label)} — {translate_message(note)}"
         for entry in report.groups
         for note in entry.notes
     ]
@@ -171,7 +176,9 @@ def group_notes(report: RelapseReport) -> list[str]:
 
 def _term_name(group_by: str | None, term: RateRatioTerm | AndersenGillTerm) -> str:
     if term.level is not None and term.reference is not None:
-        return f"{level_label(group_by, term.level)} vs {level_label(group_by, term.reference)}"
+        return t("{level} vs {reference}").format(
+            level=level_label(group_by, term.level), reference=level_label(group_by, term.reference)
+        )
     return term.term
 
 
@@ -183,14 +190,20 @@ def between_table(report: RelapseReport) -> TextTable | None:
         return None
     by_term = {t.term: t for t in (poisson.terms if poisson is not None else ())}
     return TextTable(
-        ("Comparison", "Negative binomial (95% CI), p", "Poisson (95% CI), p", "θ"),
+        (
+            t("Comparison"),
+            t("Negative binomial ({ci}), p").format(ci=ci_label()),
+            t("Poisson ({ci}), p").format(ci=ci_label()),
+            "θ",
+        ),
         tuple(
             (_term_name(report.group_by, t), _ratio(t), _ratio(by_term.get(t.term)), _theta(nb))
             for t in nb.terms
         ),
-        f"Rate ratio of relapses after rituximab between groups of "
-        f"{column_label(report.group_by)}, one row per patient, offset log(patient-years) "
-        "(R glm.nb, glm).",
+        t(
+            "Rate ratio of relapses after rituximab between groups of {column}, one row per "
+            "patient, offset log(patient-years) (R glm.nb, glm)."
+        ).format(column=column_label(report.group_by)),
     )
 
 
@@ -201,29 +214,44 @@ def andersen_gill_tables(report: RelapseReport) -> tuple[TextTable, TextTable] |
     if ag is None or not ag.terms:
         return None
     rows, naive_rows = [], []
-    for t in ag.terms:
-        name = _term_name(report.group_by, t)
-        estimable = math.isfinite(t.hr)
+    for term in ag.terms:
+        name = _term_name(report.group_by, term)
+        estimable = math.isfinite(term.hr)
         rows.append(
             (
                 name,
-                with_ci(t.hr, t.ci_low, t.ci_high) if estimable else "not estimable",
-                format_p(t.p) if estimable else "—",
+                with_ci(term.hr, term.ci_low, term.ci_high) if estimable else t("not estimable"),
+                format_p(term.p) if estimable else "—",
                 ag.n_patients,
                 ag.events,
             )
         )
-        naive_rows.append((name, f"{t.coef:.3f}", f"{t.se:.3f}", f"{t.naive_se:.3f}"))
+        naive_rows.append(
+            (
+                name,
+                localize_digits(f"{term.coef:.3f}"),
+                localize_digits(f"{term.se:.3f}"),
+                localize_digits(f"{term.naive_se:.3f}"),
+            )
+        )
     robust = TextTable(
-        ("Comparison", "HR (robust 95% CI)", "p (robust)", "Patients", "Relapses"),
+        (
+            t("Comparison"),
+            t("HR (robust {ci})").format(ci=ci_label()),
+            t("p (robust)"),
+            t("Patients"),
+            t("Relapses"),
+        ),
         tuple(rows),
-        "Andersen–Gill Cox model of every relapse after the grace period; a patient stays at "
-        "risk after a relapse; standard errors clustered by patient (R coxph + cluster(id), "
-        "Efron ties).",
+        t(
+            "Andersen–Gill Cox model of every relapse after the grace period; a patient stays "
+            "at risk after a relapse; standard errors clustered by patient (R coxph + "
+            "cluster(id), Efron ties)."
+        ),
     )
     naive = TextTable(
-        ("Comparison", "log HR", "Robust SE", "Naive SE"),
+        (t("Comparison"), t("log HR"), t("Robust SE"), t("Naive SE")),
         tuple(naive_rows),
-        "Standard errors of the log hazard ratio.",
+        t("Standard errors of the log hazard ratio."),
     )
     return robust, naive

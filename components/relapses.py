@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analytics.language import N_, t, translate_message
 from analytics.relapse_report import RelapseReport
 from components.mcf import mcf_figure, tail_caption
 from components.relapse_text import (
@@ -29,12 +30,12 @@ from components.relapse_text import (
 
 __all__ = ["MCF_GRAPH", "NO_PATIENTS", "NO_RELAPSES_FILE", "THETA_SENTENCE", "relapse_panel"]
 
-NO_RELAPSES_FILE = (
+NO_RELAPSES_FILE = N_(
     "This panel needs a relapses file: one row per relapse with patient_id and "
     "months_from_rtx (months from the first rituximab infusion; negative = before it). "
     "Load it with the patients file on the Data tab. The demo cohort has one."
 )
-NO_PATIENTS = (
+NO_PATIENTS = N_(
     "No patients match these filters. Widen a range or set a filter back to “All” "
     "(or press “Reset filters”)."
 )
@@ -65,8 +66,10 @@ def _between(report: RelapseReport) -> object:
     table = between_table(report)
     if table is None:
         return html.P(
-            "No between-group rate ratio: the groups do not differ among the patients shown "
-            "(see the notes below).",
+            t(
+                "No between-group rate ratio: the groups do not differ among the patients "
+                "shown (see the notes below)."
+            ),
             className="form-text",
         )
     return _table(table)
@@ -77,8 +80,10 @@ def _andersen_gill(report: RelapseReport) -> object:
     tables = andersen_gill_tables(report)
     if tables is None:
         return html.P(
-            "No Andersen–Gill model: the groups do not differ among the patients shown "
-            "(see the notes below).",
+            t(
+                "No Andersen–Gill model: the groups do not differ among the patients shown "
+                "(see the notes below)."
+            ),
             className="form-text",
         )
     robust, naive = tables
@@ -87,10 +92,12 @@ def _andersen_gill(report: RelapseReport) -> object:
             _table(robust),
             html.Details(
                 [
-                    html.Summary("Model-based (naive) standard errors"),
+                    html.Summary(t("Model-based (naive) standard errors")),
                     html.P(
-                        "The naive standard error treats a patient's relapses as independent; "
-                        "they are not, so the robust one is reported above.",
+                        t(
+                            "The naive standard error treats a patient's relapses as "
+                            "independent; they are not, so the robust one is reported above."
+                        ),
                         className="form-text",
                     ),
                     _table(naive),
@@ -106,8 +113,8 @@ def _notes(messages: Sequence[str]) -> object:
         return html.Div()
     return dbc.Alert(
         [
-            html.Div("Read with care", className="fw-semibold mb-1"),
-            html.Ul([html.Li(m) for m in messages], className="mb-0"),
+            html.Div(t("Read with care"), className="fw-semibold mb-1"),
+            html.Ul([html.Li(translate_message(m)) for m in messages], className="mb-0"),
         ],
         color="warning",
         className="small",
@@ -123,21 +130,21 @@ def relapse_panel(
     with the models' notes.
     """
     if not report.available:
-        return dbc.Alert(NO_RELAPSES_FILE, color="light", className="border empty-state")
+        return dbc.Alert(t(NO_RELAPSES_FILE), color="light", className="border empty-state")
     if report.n == 0:
-        return dbc.Alert(NO_PATIENTS, color="light", className="border empty-state")
-    suffix = " · synthetic demo cohort" if synthetic else ""
+        return dbc.Alert(t(NO_PATIENTS), color="light", className="border empty-state")
+    suffix = " · " + t("synthetic demo cohort") if synthetic else ""
     children: list[object] = [
-        html.H2("Relapses before and after rituximab", className="h5"),
+        html.H2(t("Relapses before and after rituximab"), className="h5"),
         html.P(counting_sentence(report), className="form-text"),
         _table(rates_table(report)),
         # Next to the on ÷ before ratio it qualifies.
         html.P(regression_to_mean_caveat(report), className="form-text rtm-caveat"),
-        html.P(THETA_SENTENCE, className="form-text"),
+        html.P(t(THETA_SENTENCE), className="form-text"),
     ]
     if report.group_by is not None:
         children += [
-            html.H3("Between groups", className="h6 mt-3"),
+            html.H3(t("Between groups"), className="h6 mt-3"),
             _between(report),
         ]
     if report.mcf is not None and report.mcf.curves:
@@ -145,7 +152,7 @@ def relapse_panel(
             dcc.Graph(
                 id=MCF_GRAPH,
                 figure=mcf_figure(
-                    report.mcf, title=f"Mean cumulative number of relapses on rituximab{suffix}"
+                    report.mcf, title=t("Mean cumulative number of relapses on rituximab") + suffix
                 ),
                 config={
                     "displaylogo": False,
@@ -160,14 +167,16 @@ def relapse_panel(
             children.append(html.P(faded, className="form-text"))
     if report.group_by is not None:
         children += [
-            html.H3("All post-rituximab relapses: Andersen–Gill", className="h6 mt-3"),
+            html.H3(t("All post-rituximab relapses: Andersen–Gill"), className="h6 mt-3"),
             _andersen_gill(report),
         ]
     if report.group_by is None:
         children.append(
             html.P(
-                "Choose a grouping under “Compare groups by” for the rate ratio between groups "
-                "and the Andersen–Gill hazard ratio of all post-rituximab relapses.",
+                t(
+                    "Choose a grouping under “Compare groups by” for the rate ratio between "
+                    "groups and the Andersen–Gill hazard ratio of all post-rituximab relapses."
+                ),
                 className="form-text",
             )
         )

@@ -20,6 +20,7 @@ from analytics.language import (
     using_language,
 )
 from analytics.language_es import SPANISH, SPANISH_MESSAGES
+from analytics.relapse_report import build_relapse_report
 from analytics.report import build_report
 from tests.translations_scan import marked_strings, placeholders
 
@@ -149,6 +150,23 @@ def test_every_warning_of_the_demo_views_is_translated(view):
     for model in [*report.univariable_models.values(), report.cox, report.firth]:
         if model is not None:
             messages += list(model.warnings)
+    with using_language("es"):
+        untranslated = [m for m in messages if translate_message(m) == m]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    ("group_by", "filters"),
+    [
+        (None, Filters()),
+        ("asymptomatic_lesions", Filters()),
+        ("sex", Filters(edss_min=5.0)),
+        ("fcgr3a_v158f", Filters(lesions=0)),
+    ],
+)
+def test_every_note_of_the_relapse_analyses_is_translated(group_by, filters):
+    report = build_relapse_report(load_demo(), filters, group_by)
+    messages = [*report.notes, *(note for entry in report.groups for note in entry.notes)]
     with using_language("es"):
         untranslated = [m for m in messages if translate_message(m) == m]
     assert untranslated == []

@@ -10,6 +10,7 @@ import pytest
 
 from analytics.cohort import Filters
 from analytics.demo import load_demo
+from analytics.language import using_language
 from analytics.methods import methods_text
 from analytics.relapse_report import ALL, build_relapse_report
 from analytics.report import build_report
@@ -210,3 +211,19 @@ def test_without_a_relapses_file_the_section_says_so(demo, demo_report):
 
 def test_no_relapse_report_no_section(demo_html):
     assert "Relapses before and after rituximab" not in demo_html
+
+
+def test_a_spanish_report_is_spanish_throughout(demo, demo_report, relapses):
+    with using_language("es"):
+        html = report_html(demo_report, relapses=relapses)
+        methods = methods_text(demo_report)
+    assert '<html lang="es">' in html
+    assert "<h2>Métodos</h2>" in html
+    assert escape(methods) in html
+    assert methods.startswith("El análisis incluyó 54 pacientes")
+    assert "Brotes antes y después de rituximab" in html
+    assert "regresión a la media" in html
+    # The failure proportion (12 of 54) with a decimal comma, the words of the summary table.
+    assert "22,2\u00a0%" in html
+    assert "Proporción de fracaso" in html
+    assert '"separators":",."' in html.replace(" ", "")  # the figures' decimal commas
