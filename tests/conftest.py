@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics.cohort import Cohort
+from analytics.demo import load_demo
 
 
 def make_cohort(patients: pd.DataFrame, relapses: pd.DataFrame | None = None) -> Cohort:
@@ -13,6 +14,12 @@ def make_cohort(patients: pd.DataFrame, relapses: pd.DataFrame | None = None) ->
     return Cohort(
         patients=patients, relapses=relapses, label="test", synthetic=False, fingerprint="test"
     )
+
+
+@pytest.fixture(scope="session")
+def demo() -> Cohort:
+    """The synthetic demo cohort (loaded once; tests must not change it)."""
+    return load_demo()
 
 
 @pytest.fixture

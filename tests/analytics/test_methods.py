@@ -5,20 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from analytics.cohort import Filters
-from analytics.demo import load_demo
 from analytics.language import using_language
 from analytics.methods import R_SURVIVAL_CHECKED, methods_text, software_versions
 from analytics.report import build_report
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    return load_demo()
 
 
 def test_names_the_view(demo):

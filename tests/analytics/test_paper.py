@@ -7,16 +7,9 @@ import json
 import pytest
 
 from analytics.cohort import Filters
-from analytics.demo import load_demo
 from analytics.paper import compare_with_paper
 from analytics.report import build_report
 from tests.conftest import make_cohort
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")

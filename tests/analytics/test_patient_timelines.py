@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from analytics.cohort import Filters, analysis_frame
-from analytics.demo import load_demo
 from analytics.io import load_cohort
 from analytics.report import build_report
 from analytics.timelines import (
@@ -32,12 +31,6 @@ PATIENTS = (
 )
 RELAPSES = "patient_id,months_from_rtx\nA1,-20\nA1,3\nA1,12\nA4,-2\nA4,12\n"
 INFUSIONS = "patient_id,months_from_rtx\nA1,6\nA1,0\nA2,0\n"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort (relapses and infusions files)."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")

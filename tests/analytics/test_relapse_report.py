@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from analytics.cohort import Cohort, Filters, analysis_frame
-from analytics.demo import load_demo
 from analytics.recurrent import (
     andersen_gill,
     mean_cumulative_function,
@@ -26,12 +25,6 @@ from analytics.recurrent import (
 from analytics.relapse_report import ALL, build_relapse_report
 
 GROUP = "asymptomatic_lesions"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort (it has a relapses file)."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import pytest
 from numpy.testing import assert_allclose
 
 from analytics.cohort import Filters, analysis_frame
-from analytics.demo import load_demo
 from analytics.hazards import cox_model
 from analytics.rates import failure_proportion, incidence_rate
 from analytics.report import REFERENCE_LEVELS, build_report
@@ -35,12 +34,6 @@ EXTRA_KEYS = {
     "mancova",
 }
 GROUP = "asymptomatic_lesions"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")

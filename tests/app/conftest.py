@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.demo import load_demo
 from app.callbacks import common
 from app.config import Config
 from app.factory import create_app
@@ -30,9 +29,3 @@ def app_context(dash_app):
     """A request context, so ``current_app`` is the app's Flask server."""
     with dash_app.server.test_request_context():
         yield dash_app
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort, loaded independently of the app."""
-    return load_demo()

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.demo import load_demo
 from app import ids
 from app.controls import (
     CONTROL_IDS,
@@ -22,12 +21,6 @@ from tests.conftest import make_cohort
 
 AGE_BOUNDS = (18.0, 75.0)
 HORIZON_VALUES = (None, 12.0, 24.0, 36.0, 60.0, 120.0)
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The shipped synthetic demo cohort."""
-    return load_demo()
 
 
 def _finite(low: float, high: float) -> st.SearchStrategy[float]:

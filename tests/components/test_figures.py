@@ -17,7 +17,6 @@ import pytest
 from dash._utils import to_json
 
 from analytics.cohort import Filters
-from analytics.demo import load_demo
 from analytics.hazards import HazardTerm
 from analytics.report import build_report
 from analytics.survival import kaplan_meier, survival_at
@@ -30,12 +29,6 @@ from components.rates import rates_figure
 from components.swimmer import swimmer_figure
 
 GROUP = "asymptomatic_lesions"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")

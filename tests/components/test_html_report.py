@@ -9,7 +9,6 @@ from html.parser import HTMLParser
 import pytest
 
 from analytics.cohort import Filters
-from analytics.demo import load_demo
 from analytics.language import using_language
 from analytics.methods import methods_text
 from analytics.relapse_report import ALL, build_relapse_report
@@ -44,12 +43,6 @@ def _resources(html: str) -> _Resources:
     parser = _Resources()
     parser.feed(html)
     return parser
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")

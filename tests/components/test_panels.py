@@ -7,7 +7,6 @@ import pytest
 from dash import html
 
 from analytics.cohort import Filters
-from analytics.demo import load_demo
 from analytics.paper import compare_with_paper
 from analytics.report import build_report
 from components import panels
@@ -28,12 +27,6 @@ def _find(component, kind) -> list:
 def _body_rows(table) -> list:
     (body,) = _find(table, html.Tbody)
     return body.children
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import pytest
 
 from analytics.cohort import Filters, analysis_frame
 from analytics.conditional import conditional_survival
-from analytics.demo import load_demo
 from analytics.recurrent import MeanCumulativeFunction, mcf_curve
 from analytics.relapse_report import ALL, build_relapse_report
 from components.conditional import conditional_panel, input_problem, sentence
@@ -27,12 +26,6 @@ from components.relapses import (
 from tests.dash_text import component_texts
 
 GROUP = "asymptomatic_lesions"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from dataclasses import replace
 import pytest
 
 from analytics.cohort import Filters
-from analytics.demo import load_demo
 from analytics.report import build_report
 from analytics.timelines import km_step, patient_timelines
 from components import timeline_panels
@@ -18,12 +17,6 @@ from components.timeline_panels import km_step_panel, swimmer_caption
 from tests.dash_text import component_texts
 
 GROUP = "asymptomatic_lesions"
-
-
-@pytest.fixture(scope="module")
-def demo():
-    """The synthetic demo cohort."""
-    return load_demo()
 
 
 @pytest.fixture(scope="module")
