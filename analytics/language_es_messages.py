@@ -71,6 +71,7 @@ SPANISH_MESSAGES: dict[str, str] = {
     "Only {} relapses per coefficient: rate ratios are imprecise.": "Solo {} brotes por coeficiente: las razones de tasas son imprecisas.",
     "No more variation between patients than Poisson predicts: the negative-binomial fit is the Poisson fit (theta infinite).": "No hay más variación entre pacientes de la que predice Poisson: el ajuste binomial negativo coincide con el de Poisson (theta infinito).",
     "The {} model could not be fitted ({}).": "No se pudo ajustar el modelo {} ({}).",
+    "The reference group {} has no relapses: ratios against it are infinite (separation) and are not reported.": "El grupo de referencia {} no tiene brotes: las razones frente a él son infinitas (separación) y no se informan.",
     "{} has no relapses: its ratio is 0 or infinite (separation) and is not reported.": "{} no tiene brotes: su razón es 0 o infinita (separación) y no se informa.",
     "{} patient(s) with no {} are left out.": "{} paciente(s) sin {} excluidos.",
     "{} patient(s) followed no longer than the {}-month grace period are left out.": "{} paciente(s) seguidos no más que el periodo de gracia de {} meses quedan excluidos.",

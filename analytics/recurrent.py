@@ -97,7 +97,12 @@ def _check_conf_level(conf_level: float) -> float:
 
 
 def _separated_terms(design: Design, events: Array) -> dict[str, str]:
-    """Binary terms whose one side has no events: their ratio is 0 or infinite."""
+    """Binary terms whose one side has no events: their ratio is 0 or infinite.
+
+    A multi-level covariate is also separated when its reference level alone has no events:
+    every ratio against it is then infinite, though each dummy's "without" side (reference
+    and the other levels together) has events.
+    """
     found = {}
     for name, column in design.binary_columns().items():
         for value, side in ((1.0, "with"), (0.0, "without")):
@@ -106,7 +111,25 @@ def _separated_terms(design: Design, events: Array) -> dict[str, str]:
                     f"{design.describe(name, side)} has no relapses: its ratio is 0 or "
                     "infinite (separation) and is not reported."
                 )
+    for covariate, reference, indices in _reference_levels(design):
+        in_reference = ~design.matrix[:, indices].astype(bool).any(axis=1)
+        if in_reference.any() and events[in_reference].sum() == 0:
+            for j in indices:
+                found.setdefault(
+                    design.columns[j].term,
+                    f"The reference group {covariate}={reference} has no relapses: ratios "
+                    "against it are infinite (separation) and are not reported.",
+                )
     return found
+
+
+def _reference_levels(design: Design) -> list[tuple[str, str, list[int]]]:
+    """(covariate, reference level, its dummy columns) for each multi-level covariate."""
+    levels: dict[tuple[str, str], list[int]] = {}
+    for j, column in enumerate(design.columns):
+        if column.level is not None and column.reference is not None:
+            levels.setdefault((column.covariate, column.reference), []).append(j)
+    return [(covariate, reference, js) for (covariate, reference), js in levels.items()]
 
 
 def _collinear(design: Design) -> str | None:

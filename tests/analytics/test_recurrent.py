@@ -6,6 +6,7 @@ The comparisons with R are in tests/reference/test_recurrent_vs_r.py.
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics.cohort import Filters
 from analytics.rates import annualized_relapse_rates
 from analytics.recurrent import (
     andersen_gill,
@@ -23,6 +25,7 @@ from analytics.recurrent import (
     relapse_rate_ratio,
     relapse_rates_by_group,
 )
+from analytics.relapse_report import build_relapse_report
 
 
 def _cohort(rows: list[tuple[str, float, int]], relapses: list[tuple[str, float]]):
@@ -412,3 +415,14 @@ def test_collinear_covariates_give_a_note_not_a_crash(small) -> None:
     ):
         assert result.terms == ()
         assert any("collinear" in note for note in result.notes)
+
+
+def test_a_reference_level_without_relapses_is_separation_not_a_huge_ratio(demo):
+    # FF (the reference of FCGR3A) has no relapse after rituximab among lesion-free patients
+    # with no grace period: every ratio against it is infinite. Each dummy's "without" side
+    # (FF together with the other level) has relapses, so the per-dummy check alone missed it
+    # and the fit reported "> 1000 (0.00–> 1000)".
+    report = build_relapse_report(demo, Filters(lesions=0, grace_months=0), "fcgr3a_v158f")
+    assert report.between_nb is not None
+    assert all(math.isnan(term.rate_ratio) for term in report.between_nb.terms)
+    assert any("reference group fcgr3a_v158f=FF has no relapses" in note for note in report.notes)
