@@ -1,11 +1,11 @@
 """Reading cohort files (CSV, XLSX, Parquet) and writing safe CSV exports.
 
 The format is sniffed from the content, not trusted from the extension: a ZIP archive is
-read as an XLSX workbook, ``PAR1`` as Parquet, anything else as text. Text is decoded as
-UTF-8 (with or without BOM; UTF-16 with BOM, as Excel's "Unicode text" export) and falls
-back to cp1252/latin-1 only when UTF-8 fails. The separator (comma, semicolon or tab) is
-taken from the header line; semicolon- and tab-separated files may use decimal commas
-(European Excel writes ``12,5``).
+read as an XLSX workbook, ``PAR1`` as Parquet, anything else as text (read by
+:mod:`analytics.text_tables`). Text is decoded as UTF-8 (with or without BOM; UTF-16 with
+BOM, as Excel's "Unicode text" export) and falls back to cp1252/latin-1 only when UTF-8
+fails. The separator (comma, semicolon or tab) is taken from the header line; semicolon- and
+tab-separated files may use decimal commas (European Excel writes ``12,5``).
 
 Uploads are hostile until proven otherwise: bytes are parsed in memory and nothing is
 written to disk; an XLSX archive is inspected before openpyxl opens it (zip bombs, macros,
@@ -17,15 +17,13 @@ Every failure on user data is raised as :class:`~analytics.schema.CohortValidati
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from analytics import schema
@@ -42,6 +40,7 @@ from analytics.binary_tables import (
     xlsx_rows,
 )
 from analytics.schema import CohortValidationError, Problem
+from analytics.text_tables import text_rows
 
 if TYPE_CHECKING:
     from analytics.cohort import Cohort
@@ -51,7 +50,6 @@ Source = str | Path | bytes
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _PARQUET_MAGIC = b"PAR1"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
-_SEPARATORS = (",", ";", "\t")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -73,59 +71,14 @@ def read_bytes(source: Source, file_name: str, max_bytes: int | None = None) -> 
     return data
 
 
-def _decode(data: bytes, file_name: str) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise fail(file_name, "could not be decoded as UTF-16 text") from None
-    if b"\x00" in data:
-        raise fail(file_name, "is not a CSV, XLSX or Parquet file (binary content)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; latin-1 maps every byte.
-        return data.decode("latin-1")
+class _Collected(NamedTuple):
+    """A table as read, column by column: header, data-row numbers, cells of each header column."""
 
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
-    return controls > max(2, len(sample) // 100)
-
-
-def _separator(text: str) -> str:
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {sep: header.count(sep) for sep in _SEPARATORS}
-    best = max(_SEPARATORS, key=lambda sep: counts[sep])
-    return best if counts[best] else ","
-
-
-def _csv_rows(text: str, file_name: str, sep: str) -> Iterator[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    try:
-        yield from reader
-    except csv.Error as error:
-        reason = str(error)
-        if "field limit" in reason:
-            # csv's own bound (131,072 characters); in a cohort file only a quote that is
-            # never closed swallows that much of the file into one cell.
-            reason = (
-                f"a cell longer than {csv.field_size_limit():,} characters: a quote not closed?"
-            )
-        raise fail(file_name, f"is not valid CSV ({reason})", reader.line_num) from None
-
-
-def _text_rows(data: bytes, file_name: str) -> tuple[Iterator[list[str]], bool, str]:
-    text = _decode(data, file_name)
-    if _looks_binary(text):
-        raise fail(file_name, "is not a CSV, XLSX or Parquet file (binary content)")
-    sep = _separator(text)
-    return _csv_rows(text, file_name, sep), sep != ",", sep
+    header_row: int
+    header: list[str]
+    rows: list[int]
+    columns: list[list[str]]
+    longer_rows: list[tuple[int, int]]  # (row, cells) of rows with values beyond the header
 
 
 def _collect(
@@ -133,10 +86,18 @@ def _collect(
     file_name: str,
     max_rows: int | None,
     max_columns: int,
-) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
-    """Header row number and cells, and the non-blank data rows with their row numbers."""
+) -> _Collected:
+    """Header row number and cells, and the non-blank data rows with their row numbers.
+
+    Cells go straight into one list per column, each distinct text stored once: a list per
+    row costs more than the file itself at 10^5 rows, and most columns repeat a few hundred
+    texts ("0", "F", "12.5"), so this keeps the peak memory of a load near the file's size.
+    """
     header_row, header = 0, []
-    data: list[tuple[int, list[str]]] = []
+    rows: list[int] = []
+    columns: list[list[str]] = []
+    longer_rows: list[tuple[int, int]] = []
+    texts: dict[str, str] = {}
     for number, row in numbered:
         if len(row) > max_columns and any(c.strip() for c in row[max_columns:]):
             raise too_many_columns(file_name, f"{len(row):,}", max_columns, number)
@@ -145,51 +106,59 @@ def _collect(
             continue
         if not header_row:
             header_row, header = number, cells
+            columns = [[] for _ in header]
             continue
-        data.append((number, cells))
-        if max_rows is not None and len(data) > max_rows:
+        rows.append(number)
+        if max_rows is not None and len(rows) > max_rows:
             raise too_many_rows(file_name, max_rows)
-        if len(data) * len(header) > MAX_CELLS:
+        if len(rows) * len(header) > MAX_CELLS:
             raise too_many_cells(file_name, MAX_CELLS)
-    return header_row, header, data
+        if any(cells[len(header) :]):
+            longer_rows.append((number, len(cells)))
+        for column, text in zip(columns, cells, strict=False):
+            column.append(texts.setdefault(text, text))
+        for column in columns[len(cells) :]:
+            column.append("")
+    return _Collected(header_row, header, rows, columns, longer_rows)
 
 
-def _ragged(
-    file_name: str, sep: str, width: int, data: list[tuple[int, list[str]]]
-) -> list[Problem]:
-    problems: list[Problem] = []
+def _build_frame(file_name: str, table: _Collected, sep: str) -> pd.DataFrame:
+    width = len(table.header)
     hint = (
         " (a decimal comma? use a decimal point, or semicolons as separators)" if sep == "," else ""
     )
-    for number, cells in data:
-        if any(cells[width:]):
-            rule = f"has {len(cells)} values but the header has {width} columns{hint}"
-            problems.append(Problem(file_name, number, None, None, rule))
-    return problems
-
-
-def _build_frame(
-    file_name: str, header_row: int, header: list[str], data: list[tuple[int, list[str]]], sep: str
-) -> pd.DataFrame:
-    width = len(header)
-    problems = _ragged(file_name, sep, width, data)
-    cells = [(row + [""] * width)[:width] for _, row in data]
+    problems = [
+        Problem(
+            file_name,
+            number,
+            None,
+            None,
+            f"has {count} values but the header has {width} columns{hint}",
+        )
+        for number, count in table.longer_rows
+    ]
     keep: list[int] = []
-    for index, name in enumerate(header):
+    for index, name in enumerate(table.header):
         if name:
             keep.append(index)
-        elif any(row[index] for row in cells):
+        elif any(table.columns[index]):
             rule = f"column {index + 1} has values but no header name"
-            problems.append(Problem(file_name, header_row, None, None, rule))
+            problems.append(Problem(file_name, table.header_row, None, None, rule))
     if problems:
         raise CohortValidationError(schema.sort_problems(problems))
-    frame = pd.DataFrame(
-        [[row[i] for i in keep] for row in cells],
-        columns=[header[i] for i in keep],
-        index=pd.Index([number for number, _ in data], dtype="int64"),
+    # One object block laid out as pandas stores it (a row per column), filled column by
+    # column with each list freed once copied, so the cells are never held twice over.
+    block = np.empty((len(keep), len(table.rows)), dtype=object)
+    for position, index in enumerate(keep):
+        block[position] = table.columns[index]
+        table.columns[index] = []
+    return pd.DataFrame(
+        block.T,
+        columns=[table.header[i] for i in keep],
+        index=pd.Index(table.rows, dtype="int64"),
         dtype=object,
+        copy=False,
     )
-    return frame
 
 
 def parse_table(
@@ -207,17 +176,17 @@ def parse_table(
         # Excel saves an encrypted .xlsx inside an OLE2 compound file, like a legacy .xls.
         raise fail(file_name, ENCRYPTED)
     else:
-        rows, decimal_comma, sep = _text_rows(data, file_name)
+        rows, decimal_comma, sep = text_rows(data, file_name)
         numbered = enumerate(rows, start=1)
-    header_row, header, body = _collect(numbered, file_name, max_rows, max_columns)
+    table = _collect(numbered, file_name, max_rows, max_columns)
     hint = f" ({sheet_note})" if sheet_note else ""
-    if not header_row:
+    if not table.header_row:
         raise fail(file_name, f"file is empty{hint}")
-    if not body:
-        raise fail(file_name, f"has a header row but no data rows{hint}", header_row)
-    frame = _build_frame(file_name, header_row, header, body, sep)
+    if not table.rows:
+        raise fail(file_name, f"has a header row but no data rows{hint}", table.header_row)
+    frame = _build_frame(file_name, table, sep)
     frame.attrs["decimal_comma"] = decimal_comma
-    frame.attrs["header_row"] = header_row
+    frame.attrs["header_row"] = table.header_row
     frame.attrs["sheet_note"] = sheet_note
     return frame
 
@@ -318,7 +287,9 @@ def cohort_fingerprint(
     match). The infusions bytes follow a separator that carries both lengths, so one file
     given as the relapses file or as the infusions file makes two fingerprints.
     """
-    digest = hashlib.sha256(patients + relapses)
+    # Two updates hash the same bytes as patients + relapses, without a copy of both files.
+    digest = hashlib.sha256(patients)
+    digest.update(relapses)
     if infusions is not None:
         lengths = len(patients).to_bytes(8, "big") + len(relapses).to_bytes(8, "big")
         digest.update(b"\0infusions\0" + lengths + infusions)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 
 
 def json_safe(value: object) -> object:
@@ -14,7 +15,12 @@ def json_safe(value: object) -> object:
 
     JSON has no NaN; an undefined estimate (a median never reached, an infinite HR) is
     ``null`` so that browsers and R's jsonlite read it the same way.
+
+    A DataFrame becomes a list of row dicts (a result's per-patient table, such as
+    :attr:`analytics.rates.RelapseRates.patients`, reads as records in JSON).
     """
+    if isinstance(value, pd.DataFrame):
+        return [json_safe(row) for row in value.to_dict(orient="records")]
     if isinstance(value, Mapping):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -7,7 +7,7 @@ small cohorts, where the Wald interval undercovers and can cross 0.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -171,29 +171,35 @@ def incidence_rate(
     )
 
 
-@dataclass(frozen=True)
-class PatientRelapseRate:
-    """One patient's relapse counts and annualized relapse rates before and after rituximab."""
-
-    patient_id: str
-    pre_relapses: int
-    pre_years: float
-    pre_arr: float
-    post_relapses: int
-    post_years: float
-    post_arr: float
+# The per-patient columns of :attr:`RelapseRates.patients`, in this order.
+PATIENT_RATE_COLUMNS = (
+    "patient_id",
+    "pre_relapses",
+    "pre_years",
+    "pre_arr",
+    "post_relapses",
+    "post_years",
+    "post_arr",
+)
 
 
 @dataclass(frozen=True)
 class RelapseRates:
     """Per-patient and pooled annualized relapse rates (ARR) before and after rituximab.
 
+    ``patients`` has one row per patient with the columns of :data:`PATIENT_RATE_COLUMNS`
+    (``patient_id``; relapse counts, years at risk and ARR before and after rituximab; a
+    patient with no post-treatment time has ``post_arr`` NaN). It is a frame rather than one
+    object per patient because registry-sized cohorts have 10^5 patients and every caller
+    reads it by column; treat it as read-only (:meth:`frame` gives a copy to modify).
     ``pooled_pre`` and ``pooled_post`` are total relapses / total person-years with exact
     Poisson intervals (``per = 1``); ``median_pre_arr`` / ``median_post_arr`` summarise the
     per-patient rates (patients with no post-treatment time excluded).
     """
 
-    patients: tuple[PatientRelapseRate, ...]
+    # compare=False: a frame has no truth value, so __eq__ below compares it with .equals
+    # and the generated __hash__ covers the summary fields only.
+    patients: pd.DataFrame = field(compare=False, repr=False)
     pooled_pre: IncidenceRate
     pooled_post: IncidenceRate
     median_pre_arr: float
@@ -203,12 +209,20 @@ class RelapseRates:
     relapses_outside_window: int
     relapses_at_infusion: int
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RelapseRates):
+            return NotImplemented
+        summary = [f.name for f in fields(self) if f.compare]
+        return all(getattr(self, n) == getattr(other, n) for n in summary) and bool(
+            self.patients.equals(other.patients)
+        )
+
     def frame(self) -> pd.DataFrame:
-        """Per-patient rates as a DataFrame, one row per patient."""
-        return pd.DataFrame([asdict(row) for row in self.patients])
+        """Per-patient rates as a DataFrame, one row per patient (a copy of ``patients``)."""
+        return self.patients.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-safe data (NaN becomes None)."""
+        """Plain JSON-safe data (NaN becomes None); ``patients`` is a list of row dicts."""
         result: dict[str, Any] = json_dict(asdict(self))
         return result
 
@@ -285,27 +299,25 @@ def annualized_relapse_rates(
     pre_arr = pre_counts / pre_years
     with np.errstate(divide="ignore", invalid="ignore"):
         post_arr = np.where(has_post, post_counts / post_years, np.nan)
-    # One frozen row per patient is the result's contract; built from Python scalars in one
-    # pass (tolist), which is what keeps 100 000 patients well under a second.
-    rows = tuple(
-        PatientRelapseRate(patient_id, n_pre, pre_years, arr_pre, n_post, years_post, arr_post)
-        for patient_id, n_pre, arr_pre, n_post, years_post, arr_post in zip(
-            ids.tolist(),
-            pre_counts.tolist(),
-            pre_arr.tolist(),
-            post_counts.tolist(),
-            post_years.tolist(),
-            post_arr.tolist(),
-            strict=True,
-        )
+    per_patient = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "pre_relapses": pre_counts,
+            "pre_years": np.full(len(ids), pre_years),
+            "pre_arr": pre_arr,
+            "post_relapses": post_counts,
+            "post_years": post_years,
+            "post_arr": post_arr,
+        },
+        columns=list(PATIENT_RATE_COLUMNS),
     )
     # Python's sum in patient order, as before, so the pooled person-time is bit-for-bit the same.
     total_post_months = sum(post_years.tolist()) * MONTHS_PER_YEAR
     return RelapseRates(
-        patients=rows,
+        patients=per_patient,
         pooled_pre=incidence_rate(
             int(pre_counts.sum()),
-            pre_window_months * len(rows),
+            pre_window_months * len(ids),
             per=1.0,
             conf_level=conf_level,
         ),
@@ -315,7 +327,7 @@ def annualized_relapse_rates(
             per=1.0,
             conf_level=conf_level,
         ),
-        median_pre_arr=float(np.median(pre_arr)) if rows else float("nan"),
+        median_pre_arr=float(np.median(pre_arr)) if len(ids) else float("nan"),
         median_post_arr=float(np.median(post_arr[has_post])) if has_post.any() else float("nan"),
         pre_window_months=float(pre_window_months),
         grace_months=float(grace_months),

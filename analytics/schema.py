@@ -164,9 +164,13 @@ def normalise_headers(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
             )
         else:
             seen[name] = str(original)
-    frame = raw.copy()
+    # A shallow copy: validation only reads the cells, and a deep one would hold a second
+    # copy of every cell pointer of a 10^5-row file while it runs.
+    frame = raw.copy(deep=False)
     frame.columns = names
-    frame = frame.loc[:, ~frame.columns.duplicated()]
+    duplicated = frame.columns.duplicated()
+    if duplicated.any():
+        frame = frame.loc[:, ~duplicated]
     return frame, problems
 
 

@@ -17,7 +17,13 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from analytics.rates import annualized_relapse_rates, failure_proportion, incidence_rate
+from analytics.rates import (
+    PATIENT_RATE_COLUMNS,
+    annualized_relapse_rates,
+    failure_proportion,
+    incidence_rate,
+)
+from analytics.recurrent import relapse_rates_by_group
 
 
 def _scipy_exact(events: int, n: int, conf_level: float = 0.95) -> tuple[float, float]:
@@ -183,7 +189,8 @@ def test_relapse_rates_for_an_empty_filter_is_undefined():
     patients = pd.DataFrame({"patient_id": pd.Series([], dtype=str), "followup_months": []})
     relapses = pd.DataFrame({"patient_id": ["A"], "months_from_rtx": [-1.0]})
     result = annualized_relapse_rates(patients, relapses)
-    assert result.patients == ()
+    assert result.patients.empty
+    assert tuple(result.frame().columns) == PATIENT_RATE_COLUMNS
     assert result.to_dict()["pooled_post"]["estimate"] is None
     assert np.isnan(result.median_pre_arr)
 
@@ -193,3 +200,59 @@ def test_relapse_rates_name_missing_columns():
     relapses = pd.DataFrame({"patient_id": ["A"], "months_from_rtx": [1.0]})
     with pytest.raises(ValueError, match="followup_months"):
         annualized_relapse_rates(patients, relapses)
+
+
+def test_relapse_rates_per_patient_columns_and_types(small_cohort):
+    patients, relapses = small_cohort
+    frame = annualized_relapse_rates(patients, relapses).frame()
+    assert tuple(frame.columns) == PATIENT_RATE_COLUMNS
+    assert frame["patient_id"].tolist() == ["A", "B", "C"]
+    assert frame.dtypes.astype(str).tolist() == [
+        "object", "int64", "float64", "float64", "int64", "float64", "float64"
+    ]  # fmt: skip
+    assert_allclose(frame["pre_years"], [2.0, 2.0, 2.0])
+
+
+def test_relapse_rates_frame_is_a_copy(small_cohort):
+    patients, relapses = small_cohort
+    result = annualized_relapse_rates(patients, relapses)
+    frame = result.frame()
+    frame["post_relapses"] = 99
+    assert result.frame()["post_relapses"].tolist() == [1, 1, 1]
+
+
+def test_relapse_rates_json_lists_one_record_per_patient(small_cohort):
+    """Directly and nested in a grouped result: a patient without post-treatment time
+    (C, followed 12 months, grace 12) has post_arr null."""
+    patients, relapses = small_cohort
+    direct = json.loads(
+        json.dumps(annualized_relapse_rates(patients, relapses, grace_months=12.0).to_dict())
+    )
+    grouped = relapse_rates_by_group(patients, relapses, None, grace_months=12.0)
+    nested = json.loads(json.dumps(grouped.to_dict(), allow_nan=False))["groups"][0]["rates"]
+    assert nested == direct
+    assert list(direct)[0] == "patients"
+    assert direct["patients"][2] == {
+        "patient_id": "C",
+        "pre_relapses": 0,
+        "pre_years": 2.0,
+        "pre_arr": 0.0,
+        "post_relapses": 0,
+        "post_years": 0.0,
+        "post_arr": None,
+    }
+    assert [row["post_relapses"] for row in direct["patients"]] == [0, 1, 0]
+
+
+def test_relapse_rates_compare_by_value(small_cohort):
+    patients, relapses = small_cohort
+    first = annualized_relapse_rates(patients, relapses)
+    again = annualized_relapse_rates(patients.copy(), relapses.copy())
+    assert first == again
+    assert hash(first) == hash(again)
+    assert first != annualized_relapse_rates(patients, relapses, grace_months=6.0)
+    # Same summary, one patient's counts differ: still unequal.
+    moved = relapses.assign(patient_id=relapses["patient_id"].replace({"C": "B"}))
+    other = annualized_relapse_rates(patients, moved)
+    assert other.pooled_post == first.pooled_post
+    assert other != first
