@@ -106,6 +106,15 @@ def localize_digits(english: str) -> str:
 
 
 _SWAP = str.maketrans({",": ".", ".": ","})
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
+def localize_decimals(text: str) -> str:
+    """Decimal points between digits become commas in Spanish ("45.0 (34.2–54.5)"): for
+    short texts of numbers made elsewhere (no thousands separators in them)."""
+    if _current.get() == "en":
+        return text
+    return _DECIMAL_POINT.sub(",", text)
 
 
 def translate_message(message: str) -> str:

@@ -356,4 +356,6 @@ SPANISH: dict[str, str] = {
     "No Andersen–Gill model: the groups do not differ among the patients shown (see the notes below).": "Sin modelo de Andersen–Gill: los grupos no difieren entre los pacientes mostrados (véanse las notas más abajo).",
     "Choose a grouping under “Compare groups by” for the rate ratio between groups and the Andersen–Gill hazard ratio of all post-rituximab relapses.": "Elija una agrupación en «Comparar grupos por» para ver la razón de tasas entre grupos y el hazard ratio de Andersen–Gill de todos los brotes tras rituximab.",
     "The naive standard error treats a patient's relapses as independent; they are not, so the robust one is reported above.": "El error estándar ingenuo trata los brotes de un paciente como independientes; no lo son, así que arriba se informa el robusto.",
+    "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p} — may be violated.": "Riesgos proporcionales, {term}: χ² de score de cox.zph = {chisq}, {p} — puede no cumplirse.",
+    "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p}.": "Riesgos proporcionales, {term}: χ² de score de cox.zph = {chisq}, {p}.",
 }

@@ -241,4 +241,6 @@ SPANISH_MESSAGES: dict[str, str] = {
     "Rate ratio between groups: {}": "Razón de tasas entre grupos: {}",
     "Andersen–Gill: {}": "Andersen–Gill: {}",
     "Mean cumulative function: {}": "Función acumulada media: {}",
+    # Recomputed MANCOVA in the paper reproduction (analytics/paper.py)
+    "λ = {}, F = {}, partial η² = {}, p {}": "λ = {}, F = {}, η² parcial = {}, p {}",
 }

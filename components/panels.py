@@ -12,7 +12,16 @@ from dash import dcc, html
 
 from analytics.compare import MancovaResult, TableOne, TableOneRow
 from analytics.hazards import CoxModel
-from analytics.language import N_, integer, number, percent, short, t, translate_message
+from analytics.language import (
+    N_,
+    integer,
+    localize_decimals,
+    number,
+    percent,
+    short,
+    t,
+    translate_message,
+)
 from analytics.lesion_timing import LesionTiming
 from analytics.paper import PaperComparison
 from analytics.report import Report
@@ -119,9 +128,12 @@ def hazard_notes(report: Report) -> object:
     if report.ph_test is not None:
         for row in report.ph_test.rows:
             template = (
-                "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p} — may be violated."
+                N_(
+                    "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p} — may be "
+                    "violated."
+                )
                 if row.p < 0.05
-                else "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p}."
+                else N_("Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p}.")
             )
             notes.append(
                 t(template).format(term=row.term, chisq=number(row.chisq, 2), p=format_p(row.p))
@@ -334,8 +346,8 @@ def paper_panel(comparison: PaperComparison) -> object:
     rows = [
         [
             translate_message(row.quantity),
-            row.published,
-            row.recomputed,
+            row.published,  # quoted from the (English) abstract as printed
+            localize_decimals(translate_message(row.recomputed)),
             html.Span(t("✓ consistent"), className="text-success-emphasis")
             if row.consistent
             else html.Span(

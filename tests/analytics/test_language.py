@@ -11,6 +11,7 @@ from analytics.demo import load_demo
 from analytics.language import (
     current_language,
     integer,
+    localize_decimals,
     number,
     parse_language,
     percent,
@@ -170,3 +171,12 @@ def test_every_note_of_the_relapse_analyses_is_translated(group_by, filters):
     with using_language("es"):
         untranslated = [m for m in messages if translate_message(m) == m]
     assert untranslated == []
+
+
+def test_decimals_in_a_text_of_numbers():
+    with using_language("es"):
+        assert (
+            localize_decimals("45.0 (34.2–54.5), p = 0.018, v1.2")
+            == "45,0 (34,2–54,5), p = 0,018, v1,2"
+        )
+    assert localize_decimals("45.0 (34.2–54.5)") == "45.0 (34.2–54.5)"
