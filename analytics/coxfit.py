@@ -29,6 +29,9 @@ TOLERANCE = 1e-12
 R_EPS = 1e-9
 MAX_HALVINGS = 30
 STEP_TOLERANCE = 1e-9
+# Up to this many (failure, patient) pairs, concordance counts the pairs directly: a few
+# numpy passes instead of the dyadic blocks' ~10 per level, which dominate at n = 54.
+PAIRWISE_LIMIT = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -96,20 +99,33 @@ class _Layout:
         self.fraction = (
             np.arange(self.dying.size) - self.group_start[self.dying_time]
         ) / self.deaths[self.dying_time]
+        # The suffix sums below accumulate from the last sorted row; with the orders reversed
+        # once here and a zero row in front, the suffix from sorted row i is row n - i.
+        n = stop.size
+        self.stop_backwards = self.stop_order[::-1].copy()
+        self.stop_row = n - self.stop_from
+        if self.entry_order is not None and self.entry_from is not None:
+            self.entry_backwards: NDArray[np.intp] | None = self.entry_order[::-1].copy()
+            self.entry_row: NDArray[np.intp] | None = n - self.entry_from
+        else:
+            self.entry_backwards = self.entry_row = None
 
 
-def _suffix_sums(values: Array, order: NDArray[np.intp], start: NDArray[np.intp]) -> Array:
-    """Sum of ``values`` over the sorted rows from each ``start`` index to the end."""
-    sorted_values = values[order]
-    total = np.cumsum(sorted_values[::-1], axis=0)[::-1]
-    padded = np.concatenate((total, np.zeros((1, *values.shape[1:]))), axis=0)
-    return np.asarray(padded[start], dtype=float)
+def _suffix_sums(values: Array, backwards: NDArray[np.intp], row: NDArray[np.intp]) -> Array:
+    """Sum of ``values`` (n, k) over the sorted rows from each start index to the end.
+
+    ``backwards`` is the sort order reversed and ``row`` is n - start (see ``_Layout``): the
+    same running sums, in the same order, as a reversed cumulative sum, with fewer passes.
+    """
+    totals = np.zeros((values.shape[0] + 1, values.shape[1]))
+    np.cumsum(values[backwards], axis=0, out=totals[1:])
+    return totals[row]
 
 
 def _risk_set_sums(values: Array, layout: _Layout) -> Array:
-    sums = _suffix_sums(values, layout.stop_order, layout.stop_from)
-    if layout.entry_order is not None and layout.entry_from is not None:
-        sums = sums - _suffix_sums(values, layout.entry_order, layout.entry_from)
+    sums = _suffix_sums(values, layout.stop_backwards, layout.stop_row)
+    if layout.entry_backwards is not None and layout.entry_row is not None:
+        sums -= _suffix_sums(values, layout.entry_backwards, layout.entry_row)
     return sums
 
 
@@ -124,20 +140,26 @@ def _efron_terms(x: Array, beta: Array, layout: _Layout) -> EventTimeTerms:
     # finite when a coefficient diverges (separation).
     shift = float(eta.max()) if eta.size else 0.0
     risk = np.exp(eta - shift)
-    weighted = risk[:, None] * x
-    outer = weighted[:, :, None] * x[:, None, :]
-    s0 = _risk_set_sums(risk, layout)
-    s1 = _risk_set_sums(weighted, layout)
-    s2 = _risk_set_sums(outer, layout)
+    # Rows [risk, risk x, risk x x'] side by side, so that one pass of each kind gives S0, S1
+    # and S2 together: at n = 54 a fit is mostly numpy call overhead, paid per pass. Each
+    # column's sums are the ones summed separately before (same values, same order).
+    n, p = x.shape
+    moments = np.empty((n, 1 + p + p * p))
+    moments[:, 0] = risk
+    weighted = moments[:, 1 : p + 1]
+    np.multiply(risk[:, None], x, out=weighted)
+    moments[:, p + 1 :] = (weighted[:, :, None] * x[:, None, :]).reshape(n, p * p)
     dying = layout.dying
-    d0 = _group_sums(risk[dying], layout)
-    d1 = _group_sums(weighted[dying], layout)
-    d2 = _group_sums(outer[dying], layout)
     at = layout.dying_time
     frac = layout.fraction
-    denom = s0[at] - frac * d0[at]
-    mean = (s1[at] - frac[:, None] * d1[at]) / denom[:, None]
-    second = (s2[at] - frac[:, None, None] * d2[at]) / denom[:, None, None]
+    # S - k/d of the dying's sums, for the k-th of d tied deaths (Efron).
+    efron = (
+        _risk_set_sums(moments, layout)[at]
+        - frac[:, None] * _group_sums(moments[dying], layout)[at]
+    )
+    denom = efron[:, 0]
+    mean = efron[:, 1 : p + 1] / denom[:, None]
+    second = efron[:, p + 1 :].reshape(-1, p, p) / denom[:, None, None]
     info_each = second - mean[:, :, None] * mean[:, None, :]
     loglik = float((eta[dying] - shift).sum() - np.log(denom).sum())
     score_at = _group_sums(x[dying] - mean, layout)
@@ -258,6 +280,26 @@ def _prefix_counts(
     return less, equal
 
 
+def _pair_counts(
+    r: NDArray[np.intp], failed: NDArray[np.intp], ends: NDArray[np.intp]
+) -> tuple[int, int, int]:
+    """Pairs (failure i, later patient j from ``ends[i]`` on) with lower, equal, higher risk."""
+    n = r.size
+    risk_failed = r[failed]
+    if failed.size * n <= PAIRWISE_LIMIT:
+        later = np.arange(n) >= ends[:, None]
+        lower = int(np.count_nonzero(later & (r < risk_failed[:, None])))
+        same = int(np.count_nonzero(later & (r == risk_failed[:, None])))
+        return lower, same, int((n - ends).sum()) - lower - same
+    total_less = np.searchsorted(np.sort(r), risk_failed, side="left")
+    total_equal = np.searchsorted(np.sort(r), risk_failed, side="right") - total_less
+    before_less, before_equal = _prefix_counts(r, ends, risk_failed)
+    lower_each = total_less - before_less  # later patients with lower risk: concordant
+    same_each = total_equal - before_equal
+    higher_each = (n - ends) - lower_each - same_each
+    return int(lower_each.sum()), int(same_each.sum()), int(higher_each.sum())
+
+
 def concordance(time: Array, event: Array, risk: Array) -> float | None:
     """Harrell's C of ``risk`` (higher = earlier failure), as R ``coxph``'s ``concordance``.
 
@@ -276,14 +318,7 @@ def concordance(time: Array, event: Array, risk: Array) -> float | None:
     # are not comparable), i.e. from the first row with a larger time or a censoring.
     last_failure_at = np.searchsorted(t[failed], t[failed], side="right")
     ends = failed[last_failure_at - 1] + 1
-    total_less = np.searchsorted(np.sort(r), r[failed], side="left")
-    total_equal = np.searchsorted(np.sort(r), r[failed], side="right") - total_less
-    before_less, before_equal = _prefix_counts(r, ends.astype(np.intp), r[failed])
-    lower = total_less - before_less  # later patients with lower risk: concordant
-    same = total_equal - before_equal
-    later = n - ends
-    higher = later - lower - same
-    concordant, tied, discordant = lower.sum(), same.sum(), higher.sum()
+    concordant, tied, discordant = _pair_counts(r, failed, ends.astype(np.intp))
     comparable = concordant + tied + discordant
     if comparable == 0:
         return None
