@@ -28,6 +28,7 @@ from analytics.mancova import (
     default_dependent,
     mancova,
 )
+from analytics.table_one_stats import chi_square, fisher_exact_p, mann_whitney_p, quartiles
 
 # The MANCOVA names predate analytics.mancova; callers import them from here.
 __all__ = [
@@ -134,7 +135,7 @@ def _is_numeric_variable(values: pd.Series, numbers: np.ndarray) -> bool:
     if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return False
     observed = numbers[~np.isnan(numbers)]
-    return not bool(np.isin(observed, (0.0, 1.0)).all())
+    return not bool(((observed == 0.0) | (observed == 1.0)).all())
 
 
 def _numeric_summary(group: str, numbers: np.ndarray) -> GroupSummary:
@@ -142,10 +143,8 @@ def _numeric_summary(group: str, numbers: np.ndarray) -> GroupSummary:
     present = numbers[~missing]
     if present.size == 0:
         return GroupSummary(group, 0, int(missing.sum()))
-    q1, median, q3 = np.quantile(present, [0.25, 0.5, 0.75])
-    return GroupSummary(
-        group, int(present.size), int(missing.sum()), float(median), float(q1), float(q3)
-    )
+    q1, median, q3 = quartiles(present)
+    return GroupSummary(group, int(present.size), int(missing.sum()), median, q1, q3)
 
 
 def _categorical_summary(group: str, codes: np.ndarray, levels: Sequence[str]) -> GroupSummary:
@@ -165,15 +164,9 @@ def _numeric_test(samples: list[np.ndarray]) -> tuple[float | None, str | None]:
         return None, None
     if len(samples) == 2:
         # R wilcox.test(x, y, exact = FALSE, correct = TRUE): normal approximation with
-        # the tie-corrected variance and a 0.5 continuity correction.
-        result = stats.mannwhitneyu(
-            samples[0],
-            samples[1],
-            alternative="two-sided",
-            use_continuity=True,
-            method="asymptotic",
-        )
-        return float(result.pvalue), TEST_MANN_WHITNEY
+        # the tie-corrected variance and a 0.5 continuity correction (scipy's mannwhitneyu
+        # with method="asymptotic", without its per-call overhead).
+        return mann_whitney_p(samples[0], samples[1]), TEST_MANN_WHITNEY
     return float(stats.kruskal(*samples).pvalue), TEST_KRUSKAL  # R kruskal.test
 
 
@@ -182,13 +175,13 @@ def _categorical_test(table: np.ndarray) -> tuple[float | None, str | None, tupl
     if table.shape[0] < 2 or table.shape[1] < 2:
         return None, None, ()
     if table.shape == (2, 2):
-        return float(stats.fisher_exact(table).pvalue), TEST_FISHER, ()  # R fisher.test
+        return fisher_exact_p(table), TEST_FISHER, ()  # R fisher.test
     # R chisq.test(table): Pearson statistic; the continuity correction applies to 2 x 2 only.
-    result = stats.chi2_contingency(table, correction=False)
+    p, expected = chi_square(table)
     notes: tuple[str, ...] = ()
-    if (result.expected_freq < 5).any():
+    if (expected < 5).any():
         notes = ("some expected counts are below 5: the chi-square p-value is approximate",)
-    return float(result.pvalue), TEST_CHISQ, notes
+    return p, TEST_CHISQ, notes
 
 
 def _table_row(
