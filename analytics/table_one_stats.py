@@ -18,6 +18,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special, stats
 
+try:
+    # The ufuncs behind scipy.stats.hypergeom's pmf/cdf/sf (private names, so guarded): called
+    # directly, as the wrapper calls them inside the support, without its ~0.1 ms per call.
+    # tests/analytics/test_table_one_stats.py holds the result to stats.fisher_exact's bits.
+    from scipy.special._ufuncs import _hypergeom_cdf, _hypergeom_pmf, _hypergeom_sf
+except ImportError:  # pragma: no cover - a scipy without them: the public wrappers
+    _hypergeom_pmf = _hypergeom_cdf = _hypergeom_sf = None
+
 Array = NDArray[np.float64]
 
 # scipy.stats.fisher_exact: pmf values within this relative distance of the observed
@@ -94,8 +102,8 @@ def fisher_exact_p(table: NDArray[np.int64]) -> float:
     """Two-sided p of ``scipy.stats.fisher_exact`` for a 2 x 2 table (R ``fisher.test``).
 
     Sums the probabilities of the tables, with the same margins, no more likely than the
-    observed one. scipy's algorithm; its many single-point ``hypergeom.pmf`` calls are one
-    call over the support here (each point's value is the same), its ``cdf``/``sf`` the same.
+    observed one. scipy's algorithm, with scipy's hypergeometric functions (see
+    ``_hypergeometric``): its many single-point pmf calls are one call over the support.
     """
     c = np.asarray(table, dtype=np.int64)
     if 0 in c.sum(axis=0) or 0 in c.sum(axis=1):
@@ -103,18 +111,7 @@ def fisher_exact_p(table: NDArray[np.int64]) -> float:
     observed = int(c[0, 0])
     row1, row2, column1 = int(c[0].sum()), int(c[1].sum()), int(c[:, 0].sum())
     total = row1 + row2
-    low, high = max(column1 - row2, 0), min(row1, column1)
-    support = stats.hypergeom.pmf(np.arange(low, high + 1), total, row1, column1)
-
-    def pmf(k: int) -> float:
-        return float(support[k - low]) if low <= k <= high else 0.0
-
-    def lower_tail(k: int) -> float:
-        return float(stats.hypergeom.cdf(k, total, row1, column1))
-
-    def upper_tail(k: int) -> float:
-        return float(stats.hypergeom.sf(k, total, row1, column1))
-
+    pmf, lower_tail, upper_tail = _hypergeometric(total, row1, column1)
     mode = int((column1 + 1) * (row1 + 1) / (total + 2))
     p_observed, p_mode = pmf(observed), pmf(mode)
     gamma = 1 + _FISHER_EPSILON
@@ -131,6 +128,45 @@ def fisher_exact_p(table: NDArray[np.int64]) -> float:
         return p_upper
     guess = _binary_search(pmf, p_observed * gamma, 0, mode)
     return min(p_upper + lower_tail(guess), 1.0)
+
+
+def _hypergeometric(
+    total: int, good: int, draws: int
+) -> tuple[Callable[[int], float], Callable[[int], float], Callable[[int], float]]:
+    """pmf, cdf and sf of ``scipy.stats.hypergeom(total, good, draws)`` at integers.
+
+    Inside the support the wrapper's value is its ufunc's, clipped to [0, 1]; outside, the
+    pmf is 0 and the tails are 0 or 1. The pmf is computed once over the whole support.
+    """
+    low, high = max(draws - (total - good), 0), min(good, draws)
+    # int64, as the wrapper passes them (the ufunc then runs its double-precision loop).
+    args = (np.int64(good), np.int64(draws), np.int64(total))
+    if _hypergeom_pmf is None or _hypergeom_cdf is None or _hypergeom_sf is None:
+        support = stats.hypergeom.pmf(np.arange(low, high + 1), total, good, draws)
+
+        def cdf(k: int) -> float:
+            return float(stats.hypergeom.cdf(k, total, good, draws))
+
+        def sf(k: int) -> float:
+            return float(stats.hypergeom.sf(k, total, good, draws))
+
+    else:
+        support = np.clip(_hypergeom_pmf(np.arange(low, high + 1), *args), 0, 1)
+
+        def cdf(k: int) -> float:
+            if k >= high:
+                return 1.0
+            return float(np.clip(_hypergeom_cdf(np.int64(k), *args), 0, 1)) if k >= low else 0.0
+
+        def sf(k: int) -> float:
+            if k < low:
+                return 1.0
+            return float(np.clip(_hypergeom_sf(np.int64(k), *args), 0, 1)) if k < high else 0.0
+
+    def pmf(k: int) -> float:
+        return float(support[k - low]) if low <= k <= high else 0.0
+
+    return pmf, cdf, sf
 
 
 def chi_square(table: NDArray[np.int64]) -> tuple[float, Array]:

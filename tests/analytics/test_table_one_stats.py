@@ -73,7 +73,14 @@ def _tables(rng: np.random.Generator, shape: tuple[int, int], count: int) -> lis
 @pytest.mark.parametrize("seed", range(4))
 def test_fisher_equals_scipy(seed):
     rng = np.random.default_rng(200 + seed)
-    for table in _tables(rng, (2, 2), 800):
+    for table in _tables(rng, (2, 2), 300):
+        assert fisher_exact_p(table) == stats.fisher_exact(table).pvalue, table
+
+
+def test_fisher_without_scipys_hypergeometric_ufuncs_equals_scipy(monkeypatch):
+    """The fallback through the public ``scipy.stats.hypergeom`` gives the same bits."""
+    monkeypatch.setattr("analytics.table_one_stats._hypergeom_pmf", None)
+    for table in _tables(np.random.default_rng(300), (2, 2), 100):
         assert fisher_exact_p(table) == stats.fisher_exact(table).pvalue, table
 
 
