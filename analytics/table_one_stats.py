@@ -37,19 +37,19 @@ def quartiles(values: Array) -> tuple[float, float, float]:
     """``numpy.quantile(values, [0.25, 0.5, 0.75])`` (R ``quantile`` type 7) of non-NaN values.
 
     numpy's "linear" method: the virtual index ``(n - 1) q`` between two order statistics,
-    interpolated from the nearer one (``_lerp``), the last value past the end.
+    interpolated from the nearer one (``_lerp``), the last value past the end. The order
+    statistics come from one partition, as numpy's, not a full sort (large cohorts).
     """
-    ordered = np.sort(values)
-    n = ordered.size
+    n = values.size
+    virtual = [(n - 1) * q for q in (0.25, 0.5, 0.75)]
+    previous = [math.floor(v) if v < n - 1 else n - 1 for v in virtual]
+    ordered = np.partition(values, sorted({*previous, *(min(i + 1, n - 1) for i in previous)}))
     out = []
-    for q in (0.25, 0.5, 0.75):
-        virtual = (n - 1) * q
-        if virtual >= n - 1:
-            below, above, gamma = ordered[-1], ordered[-1], virtual + 1.0
+    for v, i in zip(virtual, previous, strict=True):
+        if v >= n - 1:
+            below, above, gamma = ordered[-1], ordered[-1], v + 1.0
         else:
-            previous = math.floor(virtual)
-            below, above = ordered[previous], ordered[previous + 1]
-            gamma = virtual - previous
+            below, above, gamma = ordered[i], ordered[i + 1], v - i
         step = above - below
         out.append(float(above - step * (1 - gamma) if gamma >= 0.5 else below + step * gamma))
     return out[0], out[1], out[2]
@@ -102,8 +102,8 @@ def fisher_exact_p(table: NDArray[np.int64]) -> float:
     """Two-sided p of ``scipy.stats.fisher_exact`` for a 2 x 2 table (R ``fisher.test``).
 
     Sums the probabilities of the tables, with the same margins, no more likely than the
-    observed one. scipy's algorithm, with scipy's hypergeometric functions (see
-    ``_hypergeometric``): its many single-point pmf calls are one call over the support.
+    observed one. scipy's algorithm, with the functions under scipy's hypergeometric
+    distribution called directly (see ``_hypergeometric``).
     """
     c = np.asarray(table, dtype=np.int64)
     if 0 in c.sum(axis=0) or 0 in c.sum(axis=1):
@@ -130,28 +130,25 @@ def fisher_exact_p(table: NDArray[np.int64]) -> float:
     return min(p_upper + lower_tail(guess), 1.0)
 
 
-def _hypergeometric(
-    total: int, good: int, draws: int
-) -> tuple[Callable[[int], float], Callable[[int], float], Callable[[int], float]]:
+Tails = tuple[Callable[[int], float], Callable[[int], float], Callable[[int], float]]
+
+
+def _hypergeometric(total: int, good: int, draws: int) -> Tails:
     """pmf, cdf and sf of ``scipy.stats.hypergeom(total, good, draws)`` at integers.
 
     Inside the support the wrapper's value is its ufunc's, clipped to [0, 1]; outside, the
-    pmf is 0 and the tails are 0 or 1. The pmf is computed once over the whole support.
+    pmf is 0 and the tails are 0 or 1. Point by point, as scipy's search asks for them (the
+    support of a registry-sized table is too long to evaluate whole).
     """
     low, high = max(draws - (total - good), 0), min(good, draws)
-    # int64, as the wrapper passes them (the ufunc then runs its double-precision loop).
-    args = (np.int64(good), np.int64(draws), np.int64(total))
     if _hypergeom_pmf is None or _hypergeom_cdf is None or _hypergeom_sf is None:
-        support = stats.hypergeom.pmf(np.arange(low, high + 1), total, good, draws)
-
-        def cdf(k: int) -> float:
-            return float(stats.hypergeom.cdf(k, total, good, draws))
-
-        def sf(k: int) -> float:
-            return float(stats.hypergeom.sf(k, total, good, draws))
-
+        inside, cdf, sf = _wrapped_hypergeometric(total, good, draws)
     else:
-        support = np.clip(_hypergeom_pmf(np.arange(low, high + 1), *args), 0, 1)
+        # int64, as the wrapper passes them (the ufunc then runs its double-precision loop).
+        args = (np.int64(good), np.int64(draws), np.int64(total))
+
+        def inside(k: int) -> float:
+            return float(np.clip(_hypergeom_pmf(np.int64(k), *args), 0, 1))
 
         def cdf(k: int) -> float:
             if k >= high:
@@ -164,7 +161,22 @@ def _hypergeometric(
             return float(np.clip(_hypergeom_sf(np.int64(k), *args), 0, 1)) if k < high else 0.0
 
     def pmf(k: int) -> float:
-        return float(support[k - low]) if low <= k <= high else 0.0
+        return inside(k) if low <= k <= high else 0.0
+
+    return pmf, cdf, sf
+
+
+def _wrapped_hypergeometric(total: int, good: int, draws: int) -> Tails:
+    """The same three functions through the public ``scipy.stats.hypergeom``."""
+
+    def pmf(k: int) -> float:
+        return float(stats.hypergeom.pmf(k, total, good, draws))
+
+    def cdf(k: int) -> float:
+        return float(stats.hypergeom.cdf(k, total, good, draws))
+
+    def sf(k: int) -> float:
+        return float(stats.hypergeom.sf(k, total, good, draws))
 
     return pmf, cdf, sf
 

@@ -50,6 +50,17 @@ def test_mann_whitney_equals_scipy(seed):
         checked += 1
 
 
+def test_quartiles_of_a_large_tied_sample_equal_numpy_quantile():
+    values = np.random.default_rng(9).integers(0, 40, 100_001) / 2.0
+    assert_array_equal(quartiles(values), np.quantile(values, [0.25, 0.5, 0.75]))
+
+
+def test_fisher_on_registry_sized_tables_equals_scipy():
+    for table in ([[21_000, 9_000], [40_000, 30_000]], [[10, 49_990], [3, 49_997]]):
+        table = np.array(table)
+        assert fisher_exact_p(table) == stats.fisher_exact(table).pvalue
+
+
 def test_mann_whitney_on_large_tied_samples_equals_scipy():
     rng = np.random.default_rng(7)
     x, y = rng.integers(0, 20, 40_000) / 2.0, rng.integers(1, 21, 60_000) / 2.0
