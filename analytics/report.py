@@ -173,7 +173,7 @@ def _curves(
         )
     labels, time, failure = all_labels[known], time[known], failure[known]
     curves, at = {}, {}
-    for level in sorted(set(labels)):
+    for level in sorted(pd.unique(labels)):
         rows = labels == level
         km = kaplan_meier(time[rows], failure[rows], label=level)
         curves[level], at[level] = km, survival_at(km, horizons)
