@@ -99,32 +99,50 @@ class _Layout:
         self.fraction = (
             np.arange(self.dying.size) - self.group_start[self.dying_time]
         ) / self.deaths[self.dying_time]
-        self.fraction_column = self.fraction[:, None]
         # The suffix sums accumulate from the last sorted row: along the reversed order, the
         # rows with stop >= t are the first n - stop_from, never none (the dying row itself
-        # is one), so each dying row's risk set sum is row n - 1 - stop_from of the running
+        # is one), so each event time's risk set sum is entry n - 1 - stop_from of the running
         # sums. Entries may leave no row (entry >= t for nobody): those sums start with a 0.
         n = stop.size
         self.stop_backwards = self.stop_order[::-1].copy()
-        self.stop_row = (n - 1 - self.stop_from)[self.dying_time]
+        self.stop_row = n - 1 - self.stop_from
         if self.entry_order is not None and self.entry_from is not None:
             self.entry_backwards: NDArray[np.intp] | None = self.entry_order[::-1].copy()
-            self.entry_row: NDArray[np.intp] | None = (n - self.entry_from)[self.dying_time]
+            # Index -1 (no entry >= t) reads the grand total; those sums are set to 0 after.
+            self.entry_row: NDArray[np.intp] | None = n - 1 - self.entry_from
+            self.entry_none: NDArray[np.bool_] | None = self.entry_from == n
         else:
-            self.entry_backwards = self.entry_row = None
+            self.entry_backwards = self.entry_row = self.entry_none = None
+        self._buffers: dict[tuple[str, tuple[int, ...]], Array] = {}
+
+    def buffer(self, name: str, shape: tuple[int, ...]) -> Array:
+        """A work array kept across a fit's iterations.
+
+        Allocated once: on registry-sized data, fresh multi-megabyte temporaries on every
+        iteration cost more in page faults than the sums computed in them.
+        """
+        key = (name, shape)
+        if key not in self._buffers:
+            self._buffers[key] = np.empty(shape)
+        return self._buffers[key]
 
 
 def _risk_set_sums(values: Array, layout: _Layout) -> Array:
-    """Sums of ``values`` (n, k) over the risk set of each dying row's event time.
+    """Sums of each row of ``values`` (k, n) over the risk set of each event time.
 
     The same running sums, in the same order, as a reversed cumulative sum per event time
-    indexed by dying row, in three numpy calls instead of seven (see ``_Layout``).
+    indexed by dying row, in three numpy calls instead of seven (see ``_Layout``). One
+    quantity per row keeps each running sum contiguous, and ``take`` gathers several times
+    faster than fancy indexing on registry-sized arrays.
     """
-    sums: Array = np.cumsum(values[layout.stop_backwards], axis=0)[layout.stop_row]
+    running = layout.buffer("running", values.shape)
+    np.take(values, layout.stop_backwards, axis=1, out=running)
+    sums: Array = np.cumsum(running, axis=1, out=running).take(layout.stop_row, axis=1)
     if layout.entry_backwards is not None and layout.entry_row is not None:
-        entered = np.zeros((values.shape[0] + 1, values.shape[1]))
-        np.cumsum(values[layout.entry_backwards], axis=0, out=entered[1:])
-        sums -= entered[layout.entry_row]
+        np.take(values, layout.entry_backwards, axis=1, out=running)
+        entered = np.cumsum(running, axis=1, out=running).take(layout.entry_row, axis=1)
+        entered[:, layout.entry_none] = 0.0
+        sums -= entered
     return sums
 
 
@@ -140,28 +158,30 @@ def _efron_terms(x: Array, beta: Array, layout: _Layout) -> EventTimeTerms:
     # finite when a coefficient diverges (separation).
     shift = float(eta.max()) if eta.size else 0.0
     risk = np.exp(eta - shift)
-    # Rows [risk, risk x, risk x x'] side by side, so that one pass of each kind gives S0, S1
-    # and S2 together: at n = 54 a fit is mostly numpy call overhead, paid per pass. Each
-    # column's sums are the ones summed separately before (same values, same order).
+    # Rows [risk, risk x', risk x x'] stacked, so that one pass of each kind gives S0, S1 and
+    # S2 together: at n = 54 a fit is mostly numpy call overhead, paid per pass. Each row's
+    # sums are the ones summed separately before (same values, same order).
     n, p = x.shape
-    moments = np.empty((n, 1 + p + p * p))
-    moments[:, 0] = risk
-    weighted = moments[:, 1 : p + 1]
-    np.multiply(risk[:, None], x, out=weighted)
-    moments[:, p + 1 :] = (weighted[:, :, None] * x[:, None, :]).reshape(n, p * p)
+    columns = x.T
+    moments = layout.buffer("moments", (1 + p + p * p, n))
+    moments[0] = risk
+    weighted = moments[1 : p + 1]
+    np.multiply(risk, columns, out=weighted)
+    np.multiply(weighted[:, None, :], columns[None, :, :], out=moments[p + 1 :].reshape(p, p, n))
     dying = layout.dying
-    # S - k/d of the dying's sums, for the k-th of d tied deaths (Efron).
-    efron = (
-        _risk_set_sums(moments, layout)
-        - layout.fraction_column * (_group_sums(moments[dying], layout)[layout.dying_time])
-    )
+    dead = np.add.reduceat(moments.take(dying, axis=1), layout.group_start, axis=1)
+    # Risk set and dying sums per event time, then per death: S - k/d of the dying's sums
+    # for the k-th of d tied deaths (Efron), one row per death.
+    at = np.concatenate((_risk_set_sums(moments, layout), dead)).take(layout.dying_time, axis=1)
+    k = moments.shape[0]
+    efron = np.ascontiguousarray((at[:k] - layout.fraction * at[k:]).T)
     denom = efron[:, 0]
     # [S1, S2] / denom in one pass: mean and second moment per dying row.
     scaled = efron[:, 1:] / denom[:, None]
     mean = scaled[:, :p]
     info_each = scaled[:, p:].reshape(-1, p, p) - mean[:, :, None] * mean[:, None, :]
-    loglik = float((eta[dying] - shift).sum() - np.log(denom).sum())
-    score_at = _group_sums(x[dying] - mean, layout)
+    loglik = float((eta.take(dying) - shift).sum() - np.log(denom).sum())
+    score_at = _group_sums(x.take(dying, axis=0) - mean, layout)
     information_at = _group_sums(info_each, layout)
     return EventTimeTerms(loglik, score_at, information_at, layout.event_times)
 
