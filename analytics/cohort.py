@@ -97,9 +97,12 @@ def derive_outcome(
 
 
 def _column(series: pd.Series, rows: np.ndarray | None) -> Any:
-    """A column's values at ``rows`` (all when None): numpy arrays, or the extension array."""
-    values = series.array if rows is None else series.array.take(rows)
-    return values.to_numpy() if isinstance(series.dtype, np.dtype) else values
+    """A copy of a column's values at ``rows`` (all when None): numpy, or extension arrays."""
+    if isinstance(series.dtype, np.dtype):
+        # numpy's take: the extension-array take checks its indices, ~5x slower on 100 000 rows.
+        values = series.to_numpy()
+        return values.copy() if rows is None else values.take(rows)
+    return series.array.copy() if rows is None else series.array.take(rows)
 
 
 def _floats(values: Any) -> np.ndarray:
@@ -127,7 +130,8 @@ def _with_outcome(
 
     The frame is built once from column arrays: a copy with the outcome columns assigned
     one by one cost several times more, as each assignment re-lays out the frame, and this
-    runs on every filter change.
+    runs on every filter change. The arrays are fresh copies, so the frame keeps them as
+    they are (``copy=False``: no second copy into consolidated blocks).
     """
     if not patients.columns.is_unique:  # a dict of columns cannot hold repeated names
         chosen = patients if rows is None else patients.iloc[rows]
@@ -149,7 +153,7 @@ def _with_outcome(
     time = np.where(failed, columns["failure_months"], columns["followup_months"])
     columns["time_months"] = _as_float(time)
     columns["failure"] = _as_float(failure)
-    return pd.DataFrame(columns, index=index)
+    return pd.DataFrame(columns, index=index, copy=False)
 
 
 def _assigned_outcome(
