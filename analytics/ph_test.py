@@ -22,8 +22,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from analytics.cox_results import outcome_arrays
 from analytics.coxfit import efron_terms, fit_cox
 from analytics.design import DesignColumn, design_matrix
+from analytics.distributions import chi2_sf
 from analytics.jsonsafe import json_dict
 from analytics.terms import by_term
 
@@ -171,9 +173,7 @@ def cox_zph(
     if transform not in TRANSFORMS:
         raise ValueError(f"transform must be one of {', '.join(TRANSFORMS)}, not {transform!r}")
     design = design_matrix(frame, covariates, categorical=categorical)
-    rows = frame.loc[design.kept]
-    time = rows[time_col].to_numpy(dtype=float)
-    event = rows[event_col].to_numpy(dtype=float)
+    time, event, _ = outcome_arrays(frame, design, time_col, event_col)
     n, events = int(time.size), int(event.sum())
     notes = list(design.notes)
     if events == 0 or not design.columns:
@@ -214,5 +214,5 @@ def _term_tests(columns: Sequence[DesignColumn], efron: _Efron, p: int) -> tuple
     for term, indices in [*groups.items(), ("GLOBAL", list(range(p)))]:
         chisq = _score_test(efron.information, efron.score, indices, p)
         df = len(indices)
-        rows.append(ZphRow(term, chisq, df, float(stats.chi2.sf(chisq, df))))
+        rows.append(ZphRow(term, chisq, df, float(chi2_sf(chisq, df))))
     return tuple(rows)

@@ -159,21 +159,23 @@ def _curves(
 ) -> tuple[dict[str, KaplanMeier], dict[str, list[SurvivalAt]], LogRank | None]:
     if frame.empty:
         return {}, {}, None
+    time, failure = frame["time_months"].to_numpy(), frame["failure"].to_numpy()
     if group_by is None:
-        km = kaplan_meier(frame["time_months"], frame["failure"], label="All")
+        km = kaplan_meier(time, failure, label="All")
         return {"All": km}, {"All": survival_at(km, horizons)}, None
-    labels = level_labels(frame[group_by])
-    if labels.isna().any():
+    # Arrays and masks, not frame selections per group: this runs on every filter change.
+    all_labels = level_labels(frame[group_by]).to_numpy(dtype=object)
+    known = pd.notna(all_labels)
+    if not known.all():
         notes.append(
-            f"{int(labels.isna().sum())} patient(s) with no {group_by} are left out of the "
+            f"{int((~known).sum())} patient(s) with no {group_by} are left out of the "
             "grouped curves."
         )
-    known = frame[labels.notna()]
-    labels = labels[labels.notna()]
+    labels, time, failure = all_labels[known], time[known], failure[known]
     curves, at = {}, {}
-    for level in sorted(labels.unique()):
-        rows = known[labels == level]
-        km = kaplan_meier(rows["time_months"], rows["failure"], label=level)
+    for level in sorted(pd.unique(labels)):
+        rows = labels == level
+        km = kaplan_meier(time[rows], failure[rows], label=level)
         curves[level], at[level] = km, survival_at(km, horizons)
     test = None
     if len(curves) == 1:
@@ -182,7 +184,7 @@ def _curves(
             "so there is no log-rank test."
         )
     elif len(curves) > 1:
-        test = logrank(known["time_months"], known["failure"], labels.to_numpy())
+        test = logrank(time, failure, labels)
         if test.df < 1:
             # No failure while two groups were under observation (e.g. no failures at all):
             # survdiff's statistic is 0 on df <= 0, which is no test at all.
@@ -280,7 +282,9 @@ def build_report(
     uni_names = list(covariates) or ([group_by] if group_by else [])
     univariable, uni_models = _univariable(frame, uni_names) if n else ((), {})
     multi = None
-    if covariates and n:
+    if len(covariates) == 1 and n:
+        multi = uni_models[covariates[0]]  # the same fit: one covariate, same coding
+    elif covariates and n:
         multi = cox_model(frame, covariates, categorical=_references(frame, covariates))
     models = [m for m in [multi, *uni_models.values()] if m is not None]
     for model in models:

@@ -113,3 +113,18 @@ def test_separation_is_flagged_as_an_infinite_coefficient():
     group = (time <= 5).astype(float)[:, None]  # the first five all fail before the rest
     fit = fit_cox(time, event, group)
     assert fit.infinite
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_concordance_counts_pairs_the_same_way_at_any_size(seed, monkeypatch):
+    """Small cohorts count pairs directly, large ones by dyadic blocks: the same counts."""
+    rng = np.random.default_rng(seed)
+    for n in (2, 7, 54, 300, 2000):
+        time = rng.integers(1, 40, n).astype(float)
+        event = (rng.random(n) < 0.5).astype(float)
+        risk = rng.integers(0, 5, n).astype(float) + (seed == 2) * rng.normal(size=n)
+        direct = concordance(time, event, risk)
+        monkeypatch.setattr("analytics.coxfit.PAIRWISE_LIMIT", 0)
+        blocks = concordance(time, event, risk)
+        monkeypatch.undo()
+        assert direct == blocks
