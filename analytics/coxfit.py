@@ -130,10 +130,10 @@ class _Layout:
 def _risk_set_sums(values: Array, layout: _Layout) -> Array:
     """Sums of each row of ``values`` (k, n) over the risk set of each event time.
 
-    The same running sums, in the same order, as a reversed cumulative sum per event time
-    indexed by dying row, in three numpy calls instead of seven (see ``_Layout``). One
-    quantity per row keeps each running sum contiguous, and ``take`` gathers several times
-    faster than fancy indexing on registry-sized arrays.
+    The same running sums, in the same order, as a reversed cumulative sum read at each
+    event time, in three numpy calls instead of seven (see ``_Layout``). One quantity per
+    row keeps each running sum contiguous, and ``take`` gathers several times faster than
+    fancy indexing on registry-sized arrays.
     """
     running = layout.buffer("running", values.shape)
     np.take(values, layout.stop_backwards, axis=1, out=running)
