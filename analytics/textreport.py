@@ -31,10 +31,10 @@ def _term_line(term: HazardTerm) -> str:
     )
 
 
-def _small(value: float) -> str:
-    """As the Relapses tab rounds (components.relapse_text.number): two decimals, two
-    significant digits below 0.1 so a small rate never reads as 0.00, '> 1000' for
-    near-separation."""
+def small_number(value: float) -> str:
+    """How rates and ratios are rounded, here and in the Relapses tab (components.relapse_text
+    adds the language's decimal mark): two decimals, two significant digits below 0.1 so a
+    small rate never reads as 0.00, '> 1000' for near-separation."""
     if not math.isfinite(value):
         return "n/a" if math.isnan(value) else "> 1000"
     if value > 1000:
@@ -56,7 +56,7 @@ def _p_as_tab(value: float) -> str:
 
 
 def _with_ci(estimate: float, low: float, high: float) -> str:
-    return f"{_small(estimate)} (95% CI {_small(low)}-{_small(high)})"
+    return f"{small_number(estimate)} (95% CI {small_number(low)}-{small_number(high)})"
 
 
 def _arr(rate: IncidenceRate | None) -> str:

@@ -14,6 +14,7 @@ from analytics.language import N_, localize_digits, short, t, translate_message
 from analytics.rates import IncidenceRate
 from analytics.recurrent import AndersenGillTerm, RateRatioModel, RateRatioTerm
 from analytics.relapse_report import ALL, GroupRelapses, RelapseReport
+from analytics.textreport import small_number
 from components.format import ci_label, format_p
 from components.labels import column_label, level_label
 
@@ -52,15 +53,9 @@ def group_name(group_by: str | None, label: str) -> str:
 def number(value: float) -> str:
     """Two decimals, but two significant digits below 0.1 (0.0041, not 0.00), so a small
     rate or ratio never reads as zero; very large ratios (near-separation) as '> 1000'."""
-    if not math.isfinite(value):
-        return t("n/a") if math.isnan(value) else "> 1000"
-    if value > 1000:
-        return "> 1000"
-    if value >= 10:
-        return localize_digits(f"{value:.1f}")
-    if value >= 0.1 or value == 0:
-        return localize_digits(f"{value:.2f}")
-    return localize_digits(f"{value:.2g}")
+    if math.isnan(value):
+        return t("n/a")
+    return localize_digits(small_number(value))
 
 
 def with_ci(estimate: float, low: float, high: float) -> str:
