@@ -67,16 +67,11 @@ def N_(text: str) -> str:  # noqa: N802 (gettext's name for it)
     return text
 
 
-def decimal_point() -> str:
-    return "," if _current.get() == "es" else "."
-
-
-def number(value: float | None, digits: int = 1, *, grouping: bool = False) -> str:
+def number(value: float | None, digits: int = 1) -> str:
     """A fixed-point number with the language's decimal mark; 'n/a' when undefined."""
     if value is None or not math.isfinite(value):
         return t("n/a")
-    text = f"{value:,.{digits}f}" if grouping else f"{value:.{digits}f}"
-    return localize_digits(text)
+    return localize_digits(f"{value:.{digits}f}")
 
 
 def percent(value: float | None, digits: int = 1) -> str:

@@ -9,7 +9,7 @@ written with the page itself (no patient data: two letters) is the fallback.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import dash
 import flask
@@ -18,21 +18,16 @@ from dash import Input, Output, State
 from analytics.language import DEFAULT_LANGUAGE, Language, parse_language
 from app import ids
 from app.session import CONFIG_KEY
+from app.state import ViewState
 
 COOKIE = "explorer_lang"
-
-
-def query_language(search: str | None) -> Language:
-    """The language a URL query asks for (English when it names none)."""
-    values = parse_qs((search or "").lstrip("?")).get("lang")
-    return parse_language(values[-1]) if values else DEFAULT_LANGUAGE
 
 
 def page_request_language() -> Language:
     """The language of a page request: its own URL's (no ``lang``: English)."""
     if not flask.has_request_context():
         return DEFAULT_LANGUAGE
-    return query_language(flask.request.query_string.decode("latin-1"))
+    return ViewState.from_query(flask.request.query_string.decode("latin-1")).language
 
 
 def request_language() -> Language:
@@ -42,7 +37,7 @@ def request_language() -> Language:
     request = flask.request
     referrer = request.referrer
     if referrer and urlsplit(referrer).netloc == request.host:
-        return query_language(urlsplit(referrer).query)
+        return ViewState.from_query(urlsplit(referrer).query).language
     return parse_language(request.cookies.get(COOKIE, DEFAULT_LANGUAGE))
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 
-from analytics.language import number, percent, t
+from analytics.language import number, t
+from analytics.language import percent as percent_text
 
 
 def format_p(p: float | None) -> str:
@@ -34,12 +35,8 @@ def format_ci(low: float | None, high: float | None, digits: int = 1, percent: b
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
         return f"({ci_label()} {t('n/a')})"
     if percent:
-        return f"({ci_label()} {_percent(low, digits)}–{_percent(high, digits)})"
+        return f"({ci_label()} {percent_text(low, digits)}–{percent_text(high, digits)})"
     return f"({ci_label()} {number(low, digits)}–{number(high, digits)})"
-
-
-def _percent(value: float, digits: int) -> str:
-    return percent(value, digits)
 
 
 def format_hr(hr: float, low: float, high: float) -> str:

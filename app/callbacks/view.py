@@ -25,7 +25,7 @@ CONTROL_OUTPUTS = [Output(cid, "value", allow_duplicate=False) for cid in CONTRO
     *CONTROL_INPUTS,
     State(ids.AGE, "min"),
     State(ids.AGE, "max"),
-    State(ids.LANGUAGE, "data"),
+    LANGUAGE_STATE,
 )
 def sync_url_and_controls(search, _reset, *values_and_bounds):
     """The URL restores the controls on load; afterwards the controls write the URL (which
