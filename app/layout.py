@@ -208,7 +208,10 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     N_("Confidence level of intervals"),
                     dbc.Select(
                         id=ids.CONF_LEVEL,
-                        options=[{"label": f"{v} %", "value": v} for v in ("90", "95", "99")],
+                        options=[
+                            {"label": t("{level}% CI").format(level=v), "value": v}
+                            for v in ("90", "95", "99")
+                        ],
                         value="95",
                     ),
                 ),
