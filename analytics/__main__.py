@@ -197,7 +197,7 @@ def run(args: argparse.Namespace) -> tuple[Report, RelapseReport | None]:
     )
     if cohort.relapses is None:
         return report, None
-    return report, build_relapse_report(cohort, filters, args.group_by)
+    return report, build_relapse_report(cohort, filters, args.group_by, conf_level=args.conf_level)
 
 
 def to_json(report: Report, relapses: RelapseReport | None) -> str:

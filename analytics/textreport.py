@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from analytics.conditional_text import conditional_sentence
-from analytics.levels import ci_label
+from analytics.levels import ci_label, using_conf_level
 
 if TYPE_CHECKING:
     from analytics.conditional import ConditionalSurvivalTable
@@ -60,7 +60,7 @@ def _p_as_tab(value: float) -> str:
 
 
 def _with_ci(estimate: float, low: float, high: float) -> str:
-    return f"{small_number(estimate)} (95% CI {small_number(low)}-{small_number(high)})"
+    return f"{small_number(estimate)} ({ci_label()} {small_number(low)}-{small_number(high)})"
 
 
 def _arr(rate: IncidenceRate | None) -> str:
@@ -117,7 +117,13 @@ def _comparison(group_by: str | None, term: RateRatioTerm | AndersenGillTerm) ->
 
 
 def render_relapses(relapses: RelapseReport) -> list[str]:
-    """The Relapses tab's numbers, rounded as the tab rounds them, with its notes."""
+    """The Relapses tab's numbers, rounded as the tab rounds them, with its notes; intervals
+    labelled with the relapse report's level."""
+    with using_conf_level(relapses.conf_level):
+        return _relapse_lines(relapses)
+
+
+def _relapse_lines(relapses: RelapseReport) -> list[str]:
     lines = [
         "",
         f"Relapses (every relapse; ARR = relapses per patient-year, exact Poisson CI; before = "

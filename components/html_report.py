@@ -9,7 +9,7 @@ import plotly.io as pio
 
 from analytics.language import current_language, integer, number, percent, short, t
 from analytics.language import translate_message as tm
-from analytics.levels import DEFAULT_CONF_LEVEL, using_conf_level
+from analytics.levels import using_conf_level
 from analytics.methods import methods_text
 from analytics.relapse_report import RelapseReport
 from analytics.report import Report
@@ -243,8 +243,8 @@ def _report_html(report: Report, horizon: float | None, relapses: RelapseReport 
                 config={"displaylogo": False},
             )
         )
-    # The relapse analyses are computed at 95 % whatever the view's level: labelled so.
-    with using_conf_level(DEFAULT_CONF_LEVEL):
+    # The relapse report carries its own level (the view's, when the page made it).
+    with using_conf_level(report.conf_level if relapses is None else relapses.conf_level):
         relapse_section, relapse_figure = (
             ("", False) if relapses is None else _relapses(relapses, report.synthetic)
         )

@@ -11,12 +11,17 @@ from analytics.report import build_report
 from app import ids
 from app.callbacks import common
 from app.callbacks.data import download_report
+from app.callbacks.relapses import relapse_report_for, update_relapses
 from app.callbacks.report import PANEL_OUTPUTS, update_panels
 from app.controls import CONTROL_IDS, controls_from_state, state_from_controls
 from app.state import ViewState
+from app.tabs import panel_id
 from tests.app.callback_calls import arguments
 from tests.app.test_callbacks import _download
-from tests.app.test_relapses_callbacks import _conditional
+from tests.app.test_relapses_callbacks import (
+    _conditional,
+    fresh_relapse_cache,  # noqa: F401 (autouse)
+)
 from tests.dash_text import component_texts
 
 BOUNDS = (18.0, 70.0)
@@ -116,12 +121,31 @@ def test_the_conditional_calculator_uses_the_level(app_context) -> None:
     assert "95% CI" not in text
 
 
-def test_the_html_report_names_the_level_and_keeps_95_for_relapses(app_context) -> None:
+def test_the_html_report_names_the_level_everywhere(app_context) -> None:
     sent = _download(download_report, app_context, **{ids.CONF_LEVEL: "90"})
     content = sent["content"]
     before, _, relapses = content.partition("Relapses before and after rituximab")
-    assert "90% CI" in before
-    assert "95% CI" not in before
-    # The relapse analyses are computed at 95 % whatever the view's level, and say so.
-    assert "95% CI" in relapses
-    assert "90% CI" not in relapses
+    assert relapses  # the demo has a relapses file: the section is there
+    for part in (before, relapses):
+        assert "90% CI" in part
+        assert "95% CI" not in part
+    assert "Wald 90% confidence intervals" in content  # the methods paragraph
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "99% CI"), ("es", "IC 99 %")])
+def test_the_relapses_tab_computes_and_labels_at_the_level(app_context, language, label) -> None:
+    changes = {
+        ids.CONF_LEVEL: "99",
+        (ids.LANGUAGE, "data"): language,
+        (panel_id("relapses"), "hidden"): False,
+    }
+    (panel,) = update_relapses(*arguments(update_relapses, app_context, changes))
+    text = _text(panel)
+    assert label in text
+    assert "95" not in text
+    at_99 = relapse_report_for(load_demo(), ViewState(conf_level=0.99))
+    at_95 = relapse_report_for(load_demo(), ViewState())
+    assert at_99.conf_level == 0.99
+    wide = at_99.groups[0].after_vs_before_poisson.terms[0]
+    narrow = at_95.groups[0].after_vs_before_poisson.terms[0]
+    assert wide.ci_low < narrow.ci_low < narrow.ci_high < wide.ci_high

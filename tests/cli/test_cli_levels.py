@@ -138,3 +138,14 @@ def test_text_prints_the_pages_sentence_and_the_level(capsys) -> None:
     assert "(99% CI " in page
     assert "95% CI" not in text
     assert "99% CI" in text
+
+
+def test_text_of_the_relapses_is_at_the_level_too(capsys) -> None:
+    """The demo has a relapses file: its rates and ratios are computed and labelled at 90 %."""
+    assert main(["report", "--cohort", "demo", "--conf-level", "90", "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert "ARR on rituximab: " in text
+    assert "90% CI" in text.split("Relapses (", 1)[1]
+    assert "95% CI" not in text
+    out = _json(capsys, "--cohort", "demo", "--conf-level", "90")
+    assert out["relapses"]["conf_level"] == 0.9

@@ -5,11 +5,11 @@
 #     Rscript tests/reference/make_level_zph_reference.R
 # Needs R >= 4.0 with survival (>= 3.0; committed fixtures made with 3.5.3) and MASS.
 # Data sets not used by the other reference scripts: survival::pbc, survival::colon,
-# survival::cgd, survival::rats, MASS::VA, MASS::Melanoma.
+# survival::cgd, survival::rats, MASS::VA, MASS::Melanoma, MASS::epil.
 #
 # Writes, under tests/data/reference/:
 #   level_pbc.csv, level_melanoma.csv, level_rats.csv, level_cgd.csv, level_va.csv,
-#   level_colon.csv                    the data sets in our contract's form
+#   level_colon.csv, level_epil.csv    the data sets (survival ones in our contract's form)
 #   level_zph.json                     every R result below
 # CI has no R: the tests read the committed files only.
 
@@ -305,6 +305,31 @@ for (level in LEVELS) {
     rx = conditional_record(colon_df, level, "rx"))
 }
 
+# ===========================================================================
+# 6. Relapse rate ratios at 90 and 99 %: Wald limits, confint.default(fit, level), of
+#    glm.nb and Poisson glm with a log person-years offset. MASS::epil, the fourth 2-week
+#    period (59 patients): seizures ~ trt + lbase + lage, years = 2 / 52.
+# ===========================================================================
+e <- MASS::epil[MASS::epil$period == 4, ]
+epil_df <- write_data(data.frame(
+  patient_id = sprintf("ep-%03d", e$subject), seizures = e$y, years = 2 / 52,
+  trt = as.character(e$trt), lbase = e$lbase, lage = e$lage
+), "level_epil")
+tight <- glm.control(epsilon = 1e-13, maxit = 200)
+epil_formula <- seizures ~ trt + lbase + lage + offset(log(years))
+rate_record <- function(fit) {
+  out <- list(r_names = arr(names(coef(fit))), coef = arr(unname(coef(fit))))
+  for (level in LEVELS) {
+    ci <- confint.default(fit, level = level)
+    out[[level_key(level)]] <- list(ci_low = arr(unname(ci[, 1])), ci_high = arr(unname(ci[, 2])))
+  }
+  out
+}
+rate_results <- list(
+  negative_binomial = rate_record(glm.nb(epil_formula, data = epil_df, control = tight)),
+  poisson = rate_record(glm(epil_formula, family = poisson, data = epil_df, control = tight))
+)
+
 write_json(list(
   meta = list(r_version = R.version.string,
               survival_version = as.character(packageVersion("survival")),
@@ -313,5 +338,6 @@ write_json(list(
   melanoma = mel_results,
   firth_rats = firth_results,
   zph = zph_results,
-  conditional_colon = conditional_results
+  conditional_colon = conditional_results,
+  rate_ratios_epil = rate_results
 ), "level_zph")

@@ -1,7 +1,7 @@
 """Confidence levels 90/99 %, cox.zph transforms and conditional survival against R.
 
 Fixtures: ``Rscript tests/reference/make_level_zph_reference.R`` (survival 3.5.3, MASS) on
-data sets no other reference test uses: pbc, Melanoma, rats, cgd, VA, colon.
+data sets no other reference test uses: pbc, Melanoma, rats, cgd, VA, colon, epil.
 Tolerance: ``rtol = 1e-6`` for closed-form estimates (KM, exact binomial/Poisson, zph score
 tests, conditional survival) and Cox Wald limits; ``rtol = 1e-5`` for Firth's profile
 limits (two root-finders on a penalized likelihood). Both are far below the 4 significant
@@ -20,6 +20,7 @@ from analytics.conditional import ConditionalSurvivalTable, conditional_survival
 from analytics.hazards import CoxModel, cox_model, firth_cox
 from analytics.io import load_cohort
 from analytics.ph_test import cox_zph
+from analytics.recurrent import count_rate_ratio
 from analytics.report import build_report
 from analytics.survival import KaplanMeier
 from tests.reference.conftest import REFERENCE_DIR
@@ -214,4 +215,24 @@ def test_conditional_survival_at_the_level(r_results, level, key) -> None:
     frame = cohort.patients.rename(columns={"followup_months": "time_months"})
     _check_conditional(
         conditional_survival(frame, given, ahead, conf_level=level), fixture[key]["all"]
+    )
+
+
+@pytest.mark.parametrize(("level", "key"), LEVELS)
+@pytest.mark.parametrize("model", ["negative_binomial", "poisson"])
+def test_rate_ratio_wald_limits_at_the_level(plain_csv, r_results, model, level, key) -> None:
+    """MASS::epil, 4th period: ``confint.default(glm.nb(seizures ~ trt + lbase + lage +
+    offset(log(years))), level = level)`` (and Poisson ``glm``), exponentiated; the
+    intercept is not reported on our side."""
+    expected = r_results("level_zph")["rate_ratios_epil"][model]
+    result = count_rate_ratio(
+        plain_csv("level_epil"), "seizures", "years", ["trt", "lbase", "lage"],
+        model=model, conf_level=level,
+    )  # fmt: skip
+    assert [t.term for t in result.terms] == ["trt=progabide", "lbase", "lage"]
+    np.testing.assert_allclose([t.coef for t in result.terms], expected["coef"][1:], rtol=RTOL)
+    np.testing.assert_allclose(
+        [(t.ci_low, t.ci_high) for t in result.terms],
+        np.exp(np.column_stack((expected[key]["ci_low"], expected[key]["ci_high"]))[1:]),
+        rtol=RTOL,
     )
