@@ -176,6 +176,8 @@ def _relapse_lines(relapses: RelapseReport) -> list[str]:
 def _conditional_lines(table: ConditionalSurvivalTable) -> list[str]:
     """The Survival tab's sentences (same wording and rounding), then its notes."""
     lines = ["", "Conditional survival S(X + Y) / S(X) (log-log CI, R survfit start.time = X):"]
+    if not table.groups:
+        lines.append("  no patients")
     for entry in table.groups:
         name = None if table.group_by is None else _group_name(table.group_by, entry.label)
         lines.append(f"  {conditional_sentence(entry, name)}")
