@@ -9,10 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from analytics.cohort import Cohort, Filters
+from analytics.levels import (
+    DEFAULT_CONF_LEVEL,
+    DEFAULT_ZPH_TRANSFORM,
+    ZPH_TRANSFORMS,
+    check_zph_transform,
+    parse_conf_level,
+)
 from analytics.relapse_report import RelapseReport, build_relapse_report
 from analytics.report import Report, build_report
 from analytics.schema import CohortValidationError, Problem
@@ -49,6 +57,36 @@ def _covariates(value: str) -> list[str]:
     return names
 
 
+def _conf_level(value: str) -> float:
+    try:
+        return parse_conf_level(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _zph_transform(value: str) -> str:
+    try:
+        return check_zph_transform(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _months(*, allow_zero: bool) -> Callable[[str], float]:
+    """A number of months: ``>= 0`` when ``allow_zero``, else ``> 0``."""
+
+    def parse(value: str) -> float:
+        try:
+            months = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number of months, got {value!r}") from None
+        if not math.isfinite(months) or months < 0 or (months == 0 and not allow_zero):
+            rule = "0 or more" if allow_zero else "more than 0"
+            raise argparse.ArgumentTypeError(f"must be {rule} months, got {value!r}")
+        return months
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m analytics", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -72,6 +110,30 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--group-by", help="column whose levels get their own KM curve")
     report.add_argument("--covariates", type=_covariates, default=[], help="a,b,... for Cox")
     report.add_argument("--landmark-months", type=float, help="landmark for the lesion analysis")
+    report.add_argument(
+        "--conf-level",
+        type=_conf_level,
+        default=DEFAULT_CONF_LEVEL,
+        help="confidence level of every interval: 0.90, 0.95 or 0.99 (or 90, 95, 99)",
+    )
+    report.add_argument(
+        "--zph-transform",
+        type=_zph_transform,
+        default=DEFAULT_ZPH_TRANSFORM,
+        help=f"time transform of the cox.zph test: {'|'.join(ZPH_TRANSFORMS)}",
+    )
+    report.add_argument(
+        "--conditional-survived",
+        type=_months(allow_zero=True),
+        metavar="X",
+        help="conditional survival: months already failure-free (with --conditional-further)",
+    )
+    report.add_argument(
+        "--conditional-further",
+        type=_months(allow_zero=False),
+        metavar="Y",
+        help="conditional survival: months ahead, > 0 (with --conditional-survived)",
+    )
     report.add_argument("--format", choices=["json", "text"], default="json")
     return parser
 
@@ -116,6 +178,12 @@ def run(args: argparse.Namespace) -> tuple[Report, RelapseReport | None]:
         fcgr3a=args.fcgr3a,
         grace_months=args.grace_months,
     )
+    given, ahead = args.conditional_survived, args.conditional_further
+    if (given is None) != (ahead is None):
+        raise ValueError(
+            "conditional survival needs both --conditional-survived X and "
+            "--conditional-further Y (months)"
+        )
     cohort = _load(args)
     report = build_report(
         cohort,
@@ -123,10 +191,13 @@ def run(args: argparse.Namespace) -> tuple[Report, RelapseReport | None]:
         group_by=args.group_by,
         covariates=args.covariates,
         landmark_months=args.landmark_months,
+        conf_level=args.conf_level,
+        zph_transform=args.zph_transform,
+        conditional=None if given is None else (given, ahead),
     )
     if cohort.relapses is None:
         return report, None
-    return report, build_relapse_report(cohort, filters, args.group_by)
+    return report, build_relapse_report(cohort, filters, args.group_by, conf_level=args.conf_level)
 
 
 def to_json(report: Report, relapses: RelapseReport | None) -> str:

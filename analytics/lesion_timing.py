@@ -55,7 +55,11 @@ class LesionTiming:
 
 
 def lesion_timing(
-    frame: pd.DataFrame, landmark_months: float | None = None, *, naive: CoxModel | None = None
+    frame: pd.DataFrame,
+    landmark_months: float | None = None,
+    *,
+    naive: CoxModel | None = None,
+    conf_level: float = 0.95,
 ) -> LesionTiming | None:
     """Naive, time-dependent and landmark Cox models of asymptomatic lesions.
 
@@ -69,14 +73,14 @@ def lesion_timing(
     landmark = DEFAULT_LANDMARK_MONTHS if landmark_months is None else float(landmark_months)
     # The models read their few columns as arrays (the time-dependent split and the landmark
     # set are built from those), so the frame is passed as it is, not copied down first.
-    naive = naive if naive is not None else cox_model(frame, [LESION_FLAG])
+    naive = naive if naive is not None else cox_model(frame, [LESION_FLAG], conf_level=conf_level)
     if LESION_MONTHS not in frame.columns:
         return LesionTiming(
             naive=naive, time_dependent=None, landmark=None, landmark_months=landmark
         )
     return LesionTiming(
         naive=naive,
-        time_dependent=time_dependent_cox(frame),
-        landmark=landmark_cox(frame, landmark),
+        time_dependent=time_dependent_cox(frame, conf_level=conf_level),
+        landmark=landmark_cox(frame, landmark, conf_level=conf_level),
         landmark_months=landmark,
     )

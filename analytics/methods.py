@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
-from analytics.language import integer, short, t
+from analytics.language import N_, integer, short, t
+from analytics.levels import level_percent
 from analytics.report import Report
 
 APP_PACKAGE = "nmosd-cohort-explorer"
@@ -98,10 +99,10 @@ def _outcome(report: Report) -> str:
 
 def _survival(report: Report) -> str:
     text = t(
-        "Time to failure was estimated with the Kaplan–Meier method (Greenwood variance, 95% "
-        "confidence intervals on the log(−log) scale, as R survfit with conf.type = "
+        "Time to failure was estimated with the Kaplan–Meier method (Greenwood variance, "
+        "{level}% confidence intervals on the log(−log) scale, as R survfit with conf.type = "
         '"log-log"); median follow-up by the reverse Kaplan–Meier method.'
-    )
+    ).format(level=level_percent(report.conf_level))
     if report.group_by:
         text += " " + t("Groups defined by {column} were compared with the log-rank test.").format(
             column=report.group_by
@@ -109,13 +110,23 @@ def _survival(report: Report) -> str:
     return text
 
 
+_TRANSFORM_NAMES = {
+    "km": N_("Kaplan–Meier time transform"),
+    "rank": N_("rank time transform"),
+    "identity": N_("identity time transform"),
+    "log": N_("log time transform"),
+}
+
+
 def _hazards(report: Report) -> list[str]:
     parts = [
         t(
             "Hazard ratios were estimated by Cox proportional-hazards regression with Efron's "
-            "method for ties and Wald 95% confidence intervals; proportional hazards were "
-            "assessed with the score test of R cox.zph (survival ≥ 3; Kaplan–Meier time "
-            "transform)."
+            "method for ties and Wald {level}% confidence intervals; proportional hazards were "
+            "assessed with the score test of R cox.zph (survival ≥ 3; {transform})."
+        ).format(
+            level=level_percent(report.conf_level),
+            transform=t(_TRANSFORM_NAMES.get(report.zph_transform, report.zph_transform)),
         )
     ]
     if report.covariates:

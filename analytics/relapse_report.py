@@ -13,7 +13,7 @@ filter panel's control), so the panel and the survival analyses describe the sam
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -79,6 +79,7 @@ class RelapseReport:
     mcf: MeanCumulativeFunction | None
     andersen_gill: AndersenGillModel | None
     notes: tuple[str, ...] = ()
+    conf_level: float = 0.95
 
     def to_dict(self, *, per_patient: bool = True) -> dict[str, Any]:
         """Plain JSON-safe data (NaN and infinities become None).
@@ -132,19 +133,37 @@ def _prefixed(prefix: str, messages: tuple[str, ...]) -> list[str]:
 
 
 def _group_entry(
-    label: str, members: pd.DataFrame, relapses: pd.DataFrame, grace_months: float
+    label: str,
+    members: pd.DataFrame,
+    relapses: pd.DataFrame,
+    grace_months: float,
+    conf_level: float = 0.95,
 ) -> GroupRelapses:
     notes: list[str] = []
     rates = _attempt(
         "Relapse rates",
-        partial(relapse_rates_by_group, members, relapses, None, grace_months=grace_months),
+        partial(
+            relapse_rates_by_group,
+            members,
+            relapses,
+            None,
+            grace_months=grace_months,
+            conf_level=conf_level,
+        ),
         notes,
     )
     models: dict[str, RateRatioModel | None] = {}
     for model in MODELS:
         models[model] = _attempt(
             f"After-vs-before rate ratio ({model.replace('_', ' ')})",
-            partial(pre_post_rate_ratio, members, relapses, model=model, grace_months=grace_months),
+            partial(
+                pre_post_rate_ratio,
+                members,
+                relapses,
+                model=model,
+                grace_months=grace_months,
+                conf_level=conf_level,
+            ),
             notes,
         )
         fitted = models[model]
@@ -190,7 +209,7 @@ def _empty(
 
 
 def build_relapse_report(
-    cohort: Cohort, filters: Filters, group_by: str | None = None
+    cohort: Cohort, filters: Filters, group_by: str | None = None, *, conf_level: float = 0.95
 ) -> RelapseReport:
     """The Relapses panel for ``cohort`` restricted by ``filters``, grouped by ``group_by``.
 
@@ -204,6 +223,8 @@ def build_relapse_report(
     group_by : str, optional
         A patient column: rates, after-vs-before ratios and MCF curves per level, the
         between-group rate ratio and the Andersen–Gill hazard ratio of that column.
+    conf_level : float, default 0.95
+        Level of every interval (exact Poisson rates, Wald rate ratios, MCF, Andersen–Gill).
 
     Returns
     -------
@@ -214,22 +235,22 @@ def build_relapse_report(
     """
     grace = float(filters.grace_months)
     if cohort.relapses is None:
-        return _empty(False, 0, group_by, grace, [])
+        return replace(_empty(False, 0, group_by, grace, []), conf_level=conf_level)
     patients = analysis_frame(cohort, filters)
     notes: list[str] = []
     if patients.empty:
-        return _empty(True, 0, group_by, grace, notes)
+        return replace(_empty(True, 0, group_by, grace, notes), conf_level=conf_level)
     if group_by is not None and group_by not in patients.columns:
         notes.append(f"The cohort has no column {group_by}; showing all patients.")
         group_by = None
     relapses = cohort.relapses[cohort.relapses["patient_id"].isin(set(patients["patient_id"]))]
-    entries = [_group_entry(ALL, patients, relapses, grace)]
+    entries = [_group_entry(ALL, patients, relapses, grace, conf_level)]
     between_nb = between_poisson = ag = None
     if group_by is not None:
         labels = level_labels(patients[group_by])
         for level in sorted(labels.dropna().unique()):
             members = patients[(labels == level).to_numpy()]
-            entries.append(_group_entry(str(level), members, relapses, grace))
+            entries.append(_group_entry(str(level), members, relapses, grace, conf_level))
         categorical = _group_reference(patients, group_by)
         fits: dict[str, RateRatioModel | None] = {}
         for model in MODELS:
@@ -243,6 +264,7 @@ def build_relapse_report(
                     model=model,
                     grace_months=grace,
                     categorical=categorical,
+                    conf_level=conf_level,
                 ),
                 notes,
             )
@@ -259,6 +281,7 @@ def build_relapse_report(
                 [group_by],
                 grace_months=grace,
                 categorical=categorical,
+                conf_level=conf_level,
             ),
             notes,
         )
@@ -267,7 +290,12 @@ def build_relapse_report(
     mcf = _attempt(
         "Mean cumulative function",
         partial(
-            mean_cumulative_function, patients, relapses, group_by=group_by, grace_months=grace
+            mean_cumulative_function,
+            patients,
+            relapses,
+            group_by=group_by,
+            grace_months=grace,
+            conf_level=conf_level,
         ),
         notes,
     )
@@ -285,4 +313,5 @@ def build_relapse_report(
         mcf=mcf,
         andersen_gill=ag,
         notes=tuple(dict.fromkeys(notes)),
+        conf_level=conf_level,
     )

@@ -20,9 +20,11 @@ from analytics.compare import (
     mancova,
     table_one,
 )
+from analytics.conditional import ConditionalSurvivalTable, conditional_survival
 from analytics.hazards import CoxModel, HazardTerm, cox_model, firth_cox
 from analytics.jsonsafe import json_dict
 from analytics.lesion_timing import LESION_FLAG, LesionTiming, lesion_timing
+from analytics.levels import DEFAULT_CONF_LEVEL, DEFAULT_ZPH_TRANSFORM
 from analytics.ph_test import ZphResult, cox_zph
 from analytics.rates import (
     IncidenceRate,
@@ -83,6 +85,9 @@ class Report:
     table_one: TableOne | None
     mancova: MancovaResult | None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    conf_level: float = DEFAULT_CONF_LEVEL
+    zph_transform: str = DEFAULT_ZPH_TRANSFORM
+    conditional: ConditionalSurvivalTable | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The CLI contract's keys (DESIGN.md), followed by the extra panels' results."""
@@ -120,6 +125,9 @@ class Report:
                 else self.relapse_rates.to_dict(),
                 "table_one": None if self.table_one is None else self.table_one.to_dict(),
                 "mancova": None if self.mancova is None else self.mancova.to_dict(),
+                "conf_level": self.conf_level,
+                "zph_transform": self.zph_transform,
+                "conditional": None if self.conditional is None else self.conditional.to_dict(),
             }
         )
 
@@ -155,13 +163,17 @@ def _follow_up_dict(km: KaplanMeier | None) -> dict[str, object] | None:
 
 
 def _curves(
-    frame: pd.DataFrame, group_by: str | None, horizons: Sequence[float], notes: list[str]
+    frame: pd.DataFrame,
+    group_by: str | None,
+    horizons: Sequence[float],
+    notes: list[str],
+    conf_level: float = DEFAULT_CONF_LEVEL,
 ) -> tuple[dict[str, KaplanMeier], dict[str, list[SurvivalAt]], LogRank | None]:
     if frame.empty:
         return {}, {}, None
     time, failure = frame["time_months"].to_numpy(), frame["failure"].to_numpy()
     if group_by is None:
-        km = kaplan_meier(time, failure, label="All")
+        km = kaplan_meier(time, failure, label="All", conf_level=conf_level)
         return {"All": km}, {"All": survival_at(km, horizons)}, None
     # Arrays and masks, not frame selections per group: this runs on every filter change.
     all_labels = level_labels(frame[group_by]).to_numpy(dtype=object)
@@ -175,7 +187,7 @@ def _curves(
     curves, at = {}, {}
     for level in sorted(pd.unique(labels)):
         rows = labels == level
-        km = kaplan_meier(time[rows], failure[rows], label=level)
+        km = kaplan_meier(time[rows], failure[rows], label=level, conf_level=conf_level)
         curves[level], at[level] = km, survival_at(km, horizons)
     test = None
     if len(curves) == 1:
@@ -197,10 +209,13 @@ def _curves(
 
 
 def _univariable(
-    frame: pd.DataFrame, names: Sequence[str]
+    frame: pd.DataFrame, names: Sequence[str], conf_level: float = DEFAULT_CONF_LEVEL
 ) -> tuple[tuple[HazardTerm, ...], dict[str, CoxModel]]:
     models = {
-        name: cox_model(frame, [name], categorical=_references(frame, [name])) for name in names
+        name: cox_model(
+            frame, [name], categorical=_references(frame, [name]), conf_level=conf_level
+        )
+        for name in names
     }
     terms = tuple(term for model in models.values() for term in model.terms)
     return terms, models
@@ -225,7 +240,11 @@ def _sample_warnings(frame: pd.DataFrame) -> list[str]:
 
 
 def _ph_check(
-    frame: pd.DataFrame, model: CoxModel | None, names: Sequence[str], notes: list[str]
+    frame: pd.DataFrame,
+    model: CoxModel | None,
+    names: Sequence[str],
+    notes: list[str],
+    transform: str = DEFAULT_ZPH_TRANSFORM,
 ) -> ZphResult | None:
     if model is None or not model.terms or model.events < 2:
         return None
@@ -237,6 +256,7 @@ def _ph_check(
             time_col="time_months",
             event_col="failure",
             categorical=_references(frame, used),
+            transform=transform,
         )
     except (ValueError, ArithmeticError) as error:  # a degenerate fit: report, don't crash
         notes.append(f"The proportional-hazards check could not be computed ({error}).")
@@ -258,8 +278,10 @@ def build_report(
     covariates: Sequence[str] = (),
     landmark_months: float | None = None,
     horizons: Sequence[float] = DEFAULT_HORIZONS,
-    conf_level: float = 0.95,
+    conf_level: float = DEFAULT_CONF_LEVEL,
     table_by: str = "failure",
+    zph_transform: str = DEFAULT_ZPH_TRANSFORM,
+    conditional: tuple[float, float] | None = None,
 ) -> Report:
     """Compute every panel's statistics for ``cohort`` restricted by ``filters``.
 
@@ -267,6 +289,9 @@ def build_report(
     none, the univariable model is of ``group_by``. Firth-penalized Cox is fitted whenever a
     model flags a group with 0–1 events. Table 1 compares the groups of ``table_by``
     (failure status by default; any grouping column, with failure as one of its rows).
+    ``conf_level`` is the level of every interval; ``zph_transform`` the time transform of
+    the cox.zph test; ``conditional`` = (X, Y) months adds conditional survival
+    S(X + Y) / S(X) per group.
     """
     filters = filters or Filters()
     # failure is derived from the relapses file when the patients file has no such column.
@@ -278,21 +303,25 @@ def build_report(
     notes = _sample_warnings(frame)
     n, events = len(frame), int(frame["failure"].sum())
     person_months = float(frame["time_months"].sum())
-    curves, at, test = _curves(frame, group_by, horizons, notes)
+    curves, at, test = _curves(frame, group_by, horizons, notes, conf_level)
     uni_names = list(covariates) or ([group_by] if group_by else [])
-    univariable, uni_models = _univariable(frame, uni_names) if n else ((), {})
+    univariable, uni_models = _univariable(frame, uni_names, conf_level) if n else ((), {})
     multi = None
     if len(covariates) == 1 and n:
         multi = uni_models[covariates[0]]  # the same fit: one covariate, same coding
     elif covariates and n:
-        multi = cox_model(frame, covariates, categorical=_references(frame, covariates))
+        multi = cox_model(
+            frame, covariates, categorical=_references(frame, covariates), conf_level=conf_level
+        )
     models = [m for m in [multi, *uni_models.values()] if m is not None]
     for model in models:
         notes.extend(model.warnings)
     firth = None
     target = multi or (next(iter(uni_models.values())) if len(uni_models) == 1 else None)
     if target is not None and target.firth_recommended:
-        firth = firth_cox(frame, uni_names, categorical=_references(frame, uni_names))
+        firth = firth_cox(
+            frame, uni_names, categorical=_references(frame, uni_names), conf_level=conf_level
+        )
     return Report(
         cohort_label=cohort.label,
         synthetic=cohort.synthetic,
@@ -308,19 +337,26 @@ def build_report(
         km=curves,
         survival_at=at,
         risk_table=_risk_table(curves, frame),
-        subgroup_rates=tuple(subgroup_rates(frame)) if n else (),
+        subgroup_rates=tuple(subgroup_rates(frame, conf_level=conf_level)) if n else (),
         logrank=test,
         univariable=univariable,
         univariable_models=uni_models,
         cox=multi,
         firth=firth,
-        ph_test=_ph_check(frame, target, uni_names, notes),
-        follow_up=median_followup(frame["time_months"], frame["failure"]) if n else None,
-        lesion_timing=_lesion_timing(frame, landmark_months, uni_models) if n else None,
-        relapse_rates=_relapse_rates(cohort, frame, filters),
+        ph_test=_ph_check(frame, target, uni_names, notes, zph_transform),
+        follow_up=median_followup(frame["time_months"], frame["failure"], conf_level=conf_level)
+        if n
+        else None,
+        lesion_timing=_lesion_timing(frame, landmark_months, uni_models, conf_level) if n else None,
+        relapse_rates=_relapse_rates(cohort, frame, filters, conf_level),
         table_one=_table_one(frame, table_by) if n else None,
         mancova=_mancova(frame, notes),
         warnings=tuple(dict.fromkeys(notes)),
+        conf_level=conf_level,
+        zph_transform=zph_transform,
+        conditional=None
+        if conditional is None
+        else conditional_survival(frame, *conditional, group_by=group_by, conf_level=conf_level),
     )
 
 
@@ -338,20 +374,29 @@ def _table_one(frame: pd.DataFrame, by: str) -> TableOne:
     return table_one(frame, by=by, variables=variables)
 
 
-def _relapse_rates(cohort: Cohort, frame: pd.DataFrame, filters: Filters) -> RelapseRates | None:
+def _relapse_rates(
+    cohort: Cohort, frame: pd.DataFrame, filters: Filters, conf_level: float = DEFAULT_CONF_LEVEL
+) -> RelapseRates | None:
     if cohort.relapses is None or frame.empty:
         return None
     # annualized_relapse_rates keeps only the relapses of the patients in ``frame`` itself; a
     # second join here cost as much as the whole computation on large cohorts.
-    return annualized_relapse_rates(frame, cohort.relapses, grace_months=filters.grace_months)
+    return annualized_relapse_rates(
+        frame, cohort.relapses, grace_months=filters.grace_months, conf_level=conf_level
+    )
 
 
 def _lesion_timing(
-    frame: pd.DataFrame, landmark_months: float | None, uni_models: dict[str, CoxModel]
+    frame: pd.DataFrame,
+    landmark_months: float | None,
+    uni_models: dict[str, CoxModel],
+    conf_level: float = DEFAULT_CONF_LEVEL,
 ) -> LesionTiming | None:
     # The univariable lesion model, when there is one, is the naive model (same frame, same
     # coding: no reference level applies to a 0/1 flag), so it is fitted once.
-    return lesion_timing(frame, landmark_months, naive=uni_models.get(LESION_FLAG))
+    return lesion_timing(
+        frame, landmark_months, naive=uni_models.get(LESION_FLAG), conf_level=conf_level
+    )
 
 
 def _mancova(frame: pd.DataFrame, notes: list[str]) -> MancovaResult | None:

@@ -266,11 +266,11 @@ def logrank(time: ArrayLike, event: ArrayLike, group: Sequence[object] | ArrayLi
     )
 
 
-def median_followup(time: ArrayLike, event: ArrayLike) -> KaplanMeier:
+def median_followup(time: ArrayLike, event: ArrayLike, conf_level: float = 0.95) -> KaplanMeier:
     """Reverse Kaplan–Meier: censoring is the "event", so its median is the median follow-up.
 
     This is the usual estimator of potential follow-up (Schemper & Smith 1996), unlike the
     plain median of observed times, which failures shorten.
     """
     t, e = _as_arrays(time, event)
-    return kaplan_meier(t, ~e, label="reverse KM (follow-up)")
+    return kaplan_meier(t, ~e, label="reverse KM (follow-up)", conf_level=conf_level)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from analytics.conditional_text import conditional_sentence
+from analytics.levels import ci_label, using_conf_level
+
 if TYPE_CHECKING:
+    from analytics.conditional import ConditionalSurvivalTable
     from analytics.hazards import HazardTerm
     from analytics.rates import IncidenceRate
     from analytics.recurrent import AndersenGillTerm, RateRatioModel, RateRatioTerm
@@ -23,11 +27,11 @@ def _p(value: float | None) -> str:
     return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
-def _term_line(term: HazardTerm) -> str:
+def _term_line(term: HazardTerm, ci: str = "95% CI") -> str:
     ref = f" (vs {term.reference})" if term.reference else ""
     return (
         f"  {term.term}{ref}: HR {term.hr:.2f} "
-        f"(95% CI {term.ci_low:.2f}-{term.ci_high:.2f}), {_p(term.p)}"
+        f"({ci} {term.ci_low:.2f}-{term.ci_high:.2f}), {_p(term.p)}"
     )
 
 
@@ -56,7 +60,7 @@ def _p_as_tab(value: float) -> str:
 
 
 def _with_ci(estimate: float, low: float, high: float) -> str:
-    return f"{small_number(estimate)} (95% CI {small_number(low)}-{small_number(high)})"
+    return f"{small_number(estimate)} ({ci_label()} {small_number(low)}-{small_number(high)})"
 
 
 def _arr(rate: IncidenceRate | None) -> str:
@@ -113,7 +117,13 @@ def _comparison(group_by: str | None, term: RateRatioTerm | AndersenGillTerm) ->
 
 
 def render_relapses(relapses: RelapseReport) -> list[str]:
-    """The Relapses tab's numbers, rounded as the tab rounds them, with its notes."""
+    """The Relapses tab's numbers, rounded as the tab rounds them, with its notes; intervals
+    labelled with the relapse report's level."""
+    with using_conf_level(relapses.conf_level):
+        return _relapse_lines(relapses)
+
+
+def _relapse_lines(relapses: RelapseReport) -> list[str]:
     lines = [
         "",
         f"Relapses (every relapse; ARR = relapses per patient-year, exact Poisson CI; before = "
@@ -163,42 +173,57 @@ def render_relapses(relapses: RelapseReport) -> list[str]:
     return lines + [f"    - {note}" for note in dict.fromkeys(notes)]
 
 
+def _conditional_lines(table: ConditionalSurvivalTable) -> list[str]:
+    """The Survival tab's sentences (same wording and rounding), then its notes."""
+    lines = ["", "Conditional survival S(X + Y) / S(X) (log-log CI, R survfit start.time = X):"]
+    if not table.groups:
+        lines.append("  no patients")
+    for entry in table.groups:
+        name = None if table.group_by is None else _group_name(table.group_by, entry.label)
+        lines.append(f"  {conditional_sentence(entry, name)}")
+    notes = [n for entry in table.groups for n in entry.notes] + list(table.notes)
+    return lines + [f"  - {note}" for note in dict.fromkeys(notes)]
+
+
 def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
     """A readable summary: counts, rates, KM medians, log-rank, Cox terms, warnings, and the
     relapse analyses when ``relapses`` is given."""
     synthetic = " [SYNTHETIC DEMO DATA]" if report.synthetic else ""
     fr, inc = report.failure_rate, report.incidence
+    ci = ci_label(report.conf_level)
     lines = [
         f"Cohort: {report.cohort_label}{synthetic}",
         f"Filters: {report.filters.active()}",
         f"Patients: {report.n}; treatment failures: {report.events}; "
         f"person-years: {report.person_years:.1f}",
-        f"Failure proportion: {fr.estimate:.1%} (95% CI {fr.ci_low:.1%}-{fr.ci_high:.1%}, "
+        f"Failure proportion: {fr.estimate:.1%} ({ci} {fr.ci_low:.1%}-{fr.ci_high:.1%}, "
         "Clopper-Pearson)"
         if report.n
         else "Failure proportion: no patients",
         f"Incidence: {_num(inc.estimate)} per 100 person-years "
-        f"(95% CI {_num(inc.ci_low)}-{_num(inc.ci_high)}, exact Poisson)",
+        f"({ci} {_num(inc.ci_low)}-{_num(inc.ci_high)}, exact Poisson)",
         "",
         "Kaplan-Meier (time to treatment failure, months):",
     ]
     for label, km in report.km.items():
         lines.append(
             f"  {label}: n {km.n}, failures {km.events}, median {_num(km.median, 1)} "
-            f"(95% CI {_num(km.median_ci_low, 1)}-{_num(km.median_ci_high, 1)})"
+            f"({ci} {_num(km.median_ci_low, 1)}-{_num(km.median_ci_high, 1)})"
         )
     if report.logrank is not None:
         lr = report.logrank
         lines.append(f"  Log-rank: chi-square {lr.chisq:.2f} on {lr.df} df, {_p(lr.p)}")
+    if report.conditional is not None:
+        lines += _conditional_lines(report.conditional)
     if report.univariable:
         lines += ["", "Univariable Cox (Efron ties, Wald CI):"]
-        lines += [_term_line(t) for t in report.univariable]
+        lines += [_term_line(t, ci) for t in report.univariable]
     if report.cox is not None and report.cox.terms:
         lines += ["", f"Multivariable Cox (n {report.cox.n}, events {report.cox.events}):"]
-        lines += [_term_line(t) for t in report.cox.terms]
+        lines += [_term_line(t, ci) for t in report.cox.terms]
     if report.firth is not None and report.firth.terms:
         lines += ["", "Firth-penalized Cox (profile-likelihood CI):"]
-        lines += [_term_line(t) for t in report.firth.terms]
+        lines += [_term_line(t, ci) for t in report.firth.terms]
     if relapses is not None:
         lines += render_relapses(relapses)
     if report.warnings:

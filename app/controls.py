@@ -9,7 +9,13 @@ import pandas as pd
 
 from analytics.cohort import Cohort
 from app import ids
-from app.state import ALL, NO_GROUP, ViewState
+from app.state import (
+    ALL,
+    NO_GROUP,
+    ViewState,
+    conf_level_or_default,
+    zph_transform_or_default,
+)
 from components.labels import column_label
 
 # The order of the control values in callbacks' Inputs/Outputs.
@@ -25,6 +31,8 @@ CONTROL_IDS = (
     ids.COVARIATES,
     ids.HORIZON,
     ids.LANDMARK,
+    ids.CONF_LEVEL,
+    ids.ZPH_TRANSFORM,
 )
 EDSS_BOUNDS = (0.0, 10.0)
 # Columns that make sense as groups: few levels. Numeric columns with more are ranges.
@@ -98,7 +106,11 @@ def _span(value: object, bounds: tuple[float, float]) -> tuple[float, float] | N
 
 def state_from_controls(values: tuple, age_bounds: tuple[float, float]) -> ViewState:
     """A ViewState from the controls' values, in CONTROL_IDS order."""
-    (sex, age, edss, lesions, gd, fcgr3a, grace, group_by, covariates, horizon, landmark) = values
+    (sex, age, edss, lesions, gd, fcgr3a, grace, group_by, covariates, horizon, landmark) = values[
+        :11
+    ]
+    # The page offers only 90/95/99 and km/rank/identity; a forged value gets the default.
+    conf_level, zph_transform = values[11:13]
     return ViewState(
         sex=_radio_value(sex),
         age=_span(age, age_bounds),
@@ -111,6 +123,8 @@ def state_from_controls(values: tuple, age_bounds: tuple[float, float]) -> ViewS
         covariates=tuple(covariates or ()),
         horizon=None if horizon in (None, "full") else float(horizon),
         landmark=float(landmark) if isinstance(landmark, int | float) and landmark > 0 else 12.0,
+        conf_level=conf_level_or_default(conf_level),
+        zph_transform=zph_transform_or_default(zph_transform),
     )
 
 
@@ -140,4 +154,6 @@ def controls_from_state(state: ViewState, age_bounds: tuple[float, float]) -> tu
         list(state.covariates),
         horizon,
         state.landmark,
+        str(round(100 * state.conf_level)),
+        state.zph_transform,
     )

@@ -17,6 +17,8 @@ GROUP_BY = "filter-group-by"
 COVARIATES = "filter-covariates"
 HORIZON = "filter-horizon"
 LANDMARK = "filter-landmark"
+CONF_LEVEL = "filter-conf-level"
+ZPH_TRANSFORM = "zph-transform"  # on the Hazard ratios tab
 RESET = "filter-reset"
 FILTER_ROWS = {  # wrappers hidden when the cohort lacks the column
     SEX: "row-sex",

@@ -204,6 +204,17 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     N_("Lesion landmark (months)"),
                     dbc.Input(id=ids.LANDMARK, type="number", min=1, max=120, step=1, value=12),
                 ),
+                _field(
+                    N_("Confidence level of intervals"),
+                    dbc.Select(
+                        id=ids.CONF_LEVEL,
+                        options=[
+                            {"label": t("{level}% CI").format(level=v), "value": v}
+                            for v in ("90", "95", "99")
+                        ],
+                        value="95",
+                    ),
+                ),
                 dbc.Button(
                     t("Reset filters"),
                     id=ids.RESET,
@@ -239,7 +250,7 @@ def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
                 dbc.Checklist(
                     id=ids.KM_OPTIONS,
                     options=[
-                        {"label": t("95% CI bands"), "value": "ci"},
+                        {"label": t("Confidence bands"), "value": "ci"},
                         {"label": t("Failures/censored in risk table"), "value": "events"},
                         {"label": t("KMunicate style"), "value": "kmunicate"},
                     ],
@@ -277,6 +288,19 @@ def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
                     },
                 ),
                 html.Div(id=ids.HAZARD_NOTES),
+                _field(
+                    N_("Proportional-hazards test (cox.zph) time transform"),
+                    dbc.RadioItems(
+                        id=ids.ZPH_TRANSFORM,
+                        options=[
+                            {"label": t("Kaplan–Meier (R default)"), "value": "km"},
+                            {"label": t("rank"), "value": "rank"},
+                            {"label": t("identity (months)"), "value": "identity"},
+                        ],
+                        value="km",
+                        inline=True,
+                    ),
+                ),
             ],
         ),
         _tab(t("Lesion timing"), "tab-lesions", [html.Div(id=ids.LESION_PANEL)]),

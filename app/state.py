@@ -14,6 +14,12 @@ from urllib.parse import parse_qs, urlencode
 
 from analytics.cohort import DEFAULT_GRACE_MONTHS, MAX_GRACE_MONTHS, Filters
 from analytics.language import DEFAULT_LANGUAGE, Language, parse_language
+from analytics.levels import (
+    DEFAULT_CONF_LEVEL,
+    DEFAULT_ZPH_TRANSFORM,
+    check_zph_transform,
+    parse_conf_level,
+)
 
 ALL = "all"  # the "no restriction" choice of radio filters
 NO_GROUP = "none"
@@ -38,6 +44,8 @@ class ViewState:
     landmark: float = DEFAULT_LANDMARK
     # The page's language: not a statistical choice, but it travels in the same shareable URL.
     language: Language = DEFAULT_LANGUAGE
+    conf_level: float = DEFAULT_CONF_LEVEL
+    zph_transform: str = DEFAULT_ZPH_TRANSFORM
 
     def filters(self) -> Filters:
         age = self.age or (None, None)
@@ -63,6 +71,11 @@ class ViewState:
             ("gd", self.gd_persistent),
             ("fcgr3a", self.fcgr3a),
             ("horizon", self.horizon),
+            (
+                "conf",
+                None if self.conf_level == DEFAULT_CONF_LEVEL else round(100 * self.conf_level),
+            ),
+            ("zph", None if self.zph_transform == DEFAULT_ZPH_TRANSFORM else self.zph_transform),
         ):
             if value is not None:
                 params[key] = _text(value)
@@ -106,7 +119,24 @@ class ViewState:
         if landmark is not None and landmark > 0:
             changes["landmark"] = landmark
         changes["language"] = parse_language(raw.get("lang"))
+        changes["conf_level"] = conf_level_or_default(raw.get("conf"))
+        changes["zph_transform"] = zph_transform_or_default(raw.get("zph"))
         return replace(state, **changes)
+
+
+def conf_level_or_default(value: object) -> float:
+    """90/95/99 (or 0.90...); anything else is the default, as every URL parameter."""
+    try:
+        return parse_conf_level(value) if value is not None else DEFAULT_CONF_LEVEL
+    except ValueError:
+        return DEFAULT_CONF_LEVEL
+
+
+def zph_transform_or_default(value: object) -> str:
+    try:
+        return check_zph_transform(value) if value is not None else DEFAULT_ZPH_TRANSFORM
+    except ValueError:
+        return DEFAULT_ZPH_TRANSFORM
 
 
 def _text(value: object) -> str:

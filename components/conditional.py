@@ -11,47 +11,21 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from analytics.conditional import ConditionalSurvival, ConditionalSurvivalTable
-from analytics.language import number, percent, short, t, translate_message
-from components.format import ci_label
+from analytics.conditional_text import conditional_sentence
+from analytics.conditional_text import interval_text as _interval
+from analytics.language import percent, short, t, translate_message
+from analytics.levels import ci_label, level_percent
 from components.labels import level_label
-
-
-def _months(value: float) -> str:
-    return (t("{n} month") if value == 1 else t("{n} months")).format(n=short(value))
 
 
 def _group_name(group_by: str | None, label: str) -> str:
     return t("All patients") if group_by is None else level_label(group_by, label)
 
 
-def _interval(entry: ConditionalSurvival) -> str:
-    # With no failure in the window the log-log interval is [1, 1] (as R's): a "100–100%"
-    # interval would read as certainty, so say why there is none instead.
-    if entry.events == 0:
-        return t("no failures in this window, so no confidence interval")
-    if entry.ci_low is None or entry.ci_high is None or entry.ci_low != entry.ci_low:
-        return f"{ci_label()} {t('n/a')}"
-    return f"{ci_label()} {number(entry.ci_low * 100, 0)}–{percent(entry.ci_high, 0)}"
-
-
 def sentence(entry: ConditionalSurvival, group_by: str | None) -> str:
     """One sentence in clinical language, or why the group has no estimate."""
-    prefix = "" if group_by is None else f"{_group_name(group_by, entry.label)} — "
-    if entry.estimate is None:
-        reason = translate_message(entry.reason) if entry.reason else t("no patients")
-        return prefix + t("not estimable: {reason}").format(reason=reason)
-    target = entry.given_months + entry.horizon_months
-    text = t(
-        "Of patients failure-free at {given} on rituximab, an estimated {estimate} "
-        "({interval}) remain failure-free at {target}."
-    ).format(
-        given=_months(entry.given_months),
-        estimate=percent(entry.estimate, 0),
-        interval=_interval(entry),
-        target=_months(target),
-    )
-    # After "Group — " the sentence goes on in lower case.
-    return prefix + (text if group_by is None else text[:1].lower() + text[1:])
+    name = None if group_by is None else _group_name(group_by, entry.label)
+    return conditional_sentence(entry, name)
 
 
 def conditional_panel(table: ConditionalSurvivalTable) -> html.Div:
@@ -81,7 +55,7 @@ def conditional_panel(table: ConditionalSurvivalTable) -> html.Div:
         t("Failure-free and followed at {x} months").format(x=short(x)),
         t("Failures in months {x}–{end}").format(x=short(x), end=short(x + y)),
         t("Failure-free at {end} months, given failure-free at {x} ({ci})").format(
-            end=short(x + y), x=short(x), ci=ci_label()
+            end=short(x + y), x=short(x), ci=ci_label(_level(table))
         ),
     ]
     notes = [n for entry in table.groups for n in entry.notes] + list(table.notes)
@@ -92,8 +66,8 @@ def conditional_panel(table: ConditionalSurvivalTable) -> html.Div:
                     html.Caption(
                         t(
                             "Conditional survival S(X + Y) / S(X) from the Kaplan–Meier curve, "
-                            "Greenwood variance, log-log 95% CI (R survfit start.time = X)."
-                        )
+                            "Greenwood variance, log-log {level}% CI (R survfit start.time = X)."
+                        ).format(level=level_percent(_level(table)))
                     ),
                     html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
                     html.Tbody(rows),
@@ -110,6 +84,10 @@ def conditional_panel(table: ConditionalSurvivalTable) -> html.Div:
             _notes(notes),
         ]
     )
+
+
+def _level(table: ConditionalSurvivalTable) -> float:
+    return table.groups[0].conf_level if table.groups else 0.95
 
 
 def _notes(messages: Sequence[str]) -> object:

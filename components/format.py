@@ -9,6 +9,7 @@ import math
 
 from analytics.language import number, t
 from analytics.language import percent as percent_text
+from analytics.levels import ci_label as level_ci_label
 
 
 def format_p(p: float | None) -> str:
@@ -26,8 +27,8 @@ def format_number(value: float | None, digits: int = 1) -> str:
 
 
 def ci_label() -> str:
-    """'95% CI' / 'IC 95 %'."""
-    return t("95% CI")
+    """'95% CI' / 'IC 95 %', at the view's confidence level (analytics.levels)."""
+    return level_ci_label()
 
 
 def format_ci(low: float | None, high: float | None, digits: int = 1, percent: bool = False) -> str:

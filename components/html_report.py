@@ -9,6 +9,7 @@ import plotly.io as pio
 
 from analytics.language import current_language, integer, number, percent, short, t
 from analytics.language import translate_message as tm
+from analytics.levels import using_conf_level
 from analytics.methods import methods_text
 from analytics.relapse_report import RelapseReport
 from analytics.report import Report
@@ -213,8 +214,13 @@ def report_html(
     """The whole report as one HTML string (plotly.js inlined once, so it works offline).
 
     ``relapses``, the Relapses tab's report of the same view, adds its section; without it the
-    report has none.
+    report has none. Interval labels name the report's confidence level.
     """
+    with using_conf_level(report.conf_level):
+        return _report_html(report, horizon, relapses)
+
+
+def _report_html(report: Report, horizon: float | None, relapses: RelapseReport | None) -> str:
     figures = []
     if report.n:
         km = km_figure(
@@ -237,9 +243,11 @@ def report_html(
                 config={"displaylogo": False},
             )
         )
-    relapse_section, relapse_figure = (
-        ("", False) if relapses is None else _relapses(relapses, report.synthetic)
-    )
+    # The relapse report carries its own level (the view's, when the page made it).
+    with using_conf_level(report.conf_level if relapses is None else relapses.conf_level):
+        relapse_section, relapse_figure = (
+            ("", False) if relapses is None else _relapses(relapses, report.synthetic)
+        )
     if relapse_section:
         heading = escape(t("Relapses before and after rituximab"))
         relapse_section = f"<h2>{heading}</h2>{relapse_section}"

@@ -23,6 +23,7 @@ from analytics.language import (
     translate_message,
 )
 from analytics.lesion_timing import LesionTiming
+from analytics.levels import level_percent
 from analytics.paper import PaperComparison
 from analytics.report import Report
 from analytics.subgroups import SubgroupRate
@@ -87,8 +88,8 @@ def km_summary(report: Report) -> object:
         ]
         rows.append([level_label(report.group_by, label), km.n, km.events, median, *at])
     caption = t(
-        "Kaplan–Meier, Greenwood variance, log-log 95% CI (R survfit conf.type = “log-log”)."
-    )
+        "Kaplan–Meier, Greenwood variance, log-log {level}% CI (R survfit conf.type = “log-log”)."
+    ).format(level=level_percent(report.conf_level))
     if report.logrank is not None:
         lr = report.logrank
         caption += " " + t("Log-rank χ² = {chisq} on {df} df, {p}.").format(

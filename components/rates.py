@@ -68,7 +68,7 @@ def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> go.Figur
         "xaxis": {
             "range": [0, 1],
             "tickformat": ".0%",
-            "title": {"text": t("Failure proportion (95% exact CI)")},
+            "title": {"text": t("Failure proportion ({ci}, exact)").format(ci=ci_label())},
         },
         "yaxis": {"autorange": "reversed", "automargin": True},
     }

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from analytics.language import N_, localize_digits, short, t, translate_message
+from analytics.levels import current_conf_level, level_percent
 from analytics.rates import IncidenceRate
 from analytics.recurrent import AndersenGillTerm, RateRatioModel, RateRatioTerm
 from analytics.relapse_report import ALL, GroupRelapses, RelapseReport
@@ -125,9 +126,13 @@ def rates_table(report: RelapseReport) -> TextTable:
         t(
             "Annualized relapse rate (ARR, relapses per patient-year) in the {window} months "
             "before the first rituximab infusion and on rituximab (from month {grace}, after "
-            "the grace period), exact Poisson 95% CI (R poisson.test). Rate ratios: R glm.nb "
+            "the grace period), exact Poisson {level}% CI (R poisson.test). Rate ratios: R glm.nb "
             "and glm(family = poisson)."
-        ).format(window=short(report.pre_window_months), grace=short(report.grace_months)),
+        ).format(
+            window=short(report.pre_window_months),
+            grace=short(report.grace_months),
+            level=level_percent(report.conf_level),
+        ),
     )
 
 
@@ -155,9 +160,9 @@ def counting_sentence(report: RelapseReport) -> str:
 
 def mcf_method_sentence() -> str:
     return t(
-        "Mean cumulative function (Nelson–Aalen), Lawless–Nadeau robust 95% CI: unlike "
+        "Mean cumulative function (Nelson–Aalen), Lawless–Nadeau robust {level}% CI: unlike "
         "1 − Kaplan–Meier it keeps counting after a patient's first relapse."
-    )
+    ).format(level=level_percent(current_conf_level()))
 
 
 def group_notes(report: RelapseReport) -> list[str]:

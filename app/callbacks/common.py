@@ -80,6 +80,8 @@ def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> R
         state.covariates,
         state.landmark,
         table_by,
+        state.conf_level,
+        state.zph_transform,
     )
     return _reports.get_or_compute(
         key,
@@ -90,6 +92,8 @@ def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> R
             covariates=state.covariates,
             landmark_months=state.landmark,
             table_by=table_by,
+            conf_level=state.conf_level,
+            zph_transform=state.zph_transform,
         ),
         weight=lambda _: max(1, len(cohort.patients)),
     )

@@ -72,5 +72,7 @@ def update_conditional(*args):
     frame = analysis_frame(cohort, state.filters())
     if frame.empty:
         return (empty_state(EMPTY_MESSAGE), False, False)
-    table = conditional_survival(frame, given_months, ahead_months, group_by=state.group_by)
+    table = conditional_survival(
+        frame, given_months, ahead_months, group_by=state.group_by, conf_level=state.conf_level
+    )
     return (conditional_panel(table), False, False)

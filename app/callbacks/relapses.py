@@ -10,6 +10,7 @@ from dash import Input, Output, callback, no_update
 
 from analytics.cohort import Cohort
 from analytics.language import N_
+from analytics.levels import using_conf_level
 from analytics.relapse_report import RelapseReport, build_relapse_report
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
@@ -32,10 +33,10 @@ _relapse_reports: BoundedCache[RelapseReport] = BoundedCache(
 def relapse_report_for(cohort: Cohort, state: ViewState) -> RelapseReport:
     """The Relapses report of this view, computed once per worker and cached."""
     filters = state.filters()
-    key = (cohort.fingerprint, cohort.label, filters, state.group_by)
+    key = (cohort.fingerprint, cohort.label, filters, state.group_by, state.conf_level)
     return _relapse_reports.get_or_compute(
         key,
-        lambda: build_relapse_report(cohort, filters, state.group_by),
+        lambda: build_relapse_report(cohort, filters, state.group_by, conf_level=state.conf_level),
         weight=lambda _: max(1, len(cohort.patients)),
     )
 
@@ -60,4 +61,5 @@ def update_relapses(*args):
         return (no_update,)
     cohort, state, notes = resolve_view(store, values, age_min, age_max)
     report = relapse_report_for(cohort, state)
-    return (relapse_panel(report, synthetic=cohort.synthetic, context_notes=notes),)
+    with using_conf_level(report.conf_level):
+        return (relapse_panel(report, synthetic=cohort.synthetic, context_notes=notes),)

@@ -6,6 +6,7 @@ from dash import Input, Output, callback, ctx, no_update
 from dash.exceptions import MissingCallbackContextException
 
 from analytics.language import N_, t
+from analytics.levels import using_conf_level
 from app import ids
 from app.callbacks.common import (
     AGE_BOUNDS,
@@ -61,7 +62,12 @@ def update_panels(*args):
     cohort, state, notes = resolve_view(store, values, age_min, age_max)
     table_by = state.group_by if table_choice == "group" and state.group_by else "failure"
     report = report_for(cohort, state, table_by)
-    total = len(cohort.patients)
+    # Every "95% CI" label of the panels names the view's level (analytics.levels).
+    with using_conf_level(report.conf_level):
+        return _only_changed(_render(report, state, len(cohort.patients), notes, km_options))
+
+
+def _render(report, state, total, notes, km_options) -> tuple:
     # Figures are exported on their own (SVG), so the synthetic label travels in the title.
     suffix = " · " + t("synthetic demo cohort") if report.synthetic else ""
     options = set(km_options or ())
@@ -103,7 +109,7 @@ def update_panels(*args):
         panels.mancova_panel(report.mancova),
         methods_section(report),
     )
-    return _only_changed(panels_out)
+    return panels_out
 
 
 # A display option or the Table 1 choice changes one panel: send only that one (the rest of

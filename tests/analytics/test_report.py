@@ -32,6 +32,9 @@ EXTRA_KEYS = {
     "relapse_rates",
     "table_one",
     "mancova",
+    "conf_level",
+    "zph_transform",
+    "conditional",
 }
 GROUP = "asymptomatic_lesions"
 

@@ -223,6 +223,8 @@ def test_every_field_has_a_query_parameter():
         horizon=12.0,
         landmark=3.0,
         language="es",
+        conf_level=0.99,
+        zph_transform="rank",
     )
     parsed = ViewState.from_query(changed.to_query())
     unchanged = [
