@@ -134,6 +134,7 @@ def _term_dict(term: HazardTerm) -> dict[str, object]:
         "coef": term.coef,
         "se": term.se,
         "reference": term.reference,
+        "unit": term.unit,
     }
 
 
@@ -263,10 +264,11 @@ def build_report(
 ) -> Report:
     """Compute every panel's statistics for ``cohort`` restricted by ``filters``.
 
-    ``covariates`` form the multivariable Cox model and each gets a univariable model; with
-    none, the univariable model is of ``group_by``. Firth-penalized Cox is fitted whenever a
-    model flags a group with 0–1 events. Table 1 compares the groups of ``table_by``
-    (failure status by default; any grouping column, with failure as one of its rows).
+    ``group_by`` and each of ``covariates`` get a univariable Cox model; with covariates,
+    the multivariable model has ``group_by`` (when it varies) and the covariates.
+    Firth-penalized Cox is fitted whenever a model flags a group with 0–1 events. Table 1
+    compares the groups of ``table_by`` (failure status by default; any grouping column,
+    with failure as one of its rows).
     """
     filters = filters or Filters()
     # failure is derived from the relapses file when the patients file has no such column.
@@ -279,13 +281,16 @@ def build_report(
     n, events = len(frame), int(frame["failure"].sum())
     person_months = float(frame["time_months"].sum())
     curves, at, test = _curves(frame, group_by, horizons, notes)
-    uni_names = list(covariates) or ([group_by] if group_by else [])
+    # The grouping variable stays in the multivariable model: adjusting the groups'
+    # comparison is what ticking covariates with a grouping asks for.
+    uni_names = list(dict.fromkeys(filter(None, [group_by, *covariates])))
+    multi_names = uni_names if covariates else []
     univariable, uni_models = _univariable(frame, uni_names) if n else ((), {})
     multi = None
-    if len(covariates) == 1 and n:
-        multi = uni_models[covariates[0]]  # the same fit: one covariate, same coding
-    elif covariates and n:
-        multi = cox_model(frame, covariates, categorical=_references(frame, covariates))
+    if len(multi_names) == 1 and n:
+        multi = uni_models[multi_names[0]]  # the same fit: one covariate, same coding
+    elif multi_names and n:
+        multi = cox_model(frame, multi_names, categorical=_references(frame, multi_names))
     models = [m for m in [multi, *uni_models.values()] if m is not None]
     for model in models:
         notes.extend(model.warnings)

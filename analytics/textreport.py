@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from analytics.cox_results import term_label
+
 if TYPE_CHECKING:
     from analytics.hazards import HazardTerm
     from analytics.rates import IncidenceRate
@@ -24,9 +26,8 @@ def _p(value: float | None) -> str:
 
 
 def _term_line(term: HazardTerm) -> str:
-    ref = f" (vs {term.reference})" if term.reference else ""
     return (
-        f"  {term.term}{ref}: HR {term.hr:.2f} "
+        f"  {term_label(term)}: HR {term.hr:.2f} "
         f"(95% CI {term.ci_low:.2f}-{term.ci_high:.2f}), {_p(term.p)}"
     )
 

@@ -7,6 +7,7 @@ from html import escape
 
 import plotly.io as pio
 
+from analytics.cox_results import term_label
 from analytics.language import current_language, integer, number, percent, short, t
 from analytics.language import translate_message as tm
 from analytics.methods import methods_text
@@ -108,7 +109,8 @@ def _hazards(report: Report) -> str:
         if model is None:
             continue
         rows += [
-            [section, term.term, format_hr(term.hr, term.ci_low, term.ci_high), format_p(term.p)]
+            [section, term_label(term), format_hr(term.hr, term.ci_low, term.ci_high)]
+            + [format_p(term.p)]
             for term in model.terms
         ]
     header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p"]

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.compare import MancovaResult, TableOne, TableOneRow
+from analytics.cox_results import term_label
 from analytics.hazards import CoxModel
 from analytics.language import (
     N_,
@@ -101,8 +102,8 @@ def _model_rows(name: str, model: CoxModel | None) -> list[list[object]]:
     if model is None:
         return []
     return [
-        [name, term.term, format_hr(term.hr, term.ci_low, term.ci_high), format_p(term.p)]
-        + [model.n, model.events]
+        [name, term_label(term), format_hr(term.hr, term.ci_low, term.ci_high)]
+        + [format_p(term.p), model.n, model.events]
         for term in model.terms
     ]
 
