@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analytics.cohort import Cohort, Filters, analysis_frame
+from analytics.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters, analysis_frame
 from analytics.compare import (
     DEFAULT_TABLE_VARIABLES,
     MancovaResult,
@@ -83,6 +83,9 @@ class Report:
     table_one: TableOne | None
     mancova: MancovaResult | None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # False when the outcome is the patients file's failure column (no relapses file): the
+    # grace period of ``filters`` could not be applied to it.
+    grace_applied: bool = True
 
     def to_dict(self) -> dict[str, object]:
         """The CLI contract's keys (DESIGN.md), followed by the extra panels' results."""
@@ -120,6 +123,7 @@ class Report:
                 else self.relapse_rates.to_dict(),
                 "table_one": None if self.table_one is None else self.table_one.to_dict(),
                 "mancova": None if self.mancova is None else self.mancova.to_dict(),
+                "grace_applied": self.grace_applied,
             }
         )
 
@@ -278,6 +282,13 @@ def build_report(
             raise KeyError(f"column {name!r} is not in the cohort")
     frame = analysis_frame(cohort, filters)
     notes = _sample_warnings(frame)
+    grace_applied = cohort.relapses is not None
+    if not grace_applied and filters.grace_months != DEFAULT_GRACE_MONTHS:
+        notes.append(
+            f"The {filters.grace_months:g}-month grace period was not applied: this cohort's "
+            "outcome is the failure column of its patients file, taken as recorded (a grace "
+            "period needs a relapses file)."
+        )
     n, events = len(frame), int(frame["failure"].sum())
     person_months = float(frame["time_months"].sum())
     curves, at, test = _curves(frame, group_by, horizons, notes)
@@ -326,6 +337,7 @@ def build_report(
         table_one=_table_one(frame, table_by) if n else None,
         mancova=_mancova(frame, notes),
         warnings=tuple(dict.fromkeys(notes)),
+        grace_applied=grace_applied,
     )
 
 

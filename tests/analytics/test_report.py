@@ -32,6 +32,7 @@ EXTRA_KEYS = {
     "relapse_rates",
     "table_one",
     "mancova",
+    "grace_applied",
 }
 GROUP = "asymptomatic_lesions"
 
