@@ -164,6 +164,18 @@ def render_relapses(relapses: RelapseReport) -> list[str]:
     return lines + [f"    - {note}" for note in dict.fromkeys(notes)]
 
 
+def _outcome_line(report: Report) -> str:
+    if not report.grace_applied:
+        return (
+            "Outcome: treatment failure as recorded in the patients file's failure column "
+            "(no relapses file: grace period not applied)"
+        )
+    return (
+        f"Outcome: first relapse more than {report.filters.grace_months:g} months after the "
+        "first infusion (grace period)"
+    )
+
+
 def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
     """A readable summary: counts, rates, KM medians, log-rank, Cox terms, warnings, and the
     relapse analyses when ``relapses`` is given."""
@@ -172,6 +184,7 @@ def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
     lines = [
         f"Cohort: {report.cohort_label}{synthetic}",
         f"Filters: {report.filters.active()}",
+        _outcome_line(report),
         f"Patients: {report.n}; treatment failures: {report.events}; "
         f"person-years: {report.person_years:.1f}",
         f"Failure proportion: {fr.estimate:.1%} (95% CI {fr.ci_low:.1%}-{fr.ci_high:.1%}, "
