@@ -133,10 +133,10 @@ def _lesions(report: Report) -> str:
         if model is not None and model.terms:
             term = model.terms[0]
             hr = format_hr(term.hr, term.ci_low, term.ci_high)
-            rows.append([name, hr, format_p(term.p), model.n])
+            rows.append([name, term_label(term), hr, format_p(term.p), model.n])
         else:
-            rows.append([name, t("not estimable"), "", "" if model is None else model.n])
-    header = [t("Model"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
+            rows.append([name, "", t("not estimable"), "", "" if model is None else model.n])
+    header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
     return _table(header, rows) + f"<p>{escape(tm(timing.explanation))}</p>"
 
 

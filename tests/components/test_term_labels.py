@@ -14,7 +14,7 @@ from analytics.report import build_report
 from analytics.textreport import render_text
 from components.forest import forest_figure, report_sections
 from components.html_report import report_html
-from components.panels import hazard_notes
+from components.panels import hazard_notes, lesion_panel
 from tests.dash_text import component_texts
 
 
@@ -55,3 +55,9 @@ def test_the_cli_text_states_units_and_reference(report):
     assert "  age_at_rtx (per year): HR " in text
     assert "  edss_baseline (per EDSS point): HR " in text
     assert "  sex=M (M vs F): HR " in text
+
+
+def test_the_lesion_estimates_state_what_they_compare(report):
+    texts = component_texts(lesion_panel(report.lesion_timing, report.n))
+    assert texts.count("asymptomatic_lesions (yes vs no)") == 3
+    assert report_html(report).count("asymptomatic_lesions (yes vs no)") >= 3
