@@ -116,6 +116,7 @@ SPANISH: dict[str, str] = {
     "Patients": "Pacientes",
     "Treatment failures": "Fracasos terapéuticos",
     "relapse after the grace period": "brote tras el periodo de gracia",
+    "as recorded in the failure column": "según la columna failure",
     "Failure proportion": "Proporción de fracaso",
     "Failures / 100 person-years": "Fracasos / 100 personas-año",
     "Median follow-up (months)": "Mediana de seguimiento (meses)",

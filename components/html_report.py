@@ -255,7 +255,10 @@ def _page(report: Report, figures: list[str], relapse_section: str, relapse_figu
         if report.synthetic
         else ""
     )
-    filters = ", ".join(f"{k} = {v}" for k, v in report.filters.active().items())
+    active = report.filters.active()
+    if not report.grace_applied:  # the outcome is the recorded failure column (see Methods)
+        active.pop("grace_months")
+    filters = ", ".join(f"{k} = {v}" for k, v in active.items())
     warnings = "".join(f"<li>{escape(tm(w))}</li>" for w in report.warnings)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     none = t("none")
