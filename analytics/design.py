@@ -33,10 +33,13 @@ COLUMN_UNITS = {"age_at_rtx": N_("per year"), "edss_baseline": N_("per EDSS poin
 
 
 def numeric_unit(name: str, values: np.ndarray) -> str:
-    """What a hazard ratio of numeric column ``name`` is per: 0/1 columns compare yes vs no."""
+    """What a hazard ratio of numeric column ``name`` is per: 0/1 columns compare yes vs no.
+    A known unit wins: EDSS filtered to 0-1 is still per EDSS point, not yes vs no."""
+    if name in COLUMN_UNITS:
+        return COLUMN_UNITS[name]
     if np.isin(values, (0.0, 1.0)).all():
         return N_("yes vs no")
-    return COLUMN_UNITS.get(name, N_("per unit"))
+    return N_("per unit")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from analytics.cox_results import term_contrast
 from analytics.hazards import cox_model
 from analytics.language import using_language
 from analytics.report import build_report
+from tests.conftest import make_cohort
 
 COVARIATES = ["age_at_rtx", "edss_baseline", "asymptomatic_lesions", "sex", "followup_months"]
 
@@ -65,3 +66,10 @@ def test_a_grouping_fixed_by_a_filter_is_left_out_and_said(demo):
     assert report.cox is not None
     assert [t.term for t in report.cox.terms] == ["age_at_rtx"]
     assert any("sex is the same for everyone" in w for w in report.warnings)
+
+
+def test_a_known_unit_is_kept_when_only_0_and_1_are_left(small_patients):
+    edss = small_patients.assign(edss_baseline=[0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0])
+    frame = analysis_frame(make_cohort(edss), Filters())
+    (term,) = cox_model(frame, ["edss_baseline"]).terms
+    assert term_contrast(term) == "per EDSS point"
