@@ -13,7 +13,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 
-from analytics.cohort import Cohort, Filters
+from analytics.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters
 from analytics.levels import (
     DEFAULT_CONF_LEVEL,
     DEFAULT_ZPH_TRANSFORM,
@@ -98,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--infusions", help="rituximab infusions file (patient_id, months_from_rtx)"
     )
-    report.add_argument("--grace-months", type=float, default=6.0, help="grace period, 0-12")
+    report.add_argument(
+        "--grace-months",
+        type=float,
+        default=DEFAULT_GRACE_MONTHS,
+        help="grace period, 0-12 (needs a relapses file unless left at 6)",
+    )
     report.add_argument("--sex", type=_sex, help="F or M")
     report.add_argument("--age-min", type=float)
     report.add_argument("--age-max", type=float)
@@ -185,6 +190,15 @@ def run(args: argparse.Namespace) -> tuple[Report, RelapseReport | None]:
             "--conditional-further Y (months)"
         )
     cohort = _load(args)
+    if cohort.relapses is None and args.grace_months != DEFAULT_GRACE_MONTHS:
+        # A recorded failure column cannot be re-derived with another grace period; refusing
+        # beats printing results for a definition that was not the one asked for.
+        raise ValueError(
+            f"--grace-months {args.grace_months:g}: a grace period can only be applied with a "
+            "relapses file (--relapses PATH); this cohort's outcome is the failure column of "
+            "its patients file, used as recorded. Leave --grace-months out or give the "
+            "relapses file."
+        )
     report = build_report(
         cohort,
         filters,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analytics.design import Design
 from analytics.jsonsafe import json_dict
+from analytics.language import N_, t
 from analytics.terms import by_term
 
 # Peduzzi et al. (1995): fewer than 10 events per variable makes Cox estimates unreliable.
@@ -36,6 +37,22 @@ class HazardTerm:
     ci_low: float
     ci_high: float
     p: float
+    # English, e.g. "per year" or "yes vs no"; None for a level (see ``reference``).
+    unit: str | None = None
+
+
+def term_contrast(term: HazardTerm) -> str:
+    """What a term's hazard ratio compares, in the current language: "M vs F" (a level vs
+    its reference), "per year", "per EDSS point", "yes vs no" or "per unit". The one
+    description the page, the HTML report and the CLI text all print beside the HR."""
+    if term.reference is not None:
+        return t("{level} vs {reference}").format(level=term.level, reference=term.reference)
+    return t(term.unit or N_("per unit"))
+
+
+def term_label(term: HazardTerm) -> str:
+    """A model table's term with what it compares: "sex=M (M vs F)", "age_at_rtx (per year)"."""
+    return f"{term.term} ({term_contrast(term)})"
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,7 @@ def model_terms(
                     ci_low=float(np.exp(low[j])),
                     ci_high=float(np.exp(high[j])),
                     p=float(p[j]),
+                    unit=column.unit,
                 )
             )
     return tuple(terms)

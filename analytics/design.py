@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics.language import N_
+
 
 @dataclass(frozen=True)
 class DesignColumn:
@@ -21,6 +23,23 @@ class DesignColumn:
     covariate: str
     level: str | None = None
     reference: str | None = None
+    # What one unit of a numeric column is, in English ("per year", "yes vs no"); None for
+    # a level of a categorical column, which is compared with ``reference`` instead.
+    unit: str | None = None
+
+
+# Units of the contract's numeric columns; other numeric columns are "per unit".
+COLUMN_UNITS = {"age_at_rtx": N_("per year"), "edss_baseline": N_("per EDSS point")}
+
+
+def numeric_unit(name: str, values: np.ndarray) -> str:
+    """What a hazard ratio of numeric column ``name`` is per: 0/1 columns compare yes vs no.
+    A known unit wins: EDSS filtered to 0-1 is still per EDSS point, not yes vs no."""
+    if name in COLUMN_UNITS:
+        return COLUMN_UNITS[name]
+    if np.isin(values, (0.0, 1.0)).all():
+        return N_("yes vs no")
+    return N_("per unit")
 
 
 @dataclass(frozen=True)
@@ -159,7 +178,8 @@ def design_matrix(
             # nunique() >= 2, for values with no NaN left.
             if numbers.size and numbers.min() != numbers.max():
                 blocks.append(numbers)
-                columns.append(DesignColumn(term=name, covariate=name))
+                unit = numeric_unit(str(name), numbers)
+                columns.append(DesignColumn(term=name, covariate=name, unit=unit))
                 continue
         notes.append(f"{name} is the same for everyone analysed here; left out of the model.")
     matrix = np.column_stack(blocks) if blocks else np.empty((int(kept.sum()), 0))

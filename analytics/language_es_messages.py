@@ -74,6 +74,7 @@ SPANISH_MESSAGES: dict[str, str] = {
     "The reference group {} has no relapses: ratios against it are infinite (separation) and are not reported.": "El grupo de referencia {} no tiene brotes: las razones frente a él son infinitas (separación) y no se informan.",
     "{} has no relapses: its ratio is 0 or infinite (separation) and is not reported.": "{} no tiene brotes: su razón es 0 o infinita (separación) y no se informa.",
     "{} patient(s) with no {} are left out.": "{} paciente(s) sin {} excluidos.",
+    "The {}-month grace period was not applied: this cohort's outcome is the failure column of its patients file, taken as recorded (a grace period needs a relapses file).": "El periodo de gracia de {} meses no se aplicó: el desenlace de esta cohorte es la columna failure de su archivo de pacientes, tal como consta (un periodo de gracia requiere un archivo de brotes).",
     "{} patient(s) followed no longer than the {}-month grace period are left out.": "{} paciente(s) seguidos no más que el periodo de gracia de {} meses quedan excluidos.",
     "{} duplicate relapse record(s) (same patient, same month) counted once.": "{} registro(s) de brote duplicados (mismo paciente, mismo mes) contados una vez.",
     "Only {} relapses per coefficient: hazard ratios are imprecise.": "Solo {} brotes por coeficiente: los hazard ratios son imprecisos.",

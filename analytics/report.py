@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analytics.cohort import Cohort, Filters, analysis_frame
+from analytics.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters, analysis_frame
 from analytics.compare import (
     DEFAULT_TABLE_VARIABLES,
     MancovaResult,
@@ -88,6 +88,9 @@ class Report:
     conf_level: float = DEFAULT_CONF_LEVEL
     zph_transform: str = DEFAULT_ZPH_TRANSFORM
     conditional: ConditionalSurvivalTable | None = None
+    # False when the outcome is the patients file's failure column (no relapses file): the
+    # grace period of ``filters`` could not be applied to it.
+    grace_applied: bool = True
 
     def to_dict(self) -> dict[str, object]:
         """The CLI contract's keys (DESIGN.md), followed by the extra panels' results."""
@@ -128,6 +131,7 @@ class Report:
                 "conf_level": self.conf_level,
                 "zph_transform": self.zph_transform,
                 "conditional": None if self.conditional is None else self.conditional.to_dict(),
+                "grace_applied": self.grace_applied,
             }
         )
 
@@ -142,6 +146,7 @@ def _term_dict(term: HazardTerm) -> dict[str, object]:
         "coef": term.coef,
         "se": term.se,
         "reference": term.reference,
+        "unit": term.unit,
     }
 
 
@@ -285,13 +290,13 @@ def build_report(
 ) -> Report:
     """Compute every panel's statistics for ``cohort`` restricted by ``filters``.
 
-    ``covariates`` form the multivariable Cox model and each gets a univariable model; with
-    none, the univariable model is of ``group_by``. Firth-penalized Cox is fitted whenever a
-    model flags a group with 0–1 events. Table 1 compares the groups of ``table_by``
-    (failure status by default; any grouping column, with failure as one of its rows).
-    ``conf_level`` is the level of every interval; ``zph_transform`` the time transform of
-    the cox.zph test; ``conditional`` = (X, Y) months adds conditional survival
-    S(X + Y) / S(X) per group.
+    ``group_by`` and each of ``covariates`` get a univariable Cox model; with covariates,
+    the multivariable model has ``group_by`` (when it varies) and the covariates.
+    Firth-penalized Cox is fitted whenever a model flags a group with 0–1 events. Table 1
+    compares the groups of ``table_by`` (failure status by default; any grouping column,
+    with failure as one of its rows). ``conf_level`` is the level of every interval;
+    ``zph_transform`` the time transform of the cox.zph test; ``conditional`` = (X, Y) months
+    adds conditional survival S(X + Y) / S(X) per group.
     """
     filters = filters or Filters()
     # failure is derived from the relapses file when the patients file has no such column.
@@ -301,17 +306,27 @@ def build_report(
             raise KeyError(f"column {name!r} is not in the cohort")
     frame = analysis_frame(cohort, filters)
     notes = _sample_warnings(frame)
+    grace_applied = cohort.relapses is not None
+    if not grace_applied and filters.grace_months != DEFAULT_GRACE_MONTHS:
+        notes.append(
+            f"The {filters.grace_months:g}-month grace period was not applied: this cohort's "
+            "outcome is the failure column of its patients file, taken as recorded (a grace "
+            "period needs a relapses file)."
+        )
     n, events = len(frame), int(frame["failure"].sum())
     person_months = float(frame["time_months"].sum())
     curves, at, test = _curves(frame, group_by, horizons, notes, conf_level)
-    uni_names = list(covariates) or ([group_by] if group_by else [])
+    # The grouping variable stays in the multivariable model: adjusting the groups'
+    # comparison is what ticking covariates with a grouping asks for.
+    uni_names = list(dict.fromkeys(filter(None, [group_by, *covariates])))
+    multi_names = uni_names if covariates else []
     univariable, uni_models = _univariable(frame, uni_names, conf_level) if n else ((), {})
     multi = None
-    if len(covariates) == 1 and n:
-        multi = uni_models[covariates[0]]  # the same fit: one covariate, same coding
-    elif covariates and n:
+    if len(multi_names) == 1 and n:
+        multi = uni_models[multi_names[0]]  # the same fit: one covariate, same coding
+    elif multi_names and n:
         multi = cox_model(
-            frame, covariates, categorical=_references(frame, covariates), conf_level=conf_level
+            frame, multi_names, categorical=_references(frame, multi_names), conf_level=conf_level
         )
     models = [m for m in [multi, *uni_models.values()] if m is not None]
     for model in models:
@@ -357,6 +372,7 @@ def build_report(
         conditional=None
         if conditional is None
         else conditional_survival(frame, *conditional, group_by=group_by, conf_level=conf_level),
+        grace_applied=grace_applied,
     )
 
 

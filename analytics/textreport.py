@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from analytics.conditional_text import conditional_sentence
+from analytics.cox_results import term_label
 from analytics.levels import ci_label, using_conf_level
 
 if TYPE_CHECKING:
@@ -28,9 +29,8 @@ def _p(value: float | None) -> str:
 
 
 def _term_line(term: HazardTerm, ci: str = "95% CI") -> str:
-    ref = f" (vs {term.reference})" if term.reference else ""
     return (
-        f"  {term.term}{ref}: HR {term.hr:.2f} "
+        f"  {term_label(term)}: HR {term.hr:.2f} "
         f"({ci} {term.ci_low:.2f}-{term.ci_high:.2f}), {_p(term.p)}"
     )
 
@@ -185,6 +185,18 @@ def _conditional_lines(table: ConditionalSurvivalTable) -> list[str]:
     return lines + [f"  - {note}" for note in dict.fromkeys(notes)]
 
 
+def _outcome_line(report: Report) -> str:
+    if not report.grace_applied:
+        return (
+            "Outcome: treatment failure as recorded in the patients file's failure column "
+            "(no relapses file: grace period not applied)"
+        )
+    return (
+        f"Outcome: first relapse more than {report.filters.grace_months:g} months after the "
+        "first infusion (grace period)"
+    )
+
+
 def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
     """A readable summary: counts, rates, KM medians, log-rank, Cox terms, warnings, and the
     relapse analyses when ``relapses`` is given."""
@@ -194,6 +206,7 @@ def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
     lines = [
         f"Cohort: {report.cohort_label}{synthetic}",
         f"Filters: {report.filters.active()}",
+        _outcome_line(report),
         f"Patients: {report.n}; treatment failures: {report.events}; "
         f"person-years: {report.person_years:.1f}",
         f"Failure proportion: {fr.estimate:.1%} ({ci} {fr.ci_low:.1%}-{fr.ci_high:.1%}, "

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.cohort import Cohort
+from analytics.language import N_
 from app import ids
 from app.state import (
     ALL,
@@ -62,6 +63,14 @@ class CohortControls:
     group_options: list[dict[str, str]]
     covariate_options: list[dict[str, str]]
     age_bounds: tuple[float, float]
+    # False when the outcome is the patients file's failure column (no relapses file): the
+    # grace period cannot be applied, so its slider is disabled with GRACE_NOT_APPLIED.
+    grace_applies: bool = True
+
+
+GRACE_NOT_APPLIED = N_(
+    "Not applied: this cohort's outcome is its failure column, as recorded (no relapses file)."
+)
 
 
 def _is_groupable(series: pd.Series) -> bool:
@@ -87,7 +96,7 @@ def cohort_controls(cohort: Cohort) -> CohortControls:
         age_bounds = (0.0, 100.0)
     else:
         age_bounds = (float(math.floor(ages.min())), float(math.ceil(ages.max())))
-    return CohortControls(visible, groups, covariates, age_bounds)
+    return CohortControls(visible, groups, covariates, age_bounds, cohort.relapses is not None)
 
 
 def _radio_value(value: object, cast=str) -> object:

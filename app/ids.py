@@ -13,6 +13,7 @@ LESIONS = "filter-lesions"
 GD = "filter-gd"
 FCGR3A = "filter-fcgr3a"
 GRACE = "filter-grace"
+GRACE_REASON = "filter-grace-reason"  # why the slider is disabled (no relapses file)
 GROUP_BY = "filter-group-by"
 COVARIATES = "filter-covariates"
 HORIZON = "filter-horizon"

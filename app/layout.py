@@ -25,7 +25,7 @@ from analytics.schema import CohortValidationError
 from app import ids
 from app.callbacks.common import report_for, usable_state
 from app.config import Config
-from app.controls import CohortControls, cohort_controls
+from app.controls import GRACE_NOT_APPLIED, CohortControls, cohort_controls
 from app.relapses_layout import conditional_calculator, relapses_tab
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP, ViewState
 from app.tabs import TabSpec, accessible_tabs
@@ -80,6 +80,33 @@ def _field(english: str, control: object, row_id: str | None = None, help_text: 
     if help_text:
         children.append(html.Div(t(help_text), className="form-text mt-0"))
     return html.Div(children, id=row_id, className="mb-3 filter-row", **{"data-label": label})
+
+
+def _grace_field(applies: bool) -> html.Div:
+    """The grace-period slider; disabled, with the reason beside it, when the cohort's outcome
+    is its own failure column (the slider would change nothing)."""
+    row = _field(
+        N_("Grace period (months)"),
+        dcc.Slider(
+            id=ids.GRACE,
+            min=0,
+            max=12,
+            step=1,
+            value=6,
+            marks={i: str(i) for i in (0, 3, 6, 9, 12)},
+            allow_direct_input=False,
+            disabled=not applies,
+        ),
+        help_text=N_("Relapses this soon after the first infusion are not failures."),
+    )
+    reason = html.Div(
+        t(GRACE_NOT_APPLIED),
+        id=ids.GRACE_REASON,
+        className="form-text mt-0 fw-semibold",
+        style=None if not applies else {"display": "none"},
+    )
+    row.children = [*row.children, reason]
+    return row
 
 
 def _radio(component_id: str, options: list[dict[str, str]]) -> dbc.RadioItems:
@@ -164,19 +191,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.FCGR3A],
                 ),
-                _field(
-                    N_("Grace period (months)"),
-                    dcc.Slider(
-                        id=ids.GRACE,
-                        min=0,
-                        max=12,
-                        step=1,
-                        value=6,
-                        marks={i: str(i) for i in (0, 3, 6, 9, 12)},
-                        allow_direct_input=False,
-                    ),
-                    help_text=N_("Relapses this soon after the first infusion are not failures."),
-                ),
+                _grace_field(controls.grace_applies),
                 html.Hr(),
                 _field(
                     N_("Compare groups by"),

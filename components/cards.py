@@ -42,7 +42,9 @@ def summary_cards(report: Report, total: int) -> dbc.Row:
         _card(
             t("Treatment failures"),
             integer(report.events),
-            t("relapse after the grace period"),
+            t("relapse after the grace period")
+            if report.grace_applied
+            else t("as recorded in the failure column"),
             "card-events",
         ),
         _card(

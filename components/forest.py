@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from analytics.cox_results import term_contrast
 from analytics.hazards import HazardTerm
 from analytics.language import N_, t
 from analytics.report import Report
@@ -25,19 +26,12 @@ def _clip(value: float) -> float:
     return min(max(value, AXIS_MIN), AXIS_MAX)
 
 
-# 0/1 contract columns read better as "yes vs no" than "per unit".
-_BINARY_COLUMNS = {"asymptomatic_lesions", "gd_persistent"}
-
-
 def _label(term: HazardTerm) -> str:
+    # term_contrast: the reference level or unit, worded once for page, report and CLI.
     name = column_label(term.covariate)
     if term.reference is not None:
-        return f"{name}: " + t("{level} vs {reference}").format(
-            level=term.level, reference=term.reference
-        )
-    if term.covariate in _BINARY_COLUMNS:
-        return f"{name} " + t("(yes vs no)")
-    return f"{name} " + t("(per unit)")
+        return f"{name}: {term_contrast(term)}"
+    return f"{name} ({term_contrast(term)})"
 
 
 def report_sections(report: Report) -> list[tuple[str, Sequence[HazardTerm]]]:

@@ -7,6 +7,7 @@ from html import escape
 
 import plotly.io as pio
 
+from analytics.cox_results import term_label
 from analytics.language import current_language, integer, number, percent, short, t
 from analytics.language import translate_message as tm
 from analytics.levels import using_conf_level
@@ -109,7 +110,8 @@ def _hazards(report: Report) -> str:
         if model is None:
             continue
         rows += [
-            [section, term.term, format_hr(term.hr, term.ci_low, term.ci_high), format_p(term.p)]
+            [section, term_label(term), format_hr(term.hr, term.ci_low, term.ci_high)]
+            + [format_p(term.p)]
             for term in model.terms
         ]
     header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p"]
@@ -132,10 +134,10 @@ def _lesions(report: Report) -> str:
         if model is not None and model.terms:
             term = model.terms[0]
             hr = format_hr(term.hr, term.ci_low, term.ci_high)
-            rows.append([name, hr, format_p(term.p), model.n])
+            rows.append([name, term_label(term), hr, format_p(term.p), model.n])
         else:
-            rows.append([name, t("not estimable"), "", "" if model is None else model.n])
-    header = [t("Model"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
+            rows.append([name, "", t("not estimable"), "", "" if model is None else model.n])
+    header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
     return _table(header, rows) + f"<p>{escape(tm(timing.explanation))}</p>"
 
 
@@ -261,7 +263,10 @@ def _page(report: Report, figures: list[str], relapse_section: str, relapse_figu
         if report.synthetic
         else ""
     )
-    filters = ", ".join(f"{k} = {v}" for k, v in report.filters.active().items())
+    active = report.filters.active()
+    if not report.grace_applied:  # the outcome is the recorded failure column (see Methods)
+        active.pop("grace_months")
+    filters = ", ".join(f"{k} = {v}" for k, v in active.items())
     warnings = "".join(f"<li>{escape(tm(w))}</li>" for w in report.warnings)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     none = t("none")

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.compare import MancovaResult, TableOne, TableOneRow
+from analytics.cox_results import term_label
 from analytics.hazards import CoxModel
 from analytics.language import (
     N_,
@@ -102,8 +103,8 @@ def _model_rows(name: str, model: CoxModel | None) -> list[list[object]]:
     if model is None:
         return []
     return [
-        [name, term.term, format_hr(term.hr, term.ci_low, term.ci_high), format_p(term.p)]
-        + [model.n, model.events]
+        [name, term_label(term), format_hr(term.hr, term.ci_low, term.ci_high)]
+        + [format_p(term.p), model.n, model.events]
         for term in model.terms
     ]
 
@@ -171,14 +172,14 @@ def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
         ),
     ):
         if model is None:
-            rows.append([name, t("needs asymptomatic_lesion_months"), "", "", ""])
+            rows.append([name, "", t("needs asymptomatic_lesion_months"), "", "", ""])
         elif not model.terms:
-            rows.append([name, t("not estimable"), "", model.n, model.events])
+            rows.append([name, "", t("not estimable"), "", model.n, model.events])
         else:
             term = model.terms[0]
             rows.append(
-                [name, format_hr(term.hr, term.ci_low, term.ci_high), format_p(term.p)]
-                + [model.n, model.events]
+                [name, term_label(term), format_hr(term.hr, term.ci_low, term.ci_high)]
+                + [format_p(term.p), model.n, model.events]
             )
     notes = []
     for model in (timing.naive, timing.time_dependent, timing.landmark):
@@ -191,7 +192,9 @@ def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
                 className="h5",
             ),
             _table(
-                [t("Model"), t("HR ({ci})").format(ci=ci_label()), "p", "n", t("Failures")], rows
+                [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
+                + [t("Failures")],
+                rows,
             ),
             html.P(translate_message(timing.explanation), className="lesion-explanation"),
             warnings_list(list(dict.fromkeys(notes)), N_("Model notes")),

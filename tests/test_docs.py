@@ -97,3 +97,18 @@ def test_every_cli_json_key_is_in_the_readme(capsys):
     keys = json.loads(capsys.readouterr().out).keys()
     section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
     assert [k for k in keys if f"`{k}`" not in section] == []
+
+
+def test_readme_example_url_shows_two_groups():
+    """The README's shareable-URL example must show what sharing is for: a grouped comparison.
+    It once filtered to women and grouped by sex, i.e. one curve and no log-rank test."""
+    from analytics.demo import load_demo
+    from analytics.report import build_report
+    from app.state import ViewState
+
+    (url,) = re.findall(r"`(/\?[^`]+)`", README.split("**Shareable**", 1)[1].split("\n- ", 1)[0])
+    state = ViewState.from_query(url[1:])
+    report = build_report(load_demo(), state.filters(), group_by=state.group_by)
+    assert state.group_by is not None
+    assert len(report.km) >= 2
+    assert report.logrank is not None

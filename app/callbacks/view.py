@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from dash import Input, Output, State, callback, ctx, no_update
 
+from analytics.cohort import DEFAULT_GRACE_MONTHS
 from analytics.language import parse_language
 from app import ids
 from app.callbacks.common import LANGUAGE_STATE, in_page_language
@@ -52,14 +53,33 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     # The age range follows the new cohort's extent; a range left from the previous cohort
     # would silently become an active filter on this one.
     Output(ids.AGE, "value", allow_duplicate=True),
+    # A grace period cannot be applied to a recorded failure column: slider disabled, reason
+    # shown, value back to the default (a leftover value would only raise a warning).
+    Output(ids.GRACE, "disabled"),
+    Output(ids.GRACE_REASON, "style"),
+    Output(ids.GRACE, "value", allow_duplicate=True),
     Input(ids.COHORT_STORE, "data"),
     LANGUAGE_STATE,
     prevent_initial_call=True,
 )
 @in_page_language
 def adapt_controls(store):
-    """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox."""
+    """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox;
+    disable the grace period where it cannot be applied."""
     controls = cohort_controls(current_cohort(store))
     styles = [None if controls.visible[cid] else {"display": "none"} for cid in ids.FILTER_ROWS]
     low, high = controls.age_bounds
-    return (*styles, controls.group_options, controls.covariate_options, low, high, [low, high])
+    grace = (
+        (False, {"display": "none"}, no_update)
+        if controls.grace_applies
+        else (True, None, DEFAULT_GRACE_MONTHS)
+    )
+    return (
+        *styles,
+        controls.group_options,
+        controls.covariate_options,
+        low,
+        high,
+        [low, high],
+        *grace,
+    )

@@ -17,15 +17,15 @@ def test_names_the_view(demo):
     report = build_report(
         demo,
         Filters(sex="F", grace_months=3),
-        group_by="sex",
+        group_by="asymptomatic_lesions",
         covariates=("edss_baseline",),
         landmark_months=18,
     )
     text = methods_text(report)
     assert f"The analysis included {report.n} patients (a subgroup selected by sex)" in text
     assert "more than 3 months after the first rituximab infusion" in text
-    assert "Groups defined by sex were compared with the log-rank test." in text
-    assert "The multivariable model included edss_baseline." in text
+    assert "Groups defined by asymptomatic_lesions were compared with the log-rank test." in text
+    assert "The multivariable model included asymptomatic_lesions and edss_baseline." in text
     assert "landmark analysis at 18 months" in text
 
 

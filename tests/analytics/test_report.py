@@ -35,6 +35,7 @@ EXTRA_KEYS = {
     "conf_level",
     "zph_transform",
     "conditional",
+    "grace_applied",
 }
 GROUP = "asymptomatic_lesions"
 

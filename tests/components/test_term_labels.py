@@ -1,0 +1,63 @@
+"""Every hazard ratio shown says what it compares: forest plot, model table, HTML report, CLI.
+
+The wording comes from analytics (term_contrast); these check it reaches each place a
+hazard ratio is printed (issue 12: "per unit" on age, no reference level in the tables).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.cohort import Filters
+from analytics.language import using_language
+from analytics.report import build_report
+from analytics.textreport import render_text
+from components.forest import forest_figure, report_sections
+from components.html_report import report_html
+from components.panels import hazard_notes, lesion_panel
+from tests.dash_text import component_texts
+
+
+@pytest.fixture(scope="module")
+def report(demo):
+    return build_report(demo, Filters(), group_by="sex", covariates=("age_at_rtx", "edss_baseline"))
+
+
+def test_the_forest_labels_state_units_and_reference(report):
+    labels = [y for trace in forest_figure(report_sections(report)).data for y in trace.y]
+    assert any(label.endswith("(per year)") for label in labels)
+    assert any(label.endswith("(per EDSS point)") for label in labels)
+    assert any(label.endswith(": M vs F") for label in labels)
+    assert not any("per unit" in label for label in labels)
+
+
+def test_the_forest_labels_in_spanish(report):
+    with using_language("es"):
+        labels = [y for trace in forest_figure(report_sections(report)).data for y in trace.y]
+    assert any(label.endswith("(por año)") for label in labels)
+    assert any(label.endswith(": M frente a F") for label in labels)
+
+
+def test_the_model_table_states_units_and_reference(report):
+    texts = component_texts(hazard_notes(report))
+    assert "age_at_rtx (per year)" in texts
+    assert "sex=M (M vs F)" in texts
+
+
+def test_the_html_report_states_units_and_reference(report):
+    html = report_html(report)
+    assert "age_at_rtx (per year)" in html
+    assert "sex=M (M vs F)" in html
+
+
+def test_the_cli_text_states_units_and_reference(report):
+    text = render_text(report)
+    assert "  age_at_rtx (per year): HR " in text
+    assert "  edss_baseline (per EDSS point): HR " in text
+    assert "  sex=M (M vs F): HR " in text
+
+
+def test_the_lesion_estimates_state_what_they_compare(report):
+    texts = component_texts(lesion_panel(report.lesion_timing, report.n))
+    assert texts.count("asymptomatic_lesions (yes vs no)") == 3
+    assert report_html(report).count("asymptomatic_lesions (yes vs no)") >= 3
