@@ -12,7 +12,7 @@ from dash import html
 
 from analytics.conditional import ConditionalSurvival, ConditionalSurvivalTable
 from analytics.language import number, percent, short, t, translate_message
-from components.format import ci_label
+from components.format import NO_FAILURES_NO_CI, ci_label
 from components.labels import level_label
 
 
@@ -26,9 +26,10 @@ def _group_name(group_by: str | None, label: str) -> str:
 
 def _interval(entry: ConditionalSurvival) -> str:
     # With no failure in the window the log-log interval is [1, 1] (as R's): a "100–100%"
-    # interval would read as certainty, so say why there is none instead.
+    # interval would read as certainty, so say why there is none instead -- in the words
+    # the Kaplan–Meier table uses for the same case (analytics.display).
     if entry.events == 0:
-        return t("no failures in this window, so no confidence interval")
+        return t(NO_FAILURES_NO_CI)
     if entry.ci_low is None or entry.ci_high is None or entry.ci_low != entry.ci_low:
         return f"{ci_label()} {t('n/a')}"
     return f"{ci_label()} {number(entry.ci_low * 100, 0)}–{percent(entry.ci_high, 0)}"
