@@ -84,8 +84,14 @@ def format_hr(hr: float, low: float, high: float, dash: str = EN_DASH) -> str:
     return f"{hazard_ratio(hr)} ({hazard_ratio(low)}{dash}{hazard_ratio(high)})"
 
 
-def _median_value(value: float | None) -> str:
+def median_value(value: float | None) -> str:
+    """A median (or one of its limits) in months, 'NR' when the curve does not reach 50 %."""
     return t(NOT_REACHED) if value is None else number(value, 1)
+
+
+def format_median_ci(low: float | None, high: float | None, dash: str = EN_DASH) -> str:
+    """A median's interval with R's limits: '(95% CI 25.0–NR)'."""
+    return f"({ci_label()} {median_value(low)}{dash}{median_value(high)})"
 
 
 def format_median(
@@ -96,7 +102,7 @@ def format_median(
     Each of the three is shown when the curve (or its limit) reaches 50 %, else 'NR', as
     R's ``print(survfit)`` gives a limit wherever it exists ('NR (95% CI 32.2–NR)').
     """
-    return f"{_median_value(median)} ({ci_label()} {_median_value(low)}{dash}{_median_value(high)})"
+    return f"{median_value(median)} {format_median_ci(low, high, dash)}"
 
 
 def format_survival(

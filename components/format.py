@@ -15,9 +15,11 @@ from analytics.display import (
     format_ci,
     format_hr,
     format_median,
+    format_median_ci,
     format_number,
     format_p,
     format_survival,
+    median_value,
     not_reached,
 )
 
@@ -29,8 +31,10 @@ __all__ = [
     "format_ci",
     "format_hr",
     "format_median",
+    "format_median_ci",
     "format_number",
     "format_p",
     "format_survival",
+    "median_value",
     "not_reached",
 ]
