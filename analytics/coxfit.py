@@ -32,6 +32,10 @@ STEP_TOLERANCE = 1e-9
 # Up to this many (failure, patient) pairs, concordance counts the pairs directly: a few
 # numpy passes instead of the dyadic blocks' ~10 per level, which dominate at n = 54.
 PAIRWISE_LIMIT = 1 << 18
+# When the risk score takes few values (a model of one or two categorical covariates, the
+# report's default lesion models), counts per value over each suffix of rows are a running
+# histogram: two numpy passes instead of the dyadic blocks. Used up to this many cells.
+HISTOGRAM_LIMIT = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -299,6 +303,23 @@ def _prefix_counts(
     return less, equal
 
 
+def _histogram_counts(
+    r: NDArray[np.intp], query: NDArray[np.intp], ends: NDArray[np.intp], levels: int
+) -> tuple[int, int, int]:
+    """``_pair_counts`` for ranks below ``levels``, by a histogram of each suffix of rows."""
+    n = r.size
+    suffix = np.zeros((n + 1, levels), dtype=np.int64)
+    suffix[np.arange(n), r] = 1
+    # Row j: how many of rows j..n-1 have each rank (row n: none).
+    suffix = suffix[::-1].cumsum(axis=0)[::-1]
+    at = suffix[ends]
+    rows = np.arange(query.size)
+    same = at[rows, query]
+    lower = at.cumsum(axis=1)[rows, query] - same
+    later = int((n - ends).sum())
+    return int(lower.sum()), int(same.sum()), later - int(lower.sum()) - int(same.sum())
+
+
 def _pair_counts(
     r: NDArray[np.intp], query: NDArray[np.intp], ends: NDArray[np.intp]
 ) -> tuple[int, int, int]:
@@ -309,6 +330,9 @@ def _pair_counts(
         lower = int(np.count_nonzero(later & (r < query[:, None])))
         same = int(np.count_nonzero(later & (r == query[:, None])))
         return lower, same, int((n - ends).sum()) - lower - same
+    levels = max(int(r.max(initial=0)), int(query.max(initial=0))) + 1
+    if levels * (n + 1) <= HISTOGRAM_LIMIT:
+        return _histogram_counts(r, query, ends, levels)
     ordered = np.sort(r)
     total_less = np.searchsorted(ordered, query, side="left")
     total_equal = np.searchsorted(ordered, query, side="right") - total_less

@@ -156,7 +156,8 @@ def test_separation_is_flagged_as_an_infinite_coefficient():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_concordance_counts_pairs_the_same_way_at_any_size(seed, monkeypatch):
-    """Small cohorts count pairs directly, large ones by dyadic blocks: the same counts."""
+    """Small cohorts count pairs directly, large ones by a histogram of the risk values (few
+    of them) or by dyadic blocks: the same counts."""
     rng = np.random.default_rng(seed)
     for n in (2, 7, 54, 300, 2000):
         time = rng.integers(1, 40, n).astype(float)
@@ -164,9 +165,11 @@ def test_concordance_counts_pairs_the_same_way_at_any_size(seed, monkeypatch):
         risk = rng.integers(0, 5, n).astype(float) + (seed == 2) * rng.normal(size=n)
         direct = concordance(time, event, risk)
         monkeypatch.setattr("analytics.coxfit.PAIRWISE_LIMIT", 0)
+        histogram = concordance(time, event, risk)
+        monkeypatch.setattr("analytics.coxfit.HISTOGRAM_LIMIT", 0)
         blocks = concordance(time, event, risk)
         monkeypatch.undo()
-        assert direct == blocks
+        assert direct == histogram == blocks
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -180,6 +183,8 @@ def test_counting_process_concordance_is_the_same_at_any_size(seed, monkeypatch)
         risk = rng.integers(0, 5, n).astype(float) + (seed == 2) * rng.normal(size=n)
         direct = concordance(stop, event, risk, entry=entry)
         monkeypatch.setattr("analytics.coxfit.PAIRWISE_LIMIT", 0)
+        histogram = concordance(stop, event, risk, entry=entry)
+        monkeypatch.setattr("analytics.coxfit.HISTOGRAM_LIMIT", 0)
         blocks = concordance(stop, event, risk, entry=entry)
         monkeypatch.undo()
-        assert direct == blocks
+        assert direct == histogram == blocks
