@@ -131,6 +131,13 @@ logrank <- list(
   melanoma_thickness4 = logrank_case("melanoma_thickness4", mel$time, mel$status == 1,
                                      quantile_groups(mel$thickness, 4),
                                      "MASS::Melanoma, melanoma death by thickness quartile"),
+  # A group with no expected events (all censored before the first death): survdiff drops
+  # it from the statistic and from df.
+  melanoma_early_censored = logrank_case(
+    "melanoma_early_censored", mel$time, mel$status == 1,
+    ifelse(mel$status != 1 & mel$time < min(mel$time[mel$status == 1]), "early",
+           as.character(quantile_groups(mel$thickness, 3))),
+    "MASS::Melanoma by thickness tertile; those censored before the first death apart"),
   va_cell = logrank_case("va_cell", va$stime, va$status, va$cell,
                          "MASS::VA by cell type 1-4"),
   # Subgroups where V's null singular value lands just above numpy's pinv cut-off (found by
