@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from analytics.language import N_, number, percent, t
+from analytics.language import N_, number, t
+from analytics.language import percent as percent_text
 
 if TYPE_CHECKING:
     from analytics.survival import KaplanMeier
@@ -39,9 +40,8 @@ def ci_label() -> str:
 
 def format_p(p: float | None) -> str:
     """p-values as journals print them: 2 decimals from 0.1, 3 below, '< 0.001' below that."""
-    if _undefined(p):
+    if p is None or not math.isfinite(p):
         return f"p = {t('n/a')}"
-    assert p is not None
     if p < 0.001:
         return f"p < {number(0.001, 3)}"
     return f"p = {number(p, 3)}" if p < 0.1 else f"p = {number(p, 2)}"
@@ -62,12 +62,8 @@ def format_ci(
     """'(95% CI a–b)'; percentages when ``percent``; '(95% CI n/a)' without both limits."""
     if _undefined(low) or _undefined(high):
         return f"({ci_label()} {t('n/a')})"
-    show = _percent if percent else number
+    show = percent_text if percent else number
     return f"({ci_label()} {show(low, digits)}{dash}{show(high, digits)})"
-
-
-def _percent(value: float | None, digits: int) -> str:
-    return percent(value, digits)
 
 
 def hazard_ratio(value: float) -> str:
@@ -80,7 +76,7 @@ def hazard_ratio(value: float) -> str:
 
 
 def format_hr(hr: float, low: float, high: float, dash: str = EN_DASH) -> str:
-    """Hazard ratio with its interval: '22.8 (2.4–218.9)'."""
+    """Hazard ratio with its interval: '22.8 (2.38–218.9)'."""
     return f"{hazard_ratio(hr)} ({hazard_ratio(low)}{dash}{hazard_ratio(high)})"
 
 
@@ -111,8 +107,8 @@ def format_survival(
     """Survival at a time with its interval: '80% (95% CI 61%–90%)', or, before any failure
     (S = 1, zero variance), '100% (no failures; CI not estimable)'."""
     if survival == 1.0 and low == high:
-        return f"{percent(survival, digits)} ({t(NO_FAILURES_NO_CI)})"
-    return f"{percent(survival, digits)} {format_ci(low, high, digits, True, dash)}"
+        return f"{percent_text(survival, digits)} ({t(NO_FAILURES_NO_CI)})"
+    return f"{percent_text(survival, digits)} {format_ci(low, high, digits, True, dash)}"
 
 
 def not_reached(km: KaplanMeier) -> bool:
