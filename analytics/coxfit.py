@@ -351,7 +351,8 @@ def concordance(time: Array, event: Array, risk: Array, entry: Array | None = No
     With ``entry`` (counting-process rows, ``Surv(tstart, tstop, event)``) a failure at
     ``t`` is compared only with the rows at risk at ``t`` (``entry < t <= stop``), as R's
     ``concordancefit`` does (``timewt = "n"``); rows that entered at or after ``t`` are
-    subtracted from the later rows. ``None`` when no pair is comparable.
+    subtracted from the later rows. ``None`` when no pair is comparable. No strata: none of
+    the product's Cox models has any (R would count pairs within each stratum only).
     """
     n = time.size
     if n < 2:
