@@ -5,6 +5,7 @@ the Survival tab (components.conditional) and the CLI's ``--format text``.
 from __future__ import annotations
 
 from analytics.conditional import ConditionalSurvival
+from analytics.display import NO_FAILURES_NO_CI
 from analytics.language import number, percent, short, t, translate_message
 from analytics.levels import ci_label
 
@@ -16,9 +17,10 @@ def months_text(value: float) -> str:
 def interval_text(entry: ConditionalSurvival) -> str:
     """'95% CI 71–93%' at the entry's own level (whole percentages, as the estimate)."""
     # With no failure in the window the log-log interval is [1, 1] (as R's): a "100–100%"
-    # interval would read as certainty, so say why there is none instead.
+    # interval would read as certainty, so say why there is none instead -- in the words
+    # the Kaplan–Meier table uses for the same case (analytics.display).
     if entry.events == 0:
-        return t("no failures in this window, so no confidence interval")
+        return t(NO_FAILURES_NO_CI)
     label = ci_label(entry.conf_level)
     if entry.ci_low is None or entry.ci_high is None or entry.ci_low != entry.ci_low:
         return f"{label} {t('n/a')}"

@@ -32,6 +32,10 @@ STEP_TOLERANCE = 1e-9
 # Up to this many (failure, patient) pairs, concordance counts the pairs directly: a few
 # numpy passes instead of the dyadic blocks' ~10 per level, which dominate at n = 54.
 PAIRWISE_LIMIT = 1 << 18
+# When the risk score takes few values (a model of one or two categorical covariates, the
+# report's default lesion models), counts per value over each suffix of rows are a running
+# histogram: two numpy passes instead of the dyadic blocks. Used up to this many cells.
+HISTOGRAM_LIMIT = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -299,45 +303,89 @@ def _prefix_counts(
     return less, equal
 
 
-def _pair_counts(
-    r: NDArray[np.intp], failed: NDArray[np.intp], ends: NDArray[np.intp]
+def _histogram_counts(
+    r: NDArray[np.intp], query: NDArray[np.intp], ends: NDArray[np.intp], levels: int
 ) -> tuple[int, int, int]:
-    """Pairs (failure i, later patient j from ``ends[i]`` on) with lower, equal, higher risk."""
+    """``_pair_counts`` for ranks below ``levels``, by a histogram of each suffix of rows."""
     n = r.size
-    risk_failed = r[failed]
-    if failed.size * n <= PAIRWISE_LIMIT:
+    suffix = np.zeros((n + 1, levels), dtype=np.int64)
+    suffix[np.arange(n), r] = 1
+    # Row j: how many of rows j..n-1 have each rank (row n: none).
+    suffix = suffix[::-1].cumsum(axis=0)[::-1]
+    at = suffix[ends]
+    rows = np.arange(query.size)
+    same = at[rows, query]
+    lower = at.cumsum(axis=1)[rows, query] - same
+    later = int((n - ends).sum())
+    return int(lower.sum()), int(same.sum()), later - int(lower.sum()) - int(same.sum())
+
+
+def _pair_counts(
+    r: NDArray[np.intp], query: NDArray[np.intp], ends: NDArray[np.intp]
+) -> tuple[int, int, int]:
+    """Pairs (query i, row j from ``ends[i]`` on) where row j's rank is lower, equal, higher."""
+    n = r.size
+    if query.size * n <= PAIRWISE_LIMIT:
         later = np.arange(n) >= ends[:, None]
-        lower = int(np.count_nonzero(later & (r < risk_failed[:, None])))
-        same = int(np.count_nonzero(later & (r == risk_failed[:, None])))
+        lower = int(np.count_nonzero(later & (r < query[:, None])))
+        same = int(np.count_nonzero(later & (r == query[:, None])))
         return lower, same, int((n - ends).sum()) - lower - same
-    total_less = np.searchsorted(np.sort(r), risk_failed, side="left")
-    total_equal = np.searchsorted(np.sort(r), risk_failed, side="right") - total_less
-    before_less, before_equal = _prefix_counts(r, ends, risk_failed)
-    lower_each = total_less - before_less  # later patients with lower risk: concordant
+    levels = max(int(r.max(initial=0)), int(query.max(initial=0))) + 1
+    if levels * (n + 1) <= HISTOGRAM_LIMIT:
+        return _histogram_counts(r, query, ends, levels)
+    ordered = np.sort(r)
+    total_less = np.searchsorted(ordered, query, side="left")
+    total_equal = np.searchsorted(ordered, query, side="right") - total_less
+    before_less, before_equal = _prefix_counts(r, ends, query)
+    lower_each = total_less - before_less  # later rows with lower risk: concordant
     same_each = total_equal - before_equal
     higher_each = (n - ends) - lower_each - same_each
     return int(lower_each.sum()), int(same_each.sum()), int(higher_each.sum())
 
 
-def concordance(time: Array, event: Array, risk: Array) -> float | None:
+def concordance(time: Array, event: Array, risk: Array, entry: Array | None = None) -> float | None:
     """Harrell's C of ``risk`` (higher = earlier failure), as R ``coxph``'s ``concordance``.
 
     A pair is comparable when the shorter time is an event; a patient censored at the
     same time as another's failure counts as outliving it. Pairs tied on risk count 1/2.
-    ``None`` when no pair is comparable.
+    With ``entry`` (counting-process rows, ``Surv(tstart, tstop, event)``) a failure at
+    ``t`` is compared only with the rows at risk at ``t`` (``entry < t <= stop``), as R's
+    ``concordancefit`` does (``timewt = "n"``); rows that entered at or after ``t`` are
+    subtracted from the later rows. ``None`` when no pair is comparable. No strata: none of
+    the product's Cox models has any (R would count pairs within each stratum only).
     """
     n = time.size
     if n < 2:
         return None
+    ranks = _dense_ranks(risk)
     # Time-sorted, failures before censorings at equal times (the censored one "outlives").
     order = np.lexsort((1 - event, time))
-    t, e, r = time[order], event[order], _dense_ranks(risk[order])
+    t, e, r = time[order], event[order], ranks[order]
     failed = np.flatnonzero(e == 1)
     # Later rows of failure i: after the last failure tied with it (ties of two failures
     # are not comparable), i.e. from the first row with a larger time or a censoring.
     last_failure_at = np.searchsorted(t[failed], t[failed], side="right")
-    ends = failed[last_failure_at - 1] + 1
-    concordant, tied, discordant = _pair_counts(r, failed, ends.astype(np.intp))
+    ends = (failed[last_failure_at - 1] + 1).astype(np.intp)
+    query = r[failed]
+    concordant, tied, discordant = _pair_counts(r, query, ends)
+    if entry is not None and failed.size:
+        # Rows entering at or after t have stop > t, so all of them are among the later
+        # rows counted above, and none of them was at risk at t. Only rows entering at or
+        # after the first failure can be such a row, and only failures up to the last entry
+        # have one: in a time-dependent model most rows start at 0, so this keeps the
+        # subtraction to the few rows that start later (the report at 100 000 patients).
+        failure_times = t[failed]
+        starts_late = np.flatnonzero(entry >= failure_times[0])
+        asked = np.flatnonzero(failure_times <= entry.max())
+        late_entry = entry[starts_late]
+        entry_order = np.argsort(late_entry, kind="stable")
+        entered = np.searchsorted(late_entry[entry_order], failure_times[asked], side="left")
+        late = _pair_counts(ranks[starts_late][entry_order], query[asked], entered.astype(np.intp))
+        concordant, tied, discordant = (
+            concordant - late[0],
+            tied - late[1],
+            discordant - late[2],
+        )
     comparable = concordant + tied + discordant
     if comparable == 0:
         return None

@@ -138,7 +138,7 @@ def cox_model(
         terms=model_terms(design, coef, se, coef - z * se, coef + z * se, p_wald),
         n=n,
         events=events,
-        concordance=concordance(time, event, design.matrix @ coef),
+        concordance=concordance(time, event, design.matrix @ coef, entry=entry),
         loglik=fit.loglik,
         loglik_null=fit.loglik_null,
         lr_chisq=lr_chisq,

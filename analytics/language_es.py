@@ -134,7 +134,6 @@ SPANISH: dict[str, str] = {
     "of {total} patients,": "de {total} pacientes,",
     "fingerprint {code}": "huella {code}",
     "All patients": "Todos los pacientes",
-    "no failures in this window, so no confidence interval": "sin fracasos en esta ventana, así que no hay intervalo de confianza",
     "Group": "Grupo",
     "no patients": "sin pacientes",
     "Of patients failure-free at {given} on rituximab, an estimated {estimate} ({interval}) remain failure-free at {target}.": "De los pacientes sin fracaso a los {given} con rituximab, se estima que un {estimate} ({interval}) sigue sin fracaso a los {target}.",
@@ -180,7 +179,6 @@ SPANISH: dict[str, str] = {
     "Test": "Prueba",
     "the synthetic demo cohort (calibrated to the abstract, so agreement is by design)": "la cohorte sintética de demostración (calibrada con el resumen, así que la concordancia es intencionada)",
     "Failures": "Fracasos",
-    "not reached": "no alcanzada",
     "Firth-penalized Cox (profile-likelihood CIs) is shown because a group has 0–1 failures; prefer it over the standard estimate here.": "Se muestra la regresión de Cox penalizada de Firth (IC por verosimilitud perfil) porque un grupo tiene 0–1 fracasos; prefiérala aquí a la estimación estándar.",
     "Model checks": "Comprobaciones del modelo",
     "This cohort has no asymptomatic_lesions column.": "Esta cohorte no tiene la columna asymptomatic_lesions.",
@@ -388,4 +386,8 @@ SPANISH: dict[str, str] = {
     "The naive standard error treats a patient's relapses as independent; they are not, so the robust one is reported above.": "El error estándar ingenuo trata los brotes de un paciente como independientes; no lo son, así que arriba se informa el robusto.",
     "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p} — may be violated.": "Riesgos proporcionales, {term}: χ² de score de cox.zph = {chisq}, {p} — puede no cumplirse.",
     "Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p}.": "Riesgos proporcionales, {term}: χ² de score de cox.zph = {chisq}, {p}.",
+    # Medians and survival with R's limits (analytics/display.py).
+    "NR": "NA",
+    "NR: not reached (the curve, or its confidence limit, stays above 50%).": "NA: no alcanzada (la curva, o su límite de confianza, no baja del 50 %).",
+    "no failures; CI not estimable": "sin fracasos; IC no estimable",
 }

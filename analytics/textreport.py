@@ -1,4 +1,8 @@
-"""Plain-text rendering of a :class:`~analytics.report.Report` for the CLI's ``--format text``."""
+"""Plain-text rendering of a :class:`~analytics.report.Report` for the CLI's ``--format text``.
+
+Numbers are rounded by :mod:`analytics.display`, the page's own rules (p, hazard ratios,
+medians with R's limits), so the CLI and the page print the same digits.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,15 @@ from typing import TYPE_CHECKING
 
 from analytics.conditional_text import conditional_sentence
 from analytics.cox_results import term_label
+from analytics.display import (
+    NOT_REACHED_LEGEND,
+    format_median,
+    format_number,
+    format_p,
+    hazard_ratio,
+    not_reached,
+)
+from analytics.language import t
 from analytics.levels import ci_label, using_conf_level
 
 if TYPE_CHECKING:
@@ -18,20 +31,10 @@ if TYPE_CHECKING:
     from analytics.report import Report
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    return "not reached" if value is None else f"{value:.{digits}f}"
-
-
-def _p(value: float | None) -> str:
-    if value is None:
-        return "p = n/a"
-    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
-
-
 def _term_line(term: HazardTerm, ci: str = "95% CI") -> str:
     return (
-        f"  {term_label(term)}: HR {term.hr:.2f} "
-        f"({ci} {term.ci_low:.2f}-{term.ci_high:.2f}), {_p(term.p)}"
+        f"  {term_label(term)}: HR {hazard_ratio(term.hr)} "
+        f"({ci} {hazard_ratio(term.ci_low)}-{hazard_ratio(term.ci_high)}), {format_p(term.p)}"
     )
 
 
@@ -48,15 +51,6 @@ def small_number(value: float) -> str:
     if value >= 0.1 or value == 0:
         return f"{value:.2f}"
     return f"{value:.2g}"
-
-
-def _p_as_tab(value: float) -> str:
-    """p as the tab prints it (components.format.format_p): 0.45, 0.045, < 0.001."""
-    if math.isnan(value):
-        return "p = n/a"
-    if value < 0.001:
-        return "p < 0.001"
-    return f"p = {value:.3f}" if value < 0.1 else f"p = {value:.2f}"
 
 
 def _with_ci(estimate: float, low: float, high: float) -> str:
@@ -78,7 +72,7 @@ def _ratio(term: RateRatioTerm | AndersenGillTerm | None, estimate: float | None
         return "n/a"
     if not math.isfinite(estimate):
         return "not estimable"
-    return f"{_with_ci(estimate, term.ci_low, term.ci_high)}, {_p_as_tab(term.p)}"
+    return f"{_with_ci(estimate, term.ci_low, term.ci_high)}, {format_p(term.p)}"
 
 
 def _first(model: RateRatioModel | None) -> RateRatioTerm | None:
@@ -199,7 +193,12 @@ def _outcome_line(report: Report) -> str:
 
 def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
     """A readable summary: counts, rates, KM medians, log-rank, Cox terms, warnings, and the
-    relapse analyses when ``relapses`` is given."""
+    relapse analyses when ``relapses`` is given; every interval labelled at the report's level."""
+    with using_conf_level(report.conf_level):
+        return _render_lines(report, relapses)
+
+
+def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
     synthetic = " [SYNTHETIC DEMO DATA]" if report.synthetic else ""
     fr, inc = report.failure_rate, report.incidence
     ci = ci_label(report.conf_level)
@@ -213,19 +212,21 @@ def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
         "Clopper-Pearson)"
         if report.n
         else "Failure proportion: no patients",
-        f"Incidence: {_num(inc.estimate)} per 100 person-years "
-        f"({ci} {_num(inc.ci_low)}-{_num(inc.ci_high)}, exact Poisson)",
+        f"Incidence: {format_number(inc.estimate, 2)} per 100 person-years "
+        f"({ci} {format_number(inc.ci_low, 2)}-{format_number(inc.ci_high, 2)}, exact Poisson)",
         "",
         "Kaplan-Meier (time to treatment failure, months):",
     ]
     for label, km in report.km.items():
-        lines.append(
-            f"  {label}: n {km.n}, failures {km.events}, median {_num(km.median, 1)} "
-            f"({ci} {_num(km.median_ci_low, 1)}-{_num(km.median_ci_high, 1)})"
-        )
+        median = format_median(km.median, km.median_ci_low, km.median_ci_high, dash="-")
+        lines.append(f"  {label}: n {km.n}, failures {km.events}, median {median}")
+    if any(not_reached(km) for km in report.km.values()):
+        lines.append(f"  {t(NOT_REACHED_LEGEND)}")
     if report.logrank is not None:
         lr = report.logrank
-        lines.append(f"  Log-rank: chi-square {lr.chisq:.2f} on {lr.df} df, {_p(lr.p)}")
+        lines.append(
+            f"  Log-rank: chi-square {format_number(lr.chisq, 2)} on {lr.df} df, {format_p(lr.p)}"
+        )
     if report.conditional is not None:
         lines += _conditional_lines(report.conditional)
     if report.univariable:

@@ -7,7 +7,7 @@ from dash import html
 
 from analytics.language import integer, percent, t
 from analytics.report import Report
-from components.format import format_ci, format_number
+from components.format import format_ci, format_median_ci, format_number, median_value
 
 
 def _card(title: str, value: str, detail: str, card_id: str) -> dbc.Col:
@@ -64,11 +64,11 @@ def summary_cards(report: Report, total: int) -> dbc.Row:
     cards.append(
         _card(
             t("Median follow-up (months)"),
-            t("n/a") if follow is None else format_number(follow.median),
+            t("n/a") if follow is None else median_value(follow.median),
             t("reverse Kaplan–Meier")
             if follow is None
             else t("{ci}, reverse KM").format(
-                ci=format_ci(follow.median_ci_low, follow.median_ci_high)
+                ci=format_median_ci(follow.median_ci_low, follow.median_ci_high)
             ),
             "card-followup",
         )

@@ -15,7 +15,16 @@ from analytics.methods import methods_text
 from analytics.relapse_report import RelapseReport
 from analytics.report import Report
 from components.forest import forest_figure, report_sections
-from components.format import ci_label, format_ci, format_hr, format_number, format_p
+from components.format import (
+    NOT_REACHED_LEGEND,
+    ci_label,
+    format_ci,
+    format_hr,
+    format_median,
+    format_number,
+    format_p,
+    not_reached,
+)
 from components.km import km_figure
 from components.labels import level_label
 from components.mcf import mcf_figure, tail_caption
@@ -80,14 +89,12 @@ def _summary(report: Report) -> str:
 def _curves(report: Report) -> str:
     rows = []
     for label, km in report.km.items():
-        median = (
-            t("not reached")
-            if km.median is None
-            else f"{number(km.median)} {format_ci(km.median_ci_low, km.median_ci_high)}"
-        )
+        median = format_median(km.median, km.median_ci_low, km.median_ci_high)
         rows.append([level_label(report.group_by, label), km.n, km.events, median])
     header = [t("Group"), "n", t("Failures"), t("Median (months, {ci})").format(ci=ci_label())]
     text = _table(header, rows)
+    if any(not_reached(km) for km in report.km.values()):
+        text += f"<p>{escape(t(NOT_REACHED_LEGEND))}</p>"
     if report.logrank is not None:
         lr = report.logrank
         logrank = t("Log-rank χ² = {chisq} on {df} df, {p}.").format(

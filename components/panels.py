@@ -28,7 +28,17 @@ from analytics.levels import level_percent
 from analytics.paper import PaperComparison
 from analytics.report import Report
 from analytics.subgroups import SubgroupRate
-from components.format import ci_label, format_ci, format_hr, format_number, format_p
+from components.format import (
+    NOT_REACHED_LEGEND,
+    ci_label,
+    format_ci,
+    format_hr,
+    format_median,
+    format_number,
+    format_p,
+    format_survival,
+    not_reached,
+)
 from components.labels import column_label, level_label
 from components.rates import rates_figure
 
@@ -76,21 +86,17 @@ def km_summary(report: Report) -> object:
     ]
     rows = []
     for label, km in report.km.items():
-        median = (
-            t("not reached")
-            if km.median is None
-            else f"{number(km.median)} {format_ci(km.median_ci_low, km.median_ci_high)}"
-        )
+        median = format_median(km.median, km.median_ci_low, km.median_ci_high)
         at = [
-            f"{percent(s.survival, 0)} {format_ci(s.ci_low, s.ci_high, digits=0, percent=True)}"
-            if s.at_risk > 0
-            else "—"
+            format_survival(s.survival, s.ci_low, s.ci_high) if s.at_risk > 0 else "—"
             for s in report.survival_at[label]
         ]
         rows.append([level_label(report.group_by, label), km.n, km.events, median, *at])
     caption = t(
         "Kaplan–Meier, Greenwood variance, log-log {level}% CI (R survfit conf.type = “log-log”)."
     ).format(level=level_percent(report.conf_level))
+    if any(not_reached(km) for km in report.km.values()):
+        caption += " " + t(NOT_REACHED_LEGEND)
     if report.logrank is not None:
         lr = report.logrank
         caption += " " + t("Log-rank χ² = {chisq} on {df} df, {p}.").format(

@@ -48,6 +48,45 @@ def test_concordance_equals_the_pairwise_count(rows):
         assert got == pytest.approx(expected, abs=1e-12)
 
 
+def _brute_counting_concordance(entry, stop, event, risk):
+    """Harrell's C over (entry, stop] rows: each failure at t against every other row at
+    risk at t (entry < t <= stop) that did not also fail at t, pair by pair."""
+    agree = ties = disagree = 0
+    for i in np.flatnonzero(event == 1):
+        t = stop[i]
+        for j in range(stop.size):
+            at_risk = entry[j] < t <= stop[j]
+            if i == j or not at_risk or (stop[j] == t and event[j] == 1):
+                continue
+            agree += risk[i] > risk[j]
+            ties += risk[i] == risk[j]
+            disagree += risk[i] < risk[j]
+    total = agree + ties + disagree
+    return None if total == 0 else (agree + 0.5 * ties) / total
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10), st.integers(1, 6), st.integers(0, 1), st.integers(0, 4)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_counting_process_concordance_equals_the_pairwise_count(rows):
+    """Only rows at risk at each failure time are compared (R's concordance, timewt "n")."""
+    entry, length, event, risk = (
+        np.array(column, dtype=float) for column in zip(*rows, strict=True)
+    )
+    stop = entry + length
+    expected = _brute_counting_concordance(entry, stop, event, risk)
+    got = concordance(stop, event, risk, entry=entry)
+    if expected is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(expected, abs=1e-12)
+
+
 def _loglik_by_loops(time, event, x, beta, entry):
     """Efron log-likelihood with an explicit loop over event times (the textbook formula)."""
     eta = x @ beta
@@ -117,7 +156,8 @@ def test_separation_is_flagged_as_an_infinite_coefficient():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_concordance_counts_pairs_the_same_way_at_any_size(seed, monkeypatch):
-    """Small cohorts count pairs directly, large ones by dyadic blocks: the same counts."""
+    """Small cohorts count pairs directly, large ones by a histogram of the risk values (few
+    of them) or by dyadic blocks: the same counts."""
     rng = np.random.default_rng(seed)
     for n in (2, 7, 54, 300, 2000):
         time = rng.integers(1, 40, n).astype(float)
@@ -125,6 +165,26 @@ def test_concordance_counts_pairs_the_same_way_at_any_size(seed, monkeypatch):
         risk = rng.integers(0, 5, n).astype(float) + (seed == 2) * rng.normal(size=n)
         direct = concordance(time, event, risk)
         monkeypatch.setattr("analytics.coxfit.PAIRWISE_LIMIT", 0)
+        histogram = concordance(time, event, risk)
+        monkeypatch.setattr("analytics.coxfit.HISTOGRAM_LIMIT", 0)
         blocks = concordance(time, event, risk)
         monkeypatch.undo()
-        assert direct == blocks
+        assert direct == histogram == blocks
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counting_process_concordance_is_the_same_at_any_size(seed, monkeypatch):
+    """With entry times too, direct pair counts and dyadic blocks agree."""
+    rng = np.random.default_rng(seed)
+    for n in (2, 7, 54, 300, 2000):
+        entry = rng.integers(0, 30, n).astype(float)
+        stop = entry + rng.integers(1, 20, n)
+        event = (rng.random(n) < 0.5).astype(float)
+        risk = rng.integers(0, 5, n).astype(float) + (seed == 2) * rng.normal(size=n)
+        direct = concordance(stop, event, risk, entry=entry)
+        monkeypatch.setattr("analytics.coxfit.PAIRWISE_LIMIT", 0)
+        histogram = concordance(stop, event, risk, entry=entry)
+        monkeypatch.setattr("analytics.coxfit.HISTOGRAM_LIMIT", 0)
+        blocks = concordance(stop, event, risk, entry=entry)
+        monkeypatch.undo()
+        assert direct == histogram == blocks

@@ -73,6 +73,15 @@ def test_logrank_is_invariant_to_group_order_and_labels():
     np.testing.assert_allclose(a.chisq, b.chisq)
 
 
+def test_logrank_without_variance_is_zero_not_an_error():
+    """Everyone at risk fails at the only event time: V = 0 and O = E (1 and 1), so the
+    statistic is 0 by hand (R's solve() stops on the singular system; the page must not)."""
+    result = logrank([1, 1], [1, 1], ["a", "b"])
+    assert result.df == 1
+    assert result.chisq == 0.0
+    assert result.p == 1.0
+
+
 def test_reverse_km_median_followup():
     # Censored at 10, 20, 30, 40; failures at 5 and 15 censor follow-up in reverse KM.
     km = median_followup([5, 10, 15, 20, 30, 40], [1, 0, 1, 0, 0, 0])

@@ -7,7 +7,16 @@ import math
 import numpy as np
 import pytest
 
-from components.format import format_ci, format_hr, format_number, format_p
+from analytics.language import t, using_language
+from components.format import (
+    NOT_REACHED_LEGEND,
+    format_ci,
+    format_hr,
+    format_median,
+    format_number,
+    format_p,
+    format_survival,
+)
 
 
 @pytest.mark.parametrize(
@@ -83,3 +92,42 @@ def test_format_hr(hr, low, high, text):
 
 def test_an_undefined_hr_is_not_shown_as_huge():
     assert "> 1000" not in format_hr(math.nan, math.nan, math.nan)
+
+
+@pytest.mark.parametrize(
+    ("median", "low", "high", "text"),
+    [
+        # R: print(survfit(...)) median 0.95LCL 0.95UCL -> our text
+        (36.9, 25.0, None, "36.9 (95% CI 25.0–NR)"),
+        (None, 32.2, None, "NR (95% CI 32.2–NR)"),
+        (None, None, None, "NR (95% CI NR–NR)"),
+        (12.04, 8.96, 20.0, "12.0 (95% CI 9.0–20.0)"),
+    ],
+)
+def test_a_median_shows_every_limit_r_gives(median, low, high, text):
+    """R prints "36.9 (25.0–NR)" where the page used to print "36.9 (95% CI n/a)"."""
+    assert format_median(median, low, high) == text
+
+
+def test_a_median_in_spanish_says_no_alcanzada():
+    with using_language("es"):
+        assert format_median(None, 32.2, None) == "NA (IC 95 % 32,2–NA)"
+        assert "no alcanzada" in t(NOT_REACHED_LEGEND)
+
+
+@pytest.mark.parametrize(
+    ("survival", "low", "high", "text"),
+    [
+        (1.0, 1.0, 1.0, "100% (no failures; CI not estimable)"),
+        (0.8, 0.61, 0.9, "80% (95% CI 61%–90%)"),
+        (0.0, math.nan, math.nan, "0% (95% CI n/a)"),
+    ],
+)
+def test_survival_before_any_failure_has_no_zero_width_interval(survival, low, high, text):
+    """R's log-log interval is [1, 1] (or NA) there: not a "100%–100%" certainty."""
+    assert format_survival(survival, low, high) == text
+
+
+def test_survival_without_failures_in_spanish():
+    with using_language("es"):
+        assert format_survival(1.0, 1.0, 1.0) == "100\u00a0% (sin fracasos; IC no estimable)"
