@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from app.blas import single_threaded_blas  # noqa: E402
+from app.logsafe import SafeRecords  # noqa: E402
 
 # Workers import numpy after they fork from this master: they inherit one BLAS thread each.
 single_threaded_blas()
@@ -151,14 +152,19 @@ logconfig_dict = {
         "error_console": {
             "class": "logging.StreamHandler",
             "formatter": "generic",
+            "filters": ["safe_records"],
             "stream": "ext://sys.stderr",
         },
         "access_console": {
             "class": "logging.StreamHandler",
             "formatter": "access",
+            "filters": ["safe_records"],
             "stream": "ext://sys.stdout",
         },
     },
+    # Exceptions by type and place only, every record capped (app/logsafe.py): an exception's
+    # message can quote a cell value or a whole request body.
+    "filters": {"safe_records": {"()": SafeRecords}},
     "formatters": {
         "generic": {
             "format": "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",

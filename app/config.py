@@ -6,6 +6,7 @@ values stop start-up with a message naming the variable, rather than running hal
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -68,7 +69,23 @@ class Config:
             raise ConfigError("INFUSIONS_PATH is set but COHORT_PATH is not: set both or neither")
         if config.auth_mode == "basic" and config.auth_users_file is None:
             raise ConfigError("AUTH_MODE=basic needs AUTH_USERS_FILE (see README, 'Deploy')")
+        if config.debug and (config.auth_mode != "none" or not is_loopback(config.host)):
+            # Dash's dev tools show tracebacks (with data) in the page: a laptop-only mode.
+            raise ConfigError(
+                "DEBUG=1 is for a laptop only: it needs HOST=127.0.0.1 (or ::1, localhost) "
+                f"and AUTH_MODE=none, got HOST={config.host!r}, AUTH_MODE={config.auth_mode}"
+            )
         return config
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` binds to this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class _Reader:

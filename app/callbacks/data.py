@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update, set_props
 
 from analytics.cohort import analysis_frame
 from analytics.dictionary import infusions_template_frame, template_frame
@@ -55,6 +55,14 @@ def _problems_alert(error: CohortValidationError) -> dbc.Alert:
 
 def _upload_failed(message: str) -> tuple:
     return no_update, dbc.Alert(translate_message(message), color="danger")
+
+
+def _export_failed(message: str) -> object:
+    """No file; the message where the data panel reports (next to the export buttons)."""
+    set_props(
+        ids.UPLOAD_STATUS, {"children": dbc.Alert(translate_message(message), color="danger")}
+    )
+    return no_update
 
 
 @callback(
@@ -135,6 +143,7 @@ def update_paper(store):
     *AGE_BOUNDS,
     prevent_initial_call=True,
 )
+@guarded(_export_failed)
 def download_csv(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
@@ -153,6 +162,7 @@ def download_csv(_clicks, store, *rest):
     prevent_initial_call=True,
 )
 @in_page_language
+@guarded(_export_failed)
 def download_report(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
