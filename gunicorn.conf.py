@@ -125,9 +125,10 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 errorlog = "-"
 loglevel = app_config.log_level.lower()
-access_log_format = (
-    '%(h)s %({x-forwarded-for}i)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
-)
+# Neither X-Forwarded-For (any client can send one: it would be logged as if it were the
+# client) nor %(u)s (the name in any Authorization header, signed in or not). Who did what,
+# from which address as a trusted proxy says, is the audit log's (nmosd.audit, below).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # The app's own loggers (e.g. "configured cohort is invalid") get the same format and level
 # as gunicorn's error log instead of Python's bare last-resort handler.
 logconfig_dict = {
@@ -140,6 +141,13 @@ logconfig_dict = {
             "handlers": ["error_console"],
             "propagate": False,
             "qualname": "gunicorn.error",
+        },
+        # One JSON line per action (app/audit.py) on stdout, whatever LOG_LEVEL says.
+        "nmosd.audit": {
+            "level": "INFO",
+            "handlers": ["access_console"],
+            "propagate": False,
+            "qualname": "nmosd.audit",
         },
         "gunicorn.access": {
             "level": "INFO",

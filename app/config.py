@@ -36,8 +36,16 @@ class Config:
     auth_mode: str = "none"
     auth_users_file: Path | None = None
     auth_header: str = "X-Remote-User"
+    # Proxies whose X-Forwarded-* headers are believed (gunicorn reads the same variable).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Addresses the header-mode sign-in header is accepted from (unset: FORWARDED_ALLOW_IPS).
+    auth_proxy_ips: str | None = None
     log_level: str = "INFO"
     debug: bool = False
+
+    @property
+    def proxy_ips(self) -> str:
+        return self.forwarded_allow_ips if self.auth_proxy_ips is None else self.auth_proxy_ips
 
     @property
     def max_upload_bytes(self) -> int:
@@ -60,6 +68,8 @@ class Config:
             auth_mode=reader.choice("AUTH_MODE", cls.auth_mode, AUTH_MODES),
             auth_users_file=reader.path("AUTH_USERS_FILE"),
             auth_header=env.get("AUTH_HEADER", cls.auth_header),
+            forwarded_allow_ips=reader.addresses("FORWARDED_ALLOW_IPS") or cls.forwarded_allow_ips,
+            auth_proxy_ips=reader.addresses("AUTH_PROXY_IPS"),
             log_level=reader.choice("LOG_LEVEL", cls.log_level, LOG_LEVELS, upper=True),
             debug=reader.flag("DEBUG", cls.debug),
         )
@@ -132,6 +142,21 @@ class _Reader:
         if text.lower() in ("0", "false", "no", "off"):
             return False
         raise ConfigError(f"{name} must be 1 or 0 (true/false), got {text!r}")
+
+    def addresses(self, name: str) -> str | None:
+        """Comma-separated addresses or networks (``10.0.0.5,10.1.0.0/16``), or ``*``."""
+        text = self._raw(name)
+        if text is None or text == "*":
+            return text
+        for part in (p for p in text.split(",") if p.strip()):
+            try:
+                ipaddress.ip_network(part.strip(), strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"{name} must list IP addresses or networks separated by commas, "
+                    f"got {part.strip()!r}"
+                ) from None
+        return text
 
     def path(self, name: str) -> Path | None:
         text = self._raw(name)

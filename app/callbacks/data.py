@@ -13,6 +13,7 @@ from analytics.paper import compare_with_paper
 from analytics.privacy import identifying_columns
 from analytics.schema import CohortValidationError
 from app import ids
+from app.audit import audit
 from app.callbacks.common import (
     AGE_BOUNDS,
     CONTROL_STATES,
@@ -108,6 +109,7 @@ def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_na
         )
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
+    audit("upload", cohort, "upload")
     extras = [
         t(what).format(name=name)
         for what, contents, name in (
@@ -148,6 +150,7 @@ def download_csv(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
     frame = analysis_frame(cohort, state.filters())
+    audit("export_csv", cohort, "upload" if store else None)
     name = "synthetic-demo" if cohort.synthetic else "cohort"
     return dcc.send_string(write_csv(frame), f"{name}-filtered.csv")
 
@@ -166,6 +169,7 @@ def download_csv(_clicks, store, *rest):
 def download_report(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
+    audit("export_report", cohort, "upload" if store else None)
     html_text = report_html(
         report_for(cohort, state),
         horizon=state.horizon,

@@ -7,6 +7,7 @@ from dash.exceptions import MissingCallbackContextException
 
 from analytics.language import N_, t
 from app import ids
+from app.audit import audit
 from app.callbacks.common import (
     AGE_BOUNDS,
     LANGUAGE_STATE,
@@ -59,6 +60,7 @@ def _failed(message: str) -> tuple:
 def update_panels(*args):
     *values, km_options, table_choice, store, age_min, age_max = args
     cohort, state, notes = resolve_view(store, values, age_min, age_max)
+    audit("view", cohort, "upload" if store else None)
     table_by = state.group_by if table_choice == "group" and state.group_by else "failure"
     report = report_for(cohort, state, table_by)
     total = len(cohort.patients)

@@ -11,13 +11,13 @@ import logging
 from pathlib import Path
 
 import pytest
-from dash._utils import split_callback_id
 
 from app import ids
 from app.callbacks import callback_specs
 from app.config import Config
 from app.factory import create_app
 from app.logsafe import MAX_RECORD_CHARS, SafeRecords, install_filter
+from tests.app.http_callbacks import callback_body
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,37 +35,6 @@ def _bad_store() -> dict:
         "relapses": None,
         "infusions": None,
     }
-
-
-def _layout_values(app) -> dict[tuple[str, str], object]:
-    values = {}
-    for component in app.validation_layout._traverse():
-        cid = getattr(component, "id", None)
-        if isinstance(cid, str):
-            for prop in component._prop_names:
-                values[(cid, prop)] = getattr(component, prop, None)
-    return values
-
-
-def _body(key: str, spec: dict, values: dict, store: dict) -> bytes:
-    def value(dep: dict) -> dict:
-        where = (dep["id"], dep["property"])
-        if where == (ids.COHORT_STORE, "data"):
-            return {**dep, "value": store}
-        if dep["property"] == "n_clicks":
-            return {**dep, "value": 1}
-        return {**dep, "value": values.get(where)}
-
-    first = spec["inputs"][0]
-    return json.dumps(
-        {
-            "output": key,
-            "outputs": split_callback_id(key),
-            "inputs": [value(d) for d in spec["inputs"]],
-            "state": [value(d) for d in spec["state"]],
-            "changedPropIds": [f"{first['id']}.{first['property']}"],
-        }
-    ).encode()
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +58,7 @@ def test_every_store_reading_callback_is_exercised():
 def test_a_bad_store_answers_a_message_and_logs_no_cell_value(app, key, caplog):
     spec = callback_specs()[key]
     client = app.server.test_client()
-    body = _body(key, spec, _layout_values(app), _bad_store())
+    body = callback_body(app, key, spec, _bad_store())
     with caplog.at_level(logging.DEBUG):
         response = client.post(UPDATE, data=body, content_type="application/json")
     logged = "\n".join(
