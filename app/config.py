@@ -58,9 +58,9 @@ class Config:
         config = cls(
             host=env.get("HOST", cls.host),
             port=reader.integer("PORT", cls.port, low=1, high=65535),
-            cohort_path=reader.path("COHORT_PATH"),
-            relapses_path=reader.path("RELAPSES_PATH"),
-            infusions_path=reader.path("INFUSIONS_PATH"),
+            cohort_path=reader.data_file("COHORT_PATH"),
+            relapses_path=reader.data_file("RELAPSES_PATH"),
+            infusions_path=reader.data_file("INFUSIONS_PATH"),
             allow_uploads=reader.flag("ALLOW_UPLOADS", cls.allow_uploads),
             max_upload_mb=reader.number("MAX_UPLOAD_MB", cls.max_upload_mb, low=0.01),
             max_upload_rows=reader.integer("MAX_UPLOAD_ROWS", cls.max_upload_rows, low=1),
@@ -161,6 +161,15 @@ class _Reader:
     def path(self, name: str) -> Path | None:
         text = self._raw(name)
         return None if text is None else Path(text)
+
+    def data_file(self, name: str) -> Path | None:
+        """A path that, when it exists, is a regular file: a FIFO would hang start-up and
+        /dev/zero would be read until memory runs out. (A missing file is the cohort's
+        problem to report, on the page.)"""
+        path = self.path(name)
+        if path is not None and path.exists() and not path.is_file():
+            raise ConfigError(f"{name} must be a regular file, got {str(path)!r}")
+        return path
 
     def choice(self, name: str, default: str, allowed: tuple[str, ...], upper: bool = False) -> str:
         text = self._raw(name)
