@@ -103,6 +103,13 @@ timeout = _whole_number(("GUNICORN_TIMEOUT",), default=60, low=1)
 graceful_timeout = 20
 keepalive = 5
 
+
+def post_worker_init(worker) -> None:
+    """Say when a worker has built the app and serves: "Booting worker" comes before the
+    seconds of imports, so only this line tells an operator (or a test) it is ready."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
+
+
 # Each worker builds its own app from the same files: nothing that matters lives in a worker
 # (uploads stay in the browser session), so any number of workers or containers behind a load
 # balancer answer alike. Not preloading also keeps the master free of pandas and the data.
