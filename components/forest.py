@@ -12,7 +12,7 @@ from analytics.language import N_, t
 from analytics.report import Report
 from components.figures import Trace, fast_figure, scatter, vline
 from components.format import format_hr, format_p
-from components.labels import column_label
+from components.labels import figure_column_label, markup_free
 from components.palette import GROUP_COLOURS
 
 # Plot limits: hazard ratios beyond these (separation) are drawn at the edge with an arrow.
@@ -30,10 +30,10 @@ _BINARY_COLUMNS = {"asymptomatic_lesions", "gd_persistent"}
 
 
 def _label(term: HazardTerm) -> str:
-    name = column_label(term.covariate)
+    name = figure_column_label(term.covariate)
     if term.reference is not None:
         return f"{name}: " + t("{level} vs {reference}").format(
-            level=term.level, reference=term.reference
+            level=markup_free(str(term.level)), reference=markup_free(str(term.reference))
         )
     if term.covariate in _BINARY_COLUMNS:
         return f"{name} " + t("(yes vs no)")
