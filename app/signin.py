@@ -44,11 +44,11 @@ class VerifiedCache:
         self._items: OrderedDict[bytes, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _digest(self, header: str) -> bytes:
+    def digest(self, header: str) -> bytes:
         return hmac.new(self._key, header.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
     def get(self, header: str, now: float) -> str | None:
-        digest = self._digest(header)
+        digest = self.digest(header)
         with self._lock:
             item = self._items.get(digest)
             if item is None or item[0] <= now:
@@ -57,7 +57,7 @@ class VerifiedCache:
             return item[1]
 
     def put(self, header: str, user: str, now: float) -> None:
-        digest = self._digest(header)
+        digest = self.digest(header)
         with self._lock:
             self._items[digest] = (now + self._seconds, user)
             self._items.move_to_end(digest)
@@ -116,11 +116,21 @@ class BasicVerifier:
         self.limiter = FailureLimiter()
         self.clock = clock
         self._dummy = dummy_hash(users)
+        # A page load sends its first requests in parallel: one thread verifies a header
+        # while the others with the same header wait for its answer (striped locks).
+        self._stripes = [threading.Lock() for _ in range(64)]
 
     def check(self, header: str, name: str, password: str, address: str) -> tuple[str, object]:
         """("ok", name) | ("limited", seconds) | ("wrong", None)."""
+        cached = self.cache.get(header, self.clock())
+        if cached is not None:
+            return "ok", cached
+        with self._stripes[self.cache.digest(header)[0] % len(self._stripes)]:
+            return self._verify(header, name, password, address)
+
+    def _verify(self, header: str, name: str, password: str, address: str) -> tuple[str, object]:
         now = self.clock()
-        cached = self.cache.get(header, now)
+        cached = self.cache.get(header, now)  # verified while this thread waited
         if cached is not None:
             return "ok", cached
         keys = (f"address:{address}", f"user:{name}")

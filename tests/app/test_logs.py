@@ -68,6 +68,12 @@ def test_a_bad_store_answers_a_message_and_logs_no_cell_value(app, key, caplog):
     assert SECRET not in logged
     assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
     assert SECRET not in response.get_data(as_text=True) or "cohort-store" in key
+    if spec["callback"].__name__.startswith("download_"):
+        # No file; the message shows where the data panel reports (Dash's set_props).
+        answer = response.get_json()
+        assert ids.DOWNLOAD_CSV not in answer["response"]
+        assert ids.DOWNLOAD_REPORT not in answer["response"]
+        assert "Something went wrong" in str(answer["sideUpdate"][ids.UPLOAD_STATUS])
 
 
 def test_an_exception_escaping_to_flask_is_logged_by_type_and_place(caplog):

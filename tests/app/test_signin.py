@@ -179,3 +179,13 @@ def test_the_access_log_does_not_take_a_client_forwarded_for_as_the_client():
     spec.loader.exec_module(module)
     assert "x-forwarded-for" not in module.access_log_format.lower()
     assert "%(u)s" not in module.access_log_format  # any Authorization's name, signed in or not
+
+
+def test_parallel_first_requests_of_a_page_verify_once(basic, hash_checks):
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, _ = basic
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(lambda _: get(client, "alice", PASSWORD).status_code, range(8)))
+    assert codes == [200] * 8
+    assert len(hash_checks) == 1
