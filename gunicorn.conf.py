@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from app.blas import single_threaded_blas  # noqa: E402
+from app.logsafe import SafeRecords  # noqa: E402
 
 # Workers import numpy after they fork from this master: they inherit one BLAS thread each.
 single_threaded_blas()
@@ -102,6 +103,13 @@ timeout = _whole_number(("GUNICORN_TIMEOUT",), default=60, low=1)
 graceful_timeout = 20
 keepalive = 5
 
+
+def post_worker_init(worker) -> None:
+    """Say when a worker has built the app and serves: "Booting worker" comes before the
+    seconds of imports, so only this line tells an operator (or a test) it is ready."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
+
+
 # Each worker builds its own app from the same files: nothing that matters lives in a worker
 # (uploads stay in the browser session), so any number of workers or containers behind a load
 # balancer answer alike. Not preloading also keeps the master free of pandas and the data.
@@ -124,9 +132,10 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 errorlog = "-"
 loglevel = app_config.log_level.lower()
-access_log_format = (
-    '%(h)s %({x-forwarded-for}i)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
-)
+# Neither X-Forwarded-For (any client can send one: it would be logged as if it were the
+# client) nor %(u)s (the name in any Authorization header, signed in or not). Who did what,
+# from which address as a trusted proxy says, is the audit log's (nmosd.audit, below).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 # The app's own loggers (e.g. "configured cohort is invalid") get the same format and level
 # as gunicorn's error log instead of Python's bare last-resort handler.
 logconfig_dict = {
@@ -140,6 +149,13 @@ logconfig_dict = {
             "propagate": False,
             "qualname": "gunicorn.error",
         },
+        # One JSON line per action (app/audit.py) on stdout, whatever LOG_LEVEL says.
+        "nmosd.audit": {
+            "level": "INFO",
+            "handlers": ["access_console"],
+            "propagate": False,
+            "qualname": "nmosd.audit",
+        },
         "gunicorn.access": {
             "level": "INFO",
             "handlers": ["access_console"],
@@ -151,14 +167,19 @@ logconfig_dict = {
         "error_console": {
             "class": "logging.StreamHandler",
             "formatter": "generic",
+            "filters": ["safe_records"],
             "stream": "ext://sys.stderr",
         },
         "access_console": {
             "class": "logging.StreamHandler",
             "formatter": "access",
+            "filters": ["safe_records"],
             "stream": "ext://sys.stdout",
         },
     },
+    # Exceptions by type and place only, every record capped (app/logsafe.py): an exception's
+    # message can quote a cell value or a whole request body.
+    "filters": {"safe_records": {"()": SafeRecords}},
     "formatters": {
         "generic": {
             "format": "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
@@ -61,7 +62,11 @@ def read_bytes(source: Source, file_name: str, max_bytes: int | None = None) -> 
         size = len(data)
     else:
         try:
-            size = Path(source).stat().st_size
+            status = Path(source).stat()
+            if not stat.S_ISREG(status.st_mode):
+                # A FIFO would hang the read, /dev/zero would never end it.
+                raise fail(file_name, "is not a regular file (a folder, pipe or device)")
+            size = status.st_size
             data = b"" if max_bytes is not None and size > max_bytes else Path(source).read_bytes()
         except OSError as error:
             raise fail(file_name, f"could not be read ({error.strerror or error})") from None

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ COLUMN_ALIASES = {"follow_up_months": "followup_months"}
 
 # Line breaks, and characters that print as nothing (controls, zero-width and direction
 # marks, BOM), shown escaped so the user can see what is in the cell.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,33 @@ def spreadsheet_rows(raw: pd.DataFrame) -> np.ndarray:
     return np.asarray(raw.index, dtype=int)
 
 
+# Embeddings, overrides and isolates reorder how text is shown: "age\u202e" can display as
+# another column's name in the page, the report and a spreadsheet (as patient codes, where
+# rules.invisible_character refuses them with every other invisible character).
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _direction_control(name: str) -> str | None:
+    found = _DIRECTION_CONTROLS.search(name)
+    if found is None:
+        return None
+    char = found.group()
+    return (
+        f"column name contains a text-direction control (U+{ord(char):04X} "
+        f"{unicodedata.name(char)}); retype the name without it"
+    )
+
+
 def normalise_headers(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Rename columns to contract names; flag names that collide after normalising."""
     names = [normalise_column_name(c) for c in raw.columns]
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for original, name in zip(raw.columns, names, strict=True):
+        direction = _direction_control(str(original))
+        if direction is not None:
+            header_row = int(raw.attrs.get("header_row", 1))
+            problems.append(Problem(file, header_row, None, str(original), direction))
         if name in seen:
             problems.append(
                 Problem(

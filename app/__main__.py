@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from app.blas import single_threaded_blas
@@ -10,6 +11,7 @@ single_threaded_blas()  # before numpy is imported (app.factory imports it)
 
 from app.config import Config  # noqa: E402
 from app.factory import create_app  # noqa: E402
+from app.logsafe import install_filter  # noqa: E402
 
 
 def main() -> int:
@@ -18,9 +20,13 @@ def main() -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    logging.basicConfig(format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
+    install_filter(logging.getLogger().handlers)
     app = create_app(config)
     print(f"Serving on http://{config.host}:{config.port}/ (Ctrl+C to stop)")
-    app.run(host=config.host, port=config.port, debug=config.debug)
+    # DEBUG=1 gives Dash's dev tools (hot reload, callback errors in the page), never
+    # Werkzeug's interactive debugger: its /console runs Python for whoever reaches it.
+    app.run(host=config.host, port=config.port, debug=config.debug, use_debugger=False)
     return 0
 
 

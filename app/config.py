@@ -6,6 +6,7 @@ values stop start-up with a message naming the variable, rather than running hal
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,8 +36,16 @@ class Config:
     auth_mode: str = "none"
     auth_users_file: Path | None = None
     auth_header: str = "X-Remote-User"
+    # Proxies whose X-Forwarded-* headers are believed (gunicorn reads the same variable).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # Addresses the header-mode sign-in header is accepted from (unset: FORWARDED_ALLOW_IPS).
+    auth_proxy_ips: str | None = None
     log_level: str = "INFO"
     debug: bool = False
+
+    @property
+    def proxy_ips(self) -> str:
+        return self.forwarded_allow_ips if self.auth_proxy_ips is None else self.auth_proxy_ips
 
     @property
     def max_upload_bytes(self) -> int:
@@ -49,9 +58,9 @@ class Config:
         config = cls(
             host=env.get("HOST", cls.host),
             port=reader.integer("PORT", cls.port, low=1, high=65535),
-            cohort_path=reader.path("COHORT_PATH"),
-            relapses_path=reader.path("RELAPSES_PATH"),
-            infusions_path=reader.path("INFUSIONS_PATH"),
+            cohort_path=reader.data_file("COHORT_PATH"),
+            relapses_path=reader.data_file("RELAPSES_PATH"),
+            infusions_path=reader.data_file("INFUSIONS_PATH"),
             allow_uploads=reader.flag("ALLOW_UPLOADS", cls.allow_uploads),
             max_upload_mb=reader.number("MAX_UPLOAD_MB", cls.max_upload_mb, low=0.01),
             max_upload_rows=reader.integer("MAX_UPLOAD_ROWS", cls.max_upload_rows, low=1),
@@ -59,6 +68,8 @@ class Config:
             auth_mode=reader.choice("AUTH_MODE", cls.auth_mode, AUTH_MODES),
             auth_users_file=reader.path("AUTH_USERS_FILE"),
             auth_header=env.get("AUTH_HEADER", cls.auth_header),
+            forwarded_allow_ips=reader.addresses("FORWARDED_ALLOW_IPS") or cls.forwarded_allow_ips,
+            auth_proxy_ips=reader.addresses("AUTH_PROXY_IPS"),
             log_level=reader.choice("LOG_LEVEL", cls.log_level, LOG_LEVELS, upper=True),
             debug=reader.flag("DEBUG", cls.debug),
         )
@@ -68,7 +79,23 @@ class Config:
             raise ConfigError("INFUSIONS_PATH is set but COHORT_PATH is not: set both or neither")
         if config.auth_mode == "basic" and config.auth_users_file is None:
             raise ConfigError("AUTH_MODE=basic needs AUTH_USERS_FILE (see README, 'Deploy')")
+        if config.debug and (config.auth_mode != "none" or not is_loopback(config.host)):
+            # Dash's dev tools show tracebacks (with data) in the page: a laptop-only mode.
+            raise ConfigError(
+                "DEBUG=1 is for a laptop only: it needs HOST=127.0.0.1 (or ::1, localhost) "
+                f"and AUTH_MODE=none, got HOST={config.host!r}, AUTH_MODE={config.auth_mode}"
+            )
         return config
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` binds to this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class _Reader:
@@ -116,9 +143,33 @@ class _Reader:
             return False
         raise ConfigError(f"{name} must be 1 or 0 (true/false), got {text!r}")
 
+    def addresses(self, name: str) -> str | None:
+        """Comma-separated addresses or networks (``10.0.0.5,10.1.0.0/16``), or ``*``."""
+        text = self._raw(name)
+        if text is None or text == "*":
+            return text
+        for part in (p for p in text.split(",") if p.strip()):
+            try:
+                ipaddress.ip_network(part.strip(), strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"{name} must list IP addresses or networks separated by commas, "
+                    f"got {part.strip()!r}"
+                ) from None
+        return text
+
     def path(self, name: str) -> Path | None:
         text = self._raw(name)
         return None if text is None else Path(text)
+
+    def data_file(self, name: str) -> Path | None:
+        """A path that, when it exists, is a regular file: a FIFO would hang start-up and
+        /dev/zero would be read until memory runs out. (A missing file is the cohort's
+        problem to report, on the page.)"""
+        path = self.path(name)
+        if path is not None and path.exists() and not path.is_file():
+            raise ConfigError(f"{name} must be a regular file, got {str(path)!r}")
+        return path
 
     def choice(self, name: str, default: str, allowed: tuple[str, ...], upper: bool = False) -> str:
         text = self._raw(name)

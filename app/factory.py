@@ -15,6 +15,7 @@ from analytics.language import DEFAULT_LANGUAGE, LANGUAGES
 from analytics.schema import CohortValidationError
 from app.config import Config
 from app.layout import TAB_KEYS, build_layout, error_layout
+from app.logsafe import install_exception_logging
 from app.page_language import (
     page_request_language,
     register_language_link,
@@ -126,6 +127,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     with app.server.test_request_context(config.url_base_pathname):
         app._setup_server()
     install_static_compression(app.server, config.url_base_pathname)
+    install_exception_logging(app.server)
     install_auth(app.server, config)
     install_headers(app.server, content_security_policy(app.csp_hashes()))
     app.server.after_request(remember_page_language)

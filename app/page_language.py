@@ -46,7 +46,16 @@ def remember_page_language(response: flask.Response) -> flask.Response:
     if response.mimetype == "text/html":
         language = page_request_language()
         path = flask.current_app.config[CONFIG_KEY].url_base_pathname
-        response.set_cookie(COOKIE, language, samesite="Strict", httponly=True, path=path)
+        # Secure over HTTPS: gunicorn sets the scheme from X-Forwarded-Proto only when the
+        # proxy is in FORWARDED_ALLOW_IPS, so a client cannot claim HTTPS for itself.
+        response.set_cookie(
+            COOKIE,
+            language,
+            samesite="Strict",
+            httponly=True,
+            path=path,
+            secure=flask.request.is_secure,
+        )
     return response
 
 

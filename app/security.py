@@ -5,8 +5,11 @@ Two intranet modes besides the laptop's "none":
 - ``basic``: HTTP basic auth against a users file of ``name:hash`` lines, hashes made by
   ``python -m app.users`` (werkzeug's salted scrypt; never plain passwords).
 - ``header``: the hospital's reverse proxy (SSO) authenticates and sets a header such as
-  ``X-Remote-User``; the app only requires it. The proxy must strip any copy of that header
-  sent by clients, or anyone could set it (docs/deploy.md says so).
+  ``X-Remote-User``; the app requires it, and only from the proxy's addresses
+  (``AUTH_PROXY_IPS``). The proxy must strip any copy of that header sent by clients
+  (docs/deploy.md says so).
+
+Basic auth's cost and guessing limits are app/signin.py's.
 
 Both guard Dash's own routes too (``/_dash-update-component``, ``/_dash-layout``, component
 suites), since the callbacks are where the data comes from.
@@ -15,18 +18,22 @@ suites), since the callbacks are where the data comes from.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 import flask
-from werkzeug.security import check_password_hash
 
+from app.audit import PROXIES_KEY, client_address, signed_in
 from app.config import Config, ConfigError
+from app.signin import BasicVerifier, Network, address_in, parse_networks
 
 log = logging.getLogger("app.security")
 
 OPEN_PATHS = frozenset({"/healthz"})
 REALM = "NMOSD cohort explorer"
+MAX_USER_CHARS = 256
+GUARD_KEY = "NMOSD_AUTH_GUARD"
 
 
 def read_users(path: Path) -> dict[str, str]:
@@ -58,27 +65,62 @@ def _challenge() -> flask.Response:
     return response
 
 
+def _too_many(seconds: int) -> flask.Response:
+    response = flask.Response(
+        "Too many failed sign-ins: try again later.\n", status=429, mimetype="text/plain"
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _forbidden(text: str) -> flask.Response:
+    return flask.Response(text, status=403, mimetype="text/plain")
+
+
 def _basic_guard(users: dict[str, str]):
+    verifier = BasicVerifier(users)
+
     def guard() -> flask.Response | None:
         auth = flask.request.authorization
-        if auth is None or auth.type != "basic" or auth.username not in users:
+        if auth is None or auth.type != "basic" or not auth.username:
             return _challenge()
-        if not check_password_hash(users[auth.username], auth.password or ""):
+        header = flask.request.headers.get("Authorization", "")
+        outcome, detail = verifier.check(
+            header, auth.username, auth.password or "", client_address() or "?"
+        )
+        if outcome == "limited":
+            log.warning("sign-in refused: too many failures")  # no names, no address
+            return _too_many(int(detail))  # type: ignore[call-overload]
+        if outcome != "ok":
             log.warning("failed sign-in")  # no user names: they can be patient-adjacent
             return _challenge()
+        signed_in(str(detail))
         return None
 
+    guard.verifier = verifier  # type: ignore[attr-defined]  (tests reach the limiter)
     return guard
 
 
-def _header_guard(header: str):
+def header_user(value: str | None) -> str | None:
+    """The proxy header's user name, or None when blank or odd (controls, > 256 chars)."""
+    text = (value or "").strip()
+    if not text or len(text) > MAX_USER_CHARS:
+        return None
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in text):
+        return None
+    return text
+
+
+def _header_guard(header: str, proxies: tuple[Network, ...] | None):
     def guard() -> flask.Response | None:
-        if not flask.request.headers.get(header, "").strip():
-            return flask.Response(
-                "Sign in through the hospital portal to use this service.\n",
-                status=403,
-                mimetype="text/plain",
-            )
+        if not address_in(flask.request.remote_addr, proxies):
+            # Only the hospital's proxy may vouch for a user: anyone else could set the header.
+            log.warning("request refused: not from a trusted proxy (AUTH_PROXY_IPS)")
+            return _forbidden("Use this service through the hospital portal.\n")
+        user = header_user(flask.request.headers.get(header))
+        if user is None:
+            return _forbidden("Sign in through the hospital portal to use this service.\n")
+        signed_in(user)
         return None
 
     return guard
@@ -86,19 +128,22 @@ def _header_guard(header: str):
 
 def install_auth(server: flask.Flask, config: Config) -> None:
     """Require authentication on every route except OPEN_PATHS, per ``config.auth_mode``."""
+    server.config[PROXIES_KEY] = parse_networks(config.forwarded_allow_ips)
     if config.auth_mode == "none":
         return
     if config.auth_mode == "basic":
         assert config.auth_users_file is not None  # Config.from_env enforces it
         guard = _basic_guard(read_users(config.auth_users_file))
     else:
-        guard = _header_guard(config.auth_header)
+        guard = _header_guard(config.auth_header, parse_networks(config.proxy_ips))
 
     @server.before_request
     def require_authentication() -> flask.Response | None:
         if flask.request.path in OPEN_PATHS:
             return None
         return guard()
+
+    server.config[GUARD_KEY] = guard
 
 
 def content_security_policy(script_hashes: Iterable[str]) -> str:

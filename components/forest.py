@@ -13,7 +13,7 @@ from analytics.language import N_, t
 from analytics.report import Report
 from components.figures import Trace, fast_figure, scatter, vline
 from components.format import format_hr, format_p
-from components.labels import column_label
+from components.labels import figure_column_label, markup_free
 from components.palette import GROUP_COLOURS
 
 # Plot limits: hazard ratios beyond these (separation) are drawn at the edge with an arrow.
@@ -27,10 +27,11 @@ def _clip(value: float) -> float:
 
 
 def _label(term: HazardTerm) -> str:
-    # term_contrast: the reference level or unit, worded once for page, report and CLI.
-    name = column_label(term.covariate)
+    # term_contrast: the reference level or unit, worded once for page, report and CLI; the
+    # data-derived parts (column, levels) made literal for plotly.
+    name = figure_column_label(term.covariate)
     if term.reference is not None:
-        return f"{name}: {term_contrast(term)}"
+        return f"{name}: {markup_free(term_contrast(term))}"
     return f"{name} ({term_contrast(term)})"
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import re
 from html import escape
 
 import plotly.io as pio
@@ -260,7 +263,36 @@ def _report_html(report: Report, horizon: float | None, relapses: RelapseReport 
     if relapse_section:
         heading = escape(t("Relapses before and after rituximab"))
         relapse_section = f"<h2>{heading}</h2>{relapse_section}"
-    return _page(report, figures, relapse_section, relapse_figure)
+    return with_policy(_page(report, figures, relapse_section, relapse_figure))
+
+
+_SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.DOTALL)
+_CHARSET = '<meta charset="utf-8">'
+
+
+def with_policy(page: str) -> str:
+    """The page with a Content-Security-Policy that runs only its own inline scripts (by
+    SHA-256 hash: plotly.js and each figure's call), loads nothing from anywhere and sends
+    nothing anywhere, so a label that slipped through as markup cannot run or phone home.
+    Styles stay 'unsafe-inline': plotly.js sets element styles at run time (no script runs
+    by it). A meta policy, since a downloaded file has no response headers."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode() + "'"
+        for m in _SCRIPT.finditer(page)
+    )
+    policy = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {hashes or chr(39) + 'none' + chr(39)}",
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "font-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{escape(policy)}">'
+    return page.replace(_CHARSET, _CHARSET + meta, 1)
 
 
 def _page(report: Report, figures: list[str], relapse_section: str, relapse_figure: bool) -> str:

@@ -13,7 +13,7 @@ from analytics.language import N_, number, percent, t
 from analytics.survival import KaplanMeier, SurvivalAt
 from components.figures import Trace, fast_figure, scatter
 from components.format import ci_label, format_p
-from components.labels import level_label
+from components.labels import figure_level_label
 from components.palette import GROUP_COLOURS, rgba
 
 # Below this many patients at risk a curve's tail is mostly noise (Pocock et al. 2002):
@@ -251,7 +251,7 @@ def km_figure(
     group instead of the plain at-risk row.
     """
     keys = list(curves)
-    shown = {key: level_label(group_by, key) for key in keys}
+    shown = {key: figure_level_label(group_by, key) for key in keys}
     show_ci = show_ci or kmunicate
     table_rows = len(keys) * len(KMUNICATE_ROWS) if kmunicate else len(keys)
     # The KMunicate table has three rows per group: the table panel grows with them.

@@ -17,7 +17,7 @@ from analytics.language import integer, number, percent, t
 from analytics.recurrent import MeanCumulativeCurve, MeanCumulativeFunction
 from components.figures import fast_figure
 from components.format import ci_label
-from components.labels import level_label
+from components.labels import figure_level_label
 from components.palette import GROUP_COLOURS, rgba
 
 # The tail of a curve where few patients are still followed is drawn dotted and faded (the
@@ -189,7 +189,7 @@ def mcf_figure(mcf: MeanCumulativeFunction, *, title: str) -> go.Figure:
     data: list[dict[str, Any]] = []
     for j, curve in enumerate(mcf.curves):
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        data += _curve_traces(curve, level_label(mcf.group_by, curve.label), colour)
+        data += _curve_traces(curve, figure_level_label(mcf.group_by, curve.label), colour)
     faded = {fade_threshold(c.n) for c in mcf.curves if tail_start(c) is not None}
     if faded:
         data.append(_tail_legend(_tail_rule(faded)))

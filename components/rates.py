@@ -11,12 +11,12 @@ from analytics.rates import Proportion
 from analytics.subgroups import SubgroupRate
 from components.figures import fast_figure, scatter, vline
 from components.format import ci_label
-from components.labels import level_label
+from components.labels import figure_level_label
 from components.palette import GROUP_COLOURS
 
 
 def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> go.Figure:
-    labels = [level_label(r.variable, r.level) for r in rates]
+    labels = [figure_level_label(r.variable, r.level) for r in rates]
     estimates = [r.proportion.estimate for r in rates]
     points = scatter(
         x=estimates,

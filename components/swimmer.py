@@ -21,7 +21,7 @@ from analytics.timelines import (
 )
 from components.empty import empty_figure
 from components.figures import Trace, fast_figure, scatter
-from components.labels import column_label, level_label
+from components.labels import figure_column_label, figure_level_label, markup_free
 from components.palette import GROUP_COLOURS, rgba
 
 NO_GROUP_COLOUR = "#6c757d"
@@ -43,8 +43,8 @@ def _row_pixels(n: int) -> int:
 
 def _group_name(timelines: Timelines, group: str | None) -> str:
     if group is None:
-        return f"{column_label(timelines.group_by)}: " + t("not recorded")
-    return level_label(timelines.group_by, group)
+        return f"{figure_column_label(timelines.group_by)}: " + t("not recorded")
+    return figure_level_label(timelines.group_by, group)
 
 
 def _colour(timelines: Timelines, group: str | None) -> str:
@@ -75,7 +75,7 @@ def _summary(row: PatientTimeline, group: str) -> str:
         else "<br>" + t("Selected KM step: {role}").format(role=translate_message(row.step_role))
     )
     return (
-        f"<b>{row.patient_id}</b> · {group}<br>"
+        f"<b>{markup_free(row.patient_id)}</b> · {group}<br>"
         + t("Follow-up: {months} months, {outcome}").format(
             months=number(row.followup_months), outcome=outcome
         )
@@ -161,7 +161,7 @@ def _relapse_points(row: PatientTimeline, i: int, grace_months: float) -> list[P
         if month > grace_months:
             when = t("after the grace period")
         text = t("relapse at month {month} ({when})").format(month=number(month), when=when)
-        points.append((month, i, f"{row.patient_id}: {text}"))
+        points.append((month, i, f"{markup_free(row.patient_id)}: {text}"))
     return points
 
 
@@ -174,7 +174,7 @@ def _mark_points(timelines: Timelines) -> dict[str, list[Point]]:
         "infusion": [],
     }
     for i, row in enumerate(timelines.rows):
-        pid = row.patient_id
+        pid = markup_free(row.patient_id)
         marks["relapse"] += _relapse_points(row, i, timelines.grace_months)
         if row.failure_months is not None:
             text = f"{pid}: " + t("treatment failure at month {month}").format(
@@ -315,7 +315,9 @@ def _x_range(timelines: Timelines) -> tuple[float, float]:
 
 def _tick_labels(timelines: Timelines) -> list[str]:
     return [
-        f"<b>{row.patient_id}</b>" if row.step_role is not None else row.patient_id
+        f"<b>{markup_free(row.patient_id)}</b>"
+        if row.step_role is not None
+        else markup_free(row.patient_id)
         for row in timelines.rows
     ]
 

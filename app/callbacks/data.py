@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update, set_props
 
 from analytics.cohort import analysis_frame
 from analytics.dictionary import infusions_template_frame, template_frame
@@ -13,6 +13,7 @@ from analytics.paper import compare_with_paper
 from analytics.privacy import identifying_columns
 from analytics.schema import CohortValidationError
 from app import ids
+from app.audit import audit
 from app.callbacks.common import (
     AGE_BOUNDS,
     CONTROL_STATES,
@@ -55,6 +56,14 @@ def _problems_alert(error: CohortValidationError) -> dbc.Alert:
 
 def _upload_failed(message: str) -> tuple:
     return no_update, dbc.Alert(translate_message(message), color="danger")
+
+
+def _export_failed(message: str) -> object:
+    """No file; the message where the data panel reports (next to the export buttons)."""
+    set_props(
+        ids.UPLOAD_STATUS, {"children": dbc.Alert(translate_message(message), color="danger")}
+    )
+    return no_update
 
 
 @callback(
@@ -100,6 +109,7 @@ def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_na
         )
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
+    audit("upload", cohort, "upload")
     extras = [
         t(what).format(name=name)
         for what, contents, name in (
@@ -135,10 +145,12 @@ def update_paper(store):
     *AGE_BOUNDS,
     prevent_initial_call=True,
 )
+@guarded(_export_failed)
 def download_csv(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
     frame = analysis_frame(cohort, state.filters())
+    audit("export_csv", cohort, "upload" if store else None)
     name = "synthetic-demo" if cohort.synthetic else "cohort"
     return dcc.send_string(write_csv(frame), f"{name}-filtered.csv")
 
@@ -153,9 +165,11 @@ def download_csv(_clicks, store, *rest):
     prevent_initial_call=True,
 )
 @in_page_language
+@guarded(_export_failed)
 def download_report(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
+    audit("export_report", cohort, "upload" if store else None)
     html_text = report_html(
         report_for(cohort, state),
         horizon=state.horizon,

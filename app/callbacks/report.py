@@ -8,6 +8,7 @@ from dash.exceptions import MissingCallbackContextException
 from analytics.language import N_, t
 from analytics.levels import using_conf_level
 from app import ids
+from app.audit import audit
 from app.callbacks.common import (
     AGE_BOUNDS,
     LANGUAGE_STATE,
@@ -60,6 +61,7 @@ def _failed(message: str) -> tuple:
 def update_panels(*args):
     *values, km_options, table_choice, store, age_min, age_max = args
     cohort, state, notes = resolve_view(store, values, age_min, age_max)
+    audit("view", cohort, "upload" if store else None)
     table_by = state.group_by if table_choice == "group" and state.group_by else "failure"
     report = report_for(cohort, state, table_by)
     # Every "95% CI" label of the panels names the view's level (analytics.levels).

@@ -10,6 +10,7 @@ from analytics.cohort import DEFAULT_GRACE_MONTHS
 from analytics.language import parse_language
 from app import ids
 from app.callbacks.common import LANGUAGE_STATE, in_page_language
+from app.callbacks.safety import guarded
 from app.controls import CONTROL_IDS, cohort_controls, controls_from_state, state_from_controls
 from app.session import current_cohort
 from app.state import ViewState
@@ -63,6 +64,8 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     prevent_initial_call=True,
 )
 @in_page_language
+# A store that no longer validates leaves the controls as they are (the panels say why).
+@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 5))
 def adapt_controls(store):
     """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox;
     disable the grace period where it cannot be applied."""

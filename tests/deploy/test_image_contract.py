@@ -33,6 +33,10 @@ pytestmark = pytest.mark.slow
 VENV_BIN = Path(sys.executable).parent
 START_SECONDS = 120  # workers import pandas, scipy and dash, then build the app, on 2 cores
 STOP_SECONDS = 10  # gunicorn's graceful_timeout is 20 s; idle workers stop at once
+# How long stop() waits before SIGKILL: past gunicorn's own graceful_timeout (20 s, after
+# which the master kills its workers itself), since a worker still booting on a busy machine
+# only handles SIGTERM once its imports end. (Waiting STOP_SECONDS SIGKILLed the master.)
+KILL_AFTER_SECONDS = 20 + 15
 FILTER_QUERY = "sex=F&age=30-50"
 
 
@@ -90,7 +94,7 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=STOP_SECONDS)
+                self.process.wait(timeout=KILL_AFTER_SECONDS)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=STOP_SECONDS)

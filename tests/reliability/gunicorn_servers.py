@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tempfile
 import time
@@ -12,6 +13,7 @@ import pytest
 from test_image_contract import START_SECONDS, Server, run_image
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
+DEFAULT_WORKERS = 2  # gunicorn.conf.py's, without GUNICORN_WORKERS
 
 
 def data_folder(root: tuple[Path, Path]) -> Path:
@@ -30,10 +32,13 @@ def read_only_copy(source: Path, folder: Path) -> Path:
 
 
 def start(root: tuple[Path, Path], **overrides: str) -> Server:
-    """The image's CMD with ``overrides``, ready (its /healthz answers), or stopped and failed."""
+    """The image's CMD with ``overrides``, ready (/healthz answers and every worker has said
+    it is ready), or stopped and failed. A test never stops a server with a worker still
+    booting: that worker cannot stop until its imports end (seconds on a busy machine)."""
     server = run_image(root, **overrides)
     try:
         server.wait_until_ready()
+        wait_for_workers(server, int(overrides.get("GUNICORN_WORKERS", DEFAULT_WORKERS)))
     except BaseException:
         server.stop()
         raise
@@ -57,15 +62,23 @@ def worker_pids(master: int) -> set[int]:
     return children
 
 
+def ready_pids(server: Server) -> set[int]:
+    """Workers that have logged gunicorn.conf.py's "Worker ready (pid: N)" (app built)."""
+    return {int(pid) for pid in re.findall(r"Worker ready \(pid: (\d+)\)", server.logs())}
+
+
 def wait_for_workers(server: Server, count: int, without: set[int] = frozenset()) -> set[int]:
-    """Wait until the master has ``count`` live workers, none of them in ``without``."""
+    """Wait until the master has ``count`` live workers, none of them in ``without``, each
+    ready to serve (not just forked): readiness, not a fixed time, on a machine of any load."""
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         pids = worker_pids(server.process.pid)
-        if len(pids) == count and not pids & without:
+        if len(pids) == count and not pids & without and pids <= ready_pids(server):
             return pids
+        if server.process.poll() is not None:
+            pytest.fail(f"the server exited ({server.process.returncode}):\n{server.logs()}")
         time.sleep(0.1)
-    pytest.fail(f"{count} workers not running within {START_SECONDS} s:\n{server.logs()}")
+    pytest.fail(f"{count} ready workers not running within {START_SECONDS} s:\n{server.logs()}")
 
 
 def digest(path: Path) -> str:

@@ -81,6 +81,8 @@ def test_killing_a_worker_mid_request_loses_only_its_requests(
 
         # Right away, before the replacement has booted, the other worker answers.
         assert shown_counts(server.port, layout, female) == expected
+        # The replacement is waited for until it says it is ready (however long a loaded
+        # machine takes to boot it), so the stop below never meets a worker mid-boot.
         replaced = wait_for_workers(server, 2, without={victim})
         after = [shown_counts(server.port, layout, female) for _ in range(6)]
         status = request(server.port, "GET", "/healthz")
