@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analytics.budget import check_deadline
+from analytics.choices import check_choices
 from analytics.cohort import Cohort, Filters, analysis_frame
 from analytics.compare import (
     DEFAULT_TABLE_VARIABLES,
@@ -174,6 +176,7 @@ def _curves(
     labels, time, failure = all_labels[known], time[known], failure[known]
     curves, at = {}, {}
     for level in sorted(pd.unique(labels)):
+        check_deadline()
         rows = labels == level
         km = kaplan_meier(time[rows], failure[rows], label=level)
         curves[level], at[level] = km, survival_at(km, horizons)
@@ -277,6 +280,8 @@ def build_report(
     frame = analysis_frame(cohort, filters)
     notes = _sample_warnings(frame)
     n, events = len(frame), int(frame["failure"].sum())
+    # Before any model: a free-text grouping or a many-level model would hold the server.
+    check_choices(cohort.patients, group_by, covariates, events)
     person_months = float(frame["time_months"].sum())
     curves, at, test = _curves(frame, group_by, horizons, notes)
     uni_names = list(covariates) or ([group_by] if group_by else [])

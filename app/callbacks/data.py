@@ -135,6 +135,7 @@ def update_paper(store):
     *AGE_BOUNDS,
     prevent_initial_call=True,
 )
+@guarded(lambda _message: no_update)
 def download_csv(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
@@ -153,6 +154,7 @@ def download_csv(_clicks, store, *rest):
     prevent_initial_call=True,
 )
 @in_page_language
+@guarded(lambda _message: no_update)
 def download_report(_clicks, store, *rest):
     *values, age_min, age_max = rest
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
