@@ -100,7 +100,7 @@ def store_from_upload(
     }
     # Kept in the store for a later browser that sends only the key; never read back.
     store["key"] = key = store_key(store)
-    _cache.put(key, cohort)
+    _cache.put((key, max_bytes, max_rows), cohort)
     return store, cohort
 
 
@@ -137,8 +137,11 @@ def cohort_from_store(
                 raise _refused("the upload is larger than this server accepts; upload it again")
     # Another worker may have validated this upload: rebuild it from the bytes the browser
     # sent (once per worker, even when the page's callbacks ask at the same moment).
+    # The limits are part of the key: a cohort accepted under one policy is not one accepted
+    # under another (two apps in one process, e.g. tests).
     return _cache.get_or_compute(
-        store_key(store), lambda: _rebuild(store, max_bytes=max_bytes, max_rows=max_rows)
+        (store_key(store), max_bytes, max_rows),
+        lambda: _rebuild(store, max_bytes=max_bytes, max_rows=max_rows),
     )
 
 
