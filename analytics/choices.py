@@ -66,8 +66,8 @@ def column_problem(patients: pd.DataFrame, column: str, role: Role) -> str | Non
         return f"{column} cannot be {a_role}: it identifies patients or is part of the outcome."
     series = patients[column]
     levels = _levels(series)
-    if levels < 2:
-        return f"{column} cannot be {a_role}: it has fewer than 2 different values."
+    # A column with one value costs nothing: the report says it is constant (one curve, or
+    # left out of the model), so a request may name it; the menus just do not offer it.
     if role == "grouping" and levels > MAX_GROUP_LEVELS:
         return (
             f"{column} cannot be a grouping: it has {levels} levels (at most {MAX_GROUP_LEVELS})."
@@ -81,8 +81,13 @@ def column_problem(patients: pd.DataFrame, column: str, role: Role) -> str | Non
 
 
 def allowed_columns(patients: pd.DataFrame, role: Role) -> list[str]:
-    """The cohort's columns that may be a ``role``, in file order (what the menus offer)."""
-    return [str(c) for c in patients.columns if column_problem(patients, str(c), role) is None]
+    """The cohort's columns that may be a ``role`` and vary (at least 2 values), in file
+    order: what the menus offer."""
+    return [
+        str(c)
+        for c in patients.columns
+        if column_problem(patients, str(c), role) is None and _levels(patients[c]) >= 2
+    ]
 
 
 def model_columns(patients: pd.DataFrame, covariates: Sequence[str]) -> int:

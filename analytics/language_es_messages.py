@@ -247,7 +247,6 @@ SPANISH_MESSAGES: dict[str, str] = {
     "{} cannot be a grouping: it has {} levels (at most {}).": "{} no puede ser una agrupación: tiene {} niveles (como máximo {}).",
     "{} cannot be a covariate: it is text with {} levels (at most {}).": "{} no puede ser una covariable: es texto con {} niveles (como máximo {}).",
     "{} cannot be {}: it identifies patients or is part of the outcome.": "{} no puede ser {}: identifica a los pacientes o forma parte del desenlace.",
-    "{} cannot be {}: it has fewer than 2 different values.": "{} no puede ser {}: tiene menos de 2 valores distintos.",
     "a grouping": "una agrupación",
     "a covariate": "una covariable",
     "{} is not in this cohort.": "{} no está en esta cohorte.",

@@ -76,10 +76,18 @@ def test_the_level_limits_are_inclusive(demo):
         assert (column_problem(patients, "note", "covariate") is None) is allowed
 
 
-def test_a_constant_or_absent_column_is_refused(demo):
+def test_a_constant_column_is_accepted_but_not_offered(demo):
+    # Harmless (the report notes it is constant), so not refused; useless, so not in a menu.
     patients = demo.patients.assign(site="Madrid")
-    assert "fewer than 2 different values" in str(column_problem(patients, "site", "grouping"))
-    assert column_problem(patients, "shoe_size", "covariate") == "shoe_size is not in this cohort."
+    assert column_problem(patients, "site", "grouping") is None
+    assert "site" not in allowed_columns(patients, "grouping")
+    assert "site" not in allowed_columns(patients, "covariate")
+
+
+def test_an_absent_column_is_refused(demo):
+    assert column_problem(demo.patients, "shoe_size", "covariate") == (
+        "shoe_size is not in this cohort."
+    )
 
 
 def test_the_demo_offers_its_few_level_columns(demo):
@@ -158,7 +166,6 @@ def test_every_choice_message_has_spanish(noted, demo):
         column_problem(noted.patients, "note", "covariate"),
         column_problem(noted.patients, "patient_id", "grouping"),
         column_problem(noted.patients, "patient_id", "covariate"),
-        column_problem(noted.patients.assign(k=1), "k", "covariate"),
         column_problem(noted.patients, "nothing", "grouping"),
         *choice_problems(patients, None, [f"site{k}" for k in range(4)], events=12),
     ]
