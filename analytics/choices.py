@@ -14,6 +14,8 @@ To add a role (e.g. a Table 1 "by" column or an exposure), add it to ``Role`` an
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import Literal
 
@@ -53,8 +55,25 @@ def _is_numeric(series: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
 
 
-def _levels(series: pd.Series) -> int:
-    return int(series.nunique(dropna=True))
+# Level counts per cohort frame and column. Every callback checks its choices, and counting
+# the levels of a 100 000-row text column takes 30-40 ms; a loaded cohort's frame is never
+# changed, so its counts are kept as long as the frame lives (by id, checked by weak reference).
+_counts: dict[int, tuple[weakref.ref[pd.DataFrame], dict[str, int]]] = {}
+_counts_lock = threading.Lock()
+
+
+def _levels(patients: pd.DataFrame, column: str) -> int:
+    with _counts_lock:
+        entry = _counts.get(id(patients))
+        if entry is None or entry[0]() is not patients:
+            key = id(patients)
+            entry = (weakref.ref(patients, lambda _: _counts.pop(key, None)), {})
+            _counts[key] = entry
+        found = entry[1].get(column)
+    if found is None:
+        found = int(patients[column].nunique(dropna=True))
+        entry[1][column] = found
+    return found
 
 
 def column_problem(patients: pd.DataFrame, column: str, role: Role) -> str | None:
@@ -64,15 +83,16 @@ def column_problem(patients: pd.DataFrame, column: str, role: Role) -> str | Non
     a_role = _A_ROLE[role]
     if column in NEVER:
         return f"{column} cannot be {a_role}: it identifies patients or is part of the outcome."
-    series = patients[column]
-    levels = _levels(series)
+    if role == "covariate" and _is_numeric(patients[column]):
+        return None  # one model column, however many values
+    levels = _levels(patients, column)
     # A column with one value costs nothing: the report says it is constant (one curve, or
     # left out of the model), so a request may name it; the menus just do not offer it.
     if role == "grouping" and levels > MAX_GROUP_LEVELS:
         return (
             f"{column} cannot be a grouping: it has {levels} levels (at most {MAX_GROUP_LEVELS})."
         )
-    if role == "covariate" and not _is_numeric(series) and levels > MAX_COVARIATE_LEVELS:
+    if role == "covariate" and levels > MAX_COVARIATE_LEVELS:
         return (
             f"{column} cannot be a covariate: it is text with {levels} levels "
             f"(at most {MAX_COVARIATE_LEVELS})."
@@ -86,7 +106,7 @@ def allowed_columns(patients: pd.DataFrame, role: Role) -> list[str]:
     return [
         str(c)
         for c in patients.columns
-        if column_problem(patients, str(c), role) is None and _levels(patients[c]) >= 2
+        if column_problem(patients, str(c), role) is None and _levels(patients, str(c)) >= 2
     ]
 
 
@@ -94,8 +114,8 @@ def model_columns(patients: pd.DataFrame, covariates: Sequence[str]) -> int:
     """Columns of the Cox design matrix of ``covariates`` (numeric: 1; text: levels - 1)."""
     total = 0
     for name in dict.fromkeys(covariates):
-        series = patients[name]
-        total += 1 if _is_numeric(series) else max(0, _levels(series) - 1)
+        numeric = _is_numeric(patients[name])
+        total += 1 if numeric else max(0, _levels(patients, name) - 1)
     return total
 
 
