@@ -82,3 +82,12 @@ def test_a_small_model_fits_within_the_same_memory_budget():
 def test_the_report_stops_at_the_deadline(demo):
     with budget(0.0, None), pytest.raises(BudgetExceeded):
         build_report(demo, group_by="sex", covariates=("sex", "age_at_rtx"))
+
+
+def test_the_too_large_answer_has_spanish():
+    from analytics.language import translate_message, using_language
+
+    with using_language("es"):
+        assert translate_message(TOO_LARGE) == (
+            "Demasiado grande para este servidor: restrinja la cohorte o elija menos niveles."
+        )

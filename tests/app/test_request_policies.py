@@ -233,3 +233,25 @@ def test_the_menus_never_offer_free_text_or_ids(demo):
     assert "patient_id" not in groups | covariates
     assert {"site", "sex"} <= groups & covariates
     assert "age_at_rtx" in covariates - groups
+
+
+@pytest.mark.parametrize(
+    ("values", "spanish"),
+    [
+        (
+            {ids.GRACE: "abc"},
+            "El valor de periodo de gracia enviado por la página no se entendió (se esperaba "
+            "un número de meses de 0 a 12); se ignora.",
+        ),
+        (
+            {ids.GROUP_BY: "patient_id"},
+            "patient_id no puede ser una agrupación: identifica a los pacientes o forma parte "
+            "del desenlace. Se muestran todos los pacientes.",
+        ),
+    ],
+)
+def test_the_notes_are_in_the_page_language(open_page, values, spanish):
+    changes = {(cid, "value"): v for cid, v in values.items()}
+    changes[(ids.LANGUAGE, "data")] = "es"
+    reply = open_page.post("update_panels", changes)
+    assert spanish in warnings_text(reply.get_json()["response"])
