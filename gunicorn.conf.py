@@ -96,7 +96,10 @@ bind = [f"{_host}:{app_config.port}"]
 # WEB_CONCURRENCY is the name most platforms set; GUNICORN_WORKERS wins when both are set.
 workers = _whole_number(("GUNICORN_WORKERS", "WEB_CONCURRENCY"), default=2, low=1)
 threads = _whole_number(("GUNICORN_THREADS",), default=2, low=1)
-# A Cox model on a large upload can take seconds; 60 s bounds a stuck request, not a slow one.
+# With threads (gthread workers) this does NOT limit a request: the worker's main thread keeps
+# sending heartbeats while a request runs in another thread, so gunicorn restarts only a worker
+# whose process is frozen as a whole. A request's computation is limited by the app itself
+# (COMPUTE_SECONDS and COMPUTE_MEMORY_MB: analytics/budget.py, docs/deploy.md).
 timeout = _whole_number(("GUNICORN_TIMEOUT",), default=60, low=1)
 # Below Docker's stop timeout in docker-compose.yml (stop_grace_period), so a stop drains
 # requests in flight rather than cutting them.

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from analytics.budget import check_deadline, check_memory
+
 Array = NDArray[np.float64]
 
 # coxph.control: eps = 1e-9, toler.inf = sqrt(eps). The fit itself runs tighter (1e-12 on
@@ -167,6 +169,10 @@ def _efron_terms(x: Array, beta: Array, layout: _Layout) -> EventTimeTerms:
     # sums are the ones summed separately before (same values, same order).
     n, p = x.shape
     columns = x.T
+    # The moments, their risk-set sums and the dying rows' copies: about four (1+p+p^2) x n
+    # arrays, gigabytes for a many-level covariate on a large cohort.
+    check_memory(4 * (1 + p + p * p) * n, "Cox model")
+    check_deadline()
     moments = layout.buffer("moments", (1 + p + p * p, n))
     moments[0] = risk
     weighted = moments[1 : p + 1]

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.linalg import lapack
 
+from analytics.budget import check_deadline, check_memory
 from analytics.distributions import chi2_ppf, chi2_sf
 
 Array = NDArray[np.float64]
@@ -114,6 +115,8 @@ class _Penalized:
         # Centring changes neither l, I nor the penalty; it keeps exp(eta) in range.
         xt = (x[order] - x.mean(axis=0)).T[:, rows]
         p = xt.shape[0]
+        # The moments and, at each evaluation, their product with the risk and its sums.
+        check_memory(3 * (1 + p + p * p) * xt.shape[1], "Firth model")
         which = np.searchsorted(-failure_times, -time[failed])
         self.deaths = np.bincount(which, minlength=failure_times.size).astype(float)
         self.dead_x = (x[order][failed] - x.mean(axis=0)).sum(axis=0)
@@ -133,6 +136,8 @@ class _Penalized:
         """``pl(b)`` and ``U*(b)``; raises ``LinAlgError`` when ``I(b)`` is singular."""
         xt, deaths = self.xt, self.deaths
         p = xt.shape[0]
+        # Every Firth iteration, profile point and refit comes through here.
+        check_deadline()
         eta = beta @ xt
         shift = float(eta.max())  # a constant shift of eta cancels in every ratio below
         risk = np.exp(eta - shift)

@@ -22,6 +22,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import optimize, special, stats
 
+from analytics.budget import check_deadline
 from analytics.design import Design, design_matrix
 from analytics.jsonsafe import json_dict
 from analytics.rates import (
@@ -232,6 +233,7 @@ def _fit_negative_binomial(y: Array, x: Array, offset: Array) -> tuple[Any, floa
     fit = _fit_glm(y, x, offset, None, None)
     theta = _theta_ml(y, fit.mu)
     for _ in range(200):
+        check_deadline()
         if not np.isfinite(theta):
             return fit, theta, float("nan")
         previous_theta, previous_loglik = theta, float(fit.llf)
@@ -835,6 +837,7 @@ def _newton(
     for _ in range(50):
         step = np.linalg.solve(info, score)
         for _ in range(30):
+            check_deadline()
             trial = _efron(beta + step, start, stop, event, x)
             if trial[0] >= loglik - 1e-12 * abs(loglik):
                 break

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from analytics.budget import check_deadline
+from analytics.choices import check_choices
 from analytics.cohort import Cohort, Filters, analysis_frame
 from analytics.jsonsafe import json_dict
 from analytics.rates import DEFAULT_PRE_WINDOW_MONTHS, RelapseRates
@@ -243,12 +245,15 @@ def build_relapse_report(
     if group_by is not None and group_by not in patients.columns:
         notes.append(f"The cohort has no column {group_by}; showing all patients.")
         group_by = None
+    # The same rule as the main report: one NB and one Poisson model per level.
+    check_choices(cohort.patients, group_by, (), 0)
     relapses = cohort.relapses[cohort.relapses["patient_id"].isin(set(patients["patient_id"]))]
     entries = [_group_entry(ALL, patients, relapses, grace, conf_level)]
     between_nb = between_poisson = ag = None
     if group_by is not None:
         labels = level_labels(patients[group_by])
         for level in sorted(labels.dropna().unique()):
+            check_deadline()
             members = patients[(labels == level).to_numpy()]
             entries.append(_group_entry(str(level), members, relapses, grace, conf_level))
         categorical = _group_reference(patients, group_by)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analytics.budget import check_deadline
+from analytics.choices import check_choices
 from analytics.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters, analysis_frame
 from analytics.compare import (
     DEFAULT_TABLE_VARIABLES,
@@ -191,6 +193,7 @@ def _curves(
     labels, time, failure = all_labels[known], time[known], failure[known]
     curves, at = {}, {}
     for level in sorted(pd.unique(labels)):
+        check_deadline()
         rows = labels == level
         km = kaplan_meier(time[rows], failure[rows], label=level, conf_level=conf_level)
         curves[level], at[level] = km, survival_at(km, horizons)
@@ -314,6 +317,8 @@ def build_report(
             "period needs a relapses file)."
         )
     n, events = len(frame), int(frame["failure"].sum())
+    # Before any model: a free-text grouping or a many-level model would hold the server.
+    check_choices(cohort.patients, group_by, covariates, events)
     person_months = float(frame["time_months"].sum())
     curves, at, test = _curves(frame, group_by, horizons, notes, conf_level)
     # The grouping variable stays in the multivariable model: adjusting the groups'

@@ -33,13 +33,32 @@ def decode_upload(contents: str, file_name: str) -> bytes:
         ) from None
 
 
-def _key(patients: bytes, relapses: bytes | None, infusions: bytes | None = None) -> str:
-    digest = hashlib.sha256(patients)
-    digest.update(b"\0relapses\0" + (relapses or b""))
-    if infusions is not None:
-        # The relapses file's length goes in too: the same bytes given as the relapses file
-        # or as the infusions file are two different cohorts.
-        digest.update(b"\0infusions\0" + str(len(relapses or b"")).encode() + b"\0" + infusions)
+# The store's three entries, in the order they enter the key.
+ENTRIES = ("patients", "relapses", "infusions")
+# base64 is 4/3 the size of its bytes; a little slack for padding.
+BASE64_RATIO = 4 / 3
+
+
+def store_key(store: dict[str, object]) -> str:
+    """The cache key of a store, derived here from what the browser sent, never read from it.
+
+    The client's own ``key`` is not trusted: one user's key sent with another's bytes
+    returned the first user's cohort, and a key sent with other bytes filled that key's
+    cache slot in a worker for everyone. The digest is of the base64 text as it arrived
+    (names included, each entry's length first so that no two stores share a digest): one
+    SHA-256 pass per callback, about 10 ms for a 10 MB upload, and no base64 decoding
+    unless the cohort has to be rebuilt.
+    """
+    digest = hashlib.sha256()
+    for entry in ENTRIES:
+        item = store.get(entry)
+        if isinstance(item, dict):
+            name = str(item.get("name")).encode()
+            data = item.get("data")
+            text = data.encode() if isinstance(data, str) else b""
+            for part in (name, text):
+                digest.update(str(len(part)).encode() + b":" + part)
+        digest.update(b";")
     return digest.hexdigest()
 
 
@@ -74,39 +93,73 @@ def store_from_upload(
         max_bytes=max_bytes,
         max_rows=max_rows,
     )
-    key = _key(patients, relapses, infusions)
-    _cache.put(key, cohort)
-    store = {
-        "key": key,
+    store: dict[str, object] = {
         "patients": _encoded(patients, patients_name),
         "relapses": _encoded(relapses, relapses_name),
         "infusions": _encoded(infusions, infusions_name),
     }
+    # Kept in the store for a later browser that sends only the key; never read back.
+    store["key"] = key = store_key(store)
+    _cache.put((key, max_bytes, max_rows), cohort)
     return store, cohort
 
 
-def cohort_from_store(store: dict[str, object] | None, default: Cohort) -> Cohort:
-    """The session's uploaded cohort, or the server's configured one when there is none."""
+def _refused(rule: str) -> CohortValidationError:
+    return CohortValidationError([Problem("upload", None, None, None, rule)])
+
+
+def cohort_from_store(
+    store: dict[str, object] | None,
+    default: Cohort,
+    *,
+    allow_uploads: bool = True,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+) -> Cohort:
+    """The session's uploaded cohort, or the server's configured one when there is none.
+
+    The store comes back from the browser with every callback, so it gets the upload's
+    policy every time: refused when uploads are off, and held to the same per-file limits
+    (a forged store is any bytes at all). Raises CohortValidationError.
+    """
     if not store:
         return default
-    key = str(store.get("key", ""))
+    if not allow_uploads:
+        raise _refused("Uploads are turned off on this server: reload the page.")
+    if not isinstance(store, dict):
+        raise _refused("the upload is incomplete; upload it again")
+    for entry in ENTRIES:
+        item = store.get(entry)
+        data = item.get("data") if isinstance(item, dict) else None
+        if max_bytes is not None and isinstance(data, str):
+            # Refused before decoding or hashing: the text alone shows it is too large.
+            if len(data) > BASE64_RATIO * max_bytes + 4:
+                raise _refused("the upload is larger than this server accepts; upload it again")
     # Another worker may have validated this upload: rebuild it from the bytes the browser
     # sent (once per worker, even when the page's callbacks ask at the same moment).
-    return _cache.get_or_compute(key, lambda: _rebuild(store))
+    # The limits are part of the key: a cohort accepted under one policy is not one accepted
+    # under another (two apps in one process, e.g. tests).
+    return _cache.get_or_compute(
+        (store_key(store), max_bytes, max_rows),
+        lambda: _rebuild(store, max_bytes=max_bytes, max_rows=max_rows),
+    )
 
 
 def _decoded(entry: object) -> tuple[bytes | None, str | None]:
-    if not isinstance(entry, dict):
+    if entry is None:
         return None, None
-    return base64.b64decode(entry["data"]), str(entry["name"])
+    if not isinstance(entry, dict) or not isinstance(entry.get("data"), str):
+        raise _refused("the upload is incomplete; upload it again")
+    try:
+        return base64.b64decode(entry["data"], validate=True), str(entry.get("name"))
+    except (binascii.Error, ValueError):
+        raise _refused("the upload could not be decoded; try again") from None
 
 
-def _rebuild(store: dict[str, object]) -> Cohort:
-    patients, patients_name = _decoded(store["patients"])
+def _rebuild(store: dict[str, object], *, max_bytes: int | None, max_rows: int | None) -> Cohort:
+    patients, patients_name = _decoded(store.get("patients"))
     if patients is None or patients_name is None:
-        raise CohortValidationError(
-            [Problem("upload", None, None, None, "the upload is incomplete; upload it again")]
-        )
+        raise _refused("the upload is incomplete; upload it again")
     relapses, relapses_name = _decoded(store.get("relapses"))
     # A store written before infusions uploads existed has no "infusions" entry.
     infusions, infusions_name = _decoded(store.get("infusions"))
@@ -117,5 +170,7 @@ def _rebuild(store: dict[str, object]) -> Cohort:
         relapses_name,
         infusions=infusions,
         infusions_name=infusions_name,
+        max_bytes=max_bytes,
+        max_rows=max_rows,
     )
     return cohort

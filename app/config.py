@@ -42,6 +42,10 @@ class Config:
     auth_proxy_ips: str | None = None
     log_level: str = "INFO"
     debug: bool = False
+    # The budget of one request's computation (analytics.budget): seconds, and megabytes of
+    # the engine's largest work arrays. Below GUNICORN_TIMEOUT; see docs/deploy.md.
+    compute_seconds: float = 20.0
+    compute_memory_mb: float = 512.0
 
     @property
     def proxy_ips(self) -> str:
@@ -50,6 +54,10 @@ class Config:
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def compute_memory_bytes(self) -> int:
+        return int(self.compute_memory_mb * 1024 * 1024)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -72,6 +80,8 @@ class Config:
             auth_proxy_ips=reader.addresses("AUTH_PROXY_IPS"),
             log_level=reader.choice("LOG_LEVEL", cls.log_level, LOG_LEVELS, upper=True),
             debug=reader.flag("DEBUG", cls.debug),
+            compute_seconds=reader.number("COMPUTE_SECONDS", cls.compute_seconds, low=0.1),
+            compute_memory_mb=reader.number("COMPUTE_MEMORY_MB", cls.compute_memory_mb, low=1),
         )
         if config.relapses_path is not None and config.cohort_path is None:
             raise ConfigError("RELAPSES_PATH is set but COHORT_PATH is not: set both or neither")

@@ -7,16 +7,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics.choices import allowed_columns
 from analytics.cohort import Cohort
 from analytics.language import N_
 from app import ids
-from app.state import (
-    ALL,
-    NO_GROUP,
-    ViewState,
-    conf_level_or_default,
-    zph_transform_or_default,
-)
+from app.control_values import EDSS_BOUNDS, read_controls
+from app.state import ALL, NO_GROUP, ViewState
 from components.labels import column_label
 
 # The order of the control values in callbacks' Inputs/Outputs.
@@ -35,9 +31,6 @@ CONTROL_IDS = (
     ids.CONF_LEVEL,
     ids.ZPH_TRANSFORM,
 )
-EDSS_BOUNDS = (0.0, 10.0)
-# Columns that make sense as groups: few levels. Numeric columns with more are ranges.
-MAX_GROUP_LEVELS = 8
 CONTRACT_FILTER_COLUMNS = {
     ids.SEX: "sex",
     ids.AGE: "age_at_rtx",
@@ -45,13 +38,6 @@ CONTRACT_FILTER_COLUMNS = {
     ids.LESIONS: "asymptomatic_lesions",
     ids.GD: "gd_persistent",
     ids.FCGR3A: "fcgr3a_v158f",
-}
-NOT_COVARIATES = {
-    "patient_id",
-    "followup_months",
-    "failure",
-    "failure_months",
-    "asymptomatic_lesion_months",
 }
 
 
@@ -73,24 +59,19 @@ GRACE_NOT_APPLIED = N_(
 )
 
 
-def _is_groupable(series: pd.Series) -> bool:
-    levels = series.dropna().nunique()
-    return 2 <= levels <= MAX_GROUP_LEVELS
-
-
 def cohort_controls(cohort: Cohort) -> CohortControls:
-    """Filters for absent columns are hidden; any few-level column (extras too) can group."""
+    """Filters for absent columns are hidden; the groupings and covariates are the ones
+    analytics.choices allows for this cohort (few-level columns, extras too; never IDs or
+    free text)."""
     patients = cohort.patients
     visible = {cid: col in patients.columns for cid, col in CONTRACT_FILTER_COLUMNS.items()}
     groups = [{"label": "No grouping", "value": NO_GROUP}]
-    covariates = []
-    for column in patients.columns:
-        if column in NOT_COVARIATES:
-            continue
-        if _is_groupable(patients[column]):
-            groups.append({"label": column_label(column), "value": column})
-        if patients[column].notna().sum() > 0 and patients[column].nunique() >= 2:
-            covariates.append({"label": column_label(column), "value": column})
+    groups += [
+        {"label": column_label(c), "value": c} for c in allowed_columns(patients, "grouping")
+    ]
+    covariates = [
+        {"label": column_label(c), "value": c} for c in allowed_columns(patients, "covariate")
+    ]
     ages = patients["age_at_rtx"].dropna() if "age_at_rtx" in patients.columns else pd.Series()
     if ages.empty:
         age_bounds = (0.0, 100.0)
@@ -99,42 +80,10 @@ def cohort_controls(cohort: Cohort) -> CohortControls:
     return CohortControls(visible, groups, covariates, age_bounds, cohort.relapses is not None)
 
 
-def _radio_value(value: object, cast=str) -> object:
-    return None if value in (None, ALL, "") else cast(value)
-
-
-def _span(value: object, bounds: tuple[float, float]) -> tuple[float, float] | None:
-    """A range slider at its full extent restricts nothing (and keeps missing values)."""
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        return None
-    low, high = float(value[0]), float(value[1])
-    if low <= bounds[0] and high >= bounds[1]:
-        return None
-    return (low, high)
-
-
 def state_from_controls(values: tuple, age_bounds: tuple[float, float]) -> ViewState:
-    """A ViewState from the controls' values, in CONTROL_IDS order."""
-    (sex, age, edss, lesions, gd, fcgr3a, grace, group_by, covariates, horizon, landmark) = values[
-        :11
-    ]
-    # The page offers only 90/95/99 and km/rank/identity; a forged value gets the default.
-    conf_level, zph_transform = values[11:13]
-    return ViewState(
-        sex=_radio_value(sex),
-        age=_span(age, age_bounds),
-        edss=_span(edss, EDSS_BOUNDS),
-        lesions=_radio_value(lesions, int),
-        gd_persistent=_radio_value(gd, int),
-        fcgr3a=_radio_value(fcgr3a),
-        grace_months=float(grace if grace is not None else 6),
-        group_by=None if group_by in (None, NO_GROUP) else str(group_by),
-        covariates=tuple(covariates or ()),
-        horizon=None if horizon in (None, "full") else float(horizon),
-        landmark=float(landmark) if isinstance(landmark, int | float) and landmark > 0 else 12.0,
-        conf_level=conf_level_or_default(conf_level),
-        zph_transform=zph_transform_or_default(zph_transform),
-    )
+    """A ViewState from the controls' values, in CONTROL_IDS order (values the page could
+    not have sent are ignored: app.control_values says which)."""
+    return read_controls(values, age_bounds)[0]
 
 
 def controls_from_state(state: ViewState, age_bounds: tuple[float, float]) -> tuple:

@@ -28,6 +28,8 @@ from app.static_compression import install_static_compression
 from app.tabs import register_tab_switching
 
 log = logging.getLogger("app")
+# The largest request body when uploads are off (callback inputs only).
+NO_UPLOAD_BODY = 256 * 1024
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 # Dash's default page with a language (screen readers pick their voice from it).
 INDEX_STRING = """<!DOCTYPE html>
@@ -95,8 +97,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
     app.server.config["COMPRESS_STREAMS"] = False
     app.server.config[CONFIG_KEY] = config
     # The three files of an upload (patients, relapses, infusions) travel base64-encoded
-    # (4/3 larger) in one callback request.
-    app.server.config["MAX_CONTENT_LENGTH"] = 4 * config.max_upload_bytes + 1024 * 1024
+    # (4/3 larger) in one callback request. Without uploads no request carries a file: a
+    # callback's inputs are a few kilobytes.
+    app.server.config["MAX_CONTENT_LENGTH"] = (
+        4 * config.max_upload_bytes + 1024 * 1024 if config.allow_uploads else NO_UPLOAD_BODY
+    )
     try:
         cohort = load_configured_cohort(config)
     except CohortValidationError as error:

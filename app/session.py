@@ -23,4 +23,13 @@ def app_config() -> Config:
 
 
 def current_cohort(store: dict | None) -> Cohort:
-    return cohort_from_store(store, server_cohort())
+    """The cohort of this request: the store the browser sent back gets the upload policy
+    (ALLOW_UPLOADS, MAX_UPLOAD_MB, MAX_UPLOAD_ROWS) on every callback, not only the upload."""
+    config = app_config()
+    return cohort_from_store(
+        store,
+        server_cohort(),
+        allow_uploads=config.allow_uploads,
+        max_bytes=config.max_upload_bytes,
+        max_rows=config.max_upload_rows,
+    )

@@ -6,13 +6,16 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import pandas as pd
 from dash import State
 
+from analytics.choices import column_problem
 from analytics.cohort import Cohort
 from analytics.language import parse_language, using_language
 from analytics.report import Report, build_report
 from app import ids
-from app.controls import CONTROL_IDS, state_from_controls
+from app.control_values import read_bounds, read_controls
+from app.controls import CONTROL_IDS
 from app.lru import BoundedCache
 from app.session import current_cohort
 from app.state import ViewState
@@ -36,8 +39,12 @@ def in_page_language(function: Callable) -> Callable:
     return wrapper
 
 
-def usable_state(state: ViewState, columns: Sequence[str]) -> tuple[ViewState, list[str]]:
-    """Drop a grouping or covariates the current cohort does not have (e.g. after an upload)."""
+def usable_state(
+    state: ViewState, columns: Sequence[str], patients: pd.DataFrame | None = None
+) -> tuple[ViewState, list[str]]:
+    """Drop a grouping or covariates the current cohort does not have (e.g. after an upload)
+    and, given its ``patients``, those analytics.choices refuses for it (the menus do not
+    offer them, but a request can name any column)."""
     notes = []
     group_by = state.group_by
     if group_by is not None and group_by not in columns:
@@ -46,17 +53,29 @@ def usable_state(state: ViewState, columns: Sequence[str]) -> tuple[ViewState, l
     covariates = tuple(c for c in state.covariates if c in columns)
     if len(covariates) < len(state.covariates):
         notes.append("Covariates that are not in this cohort were left out.")
+    if patients is not None:
+        refused = column_problem(patients, group_by, "grouping") if group_by else None
+        if refused is not None:
+            notes.append(f"{refused} Showing all patients.")
+            group_by = None
+        kept = []
+        for name in covariates:
+            problem = column_problem(patients, name, "covariate")
+            notes.extend([f"{problem} Left out of the model."] if problem else [])
+            kept += [] if problem else [name]
+        covariates = tuple(kept)
     return replace(state, group_by=group_by, covariates=covariates), notes
 
 
 def resolve_view(
-    store: dict | None, values: Sequence[object], age_min: float, age_max: float
+    store: dict | None, values: Sequence[object], age_min: object, age_max: object
 ) -> tuple[Cohort, ViewState, list[str]]:
-    """The session's cohort and the view its controls describe (adapted to that cohort)."""
+    """The session's cohort and the view its controls describe (adapted to that cohort), with
+    a note for every control value or choice that was set aside."""
     cohort = current_cohort(store)
-    state = state_from_controls(tuple(values), (float(age_min), float(age_max)))
-    state, notes = usable_state(state, list(cohort.patients.columns))
-    return cohort, state, notes
+    state, notes = read_controls(tuple(values), read_bounds(age_min, age_max))
+    state, more = usable_state(state, list(cohort.patients.columns), cohort.patients)
+    return cohort, state, [*notes, *more]
 
 
 # Reports by (cohort content, view): going back to a view, toggling a display option or a

@@ -72,7 +72,8 @@ def update_panels(*args):
 def _render(report, state, total, notes, km_options) -> tuple:
     # Figures are exported on their own (SVG), so the synthetic label travels in the title.
     suffix = " · " + t("synthetic demo cohort") if report.synthetic else ""
-    options = set(km_options or ())
+    # A list of option names from the checklist; anything else a request sends means none.
+    options = set(km_options) if isinstance(km_options, list) else set()
     if report.n == 0:
         km = empty_figure(t("No patients match these filters: widen them or press Reset."))
     else:

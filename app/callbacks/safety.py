@@ -1,4 +1,10 @@
-"""Callbacks never show a traceback: an unexpected error becomes a message and a log line."""
+"""Callbacks never show a traceback: an unexpected error becomes a message and a log line.
+
+Every guarded callback also runs inside the server's computation budget (time and memory of
+work arrays, app.config): gunicorn's timeout does not stop a request of a threaded worker, so
+the engine checks the budget itself (analytics.budget) and a view too large for the server
+ends with a sentence instead of holding the worker.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +12,52 @@ import functools
 import logging
 from collections.abc import Callable
 
+from flask import has_app_context
+
+from analytics.budget import BudgetExceeded, budget
+from analytics.choices import ChoiceError
+from analytics.schema import CohortValidationError
+from app.config import Config
+from app.session import app_config
+
 log = logging.getLogger("app.callbacks")
 
 
+def _limits() -> Config:
+    # Outside a request (a test calling the function directly) the defaults apply.
+    return app_config() if has_app_context() else Config()
+
+
+def _refusal(error: Exception) -> str | None:
+    """The sentence for an error that is the request's fault, not a bug (None: a bug)."""
+    if isinstance(error, BudgetExceeded):
+        # Which limit, never which values: operators size mem_limit and workers from it.
+        log.warning("a computation exceeded the server's budget (%s)", error.reason)
+        return str(error)
+    if isinstance(error, ChoiceError):
+        return str(error)
+    if isinstance(error, CohortValidationError):
+        # The cohort the browser sent back is not one this server accepts (e.g. uploads
+        # are off, or it is over the upload limits): the first problem says why.
+        return error.problems[0].rule if error.problems else str(error)
+    return None
+
+
 def guarded(fallback: Callable[[str], tuple]) -> Callable:
-    """Run the callback; on an unexpected error log it (type and place, no data values) and
-    return ``fallback(message)`` so the page stays usable."""
+    """Run the callback within the computation budget; on an unexpected error log it (type
+    and place, no data values) and return ``fallback(message)`` so the page stays usable."""
 
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
+            limits = _limits()
             try:
-                return function(*args, **kwargs)
+                with budget(limits.compute_seconds, limits.compute_memory_bytes):
+                    return function(*args, **kwargs)
             except Exception as error:  # the boundary: anything here is a bug, not user error
+                refusal = _refusal(error)
+                if refusal is not None:
+                    return fallback(refusal)
                 frame = error.__traceback__
                 while frame is not None and frame.tb_next is not None:
                     frame = frame.tb_next

@@ -11,6 +11,7 @@ from analytics.language import parse_language
 from app import ids
 from app.callbacks.common import LANGUAGE_STATE, in_page_language
 from app.callbacks.safety import guarded
+from app.control_values import read_bounds
 from app.controls import CONTROL_IDS, cohort_controls, controls_from_state, state_from_controls
 from app.session import current_cohort
 from app.state import ViewState
@@ -34,7 +35,7 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     keeps the page's language)."""
     *values, age_min, age_max, page_language = values_and_bounds
     language = parse_language(page_language)
-    bounds = (float(age_min), float(age_max))
+    bounds = read_bounds(age_min, age_max)
     trigger = ctx.triggered_id
     if trigger == ids.RESET:
         return (ViewState(language=language).to_query(), *controls_from_state(ViewState(), bounds))
@@ -64,8 +65,8 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     prevent_initial_call=True,
 )
 @in_page_language
-# A store that no longer validates leaves the controls as they are (the panels say why).
-@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 5))
+# A store this server refuses leaves the controls as they are (the panels say why).
+@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 8))
 def adapt_controls(store):
     """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox;
     disable the grace period where it cannot be applied."""

@@ -73,7 +73,9 @@ def test_a_bad_store_answers_a_message_and_logs_no_cell_value(app, key, caplog):
         answer = response.get_json()
         assert ids.DOWNLOAD_CSV not in answer["response"]
         assert ids.DOWNLOAD_REPORT not in answer["response"]
-        assert "Something went wrong" in str(answer["sideUpdate"][ids.UPLOAD_STATUS])
+        status = str(answer["sideUpdate"][ids.UPLOAD_STATUS])
+        assert "'color': 'danger'" in status
+        assert SECRET not in status
 
 
 def test_an_exception_escaping_to_flask_is_logged_by_type_and_place(caplog):

@@ -291,3 +291,42 @@ def test_text_has_the_tabs_numbers_and_the_regression_to_the_mean_note(capsys):
         assert _numbers(lines.replace("95% CI ", "")) == expected
     hr = report.andersen_gill.terms[0]
     assert f"asymptomatic_lesions 1 vs 0: HR {hr.hr:.1f} (95% CI {hr.ci_low:.2f}-" in section
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--group-by", "patient_id"],
+            "error: patient_id cannot be a grouping: it identifies patients or is part of "
+            "the outcome.",
+        ),
+        (
+            ["--group-by", "age_at_rtx"],
+            "error: age_at_rtx cannot be a grouping: it has 33 levels (at most 8).",
+        ),
+        (
+            ["--covariates", "sex,failure_months"],
+            "error: failure_months cannot be a covariate: it identifies patients or is part "
+            "of the outcome.",
+        ),
+    ],
+)
+def test_a_grouping_or_covariate_the_rule_refuses_exits_2(capsys, args, message):
+    """Issue 17: the CLI goes through analytics.choices as the page does (column and rule)."""
+    assert exit_code(["report", "--cohort", "demo", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_a_free_text_covariate_exits_2_naming_column_and_rule(capsys, tmp_path):
+    rows = ["patient_id,followup_months,failure,failure_months,comment"]
+    rows += [f"P{i},{12 + i},{i % 2},{6 if i % 2 else ''},free text {i}" for i in range(30)]
+    path = tmp_path / "patients.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert exit_code(["report", "--cohort", str(path), "--covariates", "comment"]) == 2
+    assert (
+        "comment cannot be a covariate: it is text with 30 levels (at most 8)."
+        in capsys.readouterr().err
+    )
