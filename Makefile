@@ -35,6 +35,7 @@ format: setup
 reference:
 	Rscript tests/reference/make_reference.R
 	Rscript tests/reference/make_recurrent_reference.R
+	Rscript tests/reference/make_open_analyses_reference.R
 
 # Performance runs (not tests): writes benchmarks/RESULTS.md; R timings when Rscript exists.
 bench: setup

@@ -13,6 +13,8 @@ import pandas as pd
 
 from analytics.cohort import Cohort, Filters, analysis_frame
 from analytics.compare import (
+    DEFAULT_COVARIATES,
+    DEFAULT_FACTOR,
     DEFAULT_TABLE_VARIABLES,
     MancovaResult,
     TableOne,
@@ -22,7 +24,8 @@ from analytics.compare import (
 )
 from analytics.hazards import CoxModel, HazardTerm, cox_model, firth_cox
 from analytics.jsonsafe import json_dict
-from analytics.lesion_timing import LESION_FLAG, LesionTiming, lesion_timing
+from analytics.lesion_timing import LESION_FLAG, LESION_MONTHS, LesionTiming, lesion_timing
+from analytics.options import Exposure, MancovaDesign, check_open_options
 from analytics.ph_test import ZphResult, cox_zph
 from analytics.rates import (
     IncidenceRate,
@@ -260,6 +263,12 @@ def build_report(
     horizons: Sequence[float] = DEFAULT_HORIZONS,
     conf_level: float = 0.95,
     table_by: str = "failure",
+    exposure: str = LESION_FLAG,
+    exposure_months: str = LESION_MONTHS,
+    exposure_covariates: Sequence[str] = (),
+    mancova_dependent: Sequence[str] | None = None,
+    mancova_factor: str | None = None,
+    mancova_covariates: Sequence[str] | None = None,
 ) -> Report:
     """Compute every panel's statistics for ``cohort`` restricted by ``filters``.
 
@@ -267,8 +276,18 @@ def build_report(
     none, the univariable model is of ``group_by``. Firth-penalized Cox is fitted whenever a
     model flags a group with 0–1 events. Table 1 compares the groups of ``table_by``
     (failure status by default; any grouping column, with failure as one of its rows).
+    ``exposure`` / ``exposure_months`` name the time-varying exposure of the naive vs
+    time-dependent vs landmark models (asymptomatic lesions by default), adjusted for
+    ``exposure_covariates``; ``mancova_*`` replace the MANCOVA's default design. Bad choices
+    raise ``CohortValidationError`` naming the option, column and rule (analytics.options).
     """
     filters = filters or Filters()
+    check_open_options(
+        cohort.patients,
+        table_by,
+        (exposure, exposure_months, exposure_covariates),
+        (mancova_dependent, mancova_factor, mancova_covariates),
+    )
     # failure is derived from the relapses file when the patients file has no such column.
     wanted = [*covariates, group_by, None if table_by == "failure" else table_by]
     for name in filter(None, wanted):
@@ -316,10 +335,14 @@ def build_report(
         firth=firth,
         ph_test=_ph_check(frame, target, uni_names, notes),
         follow_up=median_followup(frame["time_months"], frame["failure"]) if n else None,
-        lesion_timing=_lesion_timing(frame, landmark_months, uni_models) if n else None,
+        lesion_timing=_lesion_timing(
+            frame, landmark_months, uni_models, (exposure, exposure_months, exposure_covariates)
+        )
+        if n
+        else None,
         relapse_rates=_relapse_rates(cohort, frame, filters),
         table_one=_table_one(frame, table_by) if n else None,
-        mancova=_mancova(frame, notes),
+        mancova=_mancova(frame, notes, (mancova_dependent, mancova_factor, mancova_covariates)),
         warnings=tuple(dict.fromkeys(notes)),
     )
 
@@ -347,18 +370,38 @@ def _relapse_rates(cohort: Cohort, frame: pd.DataFrame, filters: Filters) -> Rel
 
 
 def _lesion_timing(
-    frame: pd.DataFrame, landmark_months: float | None, uni_models: dict[str, CoxModel]
+    frame: pd.DataFrame,
+    landmark_months: float | None,
+    uni_models: dict[str, CoxModel],
+    exposure: Exposure,
 ) -> LesionTiming | None:
-    # The univariable lesion model, when there is one, is the naive model (same frame, same
-    # coding: no reference level applies to a 0/1 flag), so it is fitted once.
-    return lesion_timing(frame, landmark_months, naive=uni_models.get(LESION_FLAG))
+    flag, months, covariates = exposure
+    # The univariable model of the flag, when there is one, is the naive model (same frame,
+    # same coding: no reference level applies to a 0/1 flag), so it is fitted once.
+    naive = None if covariates else uni_models.get(flag)
+    return lesion_timing(
+        frame,
+        landmark_months,
+        naive=naive,
+        exposure=flag,
+        exposure_months=months,
+        covariates=covariates,
+    )
 
 
-def _mancova(frame: pd.DataFrame, notes: list[str]) -> MancovaResult | None:
-    if "asymptomatic_lesions" not in frame.columns or len(frame) < MIN_PATIENTS:
+def _mancova(
+    frame: pd.DataFrame, notes: list[str], design: MancovaDesign = (None, None, None)
+) -> MancovaResult | None:
+    dependent, factor, covariates = design
+    if len(frame) < MIN_PATIENTS or (factor or DEFAULT_FACTOR) not in frame.columns:
         return None
     try:
-        return mancova(frame, dependent=default_dependent(frame))
+        return mancova(
+            frame,
+            dependent=default_dependent(frame) if dependent is None else dependent,
+            factor=factor or DEFAULT_FACTOR,
+            covariates=DEFAULT_COVARIATES if covariates is None else covariates,
+        )
     except ValueError as error:
         notes.append(f"MANCOVA not computed: {error}")
         return None
