@@ -11,6 +11,7 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 from analytics.language import integer, short, t
+from analytics.lesion_timing import LesionTiming
 from analytics.report import Report
 
 APP_PACKAGE = "nmosd-cohort-explorer"
@@ -41,7 +42,9 @@ def methods_text(report: Report) -> str:
     """What was computed and how, in the words a methods section uses."""
     parts = [_population(report), _outcome(report), _survival(report)]
     parts += _hazards(report)
-    if report.lesion_timing is not None:
+    if report.lesion_timing is not None and report.lesion_timing.exposure != "asymptomatic_lesions":
+        parts.append(_exposure(report.lesion_timing))
+    elif report.lesion_timing is not None:
         parts.append(
             t(
                 "To avoid immortal-time bias, asymptomatic MRI lesions were also analysed as a "
@@ -56,6 +59,8 @@ def methods_text(report: Report) -> str:
             "Pillai's trace."
         )
     )
+    if report.table_one is not None:
+        parts.append(_table_one_rule(report))
     if report.relapse_rates is not None:
         parts.append(
             t(
@@ -132,3 +137,33 @@ def _hazards(report: Report) -> list[str]:
             )
         )
     return parts
+
+
+def _exposure(timing: LesionTiming) -> str:
+    """The chosen time-varying exposure, named as in the data (not the study's lesions)."""
+    text = t(
+        "To avoid immortal-time bias, {exposure} was also analysed as a time-dependent "
+        "covariate from its onset ({onset}; R tmerge and coxph) and in a landmark analysis at "
+        "{months} months."
+    ).format(
+        exposure=timing.exposure,
+        onset=timing.exposure_months,
+        months=short(timing.landmark_months),
+    )
+    if timing.covariates:
+        text += " " + t("These models were adjusted for {covariates}.").format(
+            covariates=", ".join(timing.covariates)
+        )
+    return text
+
+
+def _table_one_rule(report: Report) -> str:
+    """Which test Table 1 uses for which row (the r x c rule is this product's choice)."""
+    groups = "" if report.table_one is None else report.table_one.by
+    return t(
+        "Table 1 compares the groups of {by}: continuous variables with the Mann–Whitney U "
+        "test (two groups) or the Kruskal–Wallis test (three or more); 2 × 2 tables with "
+        "Fisher's exact test; larger tables with Pearson's chi-square test when every "
+        "expected count is at least 5, otherwise the Fisher–Freeman–Halton exact test (R "
+        "fisher.test), or chi-square with a note when the table is too large to enumerate."
+    ).format(by=groups)

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analytics.cohort import Cohort
 from app import ids
+from app.open_controls import OPEN_IDS, open_state, open_values
 from app.state import ALL, NO_GROUP, ViewState
 from components.labels import column_label
 
@@ -25,6 +26,7 @@ CONTROL_IDS = (
     ids.COVARIATES,
     ids.HORIZON,
     ids.LANDMARK,
+    *OPEN_IDS,
 )
 EDSS_BOUNDS = (0.0, 10.0)
 # Columns that make sense as groups: few levels. Numeric columns with more are ranges.
@@ -98,7 +100,9 @@ def _span(value: object, bounds: tuple[float, float]) -> tuple[float, float] | N
 
 def state_from_controls(values: tuple, age_bounds: tuple[float, float]) -> ViewState:
     """A ViewState from the controls' values, in CONTROL_IDS order."""
-    (sex, age, edss, lesions, gd, fcgr3a, grace, group_by, covariates, horizon, landmark) = values
+    (sex, age, edss, lesions, gd, fcgr3a, grace, group_by, covariates, horizon, landmark) = values[
+        :11
+    ]
     return ViewState(
         sex=_radio_value(sex),
         age=_span(age, age_bounds),
@@ -111,6 +115,7 @@ def state_from_controls(values: tuple, age_bounds: tuple[float, float]) -> ViewS
         covariates=tuple(covariates or ()),
         horizon=None if horizon in (None, "full") else float(horizon),
         landmark=float(landmark) if isinstance(landmark, int | float) and landmark > 0 else 12.0,
+        **open_state(tuple(values[11:])),  # type: ignore[arg-type]
     )
 
 
@@ -140,4 +145,5 @@ def controls_from_state(state: ViewState, age_bounds: tuple[float, float]) -> tu
         list(state.covariates),
         horizon,
         state.landmark,
+        *open_values(state),
     )

@@ -19,6 +19,10 @@ ALL = "all"  # the "no restriction" choice of radio filters
 NO_GROUP = "none"
 DEFAULT_GROUP_BY = "asymptomatic_lesions"
 DEFAULT_LANDMARK = 12.0
+# The open analyses' defaults: the study's design (analytics.report.build_report's).
+DEFAULT_TABLE_BY = "failure"
+DEFAULT_EXPOSURE = "asymptomatic_lesions"
+DEFAULT_EXPOSURE_MONTHS = "asymptomatic_lesion_months"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,14 @@ class ViewState:
     landmark: float = DEFAULT_LANDMARK
     # The page's language: not a statistical choice, but it travels in the same shareable URL.
     language: Language = DEFAULT_LANGUAGE
+    # The open analyses (Lesion timing and Table 1 & MANCOVA tabs); None = the default design.
+    table_by: str = DEFAULT_TABLE_BY
+    exposure: str = DEFAULT_EXPOSURE
+    exposure_months: str = DEFAULT_EXPOSURE_MONTHS
+    exposure_covariates: tuple[str, ...] = ()
+    mancova_dependent: tuple[str, ...] | None = None
+    mancova_factor: str | None = None
+    mancova_covariates: tuple[str, ...] | None = None
 
     def filters(self) -> Filters:
         age = self.age or (None, None)
@@ -79,6 +91,7 @@ class ViewState:
             params["landmark"] = _text(self.landmark)
         if self.language != DEFAULT_LANGUAGE:
             params["lang"] = self.language
+        params.update(_open_params(self))
         return f"?{urlencode(params)}" if params else ""
 
     @classmethod
@@ -106,7 +119,45 @@ class ViewState:
         if landmark is not None and landmark > 0:
             changes["landmark"] = landmark
         changes["language"] = parse_language(raw.get("lang"))
+        changes.update(_open_changes(raw))
         return replace(state, **changes)
+
+
+# URL keys of the open analyses; a list is comma-separated, an empty list is NO_GROUP.
+_OPEN_KEYS = {
+    "table_by": "t1",
+    "exposure": "exp",
+    "exposure_months": "expm",
+    "exposure_covariates": "expcov",
+    "mancova_dependent": "mdep",
+    "mancova_factor": "mfac",
+    "mancova_covariates": "mcov",
+}
+
+
+def _open_params(state: ViewState) -> dict[str, str]:
+    params = {}
+    default = ViewState()
+    for name, key in _OPEN_KEYS.items():
+        value = getattr(state, name)
+        if value == getattr(default, name):
+            continue
+        params[key] = (",".join(value) or NO_GROUP) if isinstance(value, tuple) else str(value)
+    return params
+
+
+def _open_changes(raw: dict[str, str]) -> dict[str, object]:
+    """Column names are checked against the cohort later (app.callbacks.common)."""
+    changes: dict[str, object] = {}
+    for name, key in _OPEN_KEYS.items():
+        text = raw.get(key)
+        if not text:
+            continue
+        if isinstance(getattr(ViewState(), name), str) or name == "mancova_factor":
+            changes[name] = text
+        else:
+            changes[name] = () if text == NO_GROUP else tuple(c for c in text.split(",") if c)
+    return changes
 
 
 def _text(value: object) -> str:

@@ -7,11 +7,12 @@ from html import escape
 
 import plotly.io as pio
 
-from analytics.language import current_language, integer, number, percent, short, t
+from analytics.language import current_language, integer, number, percent, t
 from analytics.language import translate_message as tm
 from analytics.methods import methods_text
 from analytics.relapse_report import RelapseReport
 from analytics.report import Report
+from components import exposure_text
 from components.forest import forest_figure, report_sections
 from components.format import ci_label, format_ci, format_hr, format_number, format_p
 from components.km import km_figure
@@ -120,14 +121,8 @@ def _lesions(report: Report) -> str:
     if timing is None:
         return f"<p>{escape(t('No asymptomatic-lesion data.'))}</p>"
     rows = []
-    for name, model in (
-        (t("Naive (lesion as a baseline covariate)"), timing.naive),
-        (t("Time-dependent (lesion from the month it is seen)"), timing.time_dependent),
-        (
-            t("Landmark at {months} months").format(months=short(timing.landmark_months)),
-            timing.landmark,
-        ),
-    ):
+    models = (timing.naive, timing.time_dependent, timing.landmark)
+    for name, model in zip(exposure_text.model_names(timing), models, strict=True):
         if model is not None and model.terms:
             term = model.terms[0]
             hr = format_hr(term.hr, term.ci_low, term.ci_high)
@@ -135,7 +130,9 @@ def _lesions(report: Report) -> str:
         else:
             rows.append([name, t("not estimable"), "", "" if model is None else model.n])
     header = [t("Model"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
-    return _table(header, rows) + f"<p>{escape(tm(timing.explanation))}</p>"
+    adjusted = exposure_text.adjusted_for(timing)
+    extra = f"<p>{escape(adjusted)}</p>" if adjusted else ""
+    return _table(header, rows) + extra + f"<p>{escape(tm(timing.explanation))}</p>"
 
 
 def _figure_html(figure: object) -> str:
@@ -281,7 +278,7 @@ def _page(report: Report, figures: list[str], relapse_section: str, relapse_figu
 <h2>{escape(t("Summary"))}</h2>{_summary(report)}
 <h2>Kaplan–Meier</h2>{figures[0] if report.n else no_patients}{_curves(report)}
 <h2>{escape(t("Hazard ratios"))}</h2>{figures[1] if len(figures) > 1 else ""}{_hazards(report)}
-<h2>{escape(t("Asymptomatic lesions: immortal-time bias"))}</h2>{_lesions(report)}
+<h2>{escape(exposure_text.report_heading(report.lesion_timing))}</h2>{_lesions(report)}
 {relapse_section}
 {f"<h2>{escape(t('Warnings'))}</h2><ul class='warn'>{warnings}</ul>" if warnings else ""}
 <h2>{escape(t("Methods"))}</h2><p>{escape(methods_text(report))}</p>

@@ -26,6 +26,7 @@ from analytics.lesion_timing import LesionTiming
 from analytics.paper import PaperComparison
 from analytics.report import Report
 from analytics.subgroups import SubgroupRate
+from components import exposure_text
 from components.format import ci_label, format_ci, format_hr, format_number, format_p
 from components.labels import column_label, level_label
 from components.rates import rates_figure
@@ -155,22 +156,19 @@ def hazard_notes(report: Report) -> object:
 
 
 def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
-    """The three lesion estimates; ``patients`` is the filtered n (0 means nothing matched)."""
+    """The three exposure estimates; ``patients`` is the filtered n (0 means nothing matched)."""
     if patients == 0:
         return empty_state()
     if timing is None:
         return empty_state(N_("This cohort has no asymptomatic_lesions column."))
     rows = []
-    for name, model in (
-        (t("Naive (lesion as a baseline covariate)"), timing.naive),
-        (t("Time-dependent (lesion from the month it is seen)"), timing.time_dependent),
-        (
-            t("Landmark at {months} months").format(months=short(timing.landmark_months)),
-            timing.landmark,
-        ),
+    for name, model in zip(
+        exposure_text.model_names(timing),
+        (timing.naive, timing.time_dependent, timing.landmark),
+        strict=True,
     ):
         if model is None:
-            rows.append([name, t("needs asymptomatic_lesion_months"), "", "", ""])
+            rows.append([name, exposure_text.needs_onset(timing), "", "", ""])
         elif not model.terms:
             rows.append([name, t("not estimable"), "", model.n, model.events])
         else:
@@ -183,15 +181,14 @@ def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
     for model in (timing.naive, timing.time_dependent, timing.landmark):
         if model is not None:
             notes += list(model.warnings)
+    adjusted = exposure_text.adjusted_for(timing)
     return html.Div(
         [
-            html.H2(
-                t("Asymptomatic lesions and treatment failure: three ways to count time"),
-                className="h5",
-            ),
+            html.H2(exposure_text.title(timing), className="h5"),
             _table(
                 [t("Model"), t("HR ({ci})").format(ci=ci_label()), "p", "n", t("Failures")], rows
             ),
+            *([html.P(adjusted, className="small")] if adjusted else []),
             html.P(translate_message(timing.explanation), className="lesion-explanation"),
             warnings_list(list(dict.fromkeys(notes)), N_("Model notes")),
         ]
@@ -293,9 +290,7 @@ def table_one_panel(table: TableOne | None) -> object:
 
 def mancova_panel(result: MancovaResult | None) -> object:
     if result is None:
-        return empty_state(
-            N_("MANCOVA needs the asymptomatic_lesions column and at least 10 patients.")
-        )
+        return empty_state(N_("MANCOVA needs its factor column and at least 10 patients."))
     rows = [
         [
             term.term,

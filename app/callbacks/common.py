@@ -14,6 +14,7 @@ from analytics.report import Report, build_report
 from app import ids
 from app.controls import CONTROL_IDS, state_from_controls
 from app.lru import BoundedCache
+from app.open_controls import usable_open_state
 from app.session import current_cohort
 from app.state import ViewState
 
@@ -56,7 +57,8 @@ def resolve_view(
     cohort = current_cohort(store)
     state = state_from_controls(tuple(values), (float(age_min), float(age_max)))
     state, notes = usable_state(state, list(cohort.patients.columns))
-    return cohort, state, notes
+    state, more = usable_open_state(state, cohort.patients)
+    return cohort, state, [*notes, *more]
 
 
 # Reports by (cohort content, view): going back to a view, toggling a display option or a
@@ -68,9 +70,19 @@ REPORT_CACHE_PATIENTS = 400_000
 _reports: BoundedCache[Report] = BoundedCache(REPORT_CACHE_ITEMS, REPORT_CACHE_PATIENTS)
 
 
-def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> Report:
-    """The report of this view of this cohort, computed once per worker and cached."""
+def report_for(cohort: Cohort, state: ViewState, table_by: str | None = None) -> Report:
+    """The report of this view of this cohort, computed once per worker and cached
+    (``table_by`` overrides the state's Table 1 grouping)."""
     filters = state.filters()
+    table_by = state.table_by if table_by is None else table_by
+    open_choices = {
+        "exposure": state.exposure,
+        "exposure_months": state.exposure_months,
+        "exposure_covariates": state.exposure_covariates,
+        "mancova_dependent": state.mancova_dependent,
+        "mancova_factor": state.mancova_factor,
+        "mancova_covariates": state.mancova_covariates,
+    }
     key = (
         cohort.fingerprint,
         cohort.label,
@@ -80,6 +92,7 @@ def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> R
         state.covariates,
         state.landmark,
         table_by,
+        tuple(open_choices.items()),
     )
     return _reports.get_or_compute(
         key,
@@ -90,6 +103,7 @@ def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> R
             covariates=state.covariates,
             landmark_months=state.landmark,
             table_by=table_by,
+            **open_choices,  # type: ignore[arg-type]
         ),
         weight=lambda _: max(1, len(cohort.patients)),
     )

@@ -10,6 +10,7 @@ from analytics.language import parse_language
 from app import ids
 from app.callbacks.common import LANGUAGE_STATE, in_page_language
 from app.controls import CONTROL_IDS, cohort_controls, controls_from_state, state_from_controls
+from app.open_controls import OPEN_IDS, open_options
 from app.session import current_cohort
 from app.state import ViewState
 
@@ -52,6 +53,7 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     # The age range follows the new cohort's extent; a range left from the previous cohort
     # would silently become an active filter on this one.
     Output(ids.AGE, "value", allow_duplicate=True),
+    *[Output(cid, "options") for cid in OPEN_IDS],
     Input(ids.COHORT_STORE, "data"),
     LANGUAGE_STATE,
     prevent_initial_call=True,
@@ -59,7 +61,17 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
 @in_page_language
 def adapt_controls(store):
     """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox."""
-    controls = cohort_controls(current_cohort(store))
+    cohort = current_cohort(store)
+    controls = cohort_controls(cohort)
     styles = [None if controls.visible[cid] else {"display": "none"} for cid in ids.FILTER_ROWS]
     low, high = controls.age_bounds
-    return (*styles, controls.group_options, controls.covariate_options, low, high, [low, high])
+    choices = open_options(cohort.patients).by_id
+    return (
+        *styles,
+        controls.group_options,
+        controls.covariate_options,
+        low,
+        high,
+        [low, high],
+        *[choices[cid] for cid in OPEN_IDS],
+    )
