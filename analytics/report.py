@@ -395,13 +395,13 @@ def _mancova(
     dependent, factor, covariates = design
     if len(frame) < MIN_PATIENTS or (factor or DEFAULT_FACTOR) not in frame.columns:
         return None
+    dependent = default_dependent(frame) if dependent is None else dependent
+    factor = factor or DEFAULT_FACTOR
+    if covariates is None:
+        # A chosen factor or dependent variable leaves the default covariates, not two roles.
+        covariates = [c for c in DEFAULT_COVARIATES if c != factor and c not in dependent]
     try:
-        return mancova(
-            frame,
-            dependent=default_dependent(frame) if dependent is None else dependent,
-            factor=factor or DEFAULT_FACTOR,
-            covariates=DEFAULT_COVARIATES if covariates is None else covariates,
-        )
+        return mancova(frame, dependent=dependent, factor=factor, covariates=covariates)
     except ValueError as error:
         notes.append(f"MANCOVA not computed: {error}")
         return None

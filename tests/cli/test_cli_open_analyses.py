@@ -118,3 +118,11 @@ def test_bad_choices_exit_2_naming_option_column_and_rule(capsys, bad_cohort, ar
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+
+
+def test_a_chosen_mancova_factor_leaves_the_default_covariates(capsys):
+    """sex as the factor: the default covariates without sex (not 'two roles')."""
+    mancova = _json(capsys, "--cohort", "demo", "--mancova-factor", "sex")["mancova"]
+    assert mancova["factor"] == "sex"
+    assert mancova["covariates"] == ["age_at_rtx", "edss_baseline"]
+    assert [t["term"] for t in mancova["terms"]] == ["sex", "age_at_rtx", "edss_baseline"]
