@@ -31,6 +31,7 @@ from components.relapse_text import (
     rates_table,
     regression_to_mean_caveat,
 )
+from components.table_one_text import mancova_cells, table_one_cells
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
@@ -133,6 +134,19 @@ def _lesions(report: Report) -> str:
     adjusted = exposure_text.adjusted_for(timing)
     extra = f"<p>{escape(adjusted)}</p>" if adjusted else ""
     return _table(header, rows) + extra + f"<p>{escape(tm(timing.explanation))}</p>"
+
+
+def _table_one(report: Report) -> str:
+    """Table 1 and MANCOVA of the view, as the page's tab shows them."""
+    parts = []
+    if report.table_one is not None:
+        header, rows = table_one_cells(report.table_one)
+        parts.append(f"<h2>{escape(t('Table 1'))}</h2>" + _table(header, rows))
+        parts.append(f"<p>{escape(t('Median (IQR) or n (%).'))}</p>")
+    if report.mancova is not None and report.mancova.terms:
+        header, rows, caption = mancova_cells(report.mancova)
+        parts.append(f"<h2>MANCOVA</h2><p>{escape(caption)}</p>" + _table(header, rows))
+    return "".join(parts)
 
 
 def _figure_html(figure: object) -> str:
@@ -279,6 +293,7 @@ def _page(report: Report, figures: list[str], relapse_section: str, relapse_figu
 <h2>Kaplan–Meier</h2>{figures[0] if report.n else no_patients}{_curves(report)}
 <h2>{escape(t("Hazard ratios"))}</h2>{figures[1] if len(figures) > 1 else ""}{_hazards(report)}
 <h2>{escape(exposure_text.report_heading(report.lesion_timing))}</h2>{_lesions(report)}
+{_table_one(report)}
 {relapse_section}
 {f"<h2>{escape(t('Warnings'))}</h2><ul class='warn'>{warnings}</ul>" if warnings else ""}
 <h2>{escape(t("Methods"))}</h2><p>{escape(methods_text(report))}</p>
