@@ -27,13 +27,18 @@ def _dropdown(
                 htmlFor=component_id,
                 className="filter-label fw-semibold small mb-1",
             ),
+            # Multiple choice: a dropdown; one choice: a plain select, which keeps a value
+            # that is not among its options (a URL's), so the page can say why it is not used.
             dcc.Dropdown(
                 id=component_id,
                 options=options.by_id.get(component_id, []),
                 value=value,
-                multi=multi,
-                clearable=multi,
+                multi=True,
                 placeholder=t("none"),
+            )
+            if multi
+            else dbc.Select(
+                id=component_id, options=options.by_id.get(component_id, []), value=value
             ),
         ],
         md=4,

@@ -78,6 +78,7 @@ def bad_cohort(tmp_path) -> str:
     frame = pd.read_csv(MGUS2)
     frame["three_levels"] = np.arange(len(frame)) % 3  # 0/1/2: not a binary exposure
     frame["one_level"] = "x"
+    frame["negative_months"] = frame["progression_months"].where(frame["progression"] == 0, -1)
     frame["late_months"] = frame["progression_months"]
     frame.loc[frame["progression"] == 1, "late_months"] = frame["followup_months"] + 1
     path = tmp_path / "bad.csv"
@@ -96,6 +97,8 @@ def bad_cohort(tmp_path) -> str:
          "column late_months, value "),
         (["--exposure", "progression", "--exposure-months", "late_months"],
          "the onset must not be after the patient's follow-up"),
+        (["--exposure", "progression", "--exposure-months", "negative_months"],
+         'column negative_months, value "-1": must be 0 or more'),
         (["--exposure", "progression", "--exposure-months", "sex"],
          "option --exposure-months, column sex: must be a numeric column"),
         (["--exposure-covariates", "age_at_rtx,nope"],
