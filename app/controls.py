@@ -100,9 +100,9 @@ def _span(value: object, bounds: tuple[float, float]) -> tuple[float, float] | N
 
 def state_from_controls(values: tuple, age_bounds: tuple[float, float]) -> ViewState:
     """A ViewState from the controls' values, in CONTROL_IDS order."""
-    (sex, age, edss, lesions, gd, fcgr3a, grace, group_by, covariates, horizon, landmark) = values[
-        :11
-    ]
+    # The open analyses' controls come last (OPEN_IDS); the filters' values are the rest.
+    values, open_part = tuple(values[: -len(OPEN_IDS)]), tuple(values[-len(OPEN_IDS) :])
+    (sex, age, edss, lesions, gd, fcgr3a, grace, group_by, covariates, horizon, landmark) = values
     return ViewState(
         sex=_radio_value(sex),
         age=_span(age, age_bounds),
@@ -115,7 +115,7 @@ def state_from_controls(values: tuple, age_bounds: tuple[float, float]) -> ViewS
         covariates=tuple(covariates or ()),
         horizon=None if horizon in (None, "full") else float(horizon),
         landmark=float(landmark) if isinstance(landmark, int | float) and landmark > 0 else 12.0,
-        **open_state(tuple(values[11:])),  # type: ignore[arg-type]
+        **open_state(open_part),  # type: ignore[arg-type]
     )
 
 
