@@ -38,6 +38,7 @@ reference:
 	Rscript tests/reference/make_level_zph_reference.R
 	Rscript tests/reference/make_grouped_cox_reference.R
 	Rscript tests/reference/make_logrank_concordance_reference.R
+	Rscript tests/reference/make_open_analyses_reference.R
 
 # Performance runs (not tests): writes benchmarks/RESULTS.md; R timings when Rscript exists.
 bench: setup

@@ -139,8 +139,35 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="Y",
         help="conditional survival: months ahead, > 0 (with --conditional-survived)",
     )
+    _add_open_options(report)
     report.add_argument("--format", choices=["json", "text"], default="json")
     return parser
+
+
+def _add_open_options(report: argparse.ArgumentParser) -> None:
+    """The open analyses: any exposure, Table 1 by any grouping, MANCOVA of any columns."""
+    report.add_argument(
+        "--exposure",
+        default="asymptomatic_lesions",
+        help="0/1 column of a time-varying exposure (naive vs time-dependent vs landmark Cox)",
+    )
+    report.add_argument(
+        "--exposure-months",
+        default="asymptomatic_lesion_months",
+        help="months from baseline to the exposure's onset",
+    )
+    report.add_argument(
+        "--exposure-covariates",
+        type=_covariates,
+        default=[],
+        help="a,b,... baseline covariates of the three exposure models (default none)",
+    )
+    report.add_argument(
+        "--table-by", default="failure", help="Table 1 groups: failure or a 2-10 level column"
+    )
+    report.add_argument("--mancova-dependent", type=_covariates, help="a,b,... (two or more)")
+    report.add_argument("--mancova-factor", help="MANCOVA factor: a 2-10 level column")
+    report.add_argument("--mancova-covariates", type=_covariates, help="a,b,... for MANCOVA")
 
 
 def _load(args: argparse.Namespace) -> Cohort:
@@ -208,6 +235,13 @@ def run(args: argparse.Namespace) -> tuple[Report, RelapseReport | None]:
         conf_level=args.conf_level,
         zph_transform=args.zph_transform,
         conditional=None if given is None else (given, ahead),
+        table_by=args.table_by,
+        exposure=args.exposure,
+        exposure_months=args.exposure_months,
+        exposure_covariates=args.exposure_covariates,
+        mancova_dependent=args.mancova_dependent,
+        mancova_factor=args.mancova_factor,
+        mancova_covariates=args.mancova_covariates,
     )
     if cohort.relapses is None:
         return report, None

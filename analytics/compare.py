@@ -1,9 +1,10 @@
 """Baseline comparison (Table 1); MANCOVA lives in :mod:`analytics.mancova`, re-exported here.
 
 Table 1 summarises each variable per outcome group with a test that suits small samples:
-Mann-Whitney U for numbers, Fisher's exact test for 2 x 2 tables, Pearson chi-square for
-larger tables. MANCOVA reproduces the source study's multivariate analysis of the
-asymptomatic-lesion factor adjusted for covariates.
+Mann-Whitney U for numbers (Kruskal-Wallis for three or more groups), Fisher's exact test for
+2 x 2 tables, and for larger tables Pearson chi-square, or the Fisher-Freeman-Halton exact test
+when an expected count is below 5. MANCOVA reproduces the source study's multivariate
+analysis of the asymptomatic-lesion factor adjusted for covariates (or any chosen design).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from analytics.design import coded_labels, not_missing
+from analytics.exact_rxc import fisher_freeman_halton_p
 from analytics.jsonsafe import json_dict
 from analytics.mancova import (
     DEFAULT_COVARIATES,
@@ -62,6 +64,9 @@ TEST_MANN_WHITNEY = "Mann-Whitney U, normal approximation with continuity and ti
 TEST_KRUSKAL = "Kruskal-Wallis"
 TEST_FISHER = "Fisher exact, two-sided"
 TEST_CHISQ = "Pearson chi-square, no continuity correction"
+TEST_FISHER_RXC = "Fisher-Freeman-Halton exact, two-sided"
+# An expected count below this sends an r x c table to the exact test (Cochran's rule).
+MIN_EXPECTED = 5
 
 
 @dataclass(frozen=True)
@@ -179,9 +184,17 @@ def _categorical_test(table: np.ndarray) -> tuple[float | None, str | None, tupl
         return fisher_exact_p(table), TEST_FISHER, ()  # R fisher.test
     # R chisq.test(table): Pearson statistic; the continuity correction applies to 2 x 2 only.
     p, expected = chi_square(table)
-    notes: tuple[str, ...] = ()
-    if (expected < 5).any():
-        notes = ("some expected counts are below 5: the chi-square p-value is approximate",)
+    if (expected >= MIN_EXPECTED).all():
+        return p, TEST_CHISQ, ()
+    # Small expected counts: the chi-square approximation is poor, and the exact test (R
+    # fisher.test on an r x c table) is what a reviewer expects, when it can be enumerated.
+    exact = fisher_freeman_halton_p(table)
+    if exact is not None:
+        return exact, TEST_FISHER_RXC, ()
+    notes = (
+        "some expected counts are below 5 and the table is too large for the exact test: "
+        "the chi-square p-value is approximate",
+    )
     return p, TEST_CHISQ, notes
 
 
@@ -231,9 +244,11 @@ def table_one(
     the normal approximation with tie-corrected variance and continuity correction (more
     than two groups: Kruskal-Wallis, R ``kruskal.test``). Categorical and 0/1 variables:
     n (%) per level, percent of the group's non-missing values, and Fisher's exact test
-    (R ``fisher.test``, two-sided) for a 2 x 2 table, otherwise the Pearson chi-square test
-    without continuity correction (R ``chisq.test``; a note is added when an expected count
-    is below 5). Missing values are counted per group and excluded from the tests.
+    (R ``fisher.test``, two-sided) for a 2 x 2 table; larger tables get the Pearson chi-square
+    test without continuity correction (R ``chisq.test``) when every expected count is at
+    least 5, else the Fisher-Freeman-Halton exact test (R ``fisher.test`` on the r x c table;
+    chi-square with a note when the table is too large to enumerate, see
+    :mod:`analytics.exact_rxc`). Missing values are counted per group and excluded from the tests.
 
     Parameters
     ----------

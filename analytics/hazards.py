@@ -206,6 +206,25 @@ def _rows_of(frame: pd.DataFrame, rows: np.ndarray, covariates: Sequence[str]) -
     return {name: frame[name].array.take(rows) for name in covariates}
 
 
+def _complete(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Rows with every one of ``columns`` present (R's ``na.omit`` on the model's columns)."""
+    keep = np.ones(len(frame), dtype=bool)
+    for column in columns:
+        keep &= frame[column].notna().to_numpy()
+    return keep
+
+
+def _missing_note(frame: pd.DataFrame, columns: Sequence[str], complete: np.ndarray) -> list[str]:
+    # Counted per patient before the split: cox_model would count (start, stop] rows.
+    if complete.all():
+        return []
+    incomplete = [c for c in columns if frame[c].isna().any()]
+    return [
+        f"{int((~complete).sum())} patient(s) with no {' or '.join(incomplete)} were left out "
+        "of this model."
+    ]
+
+
 def _split_at_switch(
     frame: pd.DataFrame,
     switch_col: str,
@@ -221,12 +240,14 @@ def _split_at_switch(
     switch time cannot be placed in time and are left out (the count is returned). The
     rows have the covariates, ``flag_col``, ``tstart``, ``tstop`` and the event of each
     interval in ``__status`` (the patient's event on the interval ending at their time).
+    Patients with a missing flag or covariate are left out before the split (R ``na.omit``).
     """
     flag = frame[flag_col].to_numpy(dtype=float)
     switch = frame[switch_col].to_numpy(dtype=float)
     time = frame[time_col].to_numpy(dtype=float)
-    unknown = (flag == 1) & np.isnan(switch)
-    known = ~unknown
+    complete = _complete(frame, [flag_col, *covariates])
+    unknown = complete & (flag == 1) & np.isnan(switch)
+    known = complete & ~unknown
     switched = known & (flag == 1) & (switch < time)
     # Built from arrays, not frame copies and column assignments: this runs on every
     # filter change, and those cost more than the model fit.
@@ -271,6 +292,7 @@ def time_dependent_cox(
         ``n`` counts patients, not intervals.
     """
     rows, unknown = _split_at_switch(frame, switch_col, flag_col, time_col, event_col, covariates)
+    complete = _complete(frame, [flag_col, *covariates])
     model = cox_model(
         rows,
         [flag_col, *covariates],
@@ -279,13 +301,14 @@ def time_dependent_cox(
         entry_col="tstart",
         conf_level=conf_level,
     )
-    notes = list(model.warnings)
+    notes = [*_missing_note(frame, [flag_col, *covariates], complete), *model.warnings]
     if unknown:
         notes.append(
-            f"{unknown} patient(s) with lesions but no lesion time were left out of the "
-            "time-dependent model."
+            f"{unknown} patient(s) with {flag_col} = 1 but no {switch_col} were left out of "
+            "the time-dependent model."
         )
-    return replace(model, n=len(frame) - unknown, warnings=tuple(notes))
+    used = int(complete.sum()) - unknown
+    return replace(model, n=used, dropped_missing=int((~complete).sum()), warnings=tuple(notes))
 
 
 def landmark_cox(
@@ -312,7 +335,9 @@ def landmark_cox(
     flagged = frame[flag_col].to_numpy(dtype=float) == 1
     switch = frame[switch_col].to_numpy(dtype=float)
     # Arrays rather than a filtered copy with assigned columns (see _split_at_switch).
-    at_risk = time > landmark_months
+    # A missing flag is not "unexposed": those patients are left out (cox_model drops the
+    # ones with missing covariates itself).
+    at_risk = (time > landmark_months) & frame[flag_col].notna().to_numpy()
     unknown = at_risk & flagged & np.isnan(switch)
     rows = np.flatnonzero(at_risk & ~unknown)
     landmark_frame = pd.DataFrame(
@@ -335,5 +360,7 @@ def landmark_cox(
         *model.warnings,
     ]
     if unknown.any():
-        notes.append(f"{int(unknown.sum())} patient(s) with lesions but no lesion time left out.")
+        notes.append(
+            f"{int(unknown.sum())} patient(s) with {flag_col} = 1 but no {switch_col} left out."
+        )
     return replace(model, warnings=tuple(notes))

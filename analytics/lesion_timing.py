@@ -1,4 +1,7 @@
-"""Asymptomatic lesions three ways: naive baseline, time-dependent and landmark Cox.
+"""A time-varying exposure three ways: naive baseline, time-dependent and landmark Cox.
+
+The study's exposure is asymptomatic lesions (the default); any 0/1 column with an onset
+column works the same way (``exposure``, ``exposure_months``).
 
 Lesions "during follow-up" are known only once they appear. Treating them as a baseline
 covariate (as the source study's Cox model reads) hands the lesion group the failure-free
@@ -9,6 +12,7 @@ see how much that bias matters in their cohort.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,16 +33,30 @@ EXPLANATION = (
     "lesion status then, so these two are the fairer estimates."
 )
 
+# The same explanation for any exposure (``{}``: the flag column, then the onset column).
+EXPOSURE_EXPLANATION = (
+    "{} is known only from its onset ({}): a baseline model counts the time before the onset "
+    "as exposed time, and this immortal time distorts the hazard ratio, because it credits "
+    "the exposed group with failure-free months it had before the exposure began. The "
+    "time-dependent model counts each patient as unexposed until the onset, and the landmark "
+    "model compares patients still failure-free at the landmark by their exposure then, so "
+    "these two are the fairer estimates."
+)
+
 
 @dataclass(frozen=True)
 class LesionTiming:
-    """The three lesion hazard-ratio estimates (None where the data cannot support one)."""
+    """The three hazard-ratio estimates of the exposure (None where the data cannot support
+    one); ``covariates`` adjust all three."""
 
     naive: CoxModel
     time_dependent: CoxModel | None
     landmark: CoxModel | None
     landmark_months: float
     explanation: str = EXPLANATION
+    exposure: str = LESION_FLAG
+    exposure_months: str = LESION_MONTHS
+    covariates: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return json_dict(
@@ -50,6 +68,9 @@ class LesionTiming:
                 "landmark": None if self.landmark is None else self.landmark.to_dict(),
                 "landmark_months": self.landmark_months,
                 "explanation": self.explanation,
+                "exposure": self.exposure,
+                "exposure_months": self.exposure_months,
+                "covariates": list(self.covariates),
             }
         )
 
@@ -60,27 +81,60 @@ def lesion_timing(
     *,
     naive: CoxModel | None = None,
     conf_level: float = 0.95,
+    exposure: str = LESION_FLAG,
+    exposure_months: str = LESION_MONTHS,
+    covariates: Sequence[str] = (),
 ) -> LesionTiming | None:
-    """Naive, time-dependent and landmark Cox models of asymptomatic lesions.
+    """Naive, time-dependent and landmark Cox models of a time-varying 0/1 exposure.
 
-    Returns None when the cohort has no lesion column; the time-dependent and landmark
-    models need lesion times too and are None without them. ``naive`` is the baseline model
-    of the lesion flag when the caller has already fitted it (the report's univariable lesion
-    model is that same fit), so it is not fitted twice.
+    ``exposure`` is the 0/1 flag and ``exposure_months`` its onset (asymptomatic lesions by
+    default); ``covariates`` are baseline columns every model is adjusted for. Returns None
+    when the cohort has no ``exposure`` column; the time-dependent and landmark models need
+    the onset too and are None without it. ``naive`` is the baseline model of the flag when
+    the caller has already fitted it (the report's univariable model is that same fit when
+    there are no covariates), so it is not fitted twice.
     """
-    if LESION_FLAG not in frame.columns:
+    if exposure not in frame.columns:
         return None
     landmark = DEFAULT_LANDMARK_MONTHS if landmark_months is None else float(landmark_months)
+    covariates = tuple(covariates)
     # The models read their few columns as arrays (the time-dependent split and the landmark
     # set are built from those), so the frame is passed as it is, not copied down first.
-    naive = naive if naive is not None else cox_model(frame, [LESION_FLAG], conf_level=conf_level)
-    if LESION_MONTHS not in frame.columns:
-        return LesionTiming(
-            naive=naive, time_dependent=None, landmark=None, landmark_months=landmark
-        )
+    naive = (
+        naive
+        if naive is not None
+        else cox_model(frame, [exposure, *covariates], conf_level=conf_level)
+    )
+    explanation = (
+        EXPLANATION
+        if (exposure, exposure_months) == (LESION_FLAG, LESION_MONTHS)
+        else EXPOSURE_EXPLANATION.format(exposure, exposure_months)
+    )
+    timed = exposure_months in frame.columns
     return LesionTiming(
         naive=naive,
-        time_dependent=time_dependent_cox(frame, conf_level=conf_level),
-        landmark=landmark_cox(frame, landmark, conf_level=conf_level),
+        time_dependent=time_dependent_cox(
+            frame,
+            switch_col=exposure_months,
+            flag_col=exposure,
+            covariates=covariates,
+            conf_level=conf_level,
+        )
+        if timed
+        else None,
+        landmark=landmark_cox(
+            frame,
+            landmark,
+            switch_col=exposure_months,
+            flag_col=exposure,
+            covariates=covariates,
+            conf_level=conf_level,
+        )
+        if timed
+        else None,
         landmark_months=landmark,
+        explanation=explanation,
+        exposure=exposure,
+        exposure_months=exposure_months,
+        covariates=covariates,
     )

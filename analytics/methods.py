@@ -10,9 +10,16 @@ from __future__ import annotations
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
-from analytics.compare import TEST_CHISQ, TEST_FISHER, TEST_KRUSKAL, TEST_MANN_WHITNEY
+from analytics.compare import (
+    TEST_CHISQ,
+    TEST_FISHER,
+    TEST_FISHER_RXC,
+    TEST_KRUSKAL,
+    TEST_MANN_WHITNEY,
+)
 from analytics.hazards import CoxModel
 from analytics.language import N_, integer, short, t
+from analytics.lesion_timing import LESION_FLAG, LesionTiming
 from analytics.levels import level_percent
 from analytics.report import Report
 
@@ -194,8 +201,9 @@ def _lesion_timing(report: Report) -> list[str]:
     timing = report.lesion_timing
     if timing is None:
         return []
-    months = _months(timing.landmark_months)
     dependent, landmark = _fitted(timing.time_dependent), _fitted(timing.landmark)
+    if timing.exposure != LESION_FLAG:
+        return _exposure(timing, dependent, landmark)
     if dependent and landmark:
         text = N_(
             "To avoid immortal-time bias, asymptomatic MRI lesions were also analysed as a "
@@ -213,12 +221,52 @@ def _lesion_timing(report: Report) -> list[str]:
         )
     else:
         return []
-    return [t(text).format(months=months)]
+    return [t(text).format(months=_months(timing.landmark_months)), *_adjusted(timing)]
+
+
+def _exposure(timing: LesionTiming, dependent: bool, landmark: bool) -> list[str]:
+    """The chosen time-varying exposure, named as in the data (not the study's lesions), with
+    only the models that were fitted."""
+    if dependent and landmark:
+        text = N_(
+            "To avoid immortal-time bias, {exposure} was also analysed as a time-dependent "
+            "covariate from its onset ({onset}; R tmerge and coxph) and in a landmark analysis "
+            "at {months}."
+        )
+    elif dependent:
+        text = N_(
+            "To avoid immortal-time bias, {exposure} was also analysed as a time-dependent "
+            "covariate from its onset ({onset}; R tmerge and coxph)."
+        )
+    elif landmark:
+        text = N_(
+            "To avoid immortal-time bias, {exposure} was also analysed in a landmark analysis "
+            "at {months}."
+        )
+    else:
+        return []
+    sentence = t(text).format(
+        exposure=timing.exposure,
+        onset=timing.exposure_months,
+        months=_months(timing.landmark_months),
+    )
+    return [sentence, *_adjusted(timing)]
+
+
+def _adjusted(timing: LesionTiming) -> list[str]:
+    if not timing.covariates:
+        return []
+    return [
+        t("These models were adjusted for {covariates}.").format(
+            covariates=_joined(list(timing.covariates))
+        )
+    ]
 
 
 # Table 1's test names (analytics.compare) as a methods section words them.
 _TESTS = {
     TEST_FISHER: N_("Fisher's exact test"),
+    TEST_FISHER_RXC: N_("the Fisher–Freeman–Halton exact test (R fisher.test)"),
     TEST_CHISQ: N_("the Pearson chi-square test"),
     TEST_MANN_WHITNEY: N_("the Mann–Whitney U test"),
     TEST_KRUSKAL: N_("the Kruskal–Wallis test"),
@@ -230,11 +278,18 @@ def _tables(report: Report) -> list[str]:
     if report.table_one is not None:
         run = {row.test for row in report.table_one.rows if row.p is not None and row.test}
         named = [t(words) for test, words in _TESTS.items() if test in run]
-        if named:
+        by = report.table_one.by
+        if named and by == "failure":
             parts.append(
                 t("Baseline characteristics were compared with {tests}.").format(
                     tests=_joined(named)
                 )
+            )
+        elif named:
+            parts.append(
+                t(
+                    "Baseline characteristics were compared across the groups of {by} with {tests}."
+                ).format(by=by, tests=_joined(named))
             )
     if report.mancova is not None:
         parts.append(t("MANCOVA used Wilks' lambda and Pillai's trace."))

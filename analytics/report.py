@@ -15,6 +15,8 @@ from analytics.budget import check_deadline
 from analytics.choices import check_choices
 from analytics.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters, analysis_frame
 from analytics.compare import (
+    DEFAULT_COVARIATES,
+    DEFAULT_FACTOR,
     DEFAULT_TABLE_VARIABLES,
     MancovaResult,
     TableOne,
@@ -25,8 +27,9 @@ from analytics.compare import (
 from analytics.conditional import ConditionalSurvivalTable, conditional_survival
 from analytics.hazards import CoxModel, HazardTerm, cox_model, firth_cox
 from analytics.jsonsafe import json_dict
-from analytics.lesion_timing import LESION_FLAG, LesionTiming, lesion_timing
+from analytics.lesion_timing import LESION_FLAG, LESION_MONTHS, LesionTiming, lesion_timing
 from analytics.levels import DEFAULT_CONF_LEVEL, DEFAULT_ZPH_TRANSFORM
+from analytics.options import Exposure, MancovaDesign, check_open_options
 from analytics.ph_test import ZphResult, cox_zph
 from analytics.rates import (
     IncidenceRate,
@@ -290,6 +293,12 @@ def build_report(
     table_by: str = "failure",
     zph_transform: str = DEFAULT_ZPH_TRANSFORM,
     conditional: tuple[float, float] | None = None,
+    exposure: str = LESION_FLAG,
+    exposure_months: str = LESION_MONTHS,
+    exposure_covariates: Sequence[str] = (),
+    mancova_dependent: Sequence[str] | None = None,
+    mancova_factor: str | None = None,
+    mancova_covariates: Sequence[str] | None = None,
 ) -> Report:
     """Compute every panel's statistics for ``cohort`` restricted by ``filters``.
 
@@ -299,9 +308,19 @@ def build_report(
     compares the groups of ``table_by`` (failure status by default; any grouping column,
     with failure as one of its rows). ``conf_level`` is the level of every interval;
     ``zph_transform`` the time transform of the cox.zph test; ``conditional`` = (X, Y) months
-    adds conditional survival S(X + Y) / S(X) per group.
+    adds conditional survival S(X + Y) / S(X) per group. ``exposure`` / ``exposure_months``
+    name the time-varying exposure of the naive vs time-dependent vs landmark models
+    (asymptomatic lesions by default), adjusted for ``exposure_covariates``; ``mancova_*``
+    replace the MANCOVA's default design. Bad choices raise ``CohortValidationError`` naming
+    the option, column and rule (analytics.options).
     """
     filters = filters or Filters()
+    check_open_options(
+        cohort.patients,
+        table_by,
+        (exposure, exposure_months, exposure_covariates),
+        (mancova_dependent, mancova_factor, mancova_covariates),
+    )
     # failure is derived from the relapses file when the patients file has no such column.
     wanted = [*covariates, group_by, None if table_by == "failure" else table_by]
     for name in filter(None, wanted):
@@ -367,10 +386,18 @@ def build_report(
         follow_up=median_followup(frame["time_months"], frame["failure"], conf_level=conf_level)
         if n
         else None,
-        lesion_timing=_lesion_timing(frame, landmark_months, uni_models, conf_level) if n else None,
+        lesion_timing=_lesion_timing(
+            frame,
+            landmark_months,
+            uni_models,
+            (exposure, exposure_months, exposure_covariates),
+            conf_level,
+        )
+        if n
+        else None,
         relapse_rates=_relapse_rates(cohort, frame, filters, conf_level),
         table_one=_table_one(frame, table_by) if n else None,
-        mancova=_mancova(frame, notes),
+        mancova=_mancova(frame, notes, (mancova_dependent, mancova_factor, mancova_covariates)),
         warnings=tuple(dict.fromkeys(notes)),
         conf_level=conf_level,
         zph_transform=zph_transform,
@@ -411,20 +438,37 @@ def _lesion_timing(
     frame: pd.DataFrame,
     landmark_months: float | None,
     uni_models: dict[str, CoxModel],
+    exposure: Exposure,
     conf_level: float = DEFAULT_CONF_LEVEL,
 ) -> LesionTiming | None:
-    # The univariable lesion model, when there is one, is the naive model (same frame, same
-    # coding: no reference level applies to a 0/1 flag), so it is fitted once.
+    flag, months, covariates = exposure
+    # The univariable model of the flag, when there is one, is the naive model (same frame,
+    # same coding: no reference level applies to a 0/1 flag), so it is fitted once.
+    naive = None if covariates else uni_models.get(flag)
     return lesion_timing(
-        frame, landmark_months, naive=uni_models.get(LESION_FLAG), conf_level=conf_level
+        frame,
+        landmark_months,
+        naive=naive,
+        exposure=flag,
+        exposure_months=months,
+        covariates=covariates,
+        conf_level=conf_level,
     )
 
 
-def _mancova(frame: pd.DataFrame, notes: list[str]) -> MancovaResult | None:
-    if "asymptomatic_lesions" not in frame.columns or len(frame) < MIN_PATIENTS:
+def _mancova(
+    frame: pd.DataFrame, notes: list[str], design: MancovaDesign = (None, None, None)
+) -> MancovaResult | None:
+    dependent, factor, covariates = design
+    if len(frame) < MIN_PATIENTS or (factor or DEFAULT_FACTOR) not in frame.columns:
         return None
+    dependent = default_dependent(frame) if dependent is None else dependent
+    factor = factor or DEFAULT_FACTOR
+    if covariates is None:
+        # A chosen factor or dependent variable leaves the default covariates, not two roles.
+        covariates = [c for c in DEFAULT_COVARIATES if c != factor and c not in dependent]
     try:
-        return mancova(frame, dependent=default_dependent(frame))
+        return mancova(frame, dependent=dependent, factor=factor, covariates=covariates)
     except ValueError as error:
         notes.append(f"MANCOVA not computed: {error}")
         return None

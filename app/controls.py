@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -12,6 +12,7 @@ from analytics.cohort import Cohort
 from analytics.language import N_
 from app import ids
 from app.control_values import EDSS_BOUNDS, read_controls
+from app.open_controls import OPEN_IDS, open_state, open_values
 from app.state import ALL, NO_GROUP, ViewState
 from components.labels import column_label
 
@@ -30,6 +31,7 @@ CONTROL_IDS = (
     ids.LANDMARK,
     ids.CONF_LEVEL,
     ids.ZPH_TRANSFORM,
+    *OPEN_IDS,
 )
 CONTRACT_FILTER_COLUMNS = {
     ids.SEX: "sex",
@@ -82,8 +84,18 @@ def cohort_controls(cohort: Cohort) -> CohortControls:
 
 def state_from_controls(values: tuple, age_bounds: tuple[float, float]) -> ViewState:
     """A ViewState from the controls' values, in CONTROL_IDS order (values the page could
-    not have sent are ignored: app.control_values says which)."""
-    return read_controls(values, age_bounds)[0]
+    not have sent are ignored: app.control_values and app.open_controls say which)."""
+    return read_all_controls(values, age_bounds)[0]
+
+
+def read_all_controls(
+    values: tuple, age_bounds: tuple[float, float]
+) -> tuple[ViewState, list[str]]:
+    """``state_from_controls`` and a note for every value set aside."""
+    # The open analyses' controls come last (OPEN_IDS); the filters' values are the rest.
+    filters, open_part = tuple(values[: -len(OPEN_IDS)]), tuple(values[-len(OPEN_IDS) :])
+    state, notes = read_controls(filters, age_bounds)
+    return replace(state, **open_state(open_part)), notes  # type: ignore[arg-type]
 
 
 def controls_from_state(state: ViewState, age_bounds: tuple[float, float]) -> tuple:
@@ -114,4 +126,5 @@ def controls_from_state(state: ViewState, age_bounds: tuple[float, float]) -> tu
         state.landmark,
         str(round(100 * state.conf_level)),
         state.zph_transform,
+        *open_values(state),
     )

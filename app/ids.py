@@ -66,6 +66,13 @@ DOWNLOAD_TEMPLATE = "download-template"
 DOWNLOAD_INFUSIONS_TEMPLATE_BUTTON = "download-infusions-template-button"
 DOWNLOAD_INFUSIONS_TEMPLATE = "download-infusions-template"
 TABLE_BY = "table-by"
+# The open analyses' choices (Lesion timing, Table 1 & MANCOVA tabs)
+EXPOSURE = "exposure"
+EXPOSURE_MONTHS = "exposure-months"
+EXPOSURE_COVARIATES = "exposure-covariates"
+MANCOVA_DEPENDENT = "mancova-dependent"
+MANCOVA_FACTOR = "mancova-factor"
+MANCOVA_COVARIATES = "mancova-covariates"
 
 # Relapses tab and the conditional survival calculator (Survival tab)
 RELAPSE_PANEL = "relapse-panel"

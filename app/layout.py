@@ -26,6 +26,8 @@ from app import ids
 from app.callbacks.common import report_for, usable_state
 from app.config import Config
 from app.controls import GRACE_NOT_APPLIED, CohortControls, cohort_controls
+from app.open_controls import OpenOptions, open_options
+from app.open_layout import exposure_controls, mancova_controls, table_by_control
 from app.relapses_layout import conditional_calculator, relapses_tab
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP, ViewState
 from app.tabs import TabSpec, accessible_tabs
@@ -251,7 +253,9 @@ def _tab(label: str, tab_id: str, children: list[object]) -> TabSpec:
 TAB_KEYS = ("km", "timelines", "hr", "lesions", "rates", "relapses", "table", "paper", "data")
 
 
-def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
+def analysis_tabs(
+    config: Config, km_summary: object = None, options: OpenOptions | None = None
+) -> html.Div:
     graph_config = {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "svg", "filename": "nmosd-km"},
@@ -318,29 +322,20 @@ def analysis_tabs(config: Config, km_summary: object = None) -> html.Div:
                 ),
             ],
         ),
-        _tab(t("Lesion timing"), "tab-lesions", [html.Div(id=ids.LESION_PANEL)]),
+        _tab(
+            t("Lesion timing"),
+            "tab-lesions",
+            [exposure_controls(options), html.Div(id=ids.LESION_PANEL)],
+        ),
         _tab(t("Failure rates"), "tab-rates", [html.Div(id=ids.RATES_PANEL)]),
         _tab(t("Relapses"), "tab-relapses", relapses_tab()),
         _tab(
             t("Table 1 & MANCOVA"),
             "tab-table",
             [
-                _field(
-                    N_("Table 1 compares"),
-                    dbc.RadioItems(
-                        id=ids.TABLE_BY,
-                        options=[
-                            {"label": t("Failure vs no failure"), "value": "failure"},
-                            {"label": t("The groups of “Compare groups by”"), "value": "group"},
-                        ],
-                        value="failure",
-                        inline=True,
-                        input_class_name="me-1",
-                        label_class_name="me-3",
-                    ),
-                    "row-table-by",
-                ),
+                table_by_control(options),
                 html.Div(id=ids.TABLE_ONE),
+                mancova_controls(options),
                 html.Div(id=ids.MANCOVA),
             ],
         ),
@@ -570,7 +565,11 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
                                 [
                                     html.Div(opening.cards, id=ids.CARDS, className="mb-3"),
                                     html.Div(opening.warnings, id=ids.WARNINGS),
-                                    analysis_tabs(config, opening.km_summary),
+                                    analysis_tabs(
+                                        config,
+                                        opening.km_summary,
+                                        None if cohort is None else open_options(cohort.patients),
+                                    ),
                                     html.Section(
                                         opening.methods,
                                         id=ids.METHODS,

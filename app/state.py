@@ -25,6 +25,10 @@ ALL = "all"  # the "no restriction" choice of radio filters
 NO_GROUP = "none"
 DEFAULT_GROUP_BY = "asymptomatic_lesions"
 DEFAULT_LANDMARK = 12.0
+# The open analyses' defaults: the study's design (analytics.report.build_report's).
+DEFAULT_TABLE_BY = "failure"
+DEFAULT_EXPOSURE = "asymptomatic_lesions"
+DEFAULT_EXPOSURE_MONTHS = "asymptomatic_lesion_months"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,14 @@ class ViewState:
     language: Language = DEFAULT_LANGUAGE
     conf_level: float = DEFAULT_CONF_LEVEL
     zph_transform: str = DEFAULT_ZPH_TRANSFORM
+    # The open analyses (Lesion timing and Table 1 & MANCOVA tabs); None = the default design.
+    table_by: str = DEFAULT_TABLE_BY
+    exposure: str = DEFAULT_EXPOSURE
+    exposure_months: str = DEFAULT_EXPOSURE_MONTHS
+    exposure_covariates: tuple[str, ...] = ()
+    mancova_dependent: tuple[str, ...] | None = None
+    mancova_factor: str | None = None
+    mancova_covariates: tuple[str, ...] | None = None
 
     def filters(self) -> Filters:
         age = self.age or (None, None)
@@ -92,6 +104,7 @@ class ViewState:
             params["landmark"] = _text(self.landmark)
         if self.language != DEFAULT_LANGUAGE:
             params["lang"] = self.language
+        params.update(_open_params(self))
         return f"?{urlencode(params)}" if params else ""
 
     @classmethod
@@ -121,6 +134,7 @@ class ViewState:
         changes["language"] = parse_language(raw.get("lang"))
         changes["conf_level"] = conf_level_or_default(raw.get("conf"))
         changes["zph_transform"] = zph_transform_or_default(raw.get("zph"))
+        changes.update(_open_changes(raw))
         return replace(state, **changes)
 
 
@@ -137,6 +151,43 @@ def zph_transform_or_default(value: object) -> str:
         return check_zph_transform(value) if value is not None else DEFAULT_ZPH_TRANSFORM
     except ValueError:
         return DEFAULT_ZPH_TRANSFORM
+
+
+# URL keys of the open analyses; a list is comma-separated, an empty list is NO_GROUP.
+_OPEN_KEYS = {
+    "table_by": "t1",
+    "exposure": "exp",
+    "exposure_months": "expm",
+    "exposure_covariates": "expcov",
+    "mancova_dependent": "mdep",
+    "mancova_factor": "mfac",
+    "mancova_covariates": "mcov",
+}
+
+
+def _open_params(state: ViewState) -> dict[str, str]:
+    params = {}
+    default = ViewState()
+    for name, key in _OPEN_KEYS.items():
+        value = getattr(state, name)
+        if value == getattr(default, name):
+            continue
+        params[key] = (",".join(value) or NO_GROUP) if isinstance(value, tuple) else str(value)
+    return params
+
+
+def _open_changes(raw: dict[str, str]) -> dict[str, object]:
+    """Column names are checked against the cohort later (app.callbacks.common)."""
+    changes: dict[str, object] = {}
+    for name, key in _OPEN_KEYS.items():
+        text = raw.get(key)
+        if not text:
+            continue
+        if isinstance(getattr(ViewState(), name), str) or name == "mancova_factor":
+            changes[name] = text
+        else:
+            changes[name] = () if text == NO_GROUP else tuple(c for c in text.split(",") if c)
+    return changes
 
 
 def _text(value: object) -> str:

@@ -11,12 +11,13 @@ from html import escape
 import plotly.io as pio
 
 from analytics.cox_results import term_label
-from analytics.language import current_language, integer, number, percent, short, t
+from analytics.language import current_language, integer, number, percent, t
 from analytics.language import translate_message as tm
 from analytics.levels import using_conf_level
 from analytics.methods import methods_text
 from analytics.relapse_report import RelapseReport
 from analytics.report import Report
+from components import exposure_text
 from components.forest import forest_figure, report_sections
 from components.format import (
     NOT_REACHED_LEGEND,
@@ -44,6 +45,7 @@ from components.relapse_text import (
     rates_table,
     regression_to_mean_caveat,
 )
+from components.table_one_text import mancova_cells, table_one_cells
 
 STYLE = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
@@ -133,14 +135,8 @@ def _lesions(report: Report) -> str:
     if timing is None:
         return f"<p>{escape(t('No asymptomatic-lesion data.'))}</p>"
     rows = []
-    for name, model in (
-        (t("Naive (lesion as a baseline covariate)"), timing.naive),
-        (t("Time-dependent (lesion from the month it is seen)"), timing.time_dependent),
-        (
-            t("Landmark at {months} months").format(months=short(timing.landmark_months)),
-            timing.landmark,
-        ),
-    ):
+    models = (timing.naive, timing.time_dependent, timing.landmark)
+    for name, model in zip(exposure_text.model_names(timing), models, strict=True):
         if model is not None and model.terms:
             term = model.terms[0]
             hr = format_hr(term.hr, term.ci_low, term.ci_high)
@@ -148,7 +144,22 @@ def _lesions(report: Report) -> str:
         else:
             rows.append([name, "", t("not estimable"), "", "" if model is None else model.n])
     header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
-    return _table(header, rows) + f"<p>{escape(tm(timing.explanation))}</p>"
+    adjusted = exposure_text.adjusted_for(timing)
+    extra = f"<p>{escape(adjusted)}</p>" if adjusted else ""
+    return _table(header, rows) + extra + f"<p>{escape(tm(timing.explanation))}</p>"
+
+
+def _table_one(report: Report) -> str:
+    """Table 1 and MANCOVA of the view, as the page's tab shows them."""
+    parts = []
+    if report.table_one is not None:
+        header, rows = table_one_cells(report.table_one)
+        parts.append(f"<h2>{escape(t('Table 1'))}</h2>" + _table(header, rows))
+        parts.append(f"<p>{escape(t('Median (IQR) or n (%).'))}</p>")
+    if report.mancova is not None and report.mancova.terms:
+        header, rows, caption = mancova_cells(report.mancova)
+        parts.append(f"<h2>MANCOVA</h2><p>{escape(caption)}</p>" + _table(header, rows))
+    return "".join(parts)
 
 
 def _figure_html(figure: object) -> str:
@@ -333,7 +344,8 @@ def _page(report: Report, figures: list[str], relapse_section: str, relapse_figu
 <h2>{escape(t("Summary"))}</h2>{_summary(report)}
 <h2>Kaplan–Meier</h2>{figures[0] if report.n else no_patients}{_curves(report)}
 <h2>{escape(t("Hazard ratios"))}</h2>{figures[1] if len(figures) > 1 else ""}{_hazards(report)}
-<h2>{escape(t("Asymptomatic lesions: immortal-time bias"))}</h2>{_lesions(report)}
+<h2>{escape(exposure_text.report_heading(report.lesion_timing))}</h2>{_lesions(report)}
+{_table_one(report)}
 {relapse_section}
 {f"<h2>{escape(t('Warnings'))}</h2><ul class='warn'>{warnings}</ul>" if warnings else ""}
 <h2>{escape(t("Methods"))}</h2><p>{escape(methods_text(report))}</p>

@@ -10,12 +10,11 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from analytics.compare import MancovaResult, TableOne, TableOneRow
+from analytics.compare import MancovaResult, TableOne
 from analytics.cox_results import term_label
 from analytics.hazards import CoxModel
 from analytics.language import (
     N_,
-    integer,
     localize_decimals,
     number,
     percent,
@@ -28,19 +27,20 @@ from analytics.levels import level_percent
 from analytics.paper import PaperComparison
 from analytics.report import Report
 from analytics.subgroups import SubgroupRate
+from components import exposure_text
 from components.format import (
     NOT_REACHED_LEGEND,
     ci_label,
     format_ci,
     format_hr,
     format_median,
-    format_number,
     format_p,
     format_survival,
     not_reached,
 )
 from components.labels import column_label, level_label
 from components.rates import rates_figure
+from components.table_one_text import mancova_cells, table_one_cells
 
 EMPTY_MESSAGE = N_(
     "No patients match these filters. Widen a range or set a filter back to “All” "
@@ -163,22 +163,19 @@ def hazard_notes(report: Report) -> object:
 
 
 def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
-    """The three lesion estimates; ``patients`` is the filtered n (0 means nothing matched)."""
+    """The three exposure estimates; ``patients`` is the filtered n (0 means nothing matched)."""
     if patients == 0:
         return empty_state()
     if timing is None:
         return empty_state(N_("This cohort has no asymptomatic_lesions column."))
     rows = []
-    for name, model in (
-        (t("Naive (lesion as a baseline covariate)"), timing.naive),
-        (t("Time-dependent (lesion from the month it is seen)"), timing.time_dependent),
-        (
-            t("Landmark at {months} months").format(months=short(timing.landmark_months)),
-            timing.landmark,
-        ),
+    for name, model in zip(
+        exposure_text.model_names(timing),
+        (timing.naive, timing.time_dependent, timing.landmark),
+        strict=True,
     ):
         if model is None:
-            rows.append([name, "", t("needs asymptomatic_lesion_months"), "", "", ""])
+            rows.append([name, "", exposure_text.needs_onset(timing), "", "", ""])
         elif not model.terms:
             rows.append([name, "", t("not estimable"), "", model.n, model.events])
         else:
@@ -191,17 +188,16 @@ def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
     for model in (timing.naive, timing.time_dependent, timing.landmark):
         if model is not None:
             notes += list(model.warnings)
+    adjusted = exposure_text.adjusted_for(timing)
     return html.Div(
         [
-            html.H2(
-                t("Asymptomatic lesions and treatment failure: three ways to count time"),
-                className="h5",
-            ),
+            html.H2(exposure_text.title(timing), className="h5"),
             _table(
                 [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
                 + [t("Failures")],
                 rows,
             ),
+            *([html.P(adjusted, className="small")] if adjusted else []),
             html.P(translate_message(timing.explanation), className="lesion-explanation"),
             warnings_list(list(dict.fromkeys(notes)), N_("Model notes")),
         ]
@@ -253,45 +249,10 @@ def rates_panel(rates: Sequence[SubgroupRate], report: Report) -> object:
     )
 
 
-def _cell(row: TableOneRow, group) -> str:
-    if row.kind == "numeric":
-        if group.median is None:
-            return "—"
-        return f"{number(group.median)} ({number(group.q1)}–{number(group.q3)})"
-    return (
-        "; ".join(f"{lv.level}: {lv.count} ({percent(lv.percent / 100, 0)})" for lv in group.levels)
-        or "—"
-    )
-
-
 def table_one_panel(table: TableOne | None) -> object:
     if table is None:
         return empty_state()
-    header = [
-        t("Variable"),
-        *[
-            f"{level_label(table.by, g)} (n={integer(n)})"
-            for g, n in zip(table.group_labels, table.group_sizes, strict=True)
-        ],
-        t("Overall"),
-        "p",
-        t("Test"),
-    ]
-    rows = []
-    for row in table.rows:
-        missing = sum(g.missing for g in row.groups)
-        name = column_label(row.variable) + (
-            " " + t("({n} missing)").format(n=missing) if missing else ""
-        )
-        rows.append(
-            [
-                name,
-                *[_cell(row, g) for g in row.groups],
-                _cell(row, row.overall),
-                format_p(row.p) if row.p is not None else "—",
-                translate_message(row.test) if row.test else "—",
-            ]
-        )
+    header, rows = table_one_cells(table)
     return html.Div(
         [
             html.H2(t("Table 1"), className="h5"),
@@ -303,45 +264,12 @@ def table_one_panel(table: TableOne | None) -> object:
 
 def mancova_panel(result: MancovaResult | None) -> object:
     if result is None:
-        return empty_state(
-            N_("MANCOVA needs the asymptomatic_lesions column and at least 10 patients.")
-        )
-    rows = [
-        [
-            term.term,
-            number(term.wilks_lambda, 3),
-            number(term.pillai_trace, 3),
-            number(term.f, 2),
-            f"{short(term.num_df)}; {short(term.den_df)}",
-            format_p(term.p),
-            format_number(term.partial_eta_sq, 3),
-        ]
-        for term in result.terms
-    ]
-    dropped = (
-        " " + t("({n} dropped for missing values).").format(n=result.n_dropped)
-        if result.n_dropped
-        else "."
-    )
-    caption = (
-        t(
-            "Dependent variables: {dependent}; factor {factor}; covariates {covariates}; n = {n}"
-        ).format(
-            dependent=", ".join(result.dependent),
-            factor=result.factor,
-            covariates=", ".join(result.covariates) or t("none"),
-            n=result.n_used,
-        )
-        + dropped
-    )
+        return empty_state(N_("MANCOVA needs its factor column and at least 10 patients."))
+    header, rows, caption = mancova_cells(result)
     return html.Div(
         [
             html.H2("MANCOVA", className="h5 mt-4"),
-            _table(
-                [t("Term"), t("Wilks' λ"), t("Pillai's trace"), "F", t("df"), "p", t("Partial η²")],
-                rows,
-                caption,
-            ),
+            _table(header, rows, caption),
             html.P(
                 t("Partial η² = 1 − λ^(1/s); with one hypothesis df it is 1 − λ."),
                 className="form-text",

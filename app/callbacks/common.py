@@ -14,9 +14,10 @@ from analytics.cohort import Cohort
 from analytics.language import parse_language, using_language
 from analytics.report import Report, build_report
 from app import ids
-from app.control_values import read_bounds, read_controls
-from app.controls import CONTROL_IDS
+from app.control_values import read_bounds
+from app.controls import CONTROL_IDS, read_all_controls
 from app.lru import BoundedCache
+from app.open_controls import usable_open_state
 from app.session import current_cohort
 from app.state import ViewState
 
@@ -73,8 +74,10 @@ def resolve_view(
     """The session's cohort and the view its controls describe (adapted to that cohort), with
     a note for every control value or choice that was set aside."""
     cohort = current_cohort(store)
-    state, notes = read_controls(tuple(values), read_bounds(age_min, age_max))
+    state, notes = read_all_controls(tuple(values), read_bounds(age_min, age_max))
     state, more = usable_state(state, list(cohort.patients.columns), cohort.patients)
+    state, open_notes = usable_open_state(state, cohort.patients)
+    more = [*more, *open_notes]
     return cohort, state, [*notes, *more]
 
 
@@ -87,9 +90,19 @@ REPORT_CACHE_PATIENTS = 400_000
 _reports: BoundedCache[Report] = BoundedCache(REPORT_CACHE_ITEMS, REPORT_CACHE_PATIENTS)
 
 
-def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> Report:
-    """The report of this view of this cohort, computed once per worker and cached."""
+def report_for(cohort: Cohort, state: ViewState, table_by: str | None = None) -> Report:
+    """The report of this view of this cohort, computed once per worker and cached
+    (``table_by`` overrides the state's Table 1 grouping)."""
     filters = state.filters()
+    table_by = state.table_by if table_by is None else table_by
+    open_choices = {
+        "exposure": state.exposure,
+        "exposure_months": state.exposure_months,
+        "exposure_covariates": state.exposure_covariates,
+        "mancova_dependent": state.mancova_dependent,
+        "mancova_factor": state.mancova_factor,
+        "mancova_covariates": state.mancova_covariates,
+    }
     key = (
         cohort.fingerprint,
         cohort.label,
@@ -101,6 +114,7 @@ def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> R
         table_by,
         state.conf_level,
         state.zph_transform,
+        tuple(open_choices.items()),
     )
     return _reports.get_or_compute(
         key,
@@ -113,6 +127,7 @@ def report_for(cohort: Cohort, state: ViewState, table_by: str = "failure") -> R
             table_by=table_by,
             conf_level=state.conf_level,
             zph_transform=state.zph_transform,
+            **open_choices,  # type: ignore[arg-type]
         ),
         weight=lambda _: max(1, len(cohort.patients)),
     )

@@ -18,6 +18,7 @@ from app.callbacks.common import (
 )
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
+from app.open_controls import EXPOSURE_IDS, MANCOVA_IDS
 from components import cards, panels
 from components.empty import empty_figure
 from components.forest import forest_figure, report_sections
@@ -51,7 +52,6 @@ def _failed(message: str) -> tuple:
     *PANEL_OUTPUTS,
     *CONTROL_INPUTS,
     Input(ids.KM_OPTIONS, "value"),
-    Input(ids.TABLE_BY, "value"),
     Input(ids.COHORT_STORE, "data"),
     *AGE_BOUNDS,
     LANGUAGE_STATE,
@@ -59,11 +59,10 @@ def _failed(message: str) -> tuple:
 @in_page_language
 @guarded(_failed)
 def update_panels(*args):
-    *values, km_options, table_choice, store, age_min, age_max = args
+    *values, km_options, store, age_min, age_max = args
     cohort, state, notes = resolve_view(store, values, age_min, age_max)
     audit("view", cohort, "upload" if store else None)
-    table_by = state.group_by if table_choice == "group" and state.group_by else "failure"
-    report = report_for(cohort, state, table_by)
+    report = report_for(cohort, state)
     # Every "95% CI" label of the panels names the view's level (analytics.levels).
     with using_conf_level(report.conf_level):
         return _only_changed(_render(report, state, len(cohort.patients), notes, km_options))
@@ -117,12 +116,19 @@ def _render(report, state, total, notes, km_options) -> tuple:
 
 # A display option or the Table 1 choice changes one panel: send only that one (the rest of
 # the page keeps what it shows; its report came from the cache anyway).
-_ONLY = {ids.KM_OPTIONS: {ids.KM_GRAPH}, ids.TABLE_BY: {ids.TABLE_ONE}}
+_ONLY = {
+    ids.KM_OPTIONS: {ids.KM_GRAPH},
+    ids.TABLE_BY: {ids.TABLE_ONE},
+    **{cid: {ids.LESION_PANEL, ids.METHODS, ids.WARNINGS} for cid in EXPOSURE_IDS},
+    **{cid: {ids.MANCOVA, ids.WARNINGS} for cid in MANCOVA_IDS},
+}
 
 
 def _only_changed(panels_out: tuple) -> tuple:
     try:
-        changed = _ONLY.get(ctx.triggered_id)
+        # Opening a shared URL sets many controls at once: then every panel is sent.
+        triggered = {prop.rsplit(".", 1)[0] for prop in ctx.triggered_prop_ids}
+        changed = _ONLY.get(triggered.pop()) if len(triggered) == 1 else None
     except MissingCallbackContextException:  # called directly (tests), not by Dash
         changed = None
     if changed is None:

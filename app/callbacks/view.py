@@ -13,6 +13,7 @@ from app.callbacks.common import LANGUAGE_STATE, in_page_language
 from app.callbacks.safety import guarded
 from app.control_values import read_bounds
 from app.controls import CONTROL_IDS, cohort_controls, controls_from_state, state_from_controls
+from app.open_controls import OPEN_IDS, open_options
 from app.session import current_cohort
 from app.state import ViewState
 
@@ -55,6 +56,7 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     # The age range follows the new cohort's extent; a range left from the previous cohort
     # would silently become an active filter on this one.
     Output(ids.AGE, "value", allow_duplicate=True),
+    *[Output(cid, "options") for cid in OPEN_IDS],
     # A grace period cannot be applied to a recorded failure column: slider disabled, reason
     # shown, value back to the default (a leftover value would only raise a warning).
     Output(ids.GRACE, "disabled"),
@@ -66,11 +68,12 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
 )
 @in_page_language
 # A store this server refuses leaves the controls as they are (the panels say why).
-@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 8))
+@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 8 + len(OPEN_IDS)))
 def adapt_controls(store):
     """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox;
     disable the grace period where it cannot be applied."""
-    controls = cohort_controls(current_cohort(store))
+    cohort = current_cohort(store)
+    controls = cohort_controls(cohort)
     styles = [None if controls.visible[cid] else {"display": "none"} for cid in ids.FILTER_ROWS]
     low, high = controls.age_bounds
     grace = (
@@ -78,6 +81,7 @@ def adapt_controls(store):
         if controls.grace_applies
         else (True, None, DEFAULT_GRACE_MONTHS)
     )
+    choices = open_options(cohort.patients).by_id
     return (
         *styles,
         controls.group_options,
@@ -85,5 +89,6 @@ def adapt_controls(store):
         low,
         high,
         [low, high],
+        *[choices[cid] for cid in OPEN_IDS],
         *grace,
     )

@@ -15,7 +15,14 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from analytics.compare import TEST_CHISQ, TEST_FISHER, TEST_MANN_WHITNEY, mancova, table_one
+from analytics.compare import (
+    TEST_CHISQ,
+    TEST_FISHER,
+    TEST_FISHER_RXC,
+    TEST_MANN_WHITNEY,
+    mancova,
+    table_one,
+)
 
 X_NO_FAILURE = [1.5, 2.0, 2.0, 3.1, 4.2, 5.0]
 X_FAILURE = [2.0, 3.5, 4.4, 6.1, 7.0]
@@ -85,9 +92,9 @@ def test_fisher_matches_r():
     assert row.p == pytest.approx(0.0181364816, abs=1e-10)
 
 
-def test_larger_table_uses_pearson_chi_square():
-    """R: chisq.test(matrix(c(12, 23, 5, 2, 7, 2), 3))$p.value -> 0.7057069626 (with the
-    'approximation may be incorrect' warning)."""
+def test_larger_table_with_small_expected_counts_uses_fisher_freeman_halton():
+    """R: fisher.test(matrix(c(12, 23, 5, 2, 7, 2), 3))$p.value -> 0.708423739618
+    (expected counts below 5, so not chisq.test's 0.7057069626)."""
     counts = {("FF", 0): 12, ("VF", 0): 23, ("VV", 0): 5, ("FF", 1): 2, ("VF", 1): 7, ("VV", 1): 2}
     frame = pd.DataFrame(
         [(genotype, group) for (genotype, group), k in counts.items() for _ in range(k)],
@@ -95,13 +102,23 @@ def test_larger_table_uses_pearson_chi_square():
     )
     row = table_one(frame, variables=["fcgr3a_v158f"]).rows[0]
     assert row.kind == "categorical"
+    assert row.test == TEST_FISHER_RXC
+    assert row.p == pytest.approx(0.708423739618, abs=1e-11)
+    assert not row.warnings
+
+
+def test_larger_table_with_large_expected_counts_uses_pearson_chi_square():
+    """Every expected count >= 5: R chisq.test(matrix(c(30, 20, 10, 10, 20, 30), 3),
+    correct = FALSE)$p.value = exp(-(statistic) / 2) with 2 df; statistic 20 by hand:
+    expected 20 in every cell, (10^2 * 4 + 0 * 2) / 20 = 20."""
+    cells = {("a", 0): 30, ("b", 0): 20, ("c", 0): 10, ("a", 1): 10, ("b", 1): 20, ("c", 1): 30}
+    frame = pd.DataFrame(
+        [(level, group) for (level, group), k in cells.items() for _ in range(k)],
+        columns=["level", "failure"],
+    )
+    row = table_one(frame, variables=["level"]).rows[0]
     assert row.test == TEST_CHISQ
-    observed = np.array([[12, 23, 5], [2, 7, 2]])
-    expected = observed.sum(1, keepdims=True) * observed.sum(0, keepdims=True) / observed.sum()
-    statistic = ((observed - expected) ** 2 / expected).sum()
-    assert row.p == pytest.approx(stats.chi2.sf(statistic, 2))
-    assert row.p == pytest.approx(0.7057069626, abs=1e-9)
-    assert row.warnings  # expected counts below 5
+    assert row.p == pytest.approx(np.exp(-20 / 2), rel=1e-12)
 
 
 def test_default_variables_are_the_contract_columns_present(two_groups):

@@ -6,6 +6,7 @@ Numerical agreement with R coxph / coxphf-by-first-principles is in tests/refere
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -120,6 +121,29 @@ def test_landmark_keeps_only_patients_at_risk_at_landmark():
     model = landmark_cox(df, 12)
     assert model.n == 6  # the failure at month 5 is before the landmark
     assert "6 patient(s) still at risk" in model.warnings[0]
+
+
+@pytest.mark.parametrize("model", ["time_dependent", "landmark"])
+def test_a_missing_exposure_flag_leaves_the_patient_out_not_unexposed(model):
+    """R's na.omit: a patient whose flag is missing is not in the model (before, the split
+    and the landmark set counted them as unexposed). Same fit as without that patient."""
+    df = pd.DataFrame(
+        {
+            "time_months": [20.0, 30.0, 40.0, 50.0, 25.0, 35.0, 45.0, 28.0],
+            "failure": [1.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0],
+            "asymptomatic_lesions": [1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, np.nan],
+            "asymptomatic_lesion_months": [8.0, 14.0, np.nan, np.nan, 5.0, 11.0, np.nan, np.nan],
+        }
+    )
+    fit = (
+        time_dependent_cox
+        if model == "time_dependent"
+        else partial(landmark_cox, landmark_months=12)
+    )
+    with_missing, without = fit(df), fit(df.iloc[:-1])
+    assert with_missing.n == without.n == 7
+    assert with_missing.terms[0].coef == pytest.approx(without.terms[0].coef, rel=1e-12)
+    assert with_missing.loglik == pytest.approx(without.loglik, rel=1e-12)
 
 
 def test_events_per_variable():

@@ -43,6 +43,13 @@ VALID_STATES = st.builds(
     horizon=st.none() | _positive(),
     landmark=_positive(),
     language=st.sampled_from(["en", "es"]),
+    table_by=st.just("failure") | COLUMN_NAMES,
+    exposure=COLUMN_NAMES,
+    exposure_months=COLUMN_NAMES,
+    exposure_covariates=st.lists(COLUMN_NAMES, max_size=3).map(tuple),
+    mancova_dependent=st.none() | st.lists(COLUMN_NAMES, max_size=3).map(tuple),
+    mancova_factor=st.none() | COLUMN_NAMES,
+    mancova_covariates=st.none() | st.lists(COLUMN_NAMES, max_size=3).map(tuple),
 )
 
 
@@ -225,6 +232,13 @@ def test_every_field_has_a_query_parameter():
         language="es",
         conf_level=0.99,
         zph_transform="rank",
+        table_by="sex",
+        exposure="gd_persistent",
+        exposure_months="gd_months",
+        exposure_covariates=("age_at_rtx",),
+        mancova_dependent=("time_months", "edss_baseline"),
+        mancova_factor="sex",
+        mancova_covariates=(),
     )
     parsed = ViewState.from_query(changed.to_query())
     unchanged = [

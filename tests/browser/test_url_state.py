@@ -71,3 +71,41 @@ def test_age_range_outside_the_cohort_from_url_shows_a_message(explorer):
     explorer.expect(report)
     _assert_friendly_empty_view(explorer)
     explorer.assert_no_errors()
+
+
+OPEN = "?t1=fcgr3a_v158f&exp=gd_persistent&expm=asymptomatic_lesion_months&mfac=sex"
+
+
+def test_url_restores_the_open_analyses(explorer):
+    """Exposure, Table 1 grouping and MANCOVA factor come back from a shared URL, and their
+    tabs show the CLI's numbers for the same options."""
+    explorer.open(OPEN)
+    report = cli_report(
+        *DEFAULT_GROUP, "--table-by", "fcgr3a_v158f", "--exposure", "gd_persistent",
+        "--exposure-months", "asymptomatic_lesion_months", "--mancova-factor", "sex",
+    )  # fmt: skip
+    explorer.expect(report)
+    assert explorer.prop("exposure", "value") == "gd_persistent"
+    assert explorer.prop("exposure-months", "value") == "asymptomatic_lesion_months"
+    assert explorer.prop("table-by", "value") == "fcgr3a_v158f"
+    assert explorer.prop("mancova-factor", "value") == "sex"
+    explorer.open_tab("Lesion timing")
+    explorer.wait_until(
+        lambda: "gd_persistent and treatment failure" in explorer.text("#lesion-panel"),
+        "the lesion tab to name the exposure",
+    )
+    explorer.open_tab("Table 1 & MANCOVA")
+    table = explorer.text("#table-one")
+    assert "FCGR3A-V158F: VV" in table
+    assert "factor sex" in explorer.text("#mancova-panel")
+    assert explorer.query() == OPEN.lstrip("?")
+    explorer.assert_no_errors()
+
+
+def test_a_bad_open_choice_in_the_url_is_a_note(explorer):
+    explorer.open("?exp=sex")
+    explorer.wait_until(
+        lambda: "must be 0/1 (a binary exposure)" in explorer.text("main"),
+        "a note on the bad exposure",
+    )
+    explorer.assert_no_errors()

@@ -220,3 +220,25 @@ def test_a_spanish_report_is_spanish_throughout(demo, demo_report, relapses):
     assert "22,2\u00a0%" in html
     assert "Proporción de fracaso" in html
     assert '"separators":",."' in html.replace(" ", "")  # the figures' decimal commas
+
+
+def test_the_report_has_the_open_analyses_as_the_page_shows_them(demo):
+    """Chosen exposure, Table 1 grouping and MANCOVA factor reach the HTML report, with the
+    page's rounding (the same cells as the Table 1 & MANCOVA tab)."""
+    report = build_report(
+        demo,
+        group_by="asymptomatic_lesions",
+        table_by="fcgr3a_v158f",
+        exposure="gd_persistent",
+        exposure_months="asymptomatic_lesion_months",
+        exposure_covariates=("age_at_rtx",),
+        mancova_factor="sex",
+    )
+    html = report_html(report)
+    assert escape("gd_persistent: immortal-time bias") in html
+    assert escape("Naive (gd_persistent as a baseline covariate)") in html
+    assert escape("Each model is adjusted for age_at_rtx") in html
+    failure = next(row for row in report.table_one.rows if row.variable == "failure")
+    assert f"<td>{escape(format_p(failure.p))}</td><td>{escape(failure.test)}</td>" in html
+    assert escape("factor sex; covariates age_at_rtx, edss_baseline") in html
+    assert escape("compared across the groups of fcgr3a_v158f") in html
