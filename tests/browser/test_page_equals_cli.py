@@ -78,6 +78,7 @@ return {
     hr_header: rows('#hazard-notes thead tr')[0] || [],
     hr: rows('#hazard-notes tbody tr'),
     methods: text('#methods-paragraph'),
+    arr_card: text('#card-arr-value'),
 };
 """
 
@@ -278,6 +279,12 @@ def test_page_report_and_cli_show_the_same_numbers(explorer, name):
     for row in page["hr"]:
         if row[0] == "Multivariable":  # the same word in Spanish
             assert [row[4], row[5]] == [str(report["cox"]["n"]), str(report["cox"]["events"])]
+
+    # The relapse-rate card: the pooled ARRs before and on rituximab as the CLI rounds them
+    # (the card printed 0.07 for the CLI's and the Relapses tab's 0.066).
+    at = next(i for i, line in enumerate(text) if line.startswith("  All patients: n "))
+    rates = [numbers(text[at + k].split(":", 1)[1])[0] for k in (1, 2)]
+    assert numbers(page["arr_card"], lang) == rates, (page["arr_card"], rates)
 
     # Methods paragraph: this view's patients, failures, level, grouping and covariates.
     methods = page["methods"]
