@@ -405,4 +405,12 @@ SPANISH: dict[str, str] = {
     "Naive ({exposure} as a baseline covariate)": "Ingenuo ({exposure} como covariable basal)",
     "Time-dependent ({exposure} from its onset, {months})": "Dependiente del tiempo ({exposure} desde su inicio, {months})",
     "MANCOVA needs its factor column and at least 10 patients.": "El MANCOVA necesita su columna de factor y al menos 10 pacientes.",
+    # Dash's multiple-choice dropdown texts (app/open_layout.py); the choices are variables.
+    "Select all": "Seleccionar todas",
+    "Deselect all": "Quitar todas",
+    "{num_selected} selected": "{num_selected} seleccionadas",
+    "Search": "Buscar",
+    "Clear search": "Borrar la búsqueda",
+    "Clear selection": "Quitar la selección",
+    "No options found": "No hay opciones",
 }

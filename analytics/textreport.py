@@ -50,7 +50,8 @@ def small_number(value: float) -> str:
         return f"{value:.1f}"
     if value >= 0.1 or value == 0:
         return f"{value:.2f}"
-    return f"{value:.2g}"
+    # "#": keep the trailing zero (0.0996 is "0.10", 0.02 "0.020"); plain "g" drops it.
+    return f"{value:#.2g}"
 
 
 def _with_ci(estimate: float, low: float, high: float) -> str:

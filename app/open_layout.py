@@ -12,6 +12,16 @@ from app.open_controls import OPEN_IDS, OpenOptions, open_values
 from app.state import ViewState
 
 _NO_OPTIONS = OpenOptions({cid: [] for cid in OPEN_IDS})
+# Dash's own texts in a multiple-choice dropdown ("2 selected"...): English unless given.
+_DROPDOWN_TEXTS = {
+    "select_all": N_("Select all"),
+    "deselect_all": N_("Deselect all"),
+    "selected_count": N_("{num_selected} selected"),
+    "search": N_("Search"),
+    "clear_search": N_("Clear search"),
+    "clear_selection": N_("Clear selection"),
+    "no_options_found": N_("No options found"),
+}
 
 
 def _dropdown(
@@ -35,6 +45,7 @@ def _dropdown(
                 value=value,
                 multi=True,
                 placeholder=t("none"),
+                labels={key: t(text) for key, text in _DROPDOWN_TEXTS.items()},
             )
             if multi
             else dbc.Select(

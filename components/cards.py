@@ -8,6 +8,7 @@ from dash import html
 from analytics.language import integer, percent, t
 from analytics.report import Report
 from components.format import format_ci, format_median_ci, format_number, median_value
+from components.relapse_text import number as rate_number
 
 
 def _card(title: str, value: str, detail: str, card_id: str) -> dbc.Col:
@@ -78,8 +79,9 @@ def summary_cards(report: Report, total: int) -> dbc.Row:
         cards.append(
             _card(
                 t("Annualized relapse rate"),
-                f"{format_number(rates.pooled_pre.estimate, 2)} → "
-                f"{format_number(rates.pooled_post.estimate, 2)}",
+                # The Relapses tab's and the CLI's rounding (0.066, not 0.07): one number.
+                f"{rate_number(rates.pooled_pre.estimate)} → "
+                f"{rate_number(rates.pooled_post.estimate)}",
                 t("before → after rituximab (pooled)"),
                 "card-arr",
             )

@@ -109,3 +109,34 @@ def test_mancova_follows_its_dropdowns(app_context, demo):
     text = _panel(app_context, ids.MANCOVA, **changes)
     assert "factor sex" in text
     assert "covariates age_at_rtx" in text
+
+
+def test_the_multiple_choice_dropdowns_speak_the_pages_language():
+    """Dash's own dropdown texts ("2 selected", "Select All", "Search") were English on the
+    Spanish page (seen in a screenshot of the Table 1 & MANCOVA tab)."""
+    from dash import dcc
+
+    from app.open_layout import exposure_controls, mancova_controls
+
+    def dropdowns(row):
+        found = []
+
+        def walk(node):
+            if isinstance(node, dcc.Dropdown):
+                found.append(node)
+            children = getattr(node, "children", None)
+            for child in children if isinstance(children, list) else [children]:
+                if child is not None and not isinstance(child, str):
+                    walk(child)
+
+        walk(row)
+        return found
+
+    with using_language("es"):
+        spanish = dropdowns(mancova_controls(None)) + dropdowns(exposure_controls(None))
+    assert len(spanish) == 3
+    for dropdown in spanish:
+        labels = dropdown.labels
+        assert labels["selected_count"] == "{num_selected} seleccionadas"
+        assert labels["search"] == "Buscar"
+        assert labels["select_all"] == "Seleccionar todas"
