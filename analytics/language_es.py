@@ -390,6 +390,8 @@ SPANISH: dict[str, str] = {
     "To avoid immortal-time bias, {exposure} was also analysed in a landmark analysis at {months}.": "Para evitar el sesgo de tiempo inmortal, {exposure} se analizó también en un análisis landmark a los {months}.",
     "Baseline characteristics were compared across the groups of {by} with {tests}.": "Las características basales se compararon entre los grupos de {by} con {tests}.",
     "the Fisher–Freeman–Halton exact test (R fisher.test)": "la prueba exacta de Fisher–Freeman–Halton (R fisher.test)",
+    "Months to first asymptomatic lesion": "Meses hasta la primera lesión asintomática",
+    "Follow-up (months)": "Seguimiento (meses)",
     "These models were adjusted for {covariates}.": "Estos modelos se ajustaron por {covariates}.",
     "Exposure (0/1 column)": "Exposición (columna 0/1)",
     "Exposure onset (months)": "Inicio de la exposición (meses)",

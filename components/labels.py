@@ -6,6 +6,8 @@ from analytics.language import N_, t
 
 COLUMN_LABELS = {
     "asymptomatic_lesions": N_("Asymptomatic lesions"),
+    "asymptomatic_lesion_months": N_("Months to first asymptomatic lesion"),
+    "followup_months": N_("Follow-up (months)"),
     "gd_persistent": N_("Persistent Gd enhancement"),
     "sex": N_("Sex"),
     "fcgr3a_v158f": N_("FCGR3A-V158F"),
