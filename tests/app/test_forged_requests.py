@@ -65,3 +65,20 @@ def test_a_forged_selected_step_shows_the_timelines_unhighlighted(page, step, ca
     assert BUG not in " ".join(texts(response[ids.TIMELINE_CAPTION]["children"]))
     assert response[ids.TIMELINE_GRAPH]["figure"]["data"], "the timelines are drawn"
     assert caplog.records == []
+
+
+def test_running_out_of_memory_answers_too_large_not_a_bug(caplog):
+    """Verified on the merged code: the Relapses tab of 100 000 patients ran out of a 2 GiB
+    worker in statsmodels (a MemoryError the budget's estimate does not cover) and answered
+    "Something went wrong"; running out of memory is the server's limit, not a bug."""
+    from analytics.budget import TOO_LARGE
+    from app.callbacks.safety import guarded
+
+    @guarded(lambda message: message)
+    def costly():
+        raise MemoryError("Unable to allocate 435. MiB")
+
+    with caplog.at_level(logging.WARNING, logger="app.callbacks"):
+        assert costly() == TOO_LARGE
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+    assert "435" not in caplog.text
