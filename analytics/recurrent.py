@@ -36,6 +36,8 @@ from analytics.warnings_guard import recorded_warnings
 
 CountModel = Literal["negative_binomial", "poisson"]
 Array = NDArray[np.float64]
+# Cells of one block of the mean cumulative function's patients x times influence arrays.
+MCF_BLOCK_CELLS = 2_000_000
 
 # Peduzzi et al. (1995), as analytics.hazards: fewer events per coefficient are unreliable.
 MIN_EVENTS_PER_VARIABLE = 10
@@ -629,15 +631,26 @@ def mcf_curve(
     # Ends of follow-up join the grid (steps of zero height) so the curve and its risk
     # table run to the last follow-up, as survfit's do.
     grid = np.unique(np.concatenate((times, followup[followup > start])))
-    counts = np.zeros((followup.size, grid.size))
-    np.add.at(counts, (owner, np.searchsorted(grid, times)), 1.0)
-    followed = (followup[:, None] >= grid[None, :]) & (grid[None, :] > start)
-    at_risk = followed.sum(axis=0).astype(float)
-    events_at = counts.sum(axis=0)
+    column = np.searchsorted(grid, times)
+    later = followup.size - np.searchsorted(np.sort(followup), grid, side="left")
+    at_risk = np.where(grid > start, later, 0).astype(float)
+    events_at = np.bincount(column, minlength=grid.size).astype(float)
     increment = events_at / at_risk
-    influence = np.cumsum(followed * (counts - increment[None, :]) / at_risk[None, :], axis=1)
+    # The influences are patients x grid: built a block of patients at a time (about 16 MB
+    # per array) so that 100 000 patients do not need 2 GB at once (issue 17).
+    block = max(1, MCF_BLOCK_CELLS // max(1, grid.size))
+    squares = np.zeros(grid.size)
+    for first in range(0, followup.size, block):
+        check_deadline()
+        ends = followup[first : first + block]
+        counts = np.zeros((ends.size, grid.size))
+        mine = (owner >= first) & (owner < first + ends.size)
+        np.add.at(counts, (owner[mine] - first, column[mine]), 1.0)
+        followed = (ends[:, None] >= grid[None, :]) & (grid[None, :] > start)
+        influence = np.cumsum(followed * (counts - increment[None, :]) / at_risk[None, :], axis=1)
+        squares += (influence**2).sum(axis=0)
     mcf = np.cumsum(increment)
-    se = np.sqrt((influence**2).sum(axis=0))
+    se = np.sqrt(squares)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Before the first relapse the MCF is 0 with no variance: the interval is [0, 0].
         spread = np.where(mcf > 0, np.exp(z * se / mcf), 1.0)
@@ -721,18 +734,26 @@ def counting_process(
     unique = events.drop_duplicates()
     cuts = unique.sort_values(["patient_id", "months_from_rtx"]).groupby("patient_id")
     times_of = {pid: g.to_numpy(dtype=float) for pid, g in cuts["months_from_rtx"]}
-    rows = []
+    # Arrays per patient, one frame at the end: a frame per patient took 50 s and 2 GB for
+    # 100 000 patients (issue 17), and the deadline is checked as the loop goes.
+    rows: list[Array] = []
+    parts: dict[str, list[Array]] = {"start": [], "stop": [], "event": []}
     for position, (pid, followup) in enumerate(
         zip(people["patient_id"], people["followup_months"], strict=True)
     ):
+        if position % 1000 == 0:
+            check_deadline()
         relapse_times = times_of.get(pid, np.empty(0))
         stops = np.unique(np.append(relapse_times, float(followup)))
-        starts = np.concatenate(([grace_months], stops[:-1]))
-        flags = np.isin(stops, relapse_times).astype(float)
-        rows.append(pd.DataFrame({"row": position, "start": starts, "stop": stops, "event": flags}))
+        rows.append(np.full(stops.size, position, dtype=np.int64))
+        parts["start"].append(np.concatenate(([grace_months], stops[:-1])))
+        parts["stop"].append(stops)
+        parts["event"].append(np.isin(stops, relapse_times).astype(float))
     if not rows:
         return pd.DataFrame(columns=["patient_id", "start", "stop", "event"]), 0
-    split = pd.concat(rows, ignore_index=True)
+    split = pd.DataFrame(
+        {"row": np.concatenate(rows), **{k: np.concatenate(v) for k, v in parts.items()}}
+    )
     carried = people.drop(columns=["start", "stop", "event"], errors="ignore")
     data = carried.iloc[split["row"]].reset_index(drop=True)
     data[["start", "stop", "event"]] = split[["start", "stop", "event"]]

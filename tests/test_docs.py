@@ -112,3 +112,27 @@ def test_readme_example_url_shows_two_groups():
     assert state.group_by is not None
     assert len(report.km) >= 2
     assert report.logrank is not None
+
+
+def _table_rows(text: str, heading: str) -> dict[str, str]:
+    """Variable -> default cell of the first table under ``heading`` (a row may name several
+    variables, e.g. "`HOST`, `PORT`": those are skipped for defaults, named in the keys)."""
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        names = re.findall(r"`([A-Z][A-Z0-9_]*)`", cells[0]) if line.startswith("|") else []
+        for name in names:
+            rows[name] = cells[1] if len(names) == 1 and len(cells) > 1 else ""
+    return rows
+
+
+def test_deploy_guide_and_readme_list_the_same_settings_with_the_same_defaults():
+    readme = _table_rows(README, "## Configuration")
+    deploy = _table_rows(
+        (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8"), "## 4. Configuration"
+    )
+    assert set(readme) == set(deploy)
+    # HOST and PORT differ on purpose: the image listens on 0.0.0.0 (its ENV).
+    differ = {n for n in readme if deploy[n] and readme[n] != deploy[n]}
+    assert differ == set(), {n: (readme[n], deploy[n]) for n in differ}

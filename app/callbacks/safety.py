@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from flask import has_app_context
 
-from analytics.budget import BudgetExceeded, budget
+from analytics.budget import TOO_LARGE, BudgetExceeded, budget
 from analytics.choices import ChoiceError
 from analytics.schema import CohortValidationError
 from app.config import Config
@@ -34,6 +34,10 @@ def _refusal(error: Exception) -> str | None:
         # Which limit, never which values: operators size mem_limit and workers from it.
         log.warning("a computation exceeded the server's budget (%s)", error.reason)
         return str(error)
+    if isinstance(error, MemoryError):
+        # Beyond what the budget estimates (e.g. inside statsmodels): the server's limit too.
+        log.warning("a computation exceeded the server's budget (memory: out of memory)")
+        return TOO_LARGE
     if isinstance(error, ChoiceError):
         return str(error)
     if isinstance(error, CohortValidationError):

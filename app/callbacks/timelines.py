@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from dash import Input, Output, callback, ctx
 from dash.exceptions import MissingCallbackContextException
 
@@ -19,18 +21,27 @@ from components.timeline_panels import km_step_panel, swimmer_caption
 
 def _clicked_step(click: dict | None) -> tuple[str, float] | None:
     """(curve key, month) of a click on a KM curve or censoring tick; None for anything else
-    (the at-risk table, a CI band, or a click payload from an older page)."""
-    points = (click or {}).get("points") or []
-    custom = points[0].get("customdata") if points else None
+    (the at-risk table, a CI band, or a click payload from an older page or a forged one)."""
+    points = click.get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points else None
+    custom = point.get("customdata") if isinstance(point, dict) else None
     if not isinstance(custom, list) or len(custom) != 2:
         return None
-    group, month = custom
-    if not isinstance(group, str) or isinstance(month, bool):
+    return _step(*custom)
+
+
+def _step(group: object, month: object) -> tuple[str, float] | None:
+    """A curve key and a finite month, else None: the browser sends these back (the click,
+    the selected step's store), so a request can put anything there."""
+    if not isinstance(group, str) or not isinstance(month, int | float | str):
+        return None
+    if isinstance(month, bool):
         return None
     try:
-        return group, float(month)
-    except (TypeError, ValueError):
+        number = float(month)
+    except (ValueError, OverflowError):
         return None
+    return (group, number) if math.isfinite(number) else None
 
 
 def _triggered() -> object:
@@ -84,10 +95,11 @@ def update_timelines(*args):
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
     filters = state.filters()
     step: KmStep | None = None
-    if selected:
-        step = km_step(
-            cohort, filters, state.group_by, str(selected["group"]), float(selected["time"])
-        )
+    chosen = (
+        _step(selected.get("group"), selected.get("time")) if isinstance(selected, dict) else None
+    )
+    if chosen is not None:
+        step = km_step(cohort, filters, state.group_by, *chosen)
     timelines = patient_timelines(cohort, filters, state.group_by, step=step)
     suffix = " · " + t("synthetic demo cohort") if cohort.synthetic else ""
     figure = swimmer_figure(timelines, title=t("Patient timelines") + suffix, step=step)

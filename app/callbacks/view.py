@@ -31,9 +31,13 @@ CONTROL_OUTPUTS = [Output(cid, "value", allow_duplicate=False) for cid in CONTRO
     State(ids.AGE, "max"),
     LANGUAGE_STATE,
 )
+# Any other failure leaves the URL and the controls as they are (never a 500).
+@guarded(lambda _message: (no_update,) * (1 + len(CONTROL_IDS)))
 def sync_url_and_controls(search, _reset, *values_and_bounds):
     """The URL restores the controls on load; afterwards the controls write the URL (which
     keeps the page's language)."""
+    # dcc.Location sends text; a request can send anything (a list or object was a 500).
+    search = search if isinstance(search, str) else None
     *values, age_min, age_max, page_language = values_and_bounds
     language = parse_language(page_language)
     bounds = read_bounds(age_min, age_max)

@@ -426,3 +426,18 @@ def test_a_reference_level_without_relapses_is_separation_not_a_huge_ratio(demo)
     assert report.between_nb is not None
     assert all(math.isnan(term.rate_ratio) for term in report.between_nb.terms)
     assert any("reference group fcgr3a_v158f=FF has no relapses" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("cells", [1, 8])
+def test_mcf_in_blocks_of_patients_keeps_the_hand_values(monkeypatch, cells) -> None:
+    """The influences are built a block of patients at a time (issue 17: 100 000 patients
+    needed 2 GB at once); blocks of one or two patients give the by-hand values above."""
+    monkeypatch.setattr("analytics.recurrent.MCF_BLOCK_CELLS", cells)
+    patients, relapses = _cohort(
+        [("P1", 10.0, 0), ("P2", 10.0, 0), ("P3", 10.0, 0)],
+        [("P1", 2.0), ("P1", 4.0), ("P3", 6.0)],
+    )
+    curve = mean_cumulative_function(patients, relapses).curve("All")
+    assert curve.at_risk == (3, 3, 3, 3, 3)
+    np.testing.assert_allclose(curve.mcf, [0, 1 / 3, 2 / 3, 1, 1])
+    assert curve.std_err[-1] == pytest.approx(np.sqrt((1 + 1 + 0) / 9))

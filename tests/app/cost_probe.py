@@ -8,7 +8,10 @@ runs it with a time limit; a process that runs out of memory or time fails that 
 
 CASE_JSON: {"rows": int, "levels": int, "sites": int, "env": {...}, "changes": {...}} --
 ``levels``: levels of the free-text column ``note``; ``sites``: how many 8-level text
-columns ``site0``... ; ``changes``: control id -> value for the request.
+columns ``site0``... ; ``changes``: control id -> value for the request; ``relapses``: the
+outcome from a relapses file (two relapses per patient, one before rituximab) instead of the
+``failure`` columns; ``callback``: the callback to post (``update_panels`` by default) and
+``shows``: the output whose text is returned (``warnings`` by default).
 """
 
 from __future__ import annotations
@@ -50,9 +53,23 @@ def _csv(rows: int, levels: int, sites: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(case: dict) -> dict:
+def _relapses_upload(patients_csv: str, rows: int) -> tuple[str, str]:
+    """The patients file without its failure columns, and a relapses file for it."""
+    lines = [line.split(",") for line in patients_csv.splitlines()]
+    keep = [i for i, name in enumerate(lines[0]) if name not in ("failure", "failure_months")]
+    patients = "\n".join(",".join(cells[i] for i in keep) for cells in lines) + "\n"
+    relapses = ["patient_id,months_from_rtx"]
+    relapses += [f"P{i:06d},{m}" for i in range(rows) for m in (-5, 1 + i % 4)]
+    return patients, "\n".join(relapses) + "\n"
+
+
+def _data_url(text: str) -> str:
     import base64
 
+    return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+
+
+def main(case: dict) -> dict:
     from app import ids
     from app.config import Config
     from app.factory import create_app
@@ -65,12 +82,13 @@ def main(case: dict) -> dict:
         for c in walk(client.get("/_dash-layout").get_json())
         if "id" in c["props"]
     }
-    data = _csv(case["rows"], case["levels"], case.get("sites", 0)).encode()
-    contents = "data:text/csv;base64," + base64.b64encode(data).decode()
-    upload = {
-        (ids.UPLOAD_PATIENTS, "contents"): contents,
-        (ids.UPLOAD_PATIENTS, "filename"): "patients.csv",
-    }
+    data = _csv(case["rows"], case["levels"], case.get("sites", 0))
+    upload = {(ids.UPLOAD_PATIENTS, "filename"): "patients.csv"}
+    if case.get("relapses"):
+        data, relapses = _relapses_upload(data, case["rows"])
+        upload[(ids.UPLOAD_RELAPSES, "contents")] = _data_url(relapses)
+        upload[(ids.UPLOAD_RELAPSES, "filename")] = "relapses.csv"
+    upload[(ids.UPLOAD_PATIENTS, "contents")] = _data_url(data)
     reply = client.post(
         "/_dash-update-component",
         data=callback_body("load_upload", layout, upload),
@@ -79,16 +97,20 @@ def main(case: dict) -> dict:
     store = reply.get_json()["response"][ids.COHORT_STORE]["data"]
     changes = {(cid, "value"): value for cid, value in case["changes"].items()}
     changes[(ids.COHORT_STORE, "data")] = store
-    assert "update_panels" in SPECS
+    # The Relapses tab computes only while shown.
+    changes[("panel-relapses", "hidden")] = False
+    function = case.get("callback", "update_panels")
+    assert function in SPECS
     started = time.perf_counter()
     reply = client.post(
         "/_dash-update-component",
-        data=callback_body("update_panels", layout, changes),
+        data=callback_body(function, layout, changes),
         content_type="application/json",
     )
     seconds = time.perf_counter() - started
     body = reply.get_json() if reply.status_code == 200 else {}
-    warnings = body.get("response", {}).get(ids.WARNINGS, {}).get("children")
+    shown = case.get("shows", ids.WARNINGS)
+    warnings = body.get("response", {}).get(shown, {}).get("children")
     return {
         "status": reply.status_code,
         "seconds": seconds,
