@@ -239,7 +239,10 @@ def _wilks_pillai(e: np.ndarray, h: np.ndarray, q: int, df_resid: int) -> dict[s
         # No effect at all within rounding (e.g. a dependent variable that is an exact function
         # of the factor): statsmodels failed here (Roy's root of no eigenvalue) and the report
         # said so; keep that outcome rather than show meaningless statistics.
-        raise ValueError("zero-size array to reduction operation maximum which has no identity")
+        raise ValueError(
+            "the multivariate tests are not defined for these variables in this view (no "
+            "non-zero eigenvalue); choose other variables"
+        )
     v, qf = float(df_resid), float(q)
     wilks = float(np.real([np.prod(1 - eigen)])[0])
     pillai = float(np.real([eigen.sum()])[0])
@@ -299,12 +302,15 @@ def _fit(
     # cost ~30 ms per report. Sums-to-zero or treatment coding give the same tests here: there
     # are no interactions, so each term's hypothesis spans the same space either way.
     if len(dependent) < 2:
-        raise ValueError("There must be more than one dependent variable to fit MANOVA!")
+        raise ValueError("it needs at least two dependent variables")
     x, term_columns = _model_matrix(data, categorical, factor, covariates)
     y = np.column_stack([data[column].astype(float) for column in dependent])
     u, singular, vt = np.linalg.svd(x, full_matrices=False)
     if (singular > _TOLERANCE).sum() < len(singular):
-        raise ValueError("Covariance of x singular!")
+        raise ValueError(
+            "the factor and covariates are collinear or constant in this view (singular design); "
+            "choose other covariates or widen the filters"
+        )
     inverse = 1.0 / singular
     params = vt.T.dot(np.diag(inverse)).dot(u.T).dot(y)
     inv_cov = vt.T.dot(np.diag(np.power(inverse, 2))).dot(vt)

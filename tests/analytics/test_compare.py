@@ -334,7 +334,7 @@ def test_mancova_with_factor_equal_to_a_dependent_variable_does_not_fail():
 
 def test_mancova_needs_two_varying_dependent_variables(mancova_frame):
     """As statsmodels' MANOVA did (the report turns this into a note, not a crash)."""
-    with pytest.raises(ValueError, match="more than one dependent variable"):
+    with pytest.raises(ValueError, match="at least two dependent variables"):
         mancova(mancova_frame, dependent=["time_months"])
 
 
