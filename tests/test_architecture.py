@@ -48,3 +48,13 @@ def test_components_do_no_statistics():
     stats_libraries = {"lifelines", "statsmodels", "scipy", "firthmodels"}
     for path in (ROOT / "components").rglob("*.py"):
         assert not (_imported_modules(path) & stats_libraries), path
+
+
+def test_test_modules_have_unique_names():
+    """The test folders are not packages, so pytest imports each test file by its bare name:
+    two files with one name in different folders stop the whole run at collection (seen when
+    tests/app and tests/browser both had test_levels.py)."""
+    names: dict[str, list[str]] = {}
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
