@@ -21,6 +21,7 @@ from analytics.display import (
 )
 from analytics.language import t
 from analytics.levels import ci_label, using_conf_level
+from analytics.open_text import exposure_lines, mancova_lines, table_one_lines
 
 if TYPE_CHECKING:
     from analytics.conditional import ConditionalSurvivalTable
@@ -193,7 +194,8 @@ def _outcome_line(report: Report) -> str:
 
 
 def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
-    """A readable summary: counts, rates, KM medians, log-rank, Cox terms, warnings, and the
+    """A readable summary: counts, rates, KM medians, log-rank, Cox terms, exposure timing,
+    Table 1, MANCOVA, warnings, and the
     relapse analyses when ``relapses`` is given; every interval labelled at the report's level."""
     with using_conf_level(report.conf_level):
         return _render_lines(report, relapses)
@@ -239,6 +241,9 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
     if report.firth is not None and report.firth.terms:
         lines += ["", "Firth-penalized Cox (profile-likelihood CI):"]
         lines += [_term_line(t, ci) for t in report.firth.terms]
+    lines += exposure_lines(report.lesion_timing, ci)
+    lines += table_one_lines(report.table_one)
+    lines += mancova_lines(report.mancova)
     if relapses is not None:
         lines += render_relapses(relapses)
     if report.warnings:

@@ -1,29 +1,18 @@
-"""Clinician-facing names for contract columns and their coded levels."""
+"""Clinician-facing names for columns and levels; the names themselves live in
+:mod:`analytics.labels` (the CLI's text uses them too), the figure-safe forms here."""
 
 from __future__ import annotations
 
-from analytics.language import N_, t
+from analytics.labels import COLUMN_LABELS, column_label, level_label
 
-COLUMN_LABELS = {
-    "asymptomatic_lesions": N_("Asymptomatic lesions"),
-    "asymptomatic_lesion_months": N_("Months to first asymptomatic lesion"),
-    "followup_months": N_("Follow-up (months)"),
-    "gd_persistent": N_("Persistent Gd enhancement"),
-    "sex": N_("Sex"),
-    "fcgr3a_v158f": N_("FCGR3A-V158F"),
-    "age_at_rtx": N_("Age at rituximab"),
-    "edss_baseline": N_("Baseline EDSS"),
-    "failure": N_("Treatment failure"),
-}
-_BINARY = {"asymptomatic_lesions", "gd_persistent", "failure"}
-_LEVELS = {"sex": {"F": N_("female"), "M": N_("male")}}
-
-
-def column_label(column: str | None) -> str:
-    if column is None:
-        return t("All patients")
-    label = COLUMN_LABELS.get(column)
-    return column if label is None else t(label)
+__all__ = [
+    "COLUMN_LABELS",
+    "column_label",
+    "figure_column_label",
+    "figure_level_label",
+    "level_label",
+    "markup_free",
+]
 
 
 def markup_free(text: str) -> str:
@@ -42,13 +31,3 @@ def figure_column_label(column: str | None) -> str:
 def figure_level_label(column: str | None, level: str) -> str:
     """``level_label`` for a figure: legends, hovers and axis labels of every figure builder."""
     return markup_free(level_label(column, level))
-
-
-def level_label(column: str | None, level: str) -> str:
-    """'Asymptomatic lesions: yes' for a 0/1 column, 'Sex: female' for sex, else 'col: level'."""
-    if column is None:
-        return t("All patients") if level == "All" else level
-    if column in _BINARY and level in ("0", "1"):
-        return f"{column_label(column)}: {t('yes') if level == '1' else t('no')}"
-    shown = _LEVELS.get(column, {}).get(level)
-    return f"{column_label(column)}: {level if shown is None else t(shown)}"

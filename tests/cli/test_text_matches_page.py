@@ -94,3 +94,108 @@ def test_cli_text_rounds_as_the_page(demo, capsys, group, covariates) -> None:
         assert limits in " ".join(_numbers(joined)), (cli, joined)
         compared += 1
     assert compared >= 6
+
+
+# The open analyses: the default view, and one with a chosen exposure (adjusted), Table 1 by
+# genotype and a MANCOVA with a chosen factor.
+OPEN_VIEWS = [
+    {},
+    {
+        "exposure": "gd_persistent",
+        "exposure_covariates": ["age_at_rtx"],
+        "table_by": "fcgr3a_v158f",
+        "mancova_factor": "sex",
+    },
+]
+
+
+def _open_argv(view: dict) -> list[str]:
+    argv = ["report", "--cohort", "demo", "--format", "text"]
+    for key, value in view.items():
+        text = ",".join(value) if isinstance(value, list) else value
+        argv += [f"--{key.replace('_', '-')}", text]
+    return argv
+
+
+def _section(lines: list[str], start: str) -> list[str]:
+    """The indented lines under the heading that starts with ``start``."""
+    (at,) = [i for i, line in enumerate(lines) if line.startswith(start)]
+    body = []
+    for line in lines[at + 1 :]:
+        if not line.startswith("  "):
+            break
+        if not line.startswith("  - "):  # notes, not rows
+            body.append(line)
+    return body
+
+
+def _panel_lines(component) -> list[list[str]]:
+    """Header and body rows of every table in the panel, as lists of cell texts."""
+    found = []
+
+    def walk(node):
+        if node.__class__.__name__ == "Tr":
+            found.append([" ".join(component_texts(cell)) for cell in node.children])
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list | tuple) else [children]:
+            if child is not None and not isinstance(child, str | int | float):
+                walk(child)
+
+    walk(component)
+    return found
+
+
+def _caption(component) -> str:
+    found = []
+
+    def walk(node):
+        if node.__class__.__name__ == "Caption":
+            found.append(" ".join(component_texts(node)))
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list | tuple) else [children]:
+            if child is not None and not isinstance(child, str | int | float):
+                walk(child)
+
+    walk(component)
+    return found[0]
+
+
+@pytest.mark.parametrize("view", OPEN_VIEWS, ids=["default", "chosen"])
+def test_cli_text_has_the_open_analyses_as_the_page(demo, capsys, view) -> None:
+    report = build_report(demo, Filters(), **view)
+    assert main(_open_argv(view)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    timing, table, result = report.lesion_timing, report.table_one, report.mancova
+    assert timing is not None
+    assert table is not None
+    assert result is not None
+
+    # Lesion timing: per model the term, HR (CI), p, n and failures, as the tab's rows.
+    page = panels.lesion_panel(timing, report.n)
+    cli = _section(lines, f"Exposure timing, {timing.exposure}:")
+    rows = _panel_lines(page)[1:]
+    adjusted = [" ".join(component_texts(p)) for p in page.children if p.__class__.__name__ == "P"]
+    assert len(cli) == len(rows) + len(adjusted) - 1 == 3 + bool(timing.covariates)
+    for got, row in zip(cli, rows, strict=False):
+        want = " ".join(row)
+        assert _numbers(got) == _numbers(want), (got, want)
+        assert row[4], row  # n printed: the model was fitted, its numbers compared
+    # The adjusted-for line, as worded on the page (the last paragraph is the explanation).
+    assert [line.strip() for line in cli[len(rows) :]] == adjusted[:-1]
+
+    # Table 1: header (groups and their n) and every row, cell by cell.
+    cli = _section(lines, f"Table 1 (by {table.by}")
+    expected = [" ".join(row) for row in _panel_lines(panels.table_one_panel(table))]
+    assert len(cli) == len(expected) == len(table.rows) + 1
+    for got, want in zip(cli, expected, strict=True):
+        assert _numbers(got) == _numbers(want), (got, want)
+    assert sum(len(_numbers(row)) for row in expected) > 3 * len(table.rows)
+
+    # MANCOVA: the caption (design and n), then each term's row.
+    page = panels.mancova_panel(result)
+    cli = _section(lines, "MANCOVA")
+    expected = [_caption(page)] + [" ".join(row) for row in _panel_lines(page)]
+    assert len(cli) == len(expected) == len(result.terms) + 2
+    for got, want in zip(cli, expected, strict=True):
+        assert _numbers(got) == _numbers(want), (got, want)
+    assert result.factor in cli[0]
