@@ -18,6 +18,7 @@ from analytics.budget import TOO_LARGE, BudgetExceeded, budget
 from analytics.choices import ChoiceError
 from analytics.schema import CohortValidationError
 from app.config import Config
+from app.logsafe import exception_summary
 from app.session import app_config
 
 log = logging.getLogger("app.callbacks")
@@ -62,14 +63,8 @@ def guarded(fallback: Callable[[str], tuple]) -> Callable:
                 refusal = _refusal(error)
                 if refusal is not None:
                     return fallback(refusal)
-                frame = error.__traceback__
-                while frame is not None and frame.tb_next is not None:
-                    frame = frame.tb_next
-                where = f"{frame.tb_frame.f_code.co_filename}:{frame.tb_lineno}" if frame else "?"
                 # Exception messages can quote cell values: log the type and place only.
-                log.error(
-                    "callback %s failed: %s at %s", function.__name__, type(error).__name__, where
-                )
+                log.error("callback %s failed: %s", function.__name__, exception_summary(error))
                 return fallback(
                     f"Something went wrong computing this view ({type(error).__name__}). "
                     "The error was logged; try other filters or reload the page."
