@@ -62,7 +62,8 @@ _counts: dict[int, tuple[weakref.ref[pd.DataFrame], dict[str, int]]] = {}
 _counts_lock = threading.Lock()
 
 
-def _levels(patients: pd.DataFrame, column: str) -> int:
+def level_count(patients: pd.DataFrame, column: str) -> int:
+    """Distinct non-missing values of ``column``, counted once per cohort frame."""
     with _counts_lock:
         entry = _counts.get(id(patients))
         if entry is None or entry[0]() is not patients:
@@ -85,7 +86,7 @@ def column_problem(patients: pd.DataFrame, column: str, role: Role) -> str | Non
         return f"{column} cannot be {a_role}: it identifies patients or is part of the outcome."
     if role == "covariate" and _is_numeric(patients[column]):
         return None  # one model column, however many values
-    levels = _levels(patients, column)
+    levels = level_count(patients, column)
     # A column with one value costs nothing: the report says it is constant (one curve, or
     # left out of the model), so a request may name it; the menus just do not offer it.
     if role == "grouping" and levels > MAX_GROUP_LEVELS:
@@ -106,7 +107,7 @@ def allowed_columns(patients: pd.DataFrame, role: Role) -> list[str]:
     return [
         str(c)
         for c in patients.columns
-        if column_problem(patients, str(c), role) is None and _levels(patients, str(c)) >= 2
+        if column_problem(patients, str(c), role) is None and level_count(patients, str(c)) >= 2
     ]
 
 
@@ -115,7 +116,7 @@ def model_columns(patients: pd.DataFrame, covariates: Sequence[str]) -> int:
     total = 0
     for name in dict.fromkeys(covariates):
         numeric = _is_numeric(patients[name])
-        total += 1 if numeric else max(0, _levels(patients, name) - 1)
+        total += 1 if numeric else max(0, level_count(patients, name) - 1)
     return total
 
 

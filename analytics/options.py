@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analytics.choices import MAX_MODEL_COLUMNS, column_problem, model_columns
+from analytics.choices import MAX_MODEL_COLUMNS, column_problem, level_count, model_columns
 from analytics.lesion_timing import LESION_FLAG, LESION_MONTHS
 from analytics.schema import CohortValidationError, Problem
 
@@ -117,16 +117,12 @@ def check_exposure(patients: pd.DataFrame, flag: str, months: str) -> None:
         )
 
 
-def _levels(values: pd.Series) -> int:
-    return int(values.dropna().nunique())
-
-
 def check_grouping(patients: pd.DataFrame, column: str, option: str = "--table-by") -> None:
     """A grouping for Table 1 (or a MANCOVA factor): 2 to MAX_GROUP_LEVELS levels."""
     if column in DERIVED_COLUMNS:
         return  # the outcome itself: two levels by construction
     _require(list(patients.columns), column, option)
-    levels = _levels(patients[column])
+    levels = level_count(patients, column)
     if levels < 2:
         raise _problem(option, column, "has fewer than two levels: nothing to compare")
     if levels > MAX_GROUP_LEVELS:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from analytics.choices import allowed_columns
+from analytics.choices import allowed_columns, level_count
 from analytics.compare import DEFAULT_COVARIATES, DEFAULT_DEPENDENT, DEFAULT_FACTOR
 from analytics.options import (
     MAX_GROUP_LEVELS,
@@ -69,7 +69,7 @@ def open_options(patients: pd.DataFrame) -> OpenOptions:
     columns = [c for c in patients.columns if c not in _NOT_VARIABLES]
     binary = [c for c in columns if _is_binary(patients[c])]
     numeric = [c for c in patients.columns if _is_numeric(patients[c]) and c != "patient_id"]
-    levels = [c for c in columns if 2 <= patients[c].dropna().nunique() <= MAX_GROUP_LEVELS]
+    levels = [c for c in columns if 2 <= level_count(patients, c) <= MAX_GROUP_LEVELS]
     # Adjustment covariates follow the one covariate rule (analytics.choices): numeric or
     # few-level columns, never IDs or free text, which would make a model of many columns.
     varying = allowed_columns(patients, "covariate")
