@@ -9,8 +9,6 @@ its default), as a malformed URL parameter does (app/state.py).
 
 from __future__ import annotations
 
-import math
-
 from analytics.cohort import DEFAULT_GRACE_MONTHS, MAX_GRACE_MONTHS
 from app.state import (
     ALL,
@@ -18,6 +16,7 @@ from app.state import (
     NO_GROUP,
     ViewState,
     conf_level_or_default,
+    finite_number,
     zph_transform_or_default,
 )
 
@@ -57,7 +56,7 @@ class _Reader:
         """A range slider at its full extent restricts nothing (and keeps missing values)."""
         if value is None or (isinstance(value, list | tuple) and not value):
             return None
-        pair = [_finite(v) for v in value] if isinstance(value, list | tuple) else []
+        pair = [finite_number(v) for v in value] if isinstance(value, list | tuple) else []
         if len(pair) != 2 or None in pair or pair[0] > pair[1]:  # type: ignore[operator]
             self.refuse(control, "expected two numbers, low to high")
             return None
@@ -67,14 +66,14 @@ class _Reader:
         return (low, high)
 
     def months(self, value: object, control: str, default: float, *, low: float) -> float:
-        number = _finite(value)
+        number = finite_number(value)
         if number is None or number < low or number > MAX_GRACE_MONTHS:
             self.refuse(control, f"expected a number of months from {low:g} to 12")
             return default
         return number
 
     def positive(self, value: object, control: str) -> float | None:
-        number = _finite(value)
+        number = finite_number(value)
         if number is None or number <= 0:
             self.refuse(control, "expected a number of months above 0")
             return None
@@ -101,20 +100,9 @@ class _Reader:
         return kept
 
 
-def _finite(value: object) -> float | None:
-    """A finite number from a number or its text; None otherwise (bools are not numbers)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def read_bounds(age_min: object, age_max: object) -> tuple[float, float]:
     """The age slider's extent; the default extent when the page sent something else."""
-    low, high = _finite(age_min), _finite(age_max)
+    low, high = finite_number(age_min), finite_number(age_max)
     if low is None or high is None or low > high:
         return DEFAULT_AGE_BOUNDS
     return (low, high)
@@ -136,7 +124,7 @@ def read_controls(values: tuple, age_bounds: tuple[float, float]) -> tuple[ViewS
     )
     horizon_months = None if horizon in (None, "full") else read.positive(horizon, "time horizon")
     # An unusable landmark (none, 0, text from an older page) has always meant the default.
-    landmark_months = _finite(landmark) if isinstance(landmark, int | float) else None
+    landmark_months = finite_number(landmark) if isinstance(landmark, int | float) else None
     state = ViewState(
         sex=read.choice(sex, "sex filter", ("F", "M")),
         age=read.span(age, age_bounds, "age range"),

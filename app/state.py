@@ -119,16 +119,16 @@ class ViewState:
         changes["fcgr3a"] = _choice(raw.get("fcgr3a", "").upper(), ("VV", "VF", "FF"))
         changes["age"] = _span(raw.get("age"), 0, 120)
         changes["edss"] = _span(raw.get("edss"), 0, 10)
-        grace = _number(raw.get("grace"))
+        grace = finite_number(raw.get("grace"))
         if grace is not None and 0 <= grace <= MAX_GRACE_MONTHS:
             changes["grace_months"] = grace
         if "group" in raw:
             changes["group_by"] = None if raw["group"] == NO_GROUP else raw["group"]
         if raw.get("cov"):
             changes["covariates"] = tuple(c for c in raw["cov"].split(",") if c)
-        horizon = _number(raw.get("horizon"))
+        horizon = finite_number(raw.get("horizon"))
         changes["horizon"] = horizon if horizon is not None and horizon > 0 else None
-        landmark = _number(raw.get("landmark"))
+        landmark = finite_number(raw.get("landmark"))
         if landmark is not None and landmark > 0:
             changes["landmark"] = landmark
         changes["language"] = parse_language(raw.get("lang"))
@@ -200,12 +200,16 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _number(text: str | None) -> float | None:
-    try:
-        value = float(text) if text is not None else None
-    except ValueError:
+def finite_number(value: object) -> float | None:
+    """A finite number from a number or its text; None otherwise (bools are not numbers).
+    URL parameters and the controls' values (app.control_values) are both read with it."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
-    return value if value is not None and math.isfinite(value) else None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _choice(text: str, allowed: tuple[str, ...]) -> str | None:
@@ -220,7 +224,7 @@ def _span(text: str | None, low: float, high: float) -> tuple[float, float] | No
     if not text or "-" not in text:
         return None
     first, _, second = text.partition("-")
-    a, b = _number(first), _number(second)
+    a, b = finite_number(first), finite_number(second)
     if a is None or b is None or not (low <= a <= b <= high):
         return None
     return (a, b)
