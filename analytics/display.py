@@ -17,6 +17,7 @@ from analytics.language import percent as percent_text
 from analytics.levels import ci_label as level_ci_label
 
 if TYPE_CHECKING:
+    from analytics.hazards import HazardTerm
     from analytics.survival import KaplanMeier
 
 # A median (or a median's confidence limit) the curve never reaches: R prints NA; we print
@@ -74,6 +75,13 @@ def hazard_ratio(value: float) -> str:
     if value > 1000:  # includes +inf (separation)
         return "> 1000"
     return number(value, 2) if value < 10 else number(value, 1)
+
+
+def hazard_ratio_line(term: HazardTerm, dash: str = "-") -> str:
+    """'HR 22.8 (95% CI 2.38-218.9), p = 0.007': a Cox term as the CLI's text prints it, at
+    the current confidence level (analytics.levels)."""
+    limits = f"{hazard_ratio(term.ci_low)}{dash}{hazard_ratio(term.ci_high)}"
+    return f"HR {hazard_ratio(term.hr)} ({ci_label()} {limits}), {format_p(term.p)}"
 
 
 def format_hr(hr: float, low: float, high: float, dash: str = EN_DASH) -> str:

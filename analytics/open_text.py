@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from analytics.cox_results import term_label
-from analytics.display import format_p, hazard_ratio
+from analytics.display import hazard_ratio_line
 from analytics.exposure_text import adjusted_for, model_names, needs_onset
 from analytics.table_one_text import mancova_cells, table_one_cells
 
@@ -29,7 +29,7 @@ def _notes(notes: Sequence[str]) -> list[str]:
     return [f"  - {note}" for note in dict.fromkeys(notes)]
 
 
-def _model_line(name: str, model: CoxModel | None, timing: LesionTiming, ci: str) -> str:
+def _model_line(name: str, model: CoxModel | None, timing: LesionTiming) -> str:
     # ", HR " rather than ": HR ": one line per model, not a Cox term of the Cox sections.
     if model is None:
         return f"  {name}: {needs_onset(timing)}"
@@ -37,13 +37,12 @@ def _model_line(name: str, model: CoxModel | None, timing: LesionTiming, ci: str
         return f"  {name}: not estimable; n {model.n}, failures {model.events}"
     term = model.terms[0]
     return (
-        f"  {name}: {term_label(term)}, HR {hazard_ratio(term.hr)} "
-        f"({ci} {hazard_ratio(term.ci_low)}-{hazard_ratio(term.ci_high)}), "
-        f"{format_p(term.p)}; n {model.n}, failures {model.events}"
+        f"  {name}: {term_label(term)}, {hazard_ratio_line(term)}; "
+        f"n {model.n}, failures {model.events}"
     )
 
 
-def exposure_lines(timing: LesionTiming | None, ci: str) -> list[str]:
+def exposure_lines(timing: LesionTiming | None) -> list[str]:
     """The Lesion timing tab's three models of the chosen exposure, then its notes."""
     if timing is None:
         return []
@@ -54,7 +53,7 @@ def exposure_lines(timing: LesionTiming | None, ci: str) -> list[str]:
         "(Efron ties, Wald CI):",
     ]
     lines += [
-        _model_line(name, model, timing, ci)
+        _model_line(name, model, timing)
         for name, model in zip(model_names(timing), models, strict=True)
     ]
     adjusted = adjusted_for(timing)

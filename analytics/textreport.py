@@ -16,7 +16,7 @@ from analytics.display import (
     format_median,
     format_number,
     format_p,
-    hazard_ratio,
+    hazard_ratio_line,
     not_reached,
 )
 from analytics.language import t
@@ -32,11 +32,8 @@ if TYPE_CHECKING:
     from analytics.report import Report
 
 
-def _term_line(term: HazardTerm, ci: str = "95% CI") -> str:
-    return (
-        f"  {term_label(term)}: HR {hazard_ratio(term.hr)} "
-        f"({ci} {hazard_ratio(term.ci_low)}-{hazard_ratio(term.ci_high)}), {format_p(term.p)}"
-    )
+def _term_line(term: HazardTerm) -> str:
+    return f"  {term_label(term)}: {hazard_ratio_line(term)}"
 
 
 def small_number(value: float) -> str:
@@ -234,14 +231,14 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
         lines += _conditional_lines(report.conditional)
     if report.univariable:
         lines += ["", "Univariable Cox (Efron ties, Wald CI):"]
-        lines += [_term_line(t, ci) for t in report.univariable]
+        lines += [_term_line(t) for t in report.univariable]
     if report.cox is not None and report.cox.terms:
         lines += ["", f"Multivariable Cox (n {report.cox.n}, events {report.cox.events}):"]
-        lines += [_term_line(t, ci) for t in report.cox.terms]
+        lines += [_term_line(t) for t in report.cox.terms]
     if report.firth is not None and report.firth.terms:
         lines += ["", "Firth-penalized Cox (profile-likelihood CI):"]
-        lines += [_term_line(t, ci) for t in report.firth.terms]
-    lines += exposure_lines(report.lesion_timing, ci)
+        lines += [_term_line(t) for t in report.firth.terms]
+    lines += exposure_lines(report.lesion_timing)
     lines += table_one_lines(report.table_one)
     lines += mancova_lines(report.mancova)
     if relapses is not None:
