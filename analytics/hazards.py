@@ -232,6 +232,7 @@ def _split_at_switch(
     time_col: str,
     event_col: str,
     covariates: Sequence[str],
+    complete: np.ndarray,
 ) -> tuple[pd.DataFrame, int]:
     """Counting-process rows: exposure 0 until ``switch_col``, 1 afterwards.
 
@@ -240,12 +241,11 @@ def _split_at_switch(
     switch time cannot be placed in time and are left out (the count is returned). The
     rows have the covariates, ``flag_col``, ``tstart``, ``tstop`` and the event of each
     interval in ``__status`` (the patient's event on the interval ending at their time).
-    Patients with a missing flag or covariate are left out before the split (R ``na.omit``).
+    Only the ``complete`` patients (flag and covariates present) are split (R ``na.omit``).
     """
     flag = frame[flag_col].to_numpy(dtype=float)
     switch = frame[switch_col].to_numpy(dtype=float)
     time = frame[time_col].to_numpy(dtype=float)
-    complete = _complete(frame, [flag_col, *covariates])
     unknown = complete & (flag == 1) & np.isnan(switch)
     known = complete & ~unknown
     switched = known & (flag == 1) & (switch < time)
@@ -291,8 +291,10 @@ def time_dependent_cox(
         ``tmerge(d, d, id, event = event(time, status), lesion = tdc(lesion_months))``.
         ``n`` counts patients, not intervals.
     """
-    rows, unknown = _split_at_switch(frame, switch_col, flag_col, time_col, event_col, covariates)
     complete = _complete(frame, [flag_col, *covariates])
+    rows, unknown = _split_at_switch(
+        frame, switch_col, flag_col, time_col, event_col, covariates, complete
+    )
     model = cox_model(
         rows,
         [flag_col, *covariates],
