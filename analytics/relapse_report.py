@@ -13,7 +13,7 @@ filter panel's control), so the panel and the survival analyses describe the sam
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -193,7 +193,12 @@ def _group_reference(frame: pd.DataFrame, group_by: str) -> dict[str, str]:
 
 
 def _empty(
-    available: bool, n: int, group_by: str | None, grace: float, notes: list[str]
+    available: bool,
+    n: int,
+    group_by: str | None,
+    grace: float,
+    notes: list[str],
+    conf_level: float,
 ) -> RelapseReport:
     return RelapseReport(
         available=available,
@@ -207,6 +212,7 @@ def _empty(
         mcf=None,
         andersen_gill=None,
         notes=tuple(notes),
+        conf_level=conf_level,
     )
 
 
@@ -237,11 +243,11 @@ def build_relapse_report(
     """
     grace = float(filters.grace_months)
     if cohort.relapses is None:
-        return replace(_empty(False, 0, group_by, grace, []), conf_level=conf_level)
+        return _empty(False, 0, group_by, grace, [], conf_level)
     patients = analysis_frame(cohort, filters)
     notes: list[str] = []
     if patients.empty:
-        return replace(_empty(True, 0, group_by, grace, notes), conf_level=conf_level)
+        return _empty(True, 0, group_by, grace, notes, conf_level)
     if group_by is not None and group_by not in patients.columns:
         notes.append(f"The cohort has no column {group_by}; showing all patients.")
         group_by = None
