@@ -321,9 +321,9 @@ def build_report(
         (exposure, exposure_months, exposure_covariates),
         (mancova_dependent, mancova_factor, mancova_covariates),
     )
-    # failure is derived from the relapses file when the patients file has no such column.
-    wanted = [*covariates, group_by, None if table_by == "failure" else table_by]
-    for name in filter(None, wanted):
+    # (check_open_options has checked table_by: failure, derived from the relapses file when
+    # the patients file has no such column, or a column of the cohort.)
+    for name in filter(None, [*covariates, group_by]):
         if name not in cohort.patients.columns:
             raise KeyError(f"column {name!r} is not in the cohort")
     frame = analysis_frame(cohort, filters)
