@@ -45,9 +45,15 @@ def _require(columns: Sequence[str], column: str, option: str) -> None:
         raise _problem(option, column, "is not a column of this cohort")
 
 
+def is_number_column(values: pd.Series) -> bool:
+    """Numbers (not booleans): what a dependent variable or an onset column must hold; the
+    open analyses' menus offer the columns that pass."""
+    return bool(pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values))
+
+
 def _numbers(patients: pd.DataFrame, column: str, option: str) -> np.ndarray:
     values = patients[column]
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+    if not is_number_column(values):
         raise _problem(option, column, "must be a numeric column")
     return values.to_numpy(dtype=float, na_value=np.nan)
 

@@ -16,6 +16,7 @@ from analytics.options import (
     check_exposure,
     check_grouping,
     check_mancova,
+    is_number_column,
 )
 from analytics.schema import CohortValidationError
 from app import ids
@@ -50,13 +51,9 @@ class OpenOptions:
     by_id: dict[str, Options]
 
 
-def _is_numeric(values: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-
-
 def _is_binary(values: pd.Series) -> bool:
     present = values.dropna()
-    return _is_numeric(values) and not present.empty and bool(present.isin((0, 1)).all())
+    return is_number_column(values) and not present.empty and bool(present.isin((0, 1)).all())
 
 
 def _option(column: str) -> dict[str, str]:
@@ -68,7 +65,7 @@ def open_options(patients: pd.DataFrame) -> OpenOptions:
     dependent variables, 2-10 level columns for groupings and factors."""
     columns = [c for c in patients.columns if c not in _NOT_VARIABLES]
     binary = [c for c in columns if _is_binary(patients[c])]
-    numeric = [c for c in patients.columns if _is_numeric(patients[c]) and c != "patient_id"]
+    numeric = [c for c in patients.columns if is_number_column(patients[c]) and c != "patient_id"]
     levels = [c for c in columns if 2 <= level_count(patients, c) <= MAX_GROUP_LEVELS]
     # Adjustment covariates follow the one covariate rule (analytics.choices): numeric or
     # few-level columns, never IDs or free text, which would make a model of many columns.
