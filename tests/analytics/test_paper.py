@@ -46,9 +46,8 @@ def _row(comparison, quantity):
 
 
 def _numbers(comparison, quantity) -> list[float]:
-    # Numbers as shown, minus the "2" of "η²" and the percent sign's share.
-    text = _row(comparison, quantity).recomputed.replace("η²", "eta")
-    return [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
+    """The numbers of a recomputed cell as shown: "12/54 (22.2%)" gives 12, 54, 22.2."""
+    return [float(n) for n in re.findall(r"\d+(?:\.\d+)?", _row(comparison, quantity).recomputed)]
 
 
 def _close(shown, expected, tolerances) -> None:
