@@ -1,4 +1,4 @@
-"""Command line: ``python -m analytics report ...`` (contract in DESIGN.md, "CLI contract").
+"""Command line: ``python -m analytics report ...`` (contract in docs/cli.md).
 
 Exit 0 on success; 2 on invalid input or arguments, with a message on stderr that names the
 file, row, column and rule; never a traceback.
@@ -249,7 +249,7 @@ def run(args: argparse.Namespace) -> tuple[Report, RelapseReport | None]:
 
 
 def to_json(report: Report, relapses: RelapseReport | None) -> str:
-    """The JSON of DESIGN.md's contract, the extra panels, then ``relapses``; strict JSON
+    """The JSON of docs/cli.md's contract, the extra panels, then ``relapses``; strict JSON
     (undefined estimates are null, never NaN)."""
     data = report.to_dict()
     # Per-patient rates are already under relapse_rates; the Relapses tab shows none.

@@ -98,7 +98,7 @@ class Report:
     grace_applied: bool = True
 
     def to_dict(self) -> dict[str, object]:
-        """The CLI contract's keys (DESIGN.md), followed by the extra panels' results."""
+        """The CLI contract's keys (docs/cli.md), followed by the extra panels' results."""
         return json_dict(
             {
                 "n": self.n,

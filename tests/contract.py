@@ -1,6 +1,6 @@
-"""The CLI's JSON contract as DESIGN.md writes it, kept apart from the code that produces it."""
+"""The CLI's JSON contract as docs/cli.md writes it, kept apart from the code that produces it."""
 
-# The stable keys, in DESIGN.md's order.
+# The stable keys, in docs/cli.md's order.
 CONTRACT_KEYS = (
     "n",
     "events",

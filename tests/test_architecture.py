@@ -1,4 +1,4 @@
-"""Architecture rules from DESIGN.md that code review alone would let slip."""
+"""Architecture rules of docs/architecture.md (import rule) that code review would let slip."""
 
 from __future__ import annotations
 

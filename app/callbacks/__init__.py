@@ -1,4 +1,4 @@
-"""Feature callbacks, declared with ``@dash.callback`` (STYLE.md), attached to each app.
+"""Feature callbacks, declared with ``@dash.callback`` (docs/architecture.md), attached to each app.
 
 Dash moves globally declared callbacks into the first app that serves a request and leaves
 none for a second app in the same process (tests build several; a worker builds one). So the

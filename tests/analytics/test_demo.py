@@ -1,4 +1,4 @@
-"""The shipped synthetic demo cohort meets every calibration target of DESIGN.md.
+"""The shipped synthetic demo cohort meets every calibration target of docs/data-contract.md.
 
 Targets (from the source study's abstract): 54 patients, 12 failures, 45 women, median age
 45 (IQR about 34-54.5); failure associated with asymptomatic lesions (Fisher p in

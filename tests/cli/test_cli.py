@@ -1,4 +1,4 @@
-"""The CLI contract of DESIGN.md: flags, JSON keys, exit codes, messages without tracebacks."""
+"""The CLI contract of docs/cli.md: flags, JSON keys, exit codes, messages without tracebacks."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Cox models against R ``survival::coxph`` and a first-principles Firth Cox in R.
 
 Tolerances: ``RTOL = 1e-6`` for Cox fits (Newton-Raphson on both sides, converged far
-below this; DESIGN.md asks for 4 significant digits). ``RTOL_FIRTH = 1e-6`` for Firth:
+below this; docs/architecture.md asks for 4 significant digits). ``RTOL_FIRTH = 1e-6`` for Firth:
 both sides maximise the penalized likelihood and find profile limits numerically (R:
 BFGS + uniroot; analytics.firth: quasi-Newton, profile limits by Newton on the signed root).
 """

@@ -1,7 +1,7 @@
 """Recurrent-relapse statistics against R ``survival`` and ``MASS``.
 
 Fixtures: ``Rscript tests/reference/make_recurrent_reference.R`` (recurrent_*.csv/json).
-Tolerance ``rtol = 1e-6`` (DESIGN.md asks for 4 significant digits). The R fits use a tight
+Tolerance ``rtol = 1e-6`` (docs/architecture.md asks for 4 significant digits). R fits use a tight
 ``glm.control(epsilon = 1e-13)``; with glm.nb's default control R stops ~1e-8 (relative) short
 of the optimum, which :func:`test_negative_binomial_matches_default_glm_nb` checks at 1e-5.
 Two comparisons are looser, for reasons on R's side:

@@ -1,6 +1,6 @@
 """Kaplan–Meier and log-rank against R ``survival`` (fixtures: tests/data/reference).
 
-Tolerance: ``rtol = 1e-6`` (DESIGN.md asks for 4 significant digits; both computations are
+Tolerance ``rtol = 1e-6`` (docs/architecture.md asks for 4 significant digits; both computations are
 closed-form, so they agree to rounding). Counts must be equal.
 """
 
