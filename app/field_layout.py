@@ -8,7 +8,9 @@ from dash import dcc, html
 from analytics.language import t
 
 
-def _field(english: str, control: object, row_id: str | None = None, help_text: str | None = None):
+def labelled_field(
+    english: str, control: object, row_id: str | None = None, help_text: str | None = None
+) -> html.Div:
     """A labelled control; ``english`` names its row id (the same in every language)."""
     row_id = row_id or "wrap-" + "".join(c if c.isalnum() else "-" for c in english.lower())
     label = t(english)

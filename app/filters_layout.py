@@ -8,7 +8,7 @@ from dash import dcc, html
 from analytics.language import N_, t
 from app import ids
 from app.controls import GRACE_NOT_APPLIED, CohortControls
-from app.field_layout import _field
+from app.field_layout import labelled_field
 from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP
 
 
@@ -34,7 +34,7 @@ def _horizons() -> list[dict[str, str]]:
 def _grace_field(applies: bool) -> html.Div:
     """The grace-period slider; disabled, with the reason beside it, when the cohort's outcome
     is its own failure column (the slider would change nothing)."""
-    row = _field(
+    row = labelled_field(
         N_("Grace period (months)"),
         dcc.Slider(
             id=ids.GRACE,
@@ -77,7 +77,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
             [
                 html.H2(t("Filters"), className="h5"),
                 html.Div(live_count, id=ids.LIVE_COUNT, className="live-count mb-3", role="status"),
-                _field(
+                labelled_field(
                     N_("Sex"),
                     _radio(
                         ids.SEX,
@@ -89,7 +89,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.SEX],
                 ),
-                _field(
+                labelled_field(
                     N_("Age at first rituximab (years)"),
                     dcc.RangeSlider(
                         id=ids.AGE,
@@ -104,7 +104,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.AGE],
                 ),
-                _field(
+                labelled_field(
                     N_("Baseline EDSS"),
                     dcc.RangeSlider(
                         id=ids.EDSS,
@@ -119,17 +119,17 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.EDSS],
                 ),
-                _field(
+                labelled_field(
                     N_("New asymptomatic MRI lesions"),
                     _radio(ids.LESIONS, _yes_no()),
                     ids.FILTER_ROWS[ids.LESIONS],
                 ),
-                _field(
+                labelled_field(
                     N_("Persistent Gd enhancement"),
                     _radio(ids.GD, _yes_no()),
                     ids.FILTER_ROWS[ids.GD],
                 ),
-                _field(
+                labelled_field(
                     N_("FCGR3A-V158F genotype"),
                     _radio(
                         ids.FCGR3A,
@@ -142,7 +142,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                 ),
                 _grace_field(controls.grace_applies),
                 html.Hr(),
-                _field(
+                labelled_field(
                     N_("Compare groups by"),
                     dbc.Select(
                         id=ids.GROUP_BY,
@@ -150,7 +150,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                         options=controls.group_options,
                     ),
                 ),
-                _field(
+                labelled_field(
                     N_("Cox covariates (multivariable)"),
                     dbc.Checklist(
                         id=ids.COVARIATES,
@@ -160,15 +160,15 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     help_text=N_("None ticked: univariable models only."),
                 ),
-                _field(
+                labelled_field(
                     N_("Kaplan–Meier time horizon"),
                     dbc.Select(id=ids.HORIZON, options=_horizons(), value="full"),
                 ),
-                _field(
+                labelled_field(
                     N_("Lesion landmark (months)"),
                     dbc.Input(id=ids.LANDMARK, type="number", min=1, max=120, step=1, value=12),
                 ),
-                _field(
+                labelled_field(
                     N_("Confidence level of intervals"),
                     dbc.Select(
                         id=ids.CONF_LEVEL,

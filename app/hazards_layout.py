@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from analytics.language import N_, t
 from app import ids
-from app.field_layout import _field
+from app.field_layout import labelled_field
 from app.survival_layout import GRAPH_CONFIG
 from components.empty import empty_figure
 
@@ -25,7 +25,7 @@ def hazards_tab() -> list[object]:
             },
         ),
         html.Div(id=ids.HAZARD_NOTES),
-        _field(
+        labelled_field(
             N_("Proportional-hazards test (cox.zph) time transform"),
             dbc.RadioItems(
                 id=ids.ZPH_TRANSFORM,

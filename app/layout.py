@@ -1,4 +1,5 @@
-"""Page layout: header, filter panel, summary cards and the analysis tabs.
+"""The page, put together: header, filter panel, summary cards, the analysis tabs (each laid
+out by its own ``app/*_layout.py`` module) and the methods; and the page of a broken start-up.
 
 Static structure only; every number is filled in by callbacks from ``analytics.report``.
 """
