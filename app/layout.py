@@ -139,7 +139,7 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
     )
 
 
-def error_layout(error: CohortValidationError, language: Language = DEFAULT_LANGUAGE) -> html.Div:
+def error_layout(error: CohortValidationError, language: Language = DEFAULT_LANGUAGE) -> html.Main:
     """Shown when the server's configured cohort file is invalid: what is wrong, not a crash."""
     with using_language(language):
         return _error_page(error)
