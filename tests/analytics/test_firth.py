@@ -9,7 +9,11 @@ every reported number against ``firthmodels.FirthCoxPH`` (Breslow ties, like cox
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -163,3 +167,26 @@ def test_no_events_and_one_patient_give_reasons_not_fits():
     model = firth_cox(alone, ["lesion"])
     assert model.terms == ()
     assert model.warnings
+
+
+@pytest.mark.slow
+def test_no_runtime_module_imports_the_test_oracles():
+    """firthmodels (this file's oracle) and lifelines (the benchmarks' naive baseline) are in
+    the test extra only (pyproject.toml): importing every module of analytics, app and
+    components, in a clean interpreter, must load neither, nor scikit-learn (firthmodels')."""
+    code = (
+        "import importlib, json, pkgutil, sys\n"
+        "for package in ('analytics', 'app', 'components'):\n"
+        "    path = importlib.import_module(package).__path__\n"
+        "    for module in pkgutil.walk_packages(path, package + '.'):\n"
+        "        if module.name != 'app.wsgi':  # builds the server from the environment\n"
+        "            importlib.import_module(module.name)\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    loaded = set(json.loads(out.stdout))
+    assert {"analytics", "app", "components", "dash", "scipy"} <= loaded  # the walk ran
+    assert loaded & {"firthmodels", "lifelines", "sklearn"} == set()
