@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analytics.design import not_missing
-from analytics.distributions import f_sf
 from analytics.jsonsafe import json_dict
 from analytics.warnings_guard import ignored_warnings
 
@@ -260,9 +260,9 @@ def _wilks_pillai(e: np.ndarray, h: np.ndarray, q: int, df_resid: int) -> dict[s
         "f": float(wilks_f),
         "num_df": float(wilks_df1),
         "den_df": float(wilks_df2),
-        "p": f_sf(float(wilks_f), wilks_df1, wilks_df2),
+        "p": float(stats.f.sf(float(wilks_f), wilks_df1, wilks_df2)),
         "pillai_f": float(pillai_f),
-        "pillai_p": f_sf(float(pillai_f), pillai_df1, pillai_df2),
+        "pillai_p": float(stats.f.sf(float(pillai_f), pillai_df1, pillai_df2)),
         "pillai_num_df": float(pillai_df1),
     }
 

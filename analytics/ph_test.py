@@ -25,7 +25,6 @@ from scipy import stats
 from analytics.cox_results import outcome_arrays
 from analytics.coxfit import efron_terms, fit_cox
 from analytics.design import DesignColumn, design_matrix
-from analytics.distributions import chi2_sf
 from analytics.jsonsafe import json_dict
 from analytics.terms import by_term
 
@@ -214,5 +213,5 @@ def _term_tests(columns: Sequence[DesignColumn], efron: _Efron, p: int) -> tuple
     for term, indices in [*groups.items(), ("GLOBAL", list(range(p)))]:
         chisq = _score_test(efron.information, efron.score, indices, p)
         df = len(indices)
-        rows.append(ZphRow(term, chisq, df, float(chi2_sf(chisq, df))))
+        rows.append(ZphRow(term, chisq, df, float(stats.chi2.sf(chisq, df))))
     return tuple(rows)
