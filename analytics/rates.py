@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from analytics.jsonsafe import json_dict
 
@@ -102,8 +102,11 @@ def failure_proportion(events: int, n: int, conf_level: float = 0.95) -> Proport
     if n == 0:
         nan = float("nan")
         return Proportion(events, n, nan, nan, nan, conf_level)
-    low = 0.0 if events == 0 else float(stats.beta.ppf(alpha_half, events, n - events + 1))
-    high = 1.0 if events == n else float(stats.beta.ppf(1 - alpha_half, events + 1, n - events))
+    # betaincinv is R's qbeta (stats.beta.ppf's values) without the wrapper's ~0.1 ms of argument
+    # handling: a report asks for ~20 limits, and with every distribution call of the report
+    # made through scipy.stats the 54-patient report took ~14% longer.
+    low = 0.0 if events == 0 else float(special.betaincinv(events, n - events + 1, alpha_half))
+    high = 1.0 if events == n else float(special.betaincinv(events + 1, n - events, 1 - alpha_half))
     return Proportion(events, n, events / n, low, high, conf_level)
 
 
@@ -149,8 +152,9 @@ def incidence_rate(
     if person_years == 0:
         nan = float("nan")
         return IncidenceRate(events, 0.0, per, nan, nan, nan, conf_level)
-    count_low = 0.0 if events == 0 else float(stats.chi2.ppf(alpha_half, 2 * events)) / 2
-    count_high = float(stats.chi2.ppf(1 - alpha_half, 2 * events + 2)) / 2
+    # gammaincinv is R's qgamma (stats.chi2.ppf's ufunc), for the reason in failure_proportion.
+    count_low = 0.0 if events == 0 else float(special.gammaincinv(events, alpha_half))
+    count_high = float(special.gammaincinv(events + 1, 1 - alpha_half))
     scale = per / person_years
     return IncidenceRate(
         events=events,
