@@ -30,7 +30,6 @@ from analytics.mancova import (
     default_dependent,
     mancova,
 )
-from analytics.table_one_stats import chi_square, fisher_exact_p, mann_whitney_p, quartiles
 
 # The MANCOVA names predate analytics.mancova; callers import them from here.
 __all__ = [
@@ -148,7 +147,8 @@ def _numeric_summary(group: str, numbers: np.ndarray) -> GroupSummary:
     present = numbers[~missing]
     if present.size == 0:
         return GroupSummary(group, 0, int(missing.sum()))
-    q1, median, q3 = quartiles(present)
+    # numpy's "linear" method is R's quantile type 7, the default of R's quantile().
+    q1, median, q3 = (float(q) for q in np.percentile(present, [25, 50, 75], method="linear"))
     return GroupSummary(group, int(present.size), int(missing.sum()), median, q1, q3)
 
 
@@ -170,9 +170,16 @@ def _numeric_test(samples: list[np.ndarray]) -> tuple[float | None, str | None]:
         return None, None
     if len(samples) == 2:
         # R wilcox.test(x, y, exact = FALSE, correct = TRUE): normal approximation with
-        # the tie-corrected variance and a 0.5 continuity correction (scipy's mannwhitneyu
-        # with method="asymptotic", without its per-call overhead).
-        return mann_whitney_p(samples[0], samples[1]), TEST_MANN_WHITNEY
+        # the tie-corrected variance and a 0.5 continuity correction. scipy's default
+        # method="auto" would switch to the exact distribution on small tie-free groups.
+        test = stats.mannwhitneyu(
+            samples[0],
+            samples[1],
+            alternative="two-sided",
+            use_continuity=True,
+            method="asymptotic",
+        )
+        return float(test.pvalue), TEST_MANN_WHITNEY
     return float(stats.kruskal(*samples).pvalue), TEST_KRUSKAL  # R kruskal.test
 
 
@@ -181,10 +188,11 @@ def _categorical_test(table: np.ndarray) -> tuple[float | None, str | None, tupl
     if table.shape[0] < 2 or table.shape[1] < 2:
         return None, None, ()
     if table.shape == (2, 2):
-        return fisher_exact_p(table), TEST_FISHER, ()  # R fisher.test
+        return float(stats.fisher_exact(table).pvalue), TEST_FISHER, ()  # R fisher.test
     # R chisq.test(table): Pearson statistic; the continuity correction applies to 2 x 2 only.
-    p, expected = chi_square(table)
-    if (expected >= MIN_EXPECTED).all():
+    chi_square = stats.chi2_contingency(table, correction=False)
+    p = float(chi_square.pvalue)
+    if (chi_square.expected_freq >= MIN_EXPECTED).all():
         return p, TEST_CHISQ, ()
     # Small expected counts: the chi-square approximation is poor, and the exact test (R
     # fisher.test on an r x c table) is what a reviewer expects, when it can be enumerated.

@@ -52,10 +52,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import stats
 from scipy.linalg import lapack
 
 from analytics.budget import check_deadline, check_memory
-from analytics.distributions import chi2_ppf, chi2_sf
 
 Array = NDArray[np.float64]
 
@@ -414,7 +414,7 @@ def fit_firth(time: Array, event: Array, x: Array, *, conf_level: float = 0.95) 
     null_state = model.evaluate(start)  # raises for collinear covariates
     fit = _maximise(model, start, null_state, np.zeros((p, p)))
     notes = [] if fit.converged else ["the penalized likelihood did not converge"]
-    crit = chi2_ppf(conf_level, 1)
+    crit = float(stats.chi2.ppf(conf_level, 1))
     limits = np.full((p, 2), math.nan)
     lr_chisq = np.full(p, math.nan)
     for j in range(p):
@@ -432,7 +432,7 @@ def fit_firth(time: Array, event: Array, x: Array, *, conf_level: float = 0.95) 
         ci_low=limits[:, 0],
         ci_high=limits[:, 1],
         lr_chisq=lr_chisq,
-        p=np.asarray(chi2_sf(lr_chisq, 1), dtype=float),
+        p=np.asarray(stats.chi2.sf(lr_chisq, 1), dtype=float),
         loglik=fit.state.loglik,
         loglik_null=null_state.loglik,
         iterations=fit.iterations,

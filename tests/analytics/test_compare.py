@@ -1,7 +1,8 @@
 """Table 1 (Mann-Whitney, Fisher, chi-square) and MANCOVA.
 
-Expected values come from scipy called directly, from Wilks' lambda computed by hand
-(ratio of residual SSCP determinants) and from R 4.x, whose code is in each docstring.
+Expected values come from R 4.x, whose code is in each docstring, and from hand
+computations (hypergeometric probabilities, the normal approximation of a tie-free
+Mann-Whitney U, Wilks' lambda as a ratio of residual SSCP determinants).
 """
 
 from __future__ import annotations
@@ -48,20 +49,37 @@ def _row(table, variable):
 
 def test_numeric_row_is_median_iqr_and_mann_whitney(two_groups):
     """R: wilcox.test(c(1.5, 2, 2, 3.1, 4.2, 5), c(2, 3.5, 4.4, 6.1, 7),
-    exact = FALSE, correct = TRUE)$p.value -> 0.1669941179."""
+    exact = FALSE, correct = TRUE)$p.value -> 0.1669941179;
+    quantile(c(1.5, 2, 2, 3.1, 4.2, 5)) -> 2.000 2.550 3.925 (type 7: positions 1 + 5p);
+    median of all eleven -> 3.5."""
     row = _row(table_one(two_groups, variables=["age_at_rtx"]), "age_at_rtx")
     assert row.kind == "numeric"
     assert row.test == TEST_MANN_WHITNEY
     assert row.p == pytest.approx(0.1669941179, abs=1e-9)
-    direct = stats.mannwhitneyu(X_NO_FAILURE, X_FAILURE, method="asymptotic").pvalue
-    assert row.p == pytest.approx(direct)
     no_failure, failure = row.groups
     assert (no_failure.group, failure.group) == ("0", "1")
-    assert_allclose(
-        (no_failure.q1, no_failure.median, no_failure.q3),
-        np.percentile(X_NO_FAILURE, [25, 50, 75]),
-    )
-    assert row.overall.median == pytest.approx(np.median(X_NO_FAILURE + X_FAILURE))
+    assert_allclose((no_failure.q1, no_failure.median, no_failure.q3), (2.0, 2.55, 3.925))
+    assert row.overall.median == pytest.approx(3.5)
+
+
+def test_quartiles_interpolate_as_r_quantile_type_7():
+    """R: quantile(c(7, 1, 4, 10)) -> 3.25 5.50 7.75 (between order statistics, not one of them)."""
+    frame = pd.DataFrame({"failure": [0, 0, 0, 0, 1], "age_at_rtx": [7.0, 1.0, 4.0, 10.0, 5.0]})
+    group = _row(table_one(frame, variables=["age_at_rtx"]), "age_at_rtx").groups[0]
+    assert (group.q1, group.median, group.q3) == pytest.approx((3.25, 5.5, 7.75), abs=1e-12)
+
+
+def test_mann_whitney_is_the_normal_approximation_even_without_ties():
+    """R: wilcox.test(1:3, 4:7, exact = FALSE, correct = TRUE)$p.value -> 0.05182992722.
+
+    By hand: U = 0, mean n1 n2 / 2 = 6, variance n1 n2 (n + 1) / 12 = 8, so with the 0.5
+    continuity correction z = 5.5 / sqrt(8) and p = 2 Phi(-z) = erfc(5.5 / 4). The exact
+    test (R's default here, and scipy's method="auto") would give 2 / choose(7, 3) = 2 / 35.
+    """
+    frame = pd.DataFrame({"failure": [0] * 3 + [1] * 4, "age_at_rtx": range(1, 8)})
+    row = _row(table_one(frame, variables=["age_at_rtx"]), "age_at_rtx")
+    assert row.test == TEST_MANN_WHITNEY
+    assert row.p == pytest.approx(math.erfc(5.5 / 4), rel=1e-12)
 
 
 def test_binary_row_uses_fisher_and_counts_missing(two_groups):
@@ -69,7 +87,11 @@ def test_binary_row_uses_fisher_and_counts_missing(two_groups):
     sex = _row(result, "sex")
     assert sex.kind == "binary"
     assert sex.test == TEST_FISHER
-    assert sex.p == pytest.approx(stats.fisher_exact([[4, 1], [1, 4]]).pvalue)
+    # Table [[4, 1], [1, 4]]: margins 5, 5; P(a) = C(5, a) C(5, 5 - a) / C(10, 5). Two-sided:
+    # the tables no more likely than the observed a = 4 are a = 0, 1, 4, 5 (R fisher.test 13/63).
+    probability = [math.comb(5, a) * math.comb(5, 5 - a) / math.comb(10, 5) for a in range(6)]
+    assert sex.p == pytest.approx(sum(q for q in probability if q <= probability[4]), rel=1e-12)
+    assert sex.p == pytest.approx(13 / 63, rel=1e-12)
     no_failure = sex.groups[0]
     assert (no_failure.n, no_failure.missing) == (5, 1)
     assert [(lv.level, lv.count) for lv in no_failure.levels] == [("F", 4), ("M", 1)]

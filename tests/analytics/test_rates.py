@@ -1,9 +1,10 @@
 """Exact proportion and rate intervals, and annualized relapse rates.
 
-Expected values are computed independently of ``analytics.rates``: scipy's own
-``binomtest(...).proportion_ci(method="exact")`` for Clopper-Pearson, the closed-form
-chi-square expression of the exact Poisson interval, and hand counts for relapse rates.
-Values quoted from R 4.x (``binom.test``, ``poisson.test``) are in the docstrings.
+Expected values are computed independently of ``analytics.rates`` (which takes beta and
+chi-square quantiles): the exact limits are checked against their definition, the binomial
+or Poisson tail probability that each limit puts at alpha / 2, summed term by term; relapse
+rates against hand counts. Values quoted from R 4.x (``binom.test``, ``poisson.test``) are in
+the docstrings.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
-from scipy import stats
 
 from analytics.rates import (
     PATIENT_RATE_COLUMNS,
@@ -26,28 +26,33 @@ from analytics.rates import (
 from analytics.recurrent import relapse_rates_by_group
 
 
-def _scipy_exact(events: int, n: int, conf_level: float = 0.95) -> tuple[float, float]:
-    ci = stats.binomtest(events, n).proportion_ci(confidence_level=conf_level, method="exact")
-    return ci.low, ci.high
+def _binomial_cdf(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p)."""
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
 
 
-def _poisson_closed_form(events: int, years: float, conf_level: float = 0.95):
-    alpha = 1 - conf_level
-    low = 0.0 if events == 0 else stats.chi2.ppf(alpha / 2, 2 * events) / 2 / years
-    high = stats.chi2.ppf(1 - alpha / 2, 2 * events + 2) / 2 / years
-    return low, high
+def _poisson_cdf(k: int, mean: float) -> float:
+    """P(X <= k) for X ~ Poisson(mean)."""
+    return sum(math.exp(-mean) * mean**i / math.factorial(i) for i in range(k + 1))
 
 
 @pytest.mark.parametrize(
     ("events", "n"), [(12, 54), (0, 54), (54, 54), (0, 1), (1, 1), (1, 7), (3, 10)]
 )
 @pytest.mark.parametrize("conf_level", [0.95, 0.9])
-def test_failure_proportion_matches_scipy_exact(events, n, conf_level):
+def test_failure_proportion_limits_leave_alpha_half_in_each_binomial_tail(events, n, conf_level):
+    """Clopper-Pearson: P(X >= x | low) = alpha / 2 and P(X <= x | high) = alpha / 2."""
+    half = (1 - conf_level) / 2
     result = failure_proportion(events, n, conf_level=conf_level)
     assert result.estimate == pytest.approx(events / n)
-    assert_allclose(
-        (result.ci_low, result.ci_high), _scipy_exact(events, n, conf_level), rtol=1e-10
-    )
+    if events == 0:
+        assert result.ci_low == 0.0
+    else:
+        assert 1 - _binomial_cdf(events - 1, n, result.ci_low) == pytest.approx(half, rel=1e-9)
+    if events == n:
+        assert result.ci_high == 1.0
+    else:
+        assert _binomial_cdf(events, n, result.ci_high) == pytest.approx(half, rel=1e-9)
 
 
 def test_failure_proportion_matches_r_binom_test():
@@ -80,13 +85,21 @@ def test_failure_proportion_rejects_bad_input(events, n, conf_level, message):
 
 
 @pytest.mark.parametrize(("events", "months"), [(12, 3000.0), (0, 3000.0), (1, 12.0), (40, 600.0)])
-def test_incidence_rate_matches_closed_form(events, months):
+@pytest.mark.parametrize("conf_level", [0.95, 0.9])
+def test_incidence_rate_limits_leave_alpha_half_in_each_poisson_tail(events, months, conf_level):
+    """Exact Poisson: P(X >= x | low) = alpha / 2 and P(X <= x | high) = alpha / 2, on the count."""
+    half = (1 - conf_level) / 2
     years = months / 12
-    result = incidence_rate(events, months)
-    low, high = _poisson_closed_form(events, years)
+    result = incidence_rate(events, months, conf_level=conf_level)
     assert result.person_years == pytest.approx(years)
     assert result.estimate == pytest.approx(100 * events / years)
-    assert_allclose((result.ci_low, result.ci_high), (100 * low, 100 * high), rtol=1e-10)
+    low, high = result.ci_low * years / 100, result.ci_high * years / 100
+    if events == 0:
+        assert low == 0.0
+        assert high == pytest.approx(-math.log(half), rel=1e-12)  # P(X = 0) = exp(-high)
+    else:
+        assert 1 - _poisson_cdf(events - 1, low) == pytest.approx(half, rel=1e-9)
+    assert _poisson_cdf(events, high) == pytest.approx(half, rel=1e-9)
 
 
 def test_incidence_rate_matches_r_poisson_test():
@@ -153,8 +166,9 @@ def test_relapse_rates_hand_counts(small_cohort):
     # Pooled: 3 relapses over 3 x 2 years before; 3 relapses over 2 + 3 + 1 years after.
     assert result.pooled_pre.estimate == pytest.approx(0.5)
     assert result.pooled_post.estimate == pytest.approx(0.5)
-    low, high = _poisson_closed_form(3, 6.0)
-    assert_allclose((result.pooled_post.ci_low, result.pooled_post.ci_high), (low, high))
+    # R: poisson.test(3, 6)$conf.int -> 0.1031120205 1.4612121783
+    pooled = (result.pooled_post.ci_low, result.pooled_post.ci_high)
+    assert_allclose(pooled, (0.1031120205, 1.4612121783), atol=5e-11)
     assert result.median_post_arr == pytest.approx(0.5)
 
 
