@@ -17,6 +17,7 @@ from analytics.language import (
     N_,
     Language,
     integer,
+    ngettext,
     short,
     t,
     using_language,
@@ -495,7 +496,7 @@ def language_switch(language: Language) -> html.A:
     """A link to this page in the other language (the view's query is kept: a callback
     rewrites the link as the URL changes). Switching reloads the page, which is built once
     per language on the server."""
-    other: Language = "en" if language == "es" else "es"
+    other: Language = "es" if language == "en" else "en"
     return html.A(
         LANGUAGE_NAMES[other],
         id=ids.LANGUAGE_LINK,
@@ -612,9 +613,11 @@ def _error_page(error: CohortValidationError) -> html.Main:
             [
                 html.H1(t("The configured cohort file could not be loaded"), className="h3 mt-4"),
                 html.P(
-                    t("{n} problem(s) were found. Fix the file and restart the service:").format(
-                        n=len(error.problems)
-                    )
+                    ngettext(
+                        "{n} problem was found. Fix the file and restart the service:",
+                        "{n} problems were found. Fix the file and restart the service:",
+                        len(error.problems),
+                    ).format(n=len(error.problems))
                 ),
                 html.Ul([html.Li(problem_text(p)) for p in error.problems[:200]]),
             ]

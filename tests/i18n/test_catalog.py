@@ -1,0 +1,157 @@
+"""The Spanish catalog against the code (Babel's extraction), CLDR's number formats and
+plural rules as the pages show them."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+
+from i18n.catalog import read_catalog
+from i18n.locale_context import using_language
+from i18n.message import Message, PluralMessage, fixed
+from i18n.numbers import fixed as fixed_text
+from i18n.numbers import percent
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ("analytics", "app", "components")
+# Babel's keyword specs: the positions of msgid (and msgid_plural) in each call.
+KEYWORDS = {
+    "t": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "Message": None,
+    "PluralMessage": (1, 2),
+}
+
+
+def _extracted() -> dict[str | tuple[str, str], str]:
+    """msgid (or (singular, plural)) -> where the code writes it."""
+    found: dict[str | tuple[str, str], str] = {}
+    for folder in SOURCES:
+        for filename, lineno, message, _, _ in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            found.setdefault(message, f"{folder}/{filename}:{lineno}")
+    return found
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w*)\}", text))
+
+
+@pytest.fixture(scope="module")
+def spanish():
+    return read_catalog("es")
+
+
+def test_extraction_sees_the_code(spanish):
+    # A broken keyword list would extract nothing, and every check below would pass.
+    extracted = _extracted()
+    assert "Filters" in extracted
+    assert any(isinstance(m, tuple) for m in extracted)
+
+
+def test_every_extracted_message_has_spanish(spanish):
+    entries = {m.id: m for m in spanish if m.id}
+    missing = {}
+    for message, where in _extracted().items():
+        entry = entries.get(message)
+        if entry is None or not all(entry.string if entry.pluralizable else [entry.string]):
+            missing[message] = where
+    assert missing == {}
+
+
+def test_the_catalog_has_no_fuzzy_or_empty_entries(spanish):
+    bad = []
+    for entry in spanish:
+        if not entry.id:
+            continue
+        forms = entry.string if entry.pluralizable else (entry.string,)
+        if entry.fuzzy or not all(forms):
+            bad.append(entry.id)
+    assert bad == []
+
+
+def test_translations_keep_the_placeholders(spanish):
+    wrong = []
+    for entry in spanish:
+        if not entry.id:
+            continue
+        if entry.pluralizable:
+            expected = _placeholders(entry.id[1])
+            forms = entry.string
+        else:
+            expected = _placeholders(entry.id)
+            forms = (entry.string,)
+        if any(_placeholders(form) != expected for form in forms):
+            wrong.append(entry.id)
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("language", "thousands", "share"),
+    [("en", "1,234.5", "25.9%"), ("es", "1.234,5", "25,9\u00a0%"), ("es-MX", "1,234.5", "25.9%")],
+)
+def test_numbers_follow_cldr_for_the_locale(language, thousands, share):
+    with using_language(language):
+        assert (fixed_text(1234.5, 1, grouping=True), percent(0.259, 1)) == (thousands, share)
+
+
+LEFT_OUT = (
+    "{n} patient with no {column} is left out of the grouped curves.",
+    "{n} patients with no {column} are left out of the grouped curves.",
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "n", "text"),
+    [
+        ("en", 1, "1 patient with no sex is left out of the grouped curves."),
+        ("en", 2, "2 patients with no sex are left out of the grouped curves."),
+        ("es", 1, "1 paciente sin sex queda fuera de las curvas por grupo."),
+        ("es", 2, "2 pacientes sin sex quedan fuera de las curvas por grupo."),
+        ("es-MX", 2, "2 pacientes sin sex quedan fuera de las curvas por grupo."),
+    ],
+)
+def test_plurals_follow_the_count(language, n, text):
+    message = PluralMessage(*LEFT_OUT, n=n, column="sex")
+    assert message.render(language) == text
+
+
+def test_a_message_is_its_english_text_in_json_and_pickles():
+    message = PluralMessage(*LEFT_OUT, n=3, column="sex")
+    english = "3 patients with no sex are left out of the grouped curves."
+    assert json.dumps({"note": message}) == json.dumps({"note": english})
+    copy = pickle.loads(pickle.dumps(message))
+    assert copy == english
+    assert copy.render("es") == "3 pacientes sin sex quedan fuera de las curvas por grupo."
+
+
+def test_numbers_and_nested_messages_are_rendered_in_the_language():
+    reason = Message("it needs at least two dependent variables")
+    message = Message("MANCOVA not computed: {reason}", reason=reason)
+    assert message == "MANCOVA not computed: it needs at least two dependent variables"
+    assert message.render("es") == (
+        "MANCOVA no calculado: necesita al menos dos variables dependientes"
+    )
+    hazards = Message(
+        "Proportional hazards may not hold for {term} (cox.zph score test p = {p}): its hazard "
+        "ratio is an average over follow-up.",
+        term="sex",
+        p=fixed(0.0123, 3),
+    )
+    assert "p = 0.012)" in hazards
+    assert "para sex (prueba de score de cox.zph p = 0,012)" in hazards.render("es")
+    assert "p = 0.012)" in hazards.render("es-MX")
+
+
+def test_a_float_value_is_refused():
+    # How many decimals to show is the writer's choice, made with fixed() or general().
+    with pytest.raises(TypeError):
+        Message("p = {p}", p=0.0123)
