@@ -29,10 +29,20 @@ from i18n.locale_context import (
     parse_language,
     using_language,
 )
-from i18n.message import Message, PluralMessage, as_message, fixed, general, reason, translate
+from i18n.message import (
+    Grouped,
+    Message,
+    PluralMessage,
+    as_message,
+    fixed,
+    general,
+    reason,
+    translate,
+)
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "Grouped",
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "Language",

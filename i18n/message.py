@@ -7,7 +7,8 @@ renders it with gettext/ngettext in its language, numbers with the locale's mark
 a ``str`` whose text is the English rendering, so JSON output (``json.dumps`` writes a str
 subclass as its text), the CLI and code that compares or joins messages see plain English.
 
-Parameter values: ``str`` (a column name, kept as it is), ``int`` (a count), ``Decimal``
+Parameter values: ``str`` (a column name, kept as it is), ``int`` (a count; ``Grouped`` for
+one written with thousands separators, '1,234' / '1.234'), ``Decimal``
 (a number with the decimals it was written with: ``fixed(0.0123, 3)``) or another
 ``Message`` (a reason inside a message, translated in turn). A ``float`` is refused: how
 many decimals to show is the writer's choice, not the translator's.
@@ -115,11 +116,19 @@ def _rebuild(
     return PluralMessage(msgid, plural, context=context, **params)
 
 
+class Grouped(int):
+    """A count shown with the locale's thousands separator ('1,234' / '1.234')."""
+
+    __slots__ = ()
+
+
 def _value(value: Value, language: Language) -> str:
     if isinstance(value, Message):
         return value.render(language)
     if isinstance(value, bool) or isinstance(value, str):
         return str(value)
+    if isinstance(value, Grouped):
+        return fixed_text(value, 0, grouping=True, language=language)
     if isinstance(value, int):
         return fixed_text(value, 0, language=language)
     return decimal_text(value, language=language)
