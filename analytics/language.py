@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
 
 from i18n import numbers
-from i18n.catalog import read_catalog, translations
+from i18n.catalog import translations
 from i18n.locale_context import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
@@ -142,38 +141,4 @@ def plotly_separators() -> str:
 def translate_message(message: str) -> str:
     """A message from ``analytics`` (warnings, notes, reasons) in the current language: a
     :class:`~i18n.message.Message` renders itself; plain text is a catalog id."""
-    if isinstance(message, Message) or current_language() == "en":
-        return translate(message)
-    exact = translate(message)
-    if exact != message:
-        return exact
-    for pattern, spanish in _message_patterns(catalog_language(current_language())):
-        match = pattern.fullmatch(message)
-        if match:
-            return spanish.format(*(_localize_value(v) for v in match.groups()))
-    return message
-
-
-# TRANSITIONAL: messages not yet written as Message objects, matched against the catalog's
-# positional "{}" templates. Removed once every producer writes a Message.
-def _localize_value(value: str) -> str:
-    if re.fullmatch(r"-?\d+(\.\d+)?", value):
-        return localize_digits(value)
-    return translate_message(value)
-
-
-@cache
-def _message_patterns(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    catalog = read_catalog(language)
-    templates = {
-        str(m.id): str(m.string)
-        for m in catalog
-        if isinstance(m.id, str) and "{}" in m.id and not m.context
-    }
-    ordered = sorted(templates, key=lambda template: -len(template.replace("{}", "")))
-    return tuple((_template_pattern(k), templates[k]) for k in ordered)
-
-
-def _template_pattern(template: str) -> re.Pattern[str]:
-    parts = [re.escape(part) for part in template.split("{}")]
-    return re.compile("(.+?)".join(parts), re.S)
+    return translate(message)
