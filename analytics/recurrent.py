@@ -557,8 +557,12 @@ def _check_followup(patients: pd.DataFrame) -> None:
     if len(bad):
         shown = ", ".join(str(b) for b in bad.iloc[:5])
         raise ValueError(
-            f"followup_months must be a number > 0; {len(bad)} patient(s) break this rule "
-            f"({shown}{', ...' if len(bad) > 5 else ''})"
+            PluralMessage(
+                "followup_months must be a number > 0; {n} patient breaks this rule ({codes})",
+                "followup_months must be a number > 0; {n} patients break this rule ({codes})",
+                n=len(bad),
+                codes=shown + (", ..." if len(bad) > 5 else ""),
+            )
         )
 
 
