@@ -119,13 +119,14 @@ def _separated_terms(design: Design, events: Array) -> dict[str, str]:
     for covariate, reference, indices in _reference_levels(design):
         in_reference = ~design.matrix[:, indices].astype(bool).any(axis=1)
         if in_reference.any() and events[in_reference].sum() == 0:
+            group = f"{covariate}={reference}"
             for j in indices:
                 found.setdefault(
                     design.columns[j].term,
                     Message(
                         "The reference group {group} has no relapses: ratios against it are "
                         "infinite (separation) and are not reported.",
-                        group=f"{covariate}={reference}",
+                        group=group,
                     ),
                 )
     return found

@@ -254,9 +254,10 @@ def invisible_character(code: str) -> str | None:
     for char in code:
         if unicodedata.category(char) in ("Cc", "Cf"):
             name = unicodedata.name(char, "")  # controls have no name
+            shown = f"{ord(char):04X}{' ' if name else ''}{name}"
             return Message(
                 "contains an invisible character (U+{code}); retype the code without it",
-                code=f"{ord(char):04X}{' ' if name else ''}{name}",
+                code=shown,
             )
     return None
 

@@ -159,9 +159,10 @@ def _direction_control(name: str) -> str | None:
     if found is None:
         return None
     char = found.group()
+    shown = f"{ord(char):04X} {unicodedata.name(char)}"
     return Message(
         "column name contains a text-direction control (U+{code}); retype the name without it",
-        code=f"{ord(char):04X} {unicodedata.name(char)}",
+        code=shown,
     )
 
 
