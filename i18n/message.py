@@ -17,6 +17,7 @@ many decimals to show is the writer's choice, not the translator's.
 from __future__ import annotations
 
 from decimal import Decimal
+from numbers import Integral
 from typing import Any
 
 from i18n.catalog import translations
@@ -39,9 +40,7 @@ class Message(str):
     params: dict[str, Any]
 
     def __new__(cls, msgid: str, /, *, context: str | None = None, **params: Any) -> Message:
-        for name, value in params.items():
-            if isinstance(value, float) or not isinstance(value, (str, int, Decimal)):
-                raise TypeError(f"parameter {name!r} of {msgid!r}: {type(value).__name__}")
+        params = _checked(msgid, params)
         self = super().__new__(cls, cls._render(msgid, None, context, params, DEFAULT_LANGUAGE))
         self.msgid, self.context, self.params = msgid, context, params
         return self
@@ -62,6 +61,8 @@ class Message(str):
         params: dict[str, Any],
         language: Language | None,
     ) -> str:
+        if not msgid:  # gettext("") is the catalog's header, not a translation
+            return msgid
         language = language or current_language()
         catalog = translations(catalog_language(language))
         if plural is None:
@@ -87,11 +88,9 @@ class PluralMessage(Message):
     def __new__(
         cls, singular: str, plural: str, /, *, context: str | None = None, **params: Any
     ) -> PluralMessage:
+        params = _checked(singular, params)
         if not isinstance(params.get("n"), int):
             raise TypeError(f"{singular!r}: a plural message needs an int count n")
-        for name, value in params.items():
-            if isinstance(value, float) or not isinstance(value, (str, int, Decimal)):
-                raise TypeError(f"parameter {name!r} of {singular!r}: {type(value).__name__}")
         english = cls._render(singular, plural, context, params, DEFAULT_LANGUAGE)
         self = str.__new__(cls, english)
         self.msgid, self.plural, self.context, self.params = singular, plural, context, params
@@ -114,6 +113,18 @@ def _rebuild(
     if plural is None:
         return cls(msgid, context=context, **params)
     return PluralMessage(msgid, plural, context=context, **params)
+
+
+def _checked(msgid: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters, numpy integers as Python ints (counts often come from numpy)."""
+    checked: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, Integral) and not isinstance(value, (int, bool)):
+            value = int(value)
+        if isinstance(value, float) or not isinstance(value, (str, int, Decimal)):
+            raise TypeError(f"parameter {name!r} of {msgid!r}: {type(value).__name__}")
+        checked[name] = value
+    return checked
 
 
 class Grouped(int):

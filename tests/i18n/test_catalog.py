@@ -155,3 +155,15 @@ def test_a_float_value_is_refused():
     # How many decimals to show is the writer's choice, made with fixed() or general().
     with pytest.raises(TypeError):
         Message("p = {p}", p=0.0123)
+
+
+def test_a_numpy_count_chooses_the_plural_form():
+    import numpy as np
+
+    message = PluralMessage(*LEFT_OUT, n=np.int64(1), column="sex")
+    assert message.render("es") == "1 paciente sin sex queda fuera de las curvas por grupo."
+
+
+def test_an_empty_message_is_empty_in_every_language():
+    # gettext("") returns the catalog's header, which must never reach a page.
+    assert Message("").render("es") == ""
