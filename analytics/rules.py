@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analytics.language import Message, as_message, general
+from analytics.language import N_, Message, as_message, general
 
 MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none"})
 
@@ -115,15 +115,15 @@ PATIENT_RULES: dict[str, NumberRule | ChoiceRule | None] = {
     "followup_months": NumberRule("months", low=0, low_open=True, required=True),
     # failure is optional as a column (a relapses file may give the outcome) but, when the
     # column is there, every patient needs a 0/1: a blank would silently mean "censored".
-    "failure": ChoiceRule(_FLAGS, "0 or 1", required=True, missing_value=math.nan),
+    "failure": ChoiceRule(_FLAGS, N_("0 or 1"), required=True, missing_value=math.nan),
     "failure_months": NumberRule("months", low=0, low_open=True),
-    "sex": ChoiceRule(_SEXES, "F or M"),
+    "sex": ChoiceRule(_SEXES, N_("F or M")),
     "age_at_rtx": NumberRule("years", low=0, high=120),
     "edss_baseline": NumberRule("EDSS points", low=0, high=10, step=0.5),
-    "asymptomatic_lesions": ChoiceRule(_FLAGS, "0 or 1", missing_value=math.nan),
+    "asymptomatic_lesions": ChoiceRule(_FLAGS, N_("0 or 1"), missing_value=math.nan),
     "asymptomatic_lesion_months": NumberRule("months", low=0, low_open=True),
-    "gd_persistent": ChoiceRule(_FLAGS, "0 or 1", missing_value=math.nan),
-    "fcgr3a_v158f": ChoiceRule(_GENOTYPES, "VV, VF or FF"),
+    "gd_persistent": ChoiceRule(_FLAGS, N_("0 or 1"), missing_value=math.nan),
+    "fcgr3a_v158f": ChoiceRule(_GENOTYPES, N_("VV, VF or FF")),
 }
 # Relapse times may be negative (before rituximab: the pre-treatment relapse rate); an
 # infusion is at or after the first one, which is time 0 by definition.
