@@ -93,6 +93,20 @@ def test_every_extracted_message_has_spanish(spanish):
     assert missing == {}
 
 
+def test_every_template_in_the_catalog_is_written_by_the_code(spanish):
+    # A message whose English wording changed leaves its old template behind. (Plain ids are
+    # not all marked yet: analytics passes many as constants, so only templates are checked.)
+    extracted = set(_extracted())
+    stale = [
+        entry.id
+        for entry in spanish
+        if entry.id
+        and (entry.pluralizable or _placeholders(entry.id))
+        and (tuple(entry.id) if entry.pluralizable else entry.id) not in extracted
+    ]
+    assert stale == []
+
+
 def test_the_catalog_has_no_fuzzy_or_empty_entries(spanish):
     bad = []
     for entry in spanish:
