@@ -45,9 +45,10 @@ WORKDIR /srv/app
 COPY analytics ./analytics
 COPY app ./app
 COPY components ./components
+COPY i18n ./i18n
 COPY assets ./assets
 COPY gunicorn.conf.py ./
-RUN python -m compileall -q analytics app components gunicorn.conf.py
+RUN python -m compileall -q analytics app components i18n gunicorn.conf.py
 
 # Defaults for a container; every variable is described in README ("Configuration").
 ENV PATH="/opt/venv/bin:$PATH" \

@@ -14,6 +14,7 @@ import math
 import zipfile
 from typing import Any
 
+from analytics.language import N_, Grouped, Message
 from analytics.schema import CohortValidationError, Problem
 from analytics.warnings_guard import ignored_warnings
 
@@ -35,8 +36,8 @@ MAX_COLUMNS = 200  # the contract has 11 columns; 200 leaves room for any sane e
 # rows x columns held in memory (each cell is a Python object several times per copy):
 # 10 million is 100,000 patients x 100 columns, far beyond any NMOSD cohort.
 MAX_CELLS = 10_000_000
-ENCRYPTED = "is password-protected or legacy .xls: save as .xlsx or CSV"
-_TOO_BIG = "a zip bomb, or a workbook far too large: save the sheet as CSV"
+ENCRYPTED = N_("is password-protected or legacy .xls: save as .xlsx or CSV")
+_TOO_BIG = N_("a zip bomb, or a workbook far too large: save the sheet as CSV")
 
 
 def fail(file: str, rule: str, row: int | None = None) -> CohortValidationError:
@@ -50,7 +51,10 @@ def megabytes(size: int) -> str:
 
 
 def unreadable_workbook(file_name: str, error: Exception) -> CohortValidationError:
-    rule = f"is a ZIP archive but could not be read as an XLSX workbook ({type(error).__name__})"
+    rule = Message(
+        "is a ZIP archive but could not be read as an XLSX workbook ({error})",
+        error=type(error).__name__,
+    )
     return fail(file_name, rule)
 
 
@@ -60,24 +64,35 @@ def _part_name(name: str) -> str:
     return shown if len(shown) <= 60 else shown[:59] + "…"
 
 
+def _too_big(rule: Message) -> Message:
+    return Message("{rule} ({why})", rule=rule, why=Message(_TOO_BIG))
+
+
 def _check_expansion(parts: list[zipfile.ZipInfo], file_name: str) -> None:
     if len(parts) > MAX_PARTS:
-        rule = f"the workbook has {len(parts):,} parts, more than the {MAX_PARTS:,} allowed"
-        raise fail(file_name, f"{rule} ({_TOO_BIG})")
+        rule = Message(
+            "the workbook has {parts} parts, more than the {maximum} allowed",
+            parts=Grouped(len(parts)),
+            maximum=Grouped(MAX_PARTS),
+        )
+        raise fail(file_name, _too_big(rule))
     total = sum(part.file_size for part in parts)
     if total > MAX_EXPANDED_BYTES:
-        rule = (
-            f"the workbook expands to {megabytes(total)}, "
-            f"more than the {MAX_EXPANDED_BYTES // 1_000_000} MB allowed"
+        rule = Message(
+            "the workbook expands to {size}, more than the {maximum} MB allowed",
+            size=megabytes(total),
+            maximum=MAX_EXPANDED_BYTES // 1_000_000,
         )
-        raise fail(file_name, f"{rule} ({_TOO_BIG})")
+        raise fail(file_name, _too_big(rule))
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > _RATIO_CHECKED_FROM and ratio > MAX_PART_RATIO:
-            rule = (
-                f"the workbook part {_part_name(part.filename)} expands {ratio:,.0f} times "
-                f"(to {megabytes(part.file_size)}) where spreadsheets expand 5-20 times: "
-                "this looks like a zip bomb; save the sheet as CSV"
+            rule = Message(
+                "the workbook part {part} expands {ratio} times (to {size}) where spreadsheets "
+                "expand 5-20 times: this looks like a zip bomb; save the sheet as CSV",
+                part=_part_name(part.filename),
+                ratio=Grouped(int(f"{ratio:.0f}")),
+                size=megabytes(part.file_size),
             )
             raise fail(file_name, rule)
 
@@ -149,14 +164,17 @@ def check_archive(data: bytes, file_name: str) -> None:
 def too_many_columns(
     file_name: str, count: str, max_columns: int, row: int | None
 ) -> CohortValidationError:
-    rule = f"has {count} columns, more than the {max_columns} allowed"
+    rule = Message(
+        "has {count} columns, more than the {maximum} allowed", count=count, maximum=max_columns
+    )
     return fail(file_name, rule, row)
 
 
 def too_many_cells(file_name: str, limit: int = MAX_CELLS) -> CohortValidationError:
-    rule = (
-        f"spans more than {limit:,} cells (rows x columns, counting formatted empty ones), "
-        "far more than a cohort needs"
+    rule = Message(
+        "spans more than {limit} cells (rows x columns, counting formatted empty ones), far more "
+        "than a cohort needs",
+        limit=Grouped(limit),
     )
     return fail(file_name, rule)
 
@@ -181,7 +199,10 @@ def _sheet_rows(
         if len(values) > max_columns:
             tail = values[max_columns:]
             if tail.count(None) + tail.count("") < len(tail):  # C-speed: rows can be 16k wide
-                rule = f"has values beyond column {max_columns}, the most columns allowed"
+                rule = Message(
+                    "has values beyond column {maximum}, the most columns allowed",
+                    maximum=max_columns,
+                )
                 raise fail(file_name, rule, number)
             values = values[:max_columns]
         cells = [cell_text(v) for v in values]
@@ -203,7 +224,10 @@ def first_sheet_note(names: list[str]) -> str:
         return ""
     shown = ", ".join(f'"{_part_name(name)}"' for name in names[:5])
     more = f" and {len(names) - 5} more" if len(names) > 5 else ""
-    return f"only the first of the sheets {shown}{more} is read: put the data on the first sheet"
+    return Message(
+        "only the first of the sheets {sheets} is read: put the data on the first sheet",
+        sheets=shown + more,
+    )
 
 
 def xlsx_rows(
@@ -247,7 +271,10 @@ def _check_parquet_shape(
     for field in schema_arrow:
         if pa.types.is_nested(field.type):
             name = _part_name(field.name)
-            raise fail(file_name, f"column {name} holds lists or records, not single values")
+            raise fail(
+                file_name,
+                Message("column {name} holds lists or records, not single values", name=name),
+            )
         if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
             text.append(field.name)
         elif pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
@@ -288,16 +315,17 @@ def parquet_rows(
         table = pq.ParquetFile(io.BytesIO(data), read_dictionary=text).read()
         expanded = _decoded_bytes(table)
         if expanded > MAX_EXPANDED_BYTES:
-            rule = (
-                f"the Parquet data expands to {megabytes(expanded)}, more than the "
-                f"{MAX_EXPANDED_BYTES // 1_000_000} MB allowed (a decompression bomb, "
-                "or a file far too large)"
+            rule = Message(
+                "the Parquet data expands to {size}, more than the {maximum} MB allowed (a "
+                "decompression bomb, or a file far too large)",
+                size=megabytes(expanded),
+                maximum=MAX_EXPANDED_BYTES // 1_000_000,
             )
             raise fail(file_name, rule)
     except CohortValidationError:
         raise
     except Exception as error:  # a corrupt file can raise anything
-        rule = f"could not be read as a Parquet file ({type(error).__name__})"
+        rule = Message("could not be read as a Parquet file ({error})", error=type(error).__name__)
         raise fail(file_name, rule) from None
     columns = [
         [cell_text(v) for v in table.column(i).to_pylist()] for i in range(table.num_columns)
@@ -324,4 +352,7 @@ def cell_text(value: Any) -> str:
 
 
 def too_many_rows(file_name: str, max_rows: int) -> CohortValidationError:
-    return fail(file_name, f"has more than {max_rows:,} data rows, the limit")
+    return fail(
+        file_name,
+        Message("has more than {maximum} data rows, the limit", maximum=Grouped(max_rows)),
+    )

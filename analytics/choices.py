@@ -21,9 +21,11 @@ from typing import Literal
 
 import pandas as pd
 
+from analytics.language import N_, Message
+
 Role = Literal["grouping", "covariate"]
 # "{column} cannot be {role}": the role's words, translated as a message of their own.
-_A_ROLE: dict[str, str] = {"grouping": "a grouping", "covariate": "a covariate"}
+_A_ROLE: dict[str, str] = {"grouping": N_("a grouping"), "covariate": N_("a covariate")}
 
 # Few levels: each level is a curve, a row of the log-rank test and of the failure rates.
 MAX_GROUP_LEVELS = 8
@@ -80,23 +82,32 @@ def level_count(patients: pd.DataFrame, column: str) -> int:
 def column_problem(patients: pd.DataFrame, column: str, role: Role) -> str | None:
     """Why ``column`` cannot be a ``role`` for this cohort (a sentence), or None if it can."""
     if column not in patients.columns:
-        return f"{column} is not in this cohort."
+        return Message("{column} is not in this cohort.", column=column)
     a_role = _A_ROLE[role]
     if column in NEVER:
-        return f"{column} cannot be {a_role}: it identifies patients or is part of the outcome."
+        return Message(
+            "{column} cannot be {role}: it identifies patients or is part of the outcome.",
+            column=column,
+            role=Message(a_role),
+        )
     if role == "covariate" and _is_numeric(patients[column]):
         return None  # one model column, however many values
     levels = level_count(patients, column)
     # A column with one value costs nothing: the report says it is constant (one curve, or
     # left out of the model), so a request may name it; the menus just do not offer it.
     if role == "grouping" and levels > MAX_GROUP_LEVELS:
-        return (
-            f"{column} cannot be a grouping: it has {levels} levels (at most {MAX_GROUP_LEVELS})."
+        return Message(
+            "{column} cannot be a grouping: it has {levels} levels (at most {maximum}).",
+            column=column,
+            levels=levels,
+            maximum=MAX_GROUP_LEVELS,
         )
     if role == "covariate" and levels > MAX_COVARIATE_LEVELS:
-        return (
-            f"{column} cannot be a covariate: it is text with {levels} levels "
-            f"(at most {MAX_COVARIATE_LEVELS})."
+        return Message(
+            "{column} cannot be a covariate: it is text with {levels} levels (at most {maximum}).",
+            column=column,
+            levels=levels,
+            maximum=MAX_COVARIATE_LEVELS,
         )
     return None
 
@@ -138,9 +149,14 @@ def choice_problems(
         size, limit = model_columns(patients, in_model), max_model_columns(events)
         if size > limit:
             found.append(
-                f"The covariates make {size} model columns: at most {limit} with {events} "
-                "failures (one per 5 failures, at least 10, at most 30). Choose fewer "
-                "covariates or ones with fewer levels."
+                Message(
+                    "The covariates make {size} model columns: at most {limit} with {events} "
+                    "failures (one per 5 failures, at least 10, at most 30). Choose fewer "
+                    "covariates or ones with fewer levels.",
+                    size=size,
+                    limit=limit,
+                    events=events,
+                )
             )
     return found
 
@@ -151,4 +167,5 @@ def check_choices(
     """Raise ChoiceError naming every broken rule (the CLI's exit 2)."""
     problems = choice_problems(patients, group_by, covariates, events)
     if problems:
-        raise ChoiceError(" ".join(problems))
+        # One problem stays a Message (translated where it is shown); several are joined.
+        raise ChoiceError(problems[0] if len(problems) == 1 else " ".join(problems))

@@ -21,6 +21,7 @@ from scipy import stats
 from analytics.design import coded_labels, not_missing
 from analytics.exact_rxc import fisher_freeman_halton_p
 from analytics.jsonsafe import json_dict
+from analytics.language import N_, Message, PluralMessage
 from analytics.mancova import (
     DEFAULT_COVARIATES,
     DEFAULT_DEPENDENT,
@@ -59,11 +60,11 @@ DEFAULT_TABLE_VARIABLES = (
     "followup_months",
 )
 
-TEST_MANN_WHITNEY = "Mann-Whitney U, normal approximation with continuity and tie correction"
+TEST_MANN_WHITNEY = N_("Mann-Whitney U, normal approximation with continuity and tie correction")
 TEST_KRUSKAL = "Kruskal-Wallis"
-TEST_FISHER = "Fisher exact, two-sided"
-TEST_CHISQ = "Pearson chi-square, no continuity correction"
-TEST_FISHER_RXC = "Fisher-Freeman-Halton exact, two-sided"
+TEST_FISHER = N_("Fisher exact, two-sided")
+TEST_CHISQ = N_("Pearson chi-square, no continuity correction")
+TEST_FISHER_RXC = N_("Fisher-Freeman-Halton exact, two-sided")
 # An expected count below this sends an r x c table to the exact test (Cochran's rule).
 MIN_EXPECTED = 5
 
@@ -200,8 +201,10 @@ def _categorical_test(table: np.ndarray) -> tuple[float | None, str | None, tupl
     if exact is not None:
         return exact, TEST_FISHER_RXC, ()
     notes = (
-        "some expected counts are below 5 and the table is too large for the exact test: "
-        "the chi-square p-value is approximate",
+        N_(
+            "some expected counts are below 5 and the table is too large for the exact test: "
+            "the chi-square p-value is approximate"
+        ),
     )
     return p, TEST_CHISQ, notes
 
@@ -279,14 +282,21 @@ def table_one(
     unknown = [v for v in variables if v not in frame.columns]
     if unknown:
         raise ValueError(f"unknown variable(s): {', '.join(unknown)}")
-    notes = []
+    notes: list[str] = []
     known = not_missing(frame[by])
     used = frame if known.all() else frame[known]
     if len(used) < len(frame):
-        notes.append(f"{len(frame) - len(used)} row(s) with missing {by} left out")
+        notes.append(
+            PluralMessage(
+                "{n} row with missing {column} left out",
+                "{n} rows with missing {column} left out",
+                n=len(frame) - len(used),
+                column=str(by),
+            )
+        )
     labels = sorted(used[by].unique(), key=lambda level: (str(type(level)), level))
     if len(labels) < 2:
-        notes.append(f"{by} has fewer than two groups: no tests")
+        notes.append(Message("{column} has fewer than two groups: no tests", column=str(by)))
     groups = [_equal_to(used[by], level) for level in labels]
     names = [_label(level) for level in labels]
     rows = tuple(_table_row(v, used[v], groups, names) for v in variables)

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from analytics.jsonsafe import json_dict
+from analytics.language import Message, PluralMessage, as_message, general
 from analytics.subgroups import level_labels
 from analytics.survival import KaplanMeier, kaplan_meier
 
@@ -145,14 +146,24 @@ def conditional_from_km(
     if still == 0:
         return replace(
             base,
-            reason=f"Nobody in {km.label} is still failure-free and followed beyond "
-            f"{given_months:g} months.",
+            reason=Message(
+                "Nobody in {group} is still failure-free and followed beyond {months} months.",
+                group=as_message(str(km.label)),
+                months=general(given_months),
+            ),
         )
     if target > last:
         return replace(
             base,
-            reason=f"Follow-up in {km.label} ends at {last:g} months, before "
-            f"{given_months:g} + {horizon_months:g} = {target:g} months.",
+            reason=Message(
+                "Follow-up in {group} ends at {last} months, before {given} + {ahead} = "
+                "{target} months.",
+                group=as_message(str(km.label)),
+                last=general(last),
+                given=general(given_months),
+                ahead=general(horizon_months),
+                target=general(target),
+            ),
         )
     n_w, d_w = at_risk[window], events_at[window]
     estimate = float(np.prod(1.0 - d_w / n_w))
@@ -162,8 +173,15 @@ def conditional_from_km(
     notes: tuple[str, ...] = ()
     if still < FEW_AT_RISK:
         notes = (
-            f"Only {still} patient(s) in {km.label} are failure-free and followed beyond "
-            f"{given_months:g} months: the estimate is imprecise.",
+            PluralMessage(
+                "Only {n} patient in {group} is failure-free and followed beyond {months} "
+                "months: the estimate is imprecise.",
+                "Only {n} patients in {group} are failure-free and followed beyond {months} "
+                "months: the estimate is imprecise.",
+                n=int(still),
+                group=as_message(str(km.label)),
+                months=general(given_months),
+            ),
         )
     return replace(
         base,
@@ -238,8 +256,12 @@ def conditional_survival(
         labels = level_labels(frame[group_by])
         if labels.isna().any():
             notes.append(
-                f"{int(labels.isna().sum())} patient(s) with no {group_by} are left out of "
-                "the conditional survival."
+                PluralMessage(
+                    "{n} patient with no {column} is left out of the conditional survival.",
+                    "{n} patients with no {column} are left out of the conditional survival.",
+                    n=int(labels.isna().sum()),
+                    column=group_by,
+                )
             )
         parts = [(str(level), frame[labels == level]) for level in sorted(labels.dropna().unique())]
     groups = []

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics.design import Design
 from analytics.jsonsafe import json_dict
-from analytics.language import N_, t
+from analytics.language import N_, Message, PluralMessage, fixed, t
 from analytics.terms import by_term
 
 # Peduzzi et al. (1995): fewer than 10 events per variable makes Cox estimates unreliable.
@@ -93,8 +93,12 @@ def small_sample_warnings(design: Design, event: np.ndarray) -> tuple[list[str],
     epv = events_per_variable(int(event.sum()), design.matrix.shape[1])
     if design.matrix.shape[1] and epv < MIN_EVENTS_PER_VARIABLE:
         found.append(
-            f"Only {epv:.1f} events per variable (fewer than {MIN_EVENTS_PER_VARIABLE}): "
-            "hazard ratios may be biased away from 1 and their intervals too narrow."
+            Message(
+                "Only {epv} events per variable (fewer than {minimum}): hazard ratios may be "
+                "biased away from 1 and their intervals too narrow.",
+                epv=fixed(epv, 1),
+                minimum=MIN_EVENTS_PER_VARIABLE,
+            )
         )
     for name, column in design.binary_columns().items():
         for value, label in ((1.0, "with"), (0.0, "without")):
@@ -103,9 +107,14 @@ def small_sample_warnings(design: Design, event: np.ndarray) -> tuple[list[str],
             if in_group.any() and group_events <= 1:
                 firth = True
                 found.append(
-                    f"{design.describe(name, label)} has {group_events} event"
-                    f"{'' if group_events == 1 else 's'}: the Cox estimate is unstable or "
-                    "infinite (separation); Firth-penalized Cox is recommended."
+                    PluralMessage(
+                        "{group} has {n} event: the Cox estimate is unstable or infinite "
+                        "(separation); Firth-penalized Cox is recommended.",
+                        "{group} has {n} events: the Cox estimate is unstable or infinite "
+                        "(separation); Firth-penalized Cox is recommended.",
+                        group=design.describe(name, label),
+                        n=group_events,
+                    )
                 )
     return found, firth
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analytics.language import N_
+from analytics.language import N_, Message
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,18 @@ class Design:
                 out[column.term] = values
         return out
 
-    def describe(self, term: str, side: str) -> str:
+    def describe(self, term: str, side: str) -> Message:
         """Plain words for one side of a binary term, e.g. 'The group with sex=M'."""
         column = next(c for c in self.columns if c.term == term)
         if column.level is not None and side == "without":
-            return f"The group with {column.covariate} other than {column.level}"
-        return f"The group {side} {column.term}"
+            return Message(
+                "The group with {column} other than {level}",
+                column=column.covariate,
+                level=column.level,
+            )
+        if side == "with":
+            return Message("The group with {term}", term=column.term)
+        return Message("The group without {term}", term=column.term)
 
 
 def not_missing(series: pd.Series) -> np.ndarray:
@@ -118,9 +124,11 @@ def _categorical_block(
     note = None
     if reference is None or reference not in levels:
         if reference is not None:
-            note = (
-                f"Reference level {reference!r} of {name} is not in this group; "
-                f"using {levels[0]!r}."
+            note = Message(
+                "Reference level {reference} of {column} is not in this group; using {level}.",
+                reference=repr(reference),
+                column=name,
+                level=repr(levels[0]),
             )
         reference = levels[0]
     blocks, columns = [], []
@@ -181,6 +189,11 @@ def design_matrix(
                 unit = numeric_unit(str(name), numbers)
                 columns.append(DesignColumn(term=name, covariate=name, unit=unit))
                 continue
-        notes.append(f"{name} is the same for everyone analysed here; left out of the model.")
+        notes.append(
+            Message(
+                "{column} is the same for everyone analysed here; left out of the model.",
+                column=str(name),
+            )
+        )
     matrix = np.column_stack(blocks) if blocks else np.empty((int(kept.sum()), 0))
     return Design(matrix=matrix, columns=tuple(columns), kept=kept, notes=tuple(notes))

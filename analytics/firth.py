@@ -56,6 +56,7 @@ from scipy import stats
 from scipy.linalg import lapack
 
 from analytics.budget import check_deadline, check_memory
+from analytics.language import Message
 
 Array = NDArray[np.float64]
 
@@ -194,7 +195,7 @@ class _Penalized:
         pivots = lower.diagonal() ** 2
         if info != 0 or not (pivots > COLLINEAR * information.diagonal()).all():
             raise np.linalg.LinAlgError(
-                "the covariates are collinear: the information matrix is singular"
+                Message("the covariates are collinear: the information matrix is singular")
             )
         inverse: Array = lapack.dpotrs(lower, self.identity, lower=1)[0]
         return inverse, float(np.log(pivots).sum())
@@ -413,19 +414,29 @@ def fit_firth(time: Array, event: Array, x: Array, *, conf_level: float = 0.95) 
     start = np.zeros(p)
     null_state = model.evaluate(start)  # raises for collinear covariates
     fit = _maximise(model, start, null_state, np.zeros((p, p)))
-    notes = [] if fit.converged else ["the penalized likelihood did not converge"]
+    notes = [] if fit.converged else [Message("the penalized likelihood did not converge")]
     crit = float(stats.chi2.ppf(conf_level, 1))
     limits = np.full((p, 2), math.nan)
     lr_chisq = np.full(p, math.nan)
     for j in range(p):
         lr_chisq[j], ok = _lr_test(fit, model, j)
         if not ok:
-            notes.append(f"the likelihood-ratio refit without term {j + 1} did not converge")
+            notes.append(
+                Message(
+                    "the likelihood-ratio refit without term {term} did not converge", term=j + 1
+                )
+            )
         for column, side in enumerate((-1.0, 1.0)):
             limits[j, column], ok = _limit(fit, model, j, side, crit)
             if not ok:
                 which = "lower" if side < 0 else "upper"
-                notes.append(f"the {which} profile limit of term {j + 1} was not found")
+                notes.append(
+                    Message(
+                        "the {side} profile limit of term {term} was not found",
+                        side=which,
+                        term=j + 1,
+                    )
+                )
     return FirthFit(
         beta=fit.beta,
         se=np.sqrt(np.diag(fit.state.covariance)),

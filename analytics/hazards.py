@@ -30,6 +30,7 @@ from analytics.cox_results import (
 from analytics.coxfit import concordance, fit_cox
 from analytics.design import design_matrix
 from analytics.firth import fit_firth
+from analytics.language import Message, PluralMessage, as_message, general, reason
 
 # The result types live in analytics.cox_results; they are imported from here.
 __all__ = [
@@ -88,16 +89,21 @@ def cox_model(
     notes = list(design.notes)
     if n == 0 or events == 0:
         return empty_model(
-            n, events, "No failures in this group: a Cox model cannot be fitted.", dropped
+            n, events, Message("No failures in this group: a Cox model cannot be fitted."), dropped
         )
     if not design.columns:
         return empty_model(
-            n, events, "No covariate varies in this group: nothing to model.", dropped
+            n, events, Message("No covariate varies in this group: nothing to model."), dropped
         )
     if dropped:
         incomplete = [c for c in covariates if frame[c].isna().any()]
         notes.append(
-            f"{dropped} patient(s) with no {' or '.join(incomplete)} were left out of this model."
+            PluralMessage(
+                "{n} patient with no {columns} was left out of this model.",
+                "{n} patients with no {columns} were left out of this model.",
+                n=dropped,
+                columns=" or ".join(incomplete),
+            )
         )
     small, firth = small_sample_warnings(design, event)
     notes.extend(small)
@@ -109,7 +115,10 @@ def cox_model(
         return empty_model(
             n,
             events,
-            f"The Cox model could not be fitted ({error}); try Firth-penalized Cox.",
+            Message(
+                "The Cox model could not be fitted ({reason}); try Firth-penalized Cox.",
+                reason=reason(error),
+            ),
             dropped,
         )
     variance = np.diag(fit.covariance)
@@ -118,14 +127,18 @@ def cox_model(
         return empty_model(
             n,
             events,
-            "The Cox model could not be fitted (a hazard ratio is infinite: a group with "
-            "no failures); try Firth-penalized Cox.",
+            Message(
+                "The Cox model could not be fitted (a hazard ratio is infinite: a group with "
+                "no failures); try Firth-penalized Cox."
+            ),
             dropped,
         )
     if fit.infinite or not fit.converged:
         notes.append(
-            "The model did not converge cleanly (a hazard ratio may be infinite: "
-            "a group with no or almost no failures)."
+            Message(
+                "The model did not converge cleanly (a hazard ratio may be infinite: "
+                "a group with no or almost no failures)."
+            )
         )
     # The ufuncs stats.norm.ppf / norm.sf / chi2.sf call, without the wrappers' ~0.1 ms of
     # argument handling each: through scipy.stats the 54-patient report took ~14% longer.
@@ -177,16 +190,20 @@ def firth_cox(
     time, event, dropped = outcome_arrays(frame, design, time_col, event_col)
     n, events = int(time.size), int(event.sum())
     if events == 0 or not design.columns:
-        reason = "No failures in this group" if events == 0 else "No covariate varies"
-        return empty_model(n, events, f"{reason}: a Firth model cannot be fitted.", dropped)
+        why = (
+            Message("No failures in this group") if events == 0 else Message("No covariate varies")
+        )
+        note = Message("{reason}: a Firth model cannot be fitted.", reason=why)
+        return empty_model(n, events, note, dropped)
     try:
         fit = fit_firth(time, event, design.matrix, conf_level=conf_level)
     except np.linalg.LinAlgError as error:
         # Collinear covariates (e.g. two that coincide once filtered) leave the Fisher
         # information singular even with the penalty: say so rather than crash the report.
-        return empty_model(n, events, f"The Firth model could not be fitted ({error}).", dropped)
+        note = Message("The Firth model could not be fitted ({reason}).", reason=reason(error))
+        return empty_model(n, events, note, dropped)
     notes = list(design.notes)
-    notes.extend(f"Firth fit: {note}." for note in fit.notes)
+    notes.extend(Message("Firth fit: {note}.", note=as_message(note)) for note in fit.notes)
     return CoxModel(
         terms=model_terms(design, fit.beta, fit.se, fit.ci_low, fit.ci_high, fit.p),
         n=n,
@@ -222,8 +239,12 @@ def _missing_note(frame: pd.DataFrame, columns: Sequence[str], complete: np.ndar
         return []
     incomplete = [c for c in columns if frame[c].isna().any()]
     return [
-        f"{int((~complete).sum())} patient(s) with no {' or '.join(incomplete)} were left out "
-        "of this model."
+        PluralMessage(
+            "{n} patient with no {columns} was left out of this model.",
+            "{n} patients with no {columns} were left out of this model.",
+            n=int((~complete).sum()),
+            columns=" or ".join(incomplete),
+        )
     ]
 
 
@@ -308,8 +329,15 @@ def time_dependent_cox(
     notes = [*_missing_note(frame, [flag_col, *covariates], complete), *model.warnings]
     if unknown:
         notes.append(
-            f"{unknown} patient(s) with {flag_col} = 1 but no {switch_col} were left out of "
-            "the time-dependent model."
+            PluralMessage(
+                "{n} patient with {flag} = 1 but no {onset} was left out of the time-dependent "
+                "model.",
+                "{n} patients with {flag} = 1 but no {onset} were left out of the "
+                "time-dependent model.",
+                n=unknown,
+                flag=flag_col,
+                onset=switch_col,
+            )
         )
     used = int(complete.sum()) - unknown
     return replace(model, n=used, dropped_missing=int((~complete).sum()), warnings=tuple(notes))
@@ -360,11 +388,22 @@ def landmark_cox(
         conf_level=conf_level,
     )
     notes = [
-        f"Landmark at {landmark_months:g} months: {rows.size} patient(s) still at risk.",
+        PluralMessage(
+            "Landmark at {months} months: {n} patient still at risk.",
+            "Landmark at {months} months: {n} patients still at risk.",
+            months=general(landmark_months),
+            n=int(rows.size),
+        ),
         *model.warnings,
     ]
     if unknown.any():
         notes.append(
-            f"{int(unknown.sum())} patient(s) with {flag_col} = 1 but no {switch_col} left out."
+            PluralMessage(
+                "{n} patient with {flag} = 1 but no {onset} left out.",
+                "{n} patients with {flag} = 1 but no {onset} left out.",
+                n=int(unknown.sum()),
+                flag=flag_col,
+                onset=switch_col,
+            )
         )
     return replace(model, warnings=tuple(notes))

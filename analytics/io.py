@@ -40,6 +40,7 @@ from analytics.binary_tables import (
     too_many_rows,
     xlsx_rows,
 )
+from analytics.language import N_, Message
 from analytics.schema import CohortValidationError, Problem
 from analytics.text_tables import text_rows
 
@@ -69,9 +70,14 @@ def read_bytes(source: Source, file_name: str, max_bytes: int | None = None) -> 
             size = status.st_size
             data = b"" if max_bytes is not None and size > max_bytes else Path(source).read_bytes()
         except OSError as error:
-            raise fail(file_name, f"could not be read ({error.strerror or error})") from None
+            why = Message("could not be read ({reason})", reason=str(error.strerror or error))
+            raise fail(file_name, why) from None
     if max_bytes is not None and size > max_bytes:
-        rule = f"file is {megabytes(size)}, larger than the limit of {megabytes(max_bytes)}"
+        rule = Message(
+            "file is {size}, larger than the limit of {maximum}",
+            size=megabytes(size),
+            maximum=megabytes(max_bytes),
+        )
         raise fail(file_name, rule)
     return data
 
@@ -129,17 +135,16 @@ def _collect(
 
 def _build_frame(file_name: str, table: _Collected, sep: str) -> pd.DataFrame:
     width = len(table.header)
-    hint = (
-        " (a decimal comma? use a decimal point, or semicolons as separators)" if sep == "," else ""
+    template = (
+        N_(
+            "has {count} values but the header has {width} columns (a decimal comma? use a "
+            "decimal point, or semicolons as separators)"
+        )
+        if sep == ","
+        else N_("has {count} values but the header has {width} columns")
     )
     problems = [
-        Problem(
-            file_name,
-            number,
-            None,
-            None,
-            f"has {count} values but the header has {width} columns{hint}",
-        )
+        Problem(file_name, number, None, None, Message(template, count=count, width=width))
         for number, count in table.longer_rows
     ]
     keep: list[int] = []
@@ -147,7 +152,7 @@ def _build_frame(file_name: str, table: _Collected, sep: str) -> pd.DataFrame:
         if name:
             keep.append(index)
         elif any(table.columns[index]):
-            rule = f"column {index + 1} has values but no header name"
+            rule = Message("column {number} has values but no header name", number=index + 1)
             problems.append(Problem(file_name, table.header_row, None, None, rule))
     if problems:
         raise CohortValidationError(schema.sort_problems(problems))
@@ -184,11 +189,16 @@ def parse_table(
         rows, decimal_comma, sep = text_rows(data, file_name)
         numbered = enumerate(rows, start=1)
     table = _collect(numbered, file_name, max_rows, max_columns)
-    hint = f" ({sheet_note})" if sheet_note else ""
     if not table.header_row:
-        raise fail(file_name, f"file is empty{hint}")
+        empty = Message("file is empty ({note})", note=sheet_note) if sheet_note else None
+        raise fail(file_name, empty or Message("file is empty"))
     if not table.rows:
-        raise fail(file_name, f"has a header row but no data rows{hint}", table.header_row)
+        no_rows = (
+            Message("has a header row but no data rows ({note})", note=sheet_note)
+            if sheet_note
+            else Message("has a header row but no data rows")
+        )
+        raise fail(file_name, no_rows, table.header_row)
     frame = _build_frame(file_name, table, sep)
     frame.attrs["decimal_comma"] = decimal_comma
     frame.attrs["header_row"] = table.header_row

@@ -19,12 +19,13 @@ import pandas as pd
 
 from analytics.hazards import CoxModel, cox_model, landmark_cox, time_dependent_cox
 from analytics.jsonsafe import json_dict
+from analytics.language import N_, Message
 
 LESION_FLAG = "asymptomatic_lesions"
 LESION_MONTHS = "asymptomatic_lesion_months"
 DEFAULT_LANDMARK_MONTHS = 12.0
 
-EXPLANATION = (
+EXPLANATION = N_(
     "A lesion first seen at month 20 was not known during months 0-20, yet a baseline model "
     "counts that time as lesion time: this immortal time distorts the hazard ratio, because "
     "it credits the lesion group with failure-free months it had before any lesion was seen. "
@@ -33,14 +34,14 @@ EXPLANATION = (
     "lesion status then, so these two are the fairer estimates."
 )
 
-# The same explanation for any exposure (``{}``: the flag column, then the onset column).
-EXPOSURE_EXPLANATION = (
-    "{} is known only from its onset ({}): a baseline model counts the time before the onset "
-    "as exposed time, and this immortal time distorts the hazard ratio, because it credits "
-    "the exposed group with failure-free months it had before the exposure began. The "
-    "time-dependent model counts each patient as unexposed until the onset, and the landmark "
-    "model compares patients still failure-free at the landmark by their exposure then, so "
-    "these two are the fairer estimates."
+# The same explanation for any exposure: the flag column, then the onset column.
+EXPOSURE_EXPLANATION = N_(
+    "{exposure} is known only from its onset ({onset}): a baseline model counts the time "
+    "before the onset as exposed time, and this immortal time distorts the hazard ratio, "
+    "because it credits the exposed group with failure-free months it had before the exposure "
+    "began. The time-dependent model counts each patient as unexposed until the onset, and the "
+    "landmark model compares patients still failure-free at the landmark by their exposure "
+    "then, so these two are the fairer estimates."
 )
 
 
@@ -108,7 +109,7 @@ def lesion_timing(
     explanation = (
         EXPLANATION
         if (exposure, exposure_months) == (LESION_FLAG, LESION_MONTHS)
-        else EXPOSURE_EXPLANATION.format(exposure, exposure_months)
+        else Message(EXPOSURE_EXPLANATION, exposure=exposure, onset=exposure_months)
     )
     timed = exposure_months in frame.columns
     return LesionTiming(

@@ -34,6 +34,7 @@ from scipy import special
 
 from analytics.design import not_missing
 from analytics.jsonsafe import json_dict
+from analytics.language import Message
 from analytics.warnings_guard import ignored_warnings
 
 # Default MANCOVA design (see `mancova`).
@@ -124,13 +125,20 @@ def _distinct(values: np.ndarray) -> int:
 def _usable_columns(
     data: dict[str, np.ndarray], dependent: Sequence[str], covariates: Sequence[str]
 ) -> tuple[list[str], list[str], list[str]]:
-    notes = []
+    notes: list[str] = []
     kept_dependent = [c for c in dependent if _distinct(data[c]) > 1]
     for column in set(dependent) - set(kept_dependent):
-        notes.append(f"dependent variable {column} is constant in the data used: left out")
+        notes.append(
+            Message(
+                "dependent variable {column} is constant in the data used: left out",
+                column=column,
+            )
+        )
     kept_covariates = [c for c in covariates if _distinct(data[c]) > 1]
     for column in set(covariates) - set(kept_covariates):
-        notes.append(f"covariate {column} is constant in the data used: left out")
+        notes.append(
+            Message("covariate {column} is constant in the data used: left out", column=column)
+        )
     return kept_dependent, kept_covariates, sorted(notes)
 
 
@@ -187,21 +195,22 @@ def mancova(
     if missing:
         raise ValueError(f"unknown column(s): {', '.join(missing)}")
     if len(set(columns)) < len(columns):
-        raise ValueError("dependent, factor and covariates must be distinct columns")
+        raise ValueError(Message("dependent, factor and covariates must be distinct columns"))
     data = _complete_rows(frame, columns)
     used = len(data[factor])
     empty = MancovaResult(dependent, factor, covariates, used, len(frame) - used, ())
     kept_dependent, kept_covariates, notes = _usable_columns(data, dependent, covariates)
     if _distinct(data[factor]) < 2:
-        return _with_notes(empty, [*notes, f"{factor} has fewer than two levels: no test"])
+        no_test = Message("{column} has fewer than two levels: no test", column=factor)
+        return _with_notes(empty, [*notes, no_test])
     if not kept_dependent:
-        return _with_notes(empty, [*notes, "no dependent variable varies: no test"])
+        return _with_notes(empty, [*notes, Message("no dependent variable varies: no test")])
     categorical = {c for c in kept_covariates if _is_categorical(frame[c])}
     n_parameters = _distinct(data[factor]) + sum(
         _distinct(data[c]) - 1 if c in categorical else 1 for c in kept_covariates
     )
     if used - n_parameters < len(kept_dependent):
-        return _with_notes(empty, [*notes, "too few complete rows for MANCOVA"])
+        return _with_notes(empty, [*notes, Message("too few complete rows for MANCOVA")])
     return _fit(data, categorical, kept_dependent, factor, kept_covariates, empty, notes)
 
 
@@ -255,8 +264,10 @@ def _wilks_pillai(e: np.ndarray, h: np.ndarray, q: int, df_resid: int) -> dict[s
         # of the factor): statsmodels failed here (Roy's root of no eigenvalue) and the report
         # said so; keep that outcome rather than show meaningless statistics.
         raise ValueError(
-            "the multivariate tests are not defined for these variables in this view (no "
-            "non-zero eigenvalue); choose other variables"
+            Message(
+                "the multivariate tests are not defined for these variables in this view (no "
+                "non-zero eigenvalue); choose other variables"
+            )
         )
     v, qf = float(df_resid), float(q)
     wilks = float(np.real([np.prod(1 - eigen)])[0])
@@ -320,14 +331,16 @@ def _fit(
     # cost ~30 ms per report. Sums-to-zero or treatment coding give the same tests here: there
     # are no interactions, so each term's hypothesis spans the same space either way.
     if len(dependent) < 2:
-        raise ValueError("it needs at least two dependent variables")
+        raise ValueError(Message("it needs at least two dependent variables"))
     x, term_columns = _model_matrix(data, categorical, factor, covariates)
     y = np.column_stack([data[column].astype(float) for column in dependent])
     u, singular, vt = np.linalg.svd(x, full_matrices=False)
     if (singular > _TOLERANCE).sum() < len(singular):
         raise ValueError(
-            "the factor and covariates are collinear or constant in this view (singular design); "
-            "choose other covariates or widen the filters"
+            Message(
+                "the factor and covariates are collinear or constant in this view (singular "
+                "design); choose other covariates or widen the filters"
+            )
         )
     inverse = 1.0 / singular
     params = vt.T.dot(np.diag(inverse)).dot(u.T).dot(y)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.choices import MAX_MODEL_COLUMNS, column_problem, level_count, model_columns
+from analytics.language import Message
 from analytics.lesion_timing import LESION_FLAG, LESION_MONTHS
 from analytics.schema import CohortValidationError, Problem
 
@@ -37,7 +38,8 @@ def _problem(
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # "2", as the file has it, not "2.0"
     shown = None if value is None else str(value)
-    return CohortValidationError([Problem(f"option {option}", row, column, shown, rule)])
+    where = Message("option {name}", name=option)
+    return CohortValidationError([Problem(where, row, column, shown, rule)])
 
 
 def _require(columns: Sequence[str], column: str, option: str) -> None:
@@ -132,7 +134,11 @@ def check_grouping(patients: pd.DataFrame, column: str, option: str = "--table-b
     if levels < 2:
         raise _problem(option, column, "has fewer than two levels: nothing to compare")
     if levels > MAX_GROUP_LEVELS:
-        rule = f"has {levels} levels: a grouping may have at most {MAX_GROUP_LEVELS}"
+        rule = Message(
+            "has {levels} levels: a grouping may have at most {maximum}",
+            levels=levels,
+            maximum=MAX_GROUP_LEVELS,
+        )
         raise _problem(option, column, rule)
 
 
@@ -154,7 +160,9 @@ def check_covariates(
         raise _problem(option, repeated[0], "is listed twice")
     in_file = [c for c in columns if c not in DERIVED_COLUMNS]
     if adjusting and model_columns(patients, in_file) > MAX_MODEL_COLUMNS:
-        rule = f"these covariates make more than {MAX_MODEL_COLUMNS} model columns"
+        rule = Message(
+            "these covariates make more than {maximum} model columns", maximum=MAX_MODEL_COLUMNS
+        )
         raise _problem(option, ",".join(columns), rule)
 
 

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 
 from analytics.cohort import Cohort, Filters
 from analytics.jsonsafe import json_dict
+from analytics.language import Message, fixed
 from analytics.report import Report, build_report
 
 PUBLISHED_N = 54
@@ -51,7 +52,7 @@ def _female_row(frame_sex: list[str]) -> PaperRow:
     women = sum(1 for s in frame_sex if s == "F")
     # 82.5% of 54 is 44.55 women: no whole number of the 54 gives 82.5% (44 = 81.5%, 45 = 83.3%).
     return PaperRow(
-        "Female",
+        Message("Female", context="a row of the paper reproduction"),
         "82.5%",
         _pct(women, len(frame_sex)),
         consistent=False,
@@ -67,9 +68,12 @@ def _mancova_rows(report: Report) -> list[PaperRow]:
         except KeyError:
             term = None
         if term is not None:
-            recomputed = (
-                f"λ = {term.wilks_lambda:.3f}, F = {term.f:.1f}, partial η² = "
-                f"{term.partial_eta_sq:.3f}, p {_p(term.p)}"
+            recomputed = Message(
+                "λ = {wilks}, F = {f}, partial η² = {eta}, p {p}",
+                wilks=fixed(term.wilks_lambda, 3),
+                f=fixed(term.f, 1),
+                eta=fixed(term.partial_eta_sq, 3),
+                p=_p(term.p),
             )
     return [
         PaperRow(

@@ -26,6 +26,7 @@ from analytics.cox_results import outcome_arrays
 from analytics.coxfit import efron_terms, fit_cox
 from analytics.design import DesignColumn, design_matrix
 from analytics.jsonsafe import json_dict
+from analytics.language import Message
 from analytics.terms import by_term
 
 TRANSFORMS = ("km", "identity", "rank", "log")
@@ -176,8 +177,8 @@ def cox_zph(
     n, events = int(time.size), int(event.sum())
     notes = list(design.notes)
     if events == 0 or not design.columns:
-        reason = "no failures" if events == 0 else "no covariate varies"
-        notes.append(f"Proportional-hazards test not possible: {reason}.")
+        why = Message("no failures") if events == 0 else Message("no covariate varies")
+        notes.append(Message("Proportional-hazards test not possible: {reason}.", reason=why))
         return ZphResult((), transform, n, events, (), tuple(notes))
     # Centring changes neither the score nor the information; it keeps exp() in range.
     x = design.matrix - design.matrix.mean(axis=0)
@@ -194,12 +195,16 @@ def cox_zph(
             efron = _efron(time, event, x, beta, gtime)
         tests = _term_tests(design.columns, efron, p)
     except np.linalg.LinAlgError:
-        notes.append("Proportional-hazards test not possible: the information matrix is singular.")
+        notes.append(
+            Message("Proportional-hazards test not possible: the information matrix is singular.")
+        )
         return ZphResult((), transform, n, events, (), tuple(notes))
     if not converged:
         notes.append(
-            "The Cox model did not converge (a hazard ratio may be infinite); "
-            "the proportional-hazards test is unreliable."
+            Message(
+                "The Cox model did not converge (a hazard ratio may be infinite); "
+                "the proportional-hazards test is unreliable."
+            )
         )
     return ZphResult(tests, transform, n, events, tuple(float(b) for b in beta), tuple(notes))
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics.language import Message, as_message
+
 # Values examined per column: enough to see a pattern, cheap on any upload.
 SAMPLE_SIZE = 500
 # A pattern must fit this share of a column's non-empty values (IDs, dates), so that one
@@ -132,7 +134,11 @@ def _header_match(header: str) -> tuple[str, str] | None:
     ]
     for kind, matched in checks:
         if matched:
-            return kind, f'header has "{sorted(matched)[0]}": looks like {_LOOKS_LIKE[kind]}'
+            return kind, Message(
+                'header has "{word}": looks like {kind}',
+                word=sorted(matched)[0],
+                kind=as_message(_LOOKS_LIKE[kind]),
+            )
     return None
 
 
@@ -189,13 +195,18 @@ def _date_match(texts: list[str], today: dt.date) -> tuple[str, str] | None:
     if not years or len(years) < PATTERN_SHARE * len(texts):
         return None
     median = years[len(years) // 2]
-    count = f"{len(years)} of {len(texts)} values"
+    count = Message("{n} of {total} values", n=len(years), total=len(texts))
     if 1900 <= median <= today.year - BIRTH_YEARS_BACK:
-        reason = f"{count} are full dates, mostly {BIRTH_YEARS_BACK}+ years ago: dates of birth?"
+        reason = Message(
+            "{count} are full dates, mostly {years}+ years ago: dates of birth?",
+            count=count,
+            years=BIRTH_YEARS_BACK,
+        )
         return BIRTH, reason
-    reason = (
-        f"{count} are full calendar dates, which can identify a patient; the explorer "
-        "needs months from the first infusion instead"
+    reason = Message(
+        "{count} are full calendar dates, which can identify a patient; the explorer needs "
+        "months from the first infusion instead",
+        count=count,
     )
     return DATE, reason
 
@@ -206,11 +217,18 @@ def _value_match(texts: list[str], today: dt.date) -> tuple[str, str] | None:
         return None
     emails = sum(1 for text in texts if _EMAIL.fullmatch(text))
     if emails:
-        return CONTACT, f"{emails} of {len(texts)} values are e-mail addresses"
+        return CONTACT, Message(
+            "{n} of {total} values are e-mail addresses", n=emails, total=len(texts)
+        )
     for label, valid in _ID_PATTERNS:
         hits = sum(1 for text in texts if valid(text.upper()))
         if hits >= PATTERN_SHARE * len(texts):
-            return ID, f"{hits} of {len(texts)} values look like {label}"
+            return ID, Message(
+                "{n} of {total} values look like {kind}",
+                n=hits,
+                total=len(texts),
+                kind=as_message(label),
+            )
     return _date_match(texts, today)
 
 

@@ -25,6 +25,7 @@ from scipy import optimize, special, stats
 from analytics.budget import check_deadline
 from analytics.design import Design, design_matrix
 from analytics.jsonsafe import json_dict
+from analytics.language import Message, PluralMessage, as_message, fixed, general, reason
 from analytics.rates import (
     DEFAULT_PRE_WINDOW_MONTHS,
     RelapseRates,
@@ -106,22 +107,27 @@ def _separated_terms(design: Design, events: Array) -> dict[str, str]:
     every ratio against it is then infinite, though each dummy's "without" side (reference
     and the other levels together) has events.
     """
-    found = {}
+    found: dict[str, str] = {}
     for name, column in design.binary_columns().items():
         for value, side in ((1.0, "with"), (0.0, "without")):
             if (column == value).any() and events[column == value].sum() == 0:
-                found[name] = (
-                    f"{design.describe(name, side)} has no relapses: its ratio is 0 or "
-                    "infinite (separation) and is not reported."
+                found[name] = Message(
+                    "{group} has no relapses: its ratio is 0 or infinite (separation) and is "
+                    "not reported.",
+                    group=design.describe(name, side),
                 )
     for covariate, reference, indices in _reference_levels(design):
         in_reference = ~design.matrix[:, indices].astype(bool).any(axis=1)
         if in_reference.any() and events[in_reference].sum() == 0:
+            group = f"{covariate}={reference}"
             for j in indices:
                 found.setdefault(
                     design.columns[j].term,
-                    f"The reference group {covariate}={reference} has no relapses: ratios "
-                    "against it are infinite (separation) and are not reported.",
+                    Message(
+                        "The reference group {group} has no relapses: ratios against it are "
+                        "infinite (separation) and are not reported.",
+                        group=group,
+                    ),
                 )
     return found
 
@@ -141,9 +147,10 @@ def _collinear(design: Design) -> str | None:
     if np.linalg.matrix_rank(with_intercept) == with_intercept.shape[1]:
         return None
     names = ", ".join(c.term for c in design.columns)
-    return (
-        f"The covariates {names} are collinear among the patients analysed here (one is "
-        "determined by the others): no model; leave one out."
+    return Message(
+        "The covariates {names} are collinear among the patients analysed here (one is "
+        "determined by the others): no model; leave one out.",
+        names=names,
     )
 
 
@@ -298,9 +305,15 @@ def count_rate_ratio(
     if missing:
         raise ValueError(f"the frame has no column(s) {', '.join(missing)}")
     timed = frame[frame[years_col] > 0].reset_index(drop=True)
-    notes = []
+    notes: list[str] = []
     if len(timed) < len(frame):
-        notes.append(f"{len(frame) - len(timed)} row(s) with no person-time were left out.")
+        notes.append(
+            PluralMessage(
+                "{n} row with no person-time was left out.",
+                "{n} rows with no person-time were left out.",
+                n=len(frame) - len(timed),
+            )
+        )
     design = design_matrix(timed, covariates, categorical=categorical)
     notes.extend(design.notes)
     y = timed.loc[design.kept, count_col].to_numpy(dtype=float)
@@ -322,15 +335,25 @@ def count_rate_ratio(
         dropped=dropped,
     )
     if y.sum() == 0 or not design.columns:
-        reason = "No relapses" if y.sum() == 0 else "No covariate varies"
-        notes.append(f"{reason} among the patients analysed here: no rate ratio to estimate.")
+        why = Message("No relapses") if y.sum() == 0 else Message("No covariate varies")
+        notes.append(
+            Message(
+                "{reason} among the patients analysed here: no rate ratio to estimate.",
+                reason=why,
+            )
+        )
         return replace(result, notes=tuple(notes))
     collinear = _collinear(design)
     if collinear:
         return replace(result, notes=(*notes, collinear))
     epv = y.sum() / len(design.columns)
     if epv < MIN_EVENTS_PER_VARIABLE:
-        notes.append(f"Only {epv:.1f} relapses per coefficient: rate ratios are imprecise.")
+        notes.append(
+            Message(
+                "Only {epv} relapses per coefficient: rate ratios are imprecise.",
+                epv=fixed(epv, 1),
+            )
+        )
     separated = _separated_terms(design, y)
     notes.extend(separated.values())
     x = np.column_stack([np.ones(y.size), design.matrix])
@@ -342,14 +365,22 @@ def count_rate_ratio(
             else:
                 fit, theta, theta_se = _fit_negative_binomial(y, x, np.log(years))
         except (np.linalg.LinAlgError, ValueError) as error:
-            notes.append(f"The {result.model} model could not be fitted ({error}).")
+            notes.append(
+                Message(
+                    "The {model} model could not be fitted ({reason}).",
+                    model=as_message(result.model),
+                    reason=reason(error),
+                )
+            )
             return replace(result, notes=tuple(notes))
     # One note per distinct message: the NB alternation refits many times.
     notes.extend(dict.fromkeys(f"Fit: {str(w.message).splitlines()[0]}" for w in caught))
     if theta is not None and not np.isfinite(theta):
         notes.append(
-            "No more variation between patients than Poisson predicts: the negative-binomial "
-            "fit is the Poisson fit (theta infinite)."
+            Message(
+                "No more variation between patients than Poisson predicts: the negative-binomial "
+                "fit is the Poisson fit (theta infinite)."
+            )
         )
         theta, theta_se = None, None
     params, bse = np.asarray(fit.params), np.asarray(fit.bse)
@@ -479,9 +510,16 @@ def _groups(frame: pd.DataFrame, group_by: str | None) -> tuple[list[tuple[str, 
     if group_by not in frame.columns:
         raise ValueError(f"the cohort has no column {group_by!r} to group by")
     labels = level_labels(frame[group_by])
-    notes = []
+    notes: list[str] = []
     if labels.isna().any():
-        notes.append(f"{int(labels.isna().sum())} patient(s) with no {group_by} are left out.")
+        notes.append(
+            PluralMessage(
+                "{n} patient with no {column} is left out.",
+                "{n} patients with no {column} are left out.",
+                n=int(labels.isna().sum()),
+                column=group_by,
+            )
+        )
     levels = sorted(labels.dropna().unique())
     return [(str(v), (labels == v).to_numpy()) for v in levels], notes
 
@@ -520,8 +558,12 @@ def _check_followup(patients: pd.DataFrame) -> None:
     if len(bad):
         shown = ", ".join(str(b) for b in bad.iloc[:5])
         raise ValueError(
-            f"followup_months must be a number > 0; {len(bad)} patient(s) break this rule "
-            f"({shown}{', ...' if len(bad) > 5 else ''})"
+            PluralMessage(
+                "followup_months must be a number > 0; {n} patient breaks this rule ({codes})",
+                "followup_months must be a number > 0; {n} patients break this rule ({codes})",
+                n=len(bad),
+                codes=shown + (", ..." if len(bad) > 5 else ""),
+            )
         )
 
 
@@ -687,11 +729,16 @@ def mean_cumulative_function(
     relapses on rituximab are one-off events or keep coming.
     """
     people, events = _post_relapses(patients, relapses, grace_months)
-    notes = []
+    notes: list[str] = []
     if len(people) < len(patients):
         notes.append(
-            f"{len(patients) - len(people)} patient(s) followed no longer than the "
-            f"{grace_months:g}-month grace period are left out."
+            PluralMessage(
+                "{n} patient followed no longer than the {months}-month grace period is left out.",
+                "{n} patients followed no longer than the {months}-month grace period are left "
+                "out.",
+                n=len(patients) - len(people),
+                months=general(grace_months),
+            )
         )
     parts, group_notes = _groups(people, group_by)
     notes.extend(group_notes)
@@ -896,18 +943,34 @@ def _ag_notes(design: Design, data: pd.DataFrame, duplicates: int, grace: float)
     notes = list(design.notes)
     if duplicates:
         notes.append(
-            f"{duplicates} duplicate relapse record(s) (same patient, same month) counted once."
+            PluralMessage(
+                "{n} duplicate relapse record (same patient, same month) counted once.",
+                "{n} duplicate relapse records (same patient, same month) counted once.",
+                n=int(duplicates),
+            )
         )
     epv = data["event"].sum() / max(len(design.columns), 1)
     if design.columns and epv < MIN_EVENTS_PER_VARIABLE:
-        notes.append(f"Only {epv:.1f} relapses per coefficient: hazard ratios are imprecise.")
+        notes.append(
+            Message(
+                "Only {epv} relapses per coefficient: hazard ratios are imprecise.",
+                epv=fixed(epv, 1),
+            )
+        )
     if "asymptomatic_lesions" in [c.covariate for c in design.columns]:
         notes.append(
-            "asymptomatic_lesions is known only once the lesion is seen; as a baseline "
-            "covariate it credits the lesion group with lesion-free time (immortal time)."
+            Message(
+                "asymptomatic_lesions is known only once the lesion is seen; as a baseline "
+                "covariate it credits the lesion group with lesion-free time (immortal time)."
+            )
         )
     if grace > 0:
-        notes.append(f"Relapses in the first {grace:g} months (grace period) are not counted.")
+        notes.append(
+            Message(
+                "Relapses in the first {months} months (grace period) are not counted.",
+                months=general(grace),
+            )
+        )
     return notes
 
 
@@ -968,11 +1031,19 @@ def andersen_gill(
     kept = data[design.kept]
     dropped = int(data.loc[~design.kept, "patient_id"].nunique())
     if dropped:
-        notes.append(f"{dropped} patient(s) with a missing covariate were left out.")
+        notes.append(
+            PluralMessage(
+                "{n} patient with a missing covariate was left out.",
+                "{n} patients with a missing covariate were left out.",
+                n=dropped,
+            )
+        )
     event = kept["event"].to_numpy(dtype=float)
     if event.sum() == 0 or not design.columns:
-        reason = "No relapses" if event.sum() == 0 else "No covariate varies"
-        notes.append(f"{reason} among the patients analysed here: nothing to model.")
+        why = Message("No relapses") if event.sum() == 0 else Message("No covariate varies")
+        notes.append(
+            Message("{reason} among the patients analysed here: nothing to model.", reason=why)
+        )
         return replace(base, dropped_missing=dropped, notes=tuple(notes))
     collinear = _collinear(design)
     if collinear:
@@ -989,11 +1060,16 @@ def andersen_gill(
                 kept["patient_id"].tolist(),
             )
         except np.linalg.LinAlgError as error:
-            notes.append(f"The Andersen–Gill model could not be fitted ({error}).")
+            notes.append(
+                Message(
+                    "The Andersen–Gill model could not be fitted ({reason}).",
+                    reason=reason(error),
+                )
+            )
             return replace(base, dropped_missing=dropped, notes=tuple(notes))
     notes.extend(dict.fromkeys(f"Fit: {str(w.message).splitlines()[0]}" for w in caught))
     if not converged:
-        notes.append("The Andersen–Gill model did not converge; estimates are unreliable.")
+        notes.append(Message("The Andersen–Gill model did not converge; estimates are unreliable."))
     rr = _terms(design, beta, np.sqrt(np.diag(robust)), z, separated)
     naive_se = np.sqrt(np.diag(naive))
     terms = tuple(

@@ -24,6 +24,7 @@ from analytics.budget import check_deadline
 from analytics.choices import check_choices
 from analytics.cohort import Cohort, Filters, analysis_frame
 from analytics.jsonsafe import json_dict
+from analytics.language import N_, Message, as_message, reason
 from analytics.rates import DEFAULT_PRE_WINDOW_MONTHS, RelapseRates
 from analytics.recurrent import (
     AndersenGillModel,
@@ -114,7 +115,9 @@ def _attempt(what: str, fit: Callable[[], Result], notes: list[str]) -> Result |
     try:
         return fit()
     except (ValueError, np.linalg.LinAlgError) as error:
-        notes.append(f"{what}: not computed ({error}).")
+        notes.append(
+            Message("{what}: not computed ({reason}).", what=as_message(what), reason=reason(error))
+        )
         return None
 
 
@@ -122,16 +125,23 @@ def _attempt(what: str, fit: Callable[[], Result], notes: list[str]) -> Result |
 # "The group with post_rituximab has no relapses", which no clinician would say.
 _PLAIN = {
     "The group with post_rituximab has no relapses: its ratio is 0 or infinite (separation) "
-    "and is not reported.": "No relapses after rituximab: the after-vs-before ratio is 0 "
-    "(separation) and is not estimated.",
+    "and is not reported.": Message(
+        "No relapses after rituximab: the after-vs-before ratio is 0 (separation) and is not "
+        "estimated."
+    ),
     "The group without post_rituximab has no relapses: its ratio is 0 or infinite "
-    "(separation) and is not reported.": "No relapses before rituximab: the after-vs-before "
-    "ratio is infinite (separation) and is not estimated.",
+    "(separation) and is not reported.": Message(
+        "No relapses before rituximab: the after-vs-before ratio is infinite (separation) and "
+        "is not estimated."
+    ),
 }
 
 
 def _prefixed(prefix: str, messages: tuple[str, ...]) -> list[str]:
-    return [f"{prefix}: {_PLAIN.get(m, m)}" for m in messages]
+    return [
+        Message("{model}: {note}", model=as_message(prefix), note=as_message(_PLAIN.get(m, m)))
+        for m in messages
+    ]
 
 
 def _group_entry(
@@ -143,7 +153,7 @@ def _group_entry(
 ) -> GroupRelapses:
     notes: list[str] = []
     rates = _attempt(
-        "Relapse rates",
+        N_("Relapse rates"),
         partial(
             relapse_rates_by_group,
             members,
@@ -157,7 +167,7 @@ def _group_entry(
     models: dict[str, RateRatioModel | None] = {}
     for model in MODELS:
         models[model] = _attempt(
-            f"After-vs-before rate ratio ({model.replace('_', ' ')})",
+            Message("After-vs-before rate ratio ({model})", model=model.replace("_", " ")),
             partial(
                 pre_post_rate_ratio,
                 members,
@@ -171,7 +181,7 @@ def _group_entry(
         fitted = models[model]
         if fitted is not None:
             # No model name in the prefix: a note both models share is then listed once.
-            notes.extend(_prefixed("After vs before rituximab", fitted.notes))
+            notes.extend(_prefixed(N_("After vs before rituximab"), fitted.notes))
     return GroupRelapses(
         label=label,
         n=len(members),
@@ -249,7 +259,9 @@ def build_relapse_report(
     if patients.empty:
         return _empty(True, 0, group_by, grace, notes, conf_level)
     if group_by is not None and group_by not in patients.columns:
-        notes.append(f"The cohort has no column {group_by}; showing all patients.")
+        notes.append(
+            Message("The cohort has no column {column}; showing all patients.", column=group_by)
+        )
         group_by = None
     # The same rule as the main report: one NB and one Poisson model per level.
     check_choices(cohort.patients, group_by, (), 0)
@@ -266,7 +278,7 @@ def build_relapse_report(
         fits: dict[str, RateRatioModel | None] = {}
         for model in MODELS:
             fits[model] = _attempt(
-                f"Between-group rate ratio ({model.replace('_', ' ')})",
+                Message("Between-group rate ratio ({model})", model=model.replace("_", " ")),
                 partial(
                     relapse_rate_ratio,
                     patients,
@@ -281,10 +293,10 @@ def build_relapse_report(
             )
             fitted = fits[model]
             if fitted is not None:
-                notes.extend(_prefixed("Rate ratio between groups", fitted.notes))
+                notes.extend(_prefixed(N_("Rate ratio between groups"), fitted.notes))
         between_nb, between_poisson = fits["negative_binomial"], fits["poisson"]
         ag = _attempt(
-            "Andersen–Gill model",
+            N_("Andersen–Gill model"),
             partial(
                 andersen_gill,
                 patients,
@@ -297,9 +309,9 @@ def build_relapse_report(
             notes,
         )
         if ag is not None:
-            notes.extend(_prefixed("Andersen–Gill", ag.notes))
+            notes.extend(_prefixed(N_("Andersen–Gill"), ag.notes))
     mcf = _attempt(
-        "Mean cumulative function",
+        N_("Mean cumulative function"),
         partial(
             mean_cumulative_function,
             patients,
@@ -311,7 +323,7 @@ def build_relapse_report(
         notes,
     )
     if mcf is not None:
-        notes.extend(_prefixed("Mean cumulative function", mcf.notes))
+        notes.extend(_prefixed(N_("Mean cumulative function"), mcf.notes))
     return RelapseReport(
         available=True,
         n=len(patients),

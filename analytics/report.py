@@ -27,6 +27,7 @@ from analytics.compare import (
 from analytics.conditional import ConditionalSurvivalTable, conditional_survival
 from analytics.hazards import CoxModel, HazardTerm, cox_model, firth_cox
 from analytics.jsonsafe import json_dict
+from analytics.language import Message, PluralMessage, fixed, general, reason
 from analytics.lesion_timing import LESION_FLAG, LESION_MONTHS, LesionTiming, lesion_timing
 from analytics.levels import DEFAULT_CONF_LEVEL, DEFAULT_ZPH_TRANSFORM
 from analytics.options import Exposure, MancovaDesign, check_open_options
@@ -190,8 +191,12 @@ def _curves(
     known = pd.notna(all_labels)
     if not known.all():
         notes.append(
-            f"{int((~known).sum())} patient(s) with no {group_by} are left out of the "
-            "grouped curves."
+            PluralMessage(
+                "{n} patient with no {column} is left out of the grouped curves.",
+                "{n} patients with no {column} are left out of the grouped curves.",
+                n=int((~known).sum()),
+                column=group_by,
+            )
         )
     labels, time, failure = all_labels[known], time[known], failure[known]
     curves, at = {}, {}
@@ -203,8 +208,12 @@ def _curves(
     test = None
     if len(curves) == 1:
         notes.append(
-            f"Everyone analysed here has {group_by} = {next(iter(curves))}: one group only, "
-            "so there is no log-rank test."
+            Message(
+                "Everyone analysed here has {column} = {level}: one group only, so there is no "
+                "log-rank test.",
+                column=group_by,
+                level=str(next(iter(curves))),
+            )
         )
     elif len(curves) > 1:
         test = logrank(time, failure, labels)
@@ -212,8 +221,11 @@ def _curves(
             # No failure while two groups were under observation (e.g. no failures at all):
             # survdiff's statistic is 0 on df <= 0, which is no test at all.
             notes.append(
-                f"No failures while two or more {group_by} groups were under observation: "
-                "the log-rank test is not defined."
+                Message(
+                    "No failures while two or more {column} groups were under observation: "
+                    "the log-rank test is not defined.",
+                    column=group_by,
+                )
             )
             test = None
     return curves, at, test
@@ -237,16 +249,20 @@ def _references(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, str]:
 
 
 def _sample_warnings(frame: pd.DataFrame) -> list[str]:
-    notes = []
+    notes: list[str] = []
     if len(frame) == 0:
-        notes.append("No patients match these filters.")
+        notes.append(Message("No patients match these filters."))
     elif len(frame) < MIN_PATIENTS:
         notes.append(
-            f"Only {len(frame)} patients match these filters (fewer than {MIN_PATIENTS}): "
-            "estimates are very imprecise."
+            Message(
+                "Only {n} patients match these filters (fewer than {minimum}): estimates are "
+                "very imprecise.",
+                n=len(frame),
+                minimum=MIN_PATIENTS,
+            )
         )
     if len(frame) and frame["failure"].sum() == 0:
-        notes.append("No treatment failures in this group: survival stays at 100%.")
+        notes.append(Message("No treatment failures in this group: survival stays at 100%."))
     return notes
 
 
@@ -270,13 +286,22 @@ def _ph_check(
             transform=transform,
         )
     except (ValueError, ArithmeticError) as error:  # a degenerate fit: report, don't crash
-        notes.append(f"The proportional-hazards check could not be computed ({error}).")
+        notes.append(
+            Message(
+                "The proportional-hazards check could not be computed ({reason}).",
+                reason=reason(error),
+            )
+        )
         return None
     for row in result.rows:
         if row.term != "GLOBAL" and row.p is not None and row.p < PH_ALPHA:
             notes.append(
-                f"Proportional hazards may not hold for {row.term} (cox.zph score test "
-                f"p = {row.p:.3f}): its hazard ratio is an average over follow-up."
+                Message(
+                    "Proportional hazards may not hold for {term} (cox.zph score test "
+                    "p = {p}): its hazard ratio is an average over follow-up.",
+                    term=row.term,
+                    p=fixed(row.p, 3),
+                )
             )
     return result
 
@@ -331,9 +356,12 @@ def build_report(
     grace_applied = cohort.relapses is not None
     if not grace_applied and filters.grace_months != DEFAULT_GRACE_MONTHS:
         notes.append(
-            f"The {filters.grace_months:g}-month grace period was not applied: this cohort's "
-            "outcome is the failure column of its patients file, taken as recorded (a grace "
-            "period needs a relapses file)."
+            Message(
+                "The {months}-month grace period was not applied: this cohort's outcome is the "
+                "failure column of its patients file, taken as recorded (a grace period needs a "
+                "relapses file).",
+                months=general(filters.grace_months),
+            )
         )
     n, events = len(frame), int(frame["failure"].sum())
     # Before any model: a free-text grouping or a many-level model would hold the server.
@@ -470,5 +498,5 @@ def _mancova(
     try:
         return mancova(frame, dependent=dependent, factor=factor, covariates=covariates)
     except ValueError as error:
-        notes.append(f"MANCOVA not computed: {error}")
+        notes.append(Message("MANCOVA not computed: {reason}", reason=reason(error)))
         return None

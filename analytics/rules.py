@@ -28,6 +28,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from analytics.language import N_, Message, as_message, general
+
 MISSING_MARKERS = frozenset({"", "na", "n/a", "nan", "null", "none"})
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -70,13 +72,23 @@ class NumberRule:
     required: bool = False
 
     def describe(self) -> str:
-        if self.low is not None and self.high is not None:
-            text = f"must be between {self.low:g} and {self.high:g}"
-        elif self.low is not None:
-            text = f"must be {'greater than' if self.low_open else 'at least'} {self.low:g}"
-        else:
-            text = "must be a number"
-        return text + (f" in steps of {self.step:g}" if self.step else "")
+        if self.low is None:
+            return Message("must be a number")
+        low, step = general(self.low), general(self.step) if self.step else None
+        if self.high is not None:
+            high = general(self.high)
+            if step is None:
+                return Message("must be between {low} and {high}", low=low, high=high)
+            return Message(
+                "must be between {low} and {high} in steps of {step}", low=low, high=high, step=step
+            )
+        if self.low_open:
+            if step is None:
+                return Message("must be greater than {low}", low=low)
+            return Message("must be greater than {low} in steps of {step}", low=low, step=step)
+        if step is None:
+            return Message("must be at least {low}", low=low)
+        return Message("must be at least {low} in steps of {step}", low=low, step=step)
 
     def violates(self, value: float) -> bool:
         if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
@@ -103,15 +115,15 @@ PATIENT_RULES: dict[str, NumberRule | ChoiceRule | None] = {
     "followup_months": NumberRule("months", low=0, low_open=True, required=True),
     # failure is optional as a column (a relapses file may give the outcome) but, when the
     # column is there, every patient needs a 0/1: a blank would silently mean "censored".
-    "failure": ChoiceRule(_FLAGS, "0 or 1", required=True, missing_value=math.nan),
+    "failure": ChoiceRule(_FLAGS, N_("0 or 1"), required=True, missing_value=math.nan),
     "failure_months": NumberRule("months", low=0, low_open=True),
-    "sex": ChoiceRule(_SEXES, "F or M"),
+    "sex": ChoiceRule(_SEXES, N_("F or M")),
     "age_at_rtx": NumberRule("years", low=0, high=120),
     "edss_baseline": NumberRule("EDSS points", low=0, high=10, step=0.5),
-    "asymptomatic_lesions": ChoiceRule(_FLAGS, "0 or 1", missing_value=math.nan),
+    "asymptomatic_lesions": ChoiceRule(_FLAGS, N_("0 or 1"), missing_value=math.nan),
     "asymptomatic_lesion_months": NumberRule("months", low=0, low_open=True),
-    "gd_persistent": ChoiceRule(_FLAGS, "0 or 1", missing_value=math.nan),
-    "fcgr3a_v158f": ChoiceRule(_GENOTYPES, "VV, VF or FF"),
+    "gd_persistent": ChoiceRule(_FLAGS, N_("0 or 1"), missing_value=math.nan),
+    "fcgr3a_v158f": ChoiceRule(_GENOTYPES, N_("VV, VF or FF")),
 }
 # Relapse times may be negative (before rituximab: the pre-treatment relapse rate); an
 # infusion is at or after the first one, which is time 0 by definition.
@@ -138,13 +150,14 @@ def parse_number(text: str, unit: str, decimal_comma: bool) -> tuple[float, str 
     if _NON_FINITE.fullmatch(text):
         return math.nan, "must be a finite number"
     if _DATE.fullmatch(text):
-        return math.nan, f"must be a number of {unit}, not a date"
+        return math.nan, Message("must be a number of {unit}, not a date", unit=as_message(unit))
     if _DECIMAL_COMMA.fullmatch(text):
-        return math.nan, (
-            f"must be a number of {unit} (decimal comma found: use a decimal point, "
-            "or save the file with semicolons as separators)"
+        return math.nan, Message(
+            "must be a number of {unit} (decimal comma found: use a decimal point, or save the "
+            "file with semicolons as separators)",
+            unit=as_message(unit),
         )
-    return math.nan, f"must be a number of {unit}"
+    return math.nan, Message("must be a number of {unit}", unit=as_message(unit))
 
 
 def _required_finding(row: int, column: str, text: str) -> Finding:
@@ -192,7 +205,8 @@ def parse_choices(
         if key in rule.choices:
             values[-1] = rule.choices[key]
         else:
-            findings.append(Finding(row, column, text, f"must be {rule.allowed}"))
+            allowed = Message("must be {allowed}", allowed=as_message(rule.allowed))
+            findings.append(Finding(row, column, text, allowed))
     return values, findings
 
 
@@ -218,7 +232,12 @@ def parse_ids(
         values.append(code)
         if unique and code in first_row:
             findings.append(
-                Finding(row, column, code, f"duplicate patient_id (first on row {first_row[code]})")
+                Finding(
+                    row,
+                    column,
+                    code,
+                    Message("duplicate patient_id (first on row {row})", row=first_row[code]),
+                )
             )
         first_row.setdefault(code, row)
     return values, findings
@@ -235,9 +254,10 @@ def invisible_character(code: str) -> str | None:
     for char in code:
         if unicodedata.category(char) in ("Cc", "Cf"):
             name = unicodedata.name(char, "")  # controls have no name
-            return (
-                f"contains an invisible character (U+{ord(char):04X}{' ' if name else ''}{name}); "
-                "retype the code without it"
+            shown = f"{ord(char):04X}{' ' if name else ''}{name}"
+            return Message(
+                "contains an invisible character (U+{code}); retype the code without it",
+                code=shown,
             )
     return None
 
@@ -299,7 +319,9 @@ def _later_than_followup(
             int(rows[i]),
             column,
             f"{times[i]:g}",
-            f"must not be later than followup_months ({followup[i]:g})",
+            Message(
+                "must not be later than followup_months ({months})", months=general(followup[i])
+            ),
         )
         for i in np.flatnonzero(later.to_numpy())
     ]
@@ -370,7 +392,12 @@ def events_against_patients(
             continue
         if code not in known:
             findings.append(
-                Finding(row, "patient_id", code, f"unknown patient: not in {patients_file}")
+                Finding(
+                    row,
+                    "patient_id",
+                    code,
+                    Message("unknown patient: not in {file}", file=as_message(patients_file)),
+                )
             )
         elif time > followup.get(code, math.inf):
             findings.append(
@@ -378,7 +405,10 @@ def events_against_patients(
                     row,
                     "months_from_rtx",
                     f"{time:g}",
-                    f"must not be later than that patient's followup_months ({followup[code]:g})",
+                    Message(
+                        "must not be later than that patient's followup_months ({months})",
+                        months=general(followup[code]),
+                    ),
                 )
             )
     return findings
@@ -399,8 +429,12 @@ def repeated_events(
         row = int(rows[position])
         key = (code, float(time))
         if key in first_row:
-            rule = (
-                f"duplicate {event}: {code} at {time:g} months is already on row {first_row[key]}"
+            rule = Message(
+                "duplicate {event}: {code} at {months} months is already on row {row}",
+                event=as_message(event),
+                code=code,
+                months=general(time),
+                row=first_row[key],
             )
             findings.append(Finding(row, "months_from_rtx", f"{time:g}", rule))
         else:
@@ -423,18 +457,28 @@ def disagreement(
     """
     derived = not math.isnan(first_failure)
     if failure == 1 and not derived:
-        rule = f"failure = 1 but {relapses_file} has no relapse later than {grace:g} months"
+        rule = Message(
+            "failure = 1 but {file} has no relapse later than {months} months",
+            file=as_message(relapses_file),
+            months=general(grace),
+        )
         return Finding(None, "failure", "1", rule)
     if failure == 0 and derived:
-        rule = (
-            f"failure = 0 but {relapses_file} has a relapse at {first_failure:g} months "
-            f"(later than the {grace:g}-month grace period)"
+        rule = Message(
+            "failure = 0 but {file} has a relapse at {months} months (later than the "
+            "{grace}-month grace period)",
+            file=as_message(relapses_file),
+            months=general(first_failure),
+            grace=general(grace),
         )
         return Finding(None, "failure", "0", rule)
     if failure == 1 and abs(failure_months - first_failure) > tolerance:
-        rule = (
-            f"disagrees with {relapses_file}: the first relapse later than {grace:g} months "
-            f"is at {first_failure:g} months"
+        rule = Message(
+            "disagrees with {file}: the first relapse later than {grace} months is at {months} "
+            "months",
+            file=as_message(relapses_file),
+            grace=general(grace),
+            months=general(first_failure),
         )
         return Finding(None, "failure_months", f"{failure_months:g}", rule)
     return None

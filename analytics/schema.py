@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import rules
+from analytics.language import Message, as_message
 
 MAX_VALUE_CHARS = 40
 MAX_MESSAGE_PROBLEMS = 100
@@ -158,9 +159,10 @@ def _direction_control(name: str) -> str | None:
     if found is None:
         return None
     char = found.group()
-    return (
-        f"column name contains a text-direction control (U+{ord(char):04X} "
-        f"{unicodedata.name(char)}); retype the name without it"
+    shown = f"{ord(char):04X} {unicodedata.name(char)}"
+    return Message(
+        "column name contains a text-direction control (U+{code}); retype the name without it",
+        code=shown,
     )
 
 
@@ -181,7 +183,9 @@ def normalise_headers(raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, list[
                     int(raw.attrs.get("header_row", 1)),
                     name,
                     str(original),
-                    f'column name appears twice (also as "{seen[name]}"); keep one',
+                    Message(
+                        'column name appears twice (also as "{other}"); keep one', other=seen[name]
+                    ),
                 )
             )
         else:
@@ -213,11 +217,30 @@ def missing_columns(
         if column in frame.columns:
             continue
         close = difflib.get_close_matches(column, found, n=1)
-        hint = f'; did you mean "{close[0]}"?' if close else ""
         listing = ", ".join(found) if found else "none"
-        rule = f"missing {why} column (found: {listing}){hint}" + (f"; {note}" if note else "")
+        rule = _missing(why, listing, close[0] if close else None)
+        if note:
+            rule = Message("{rule}; {note}", rule=rule, note=as_message(note))
         problems.append(Problem(file, None, column, None, rule))
     return problems
+
+
+def _missing(why: str, listing: str, close: str | None) -> Message:
+    if why == "required":
+        if close is None:
+            return Message("missing required column (found: {found})", found=listing)
+        return Message(
+            'missing required column (found: {found}); did you mean "{close}"?',
+            found=listing,
+            close=close,
+        )
+    if close is None:
+        return Message("missing (with failure) column (found: {found})", found=listing)
+    return Message(
+        'missing (with failure) column (found: {found}); did you mean "{close}"?',
+        found=listing,
+        close=close,
+    )
 
 
 def _problems(file: str, findings: Iterable[rules.Finding]) -> list[Problem]:
@@ -257,7 +280,7 @@ def check_patients(
     context = rules.CellContext(file, spreadsheet_rows(raw), decimal_comma)
     frame, problems = normalise_headers(raw, file)
     problems += missing_columns(
-        frame, file, REQUIRED_PATIENT_COLUMNS, note=str(raw.attrs.get("sheet_note", ""))
+        frame, file, REQUIRED_PATIENT_COLUMNS, note=raw.attrs.get("sheet_note", "")
     )
     problems += _outcome_columns(frame, file, has_relapses)
     clean: dict[str, pd.Series] = {}
@@ -344,9 +367,7 @@ def check_events(
         decimal_comma = bool(raw.attrs.get("decimal_comma", False))
     rows = spreadsheet_rows(raw)
     frame, problems = normalise_headers(raw, file)
-    problems += missing_columns(
-        frame, file, spec.columns, note=str(raw.attrs.get("sheet_note", ""))
-    )
+    problems += missing_columns(frame, file, spec.columns, note=raw.attrs.get("sheet_note", ""))
     if problems:
         return _empty_events(), sort_problems(problems)
     context = rules.CellContext(file, rows, decimal_comma)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from analytics.binary_tables import fail
+from analytics.language import Grouped, Message, as_message
 
 _SEPARATORS = (",", ";", "\t")
 # A line as io.StringIO(text, newline="") yields it: ended by \r\n, \r or \n, kept.
@@ -77,10 +78,12 @@ def _csv_rows(text: str, file_name: str, sep: str) -> Iterator[list[str]]:
         if "field limit" in reason:
             # csv's own bound (131,072 characters); in a cohort file only a quote that is
             # never closed swallows that much of the file into one cell.
-            reason = (
-                f"a cell longer than {csv.field_size_limit():,} characters: a quote not closed?"
+            reason = Message(
+                "a cell longer than {limit} characters: a quote not closed?",
+                limit=Grouped(csv.field_size_limit()),
             )
-        raise fail(file_name, f"is not valid CSV ({reason})", reader.line_num) from None
+        rule = Message("is not valid CSV ({reason})", reason=as_message(reason))
+        raise fail(file_name, rule, reader.line_num) from None
 
 
 def text_rows(data: bytes, file_name: str) -> tuple[Iterator[list[str]], bool, str]:

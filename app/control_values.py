@@ -10,6 +10,7 @@ its default), as a malformed URL parameter does (app/state.py).
 from __future__ import annotations
 
 from analytics.cohort import DEFAULT_GRACE_MONTHS, MAX_GRACE_MONTHS
+from analytics.language import Message, as_message, general
 from app.state import (
     ALL,
     DEFAULT_LANDMARK,
@@ -28,7 +29,11 @@ MAX_COVARIATES = 50
 
 def ignored(control: str, rule: str) -> str:
     """The note for a control value that was set aside (both parts are translatable)."""
-    return f"The {control} value sent by the page was not understood ({rule}); it is ignored."
+    return Message(
+        "The {control} value sent by the page was not understood ({rule}); it is ignored.",
+        control=as_message(control),
+        rule=as_message(rule),
+    )
 
 
 class _Reader:
@@ -43,7 +48,7 @@ class _Reader:
             return None
         if isinstance(value, str) and value in allowed:
             return value
-        self.refuse(control, "expected one of " + ", ".join(allowed))
+        self.refuse(control, Message("expected one of {allowed}", allowed=", ".join(allowed)))
         return None
 
     def binary(self, value: object, control: str) -> int | None:
@@ -68,7 +73,9 @@ class _Reader:
     def months(self, value: object, control: str, default: float, *, low: float) -> float:
         number = finite_number(value)
         if number is None or number < low or number > MAX_GRACE_MONTHS:
-            self.refuse(control, f"expected a number of months from {low:g} to 12")
+            self.refuse(
+                control, Message("expected a number of months from {low} to 12", low=general(low))
+            )
             return default
         return number
 

@@ -42,7 +42,7 @@ def language_switch(language: Language) -> html.A:
     """A link to this page in the other language (the view's query is kept: a callback
     rewrites the link as the URL changes). Switching reloads the page, which is built once
     per language on the server."""
-    other: Language = "en" if language == "es" else "es"
+    other: Language = "es" if language == "en" else "en"
     return html.A(
         LANGUAGE_NAMES[other],
         id=ids.LANGUAGE_LINK,

@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.cohort import Cohort
-from analytics.language import DEFAULT_LANGUAGE, Language, t, using_language
+from analytics.language import DEFAULT_LANGUAGE, Language, ngettext, t, using_language
 from analytics.schema import CohortValidationError
 from app import ids
 from app.config import Config
@@ -151,9 +151,11 @@ def _error_page(error: CohortValidationError) -> html.Main:
             [
                 html.H1(t("The configured cohort file could not be loaded"), className="h3 mt-4"),
                 html.P(
-                    t("{n} problem(s) were found. Fix the file and restart the service:").format(
-                        n=len(error.problems)
-                    )
+                    ngettext(
+                        "{n} problem was found. Fix the file and restart the service:",
+                        "{n} problems were found. Fix the file and restart the service:",
+                        len(error.problems),
+                    ).format(n=len(error.problems))
                 ),
                 html.Ul([html.Li(problem_text(p)) for p in error.problems[:200]]),
             ]

@@ -65,7 +65,7 @@ def register_language_link(app: dash.Dash) -> None:
         """
         function(search, language) {
             const params = new URLSearchParams(search || "");
-            if (language === "es") { params.delete("lang"); } else { params.set("lang", "es"); }
+            if (language !== "en") { params.delete("lang"); } else { params.set("lang", "es"); }
             const query = params.toString();
             return query ? "?" + query : "?";
         }

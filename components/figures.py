@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from analytics.language import current_language
+from analytics.language import plotly_separators
 
 Trace = dict[str, Any]
 
@@ -39,7 +39,7 @@ def fast_figure(
     """
     # Decimal comma and thousands point in Spanish for every number plotly writes itself
     # (ticks, hover formats): plotly's ``separators``, decimal mark first.
-    separators = ",." if current_language() == "es" else ".,"
+    separators = plotly_separators()
     return go.Figure(
         {
             "data": data,

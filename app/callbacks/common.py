@@ -11,7 +11,7 @@ from dash import State
 
 from analytics.choices import column_problem
 from analytics.cohort import Cohort
-from analytics.language import parse_language, using_language
+from analytics.language import Message, as_message, parse_language, using_language
 from analytics.report import Report, build_report
 from app import ids
 from app.control_values import read_bounds
@@ -46,23 +46,31 @@ def usable_state(
     """Drop a grouping or covariates the current cohort does not have (e.g. after an upload)
     and, given its ``patients``, those analytics.choices refuses for it (the menus do not
     offer them, but a request can name any column)."""
-    notes = []
+    notes: list[str] = []
     group_by = state.group_by
     if group_by is not None and group_by not in columns:
-        notes.append(f"The grouping column {group_by} is not in this cohort; showing all patients.")
+        notes.append(
+            Message(
+                "The grouping column {column} is not in this cohort; showing all patients.",
+                column=group_by,
+            )
+        )
         group_by = None
     covariates = tuple(c for c in state.covariates if c in columns)
     if len(covariates) < len(state.covariates):
-        notes.append("Covariates that are not in this cohort were left out.")
+        notes.append(Message("Covariates that are not in this cohort were left out."))
     if patients is not None:
         refused = column_problem(patients, group_by, "grouping") if group_by else None
         if refused is not None:
-            notes.append(f"{refused} Showing all patients.")
+            notes.append(Message("{problem} Showing all patients.", problem=as_message(refused)))
             group_by = None
         kept = []
         for name in covariates:
             problem = column_problem(patients, name, "covariate")
-            notes.extend([f"{problem} Left out of the model."] if problem else [])
+            if problem:
+                notes.append(
+                    Message("{problem} Left out of the model.", problem=as_message(problem))
+                )
             kept += [] if problem else [name]
         covariates = tuple(kept)
     return replace(state, group_by=group_by, covariates=covariates), notes

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update, set_
 from analytics.cohort import analysis_frame
 from analytics.dictionary import infusions_template_frame, template_frame
 from analytics.io import write_csv
-from analytics.language import N_, integer, t, translate_message
+from analytics.language import N_, integer, ngettext, t, translate_message
 from analytics.paper import compare_with_paper
 from analytics.privacy import identifying_columns
 from analytics.schema import CohortValidationError
@@ -36,8 +36,10 @@ def _problems_alert(error: CohortValidationError) -> dbc.Alert:
     return dbc.Alert(
         [
             html.Div(
-                t(
-                    "The file was not loaded: {n} problem(s). The previous cohort is still in use."
+                ngettext(
+                    "The file was not loaded: {n} problem. The previous cohort is still in use.",
+                    "The file was not loaded: {n} problems. The previous cohort is still in use.",
+                    len(error.problems),
                 ).format(n=len(error.problems)),
                 className="fw-semibold",
             ),

@@ -16,6 +16,7 @@ from flask import has_app_context
 
 from analytics.budget import TOO_LARGE, BudgetExceeded, budget
 from analytics.choices import ChoiceError
+from analytics.language import Message, reason
 from analytics.schema import CohortValidationError
 from app.config import Config
 from app.logsafe import exception_summary
@@ -40,7 +41,7 @@ def _refusal(error: Exception) -> str | None:
         log.warning("a computation exceeded the server's budget (memory: out of memory)")
         return TOO_LARGE
     if isinstance(error, ChoiceError):
-        return str(error)
+        return reason(error)
     if isinstance(error, CohortValidationError):
         # The cohort the browser sent back is not one this server accepts (e.g. uploads
         # are off, or it is over the upload limits): the first problem says why.
@@ -66,8 +67,11 @@ def guarded(fallback: Callable[[str], tuple]) -> Callable:
                 # Exception messages can quote cell values: log the type and place only.
                 log.error("callback %s failed: %s", function.__name__, exception_summary(error))
                 return fallback(
-                    f"Something went wrong computing this view ({type(error).__name__}). "
-                    "The error was logged; try other filters or reload the page."
+                    Message(
+                        "Something went wrong computing this view ({error}). The error was "
+                        "logged; try other filters or reload the page.",
+                        error=type(error).__name__,
+                    )
                 )
 
         return wrapper

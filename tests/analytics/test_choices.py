@@ -173,7 +173,7 @@ def test_every_choice_message_has_spanish(noted, demo):
         *choice_problems(patients, None, [f"site{k}" for k in range(4)], events=12),
     ]
     with using_language("es"):
-        spanish = [translate_message(str(m)) for m in messages]
+        spanish = [translate_message(m) for m in messages]
     for english, translated in zip(messages, spanish, strict=True):
         assert translated != english
         assert " cannot " not in translated

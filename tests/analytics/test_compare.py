@@ -183,7 +183,7 @@ def test_rows_with_missing_group_are_left_out_and_said(two_groups):
     frame.loc[0, "failure"] = np.nan
     result = table_one(frame, variables=["age_at_rtx"])
     assert result.group_sizes == (5, 5)
-    assert "1 row(s) with missing failure" in result.warnings[0]
+    assert "1 row with missing failure" in result.warnings[0]
 
 
 def test_table_one_is_json_safe(two_groups):

@@ -314,7 +314,7 @@ def test_missing_covariate_values_are_dropped_and_counted(twelve: Cohort) -> Non
     assert (report.cox.n, report.cox.dropped_missing) == (10, 2)
     assert report.univariable_models[LESIONS].n == 12
     assert report.univariable_models["age_at_rtx"].dropped_missing == 2
-    assert "2 patient(s) with no age_at_rtx were left out of this model." in report.warnings
+    assert "2 patients with no age_at_rtx were left out of this model." in report.warnings
     cox = _strict_json(report)["cox"]
     assert isinstance(cox, dict)
     assert cox["dropped_missing"] == 2

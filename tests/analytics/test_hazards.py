@@ -120,7 +120,7 @@ def test_landmark_keeps_only_patients_at_risk_at_landmark():
     )
     model = landmark_cox(df, 12)
     assert model.n == 6  # the failure at month 5 is before the landmark
-    assert "6 patient(s) still at risk" in model.warnings[0]
+    assert "6 patients still at risk" in model.warnings[0]
 
 
 @pytest.mark.parametrize("model", ["time_dependent", "landmark"])

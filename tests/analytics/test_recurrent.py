@@ -123,7 +123,9 @@ def test_mcf_grace_period_drops_early_relapses_and_short_followup() -> None:
     assert curve.n == 1
     assert curve.events == 1
     assert curve.timeline[0] == 6.0
-    assert "grace period are left out" in result.notes[0]
+    assert (
+        "1 patient followed no longer than the 6-month grace period is left out." == result.notes[0]
+    )
 
 
 def test_mcf_ties_between_patients_count_together() -> None:
@@ -280,7 +282,7 @@ def test_missing_group_value_is_left_out_with_a_note(small) -> None:
     )
     result = mean_cumulative_function(patients, relapses, group_by="asymptomatic_lesions")
     assert [c.label for c in result.curves] == ["0", "1"]
-    assert "1 patient(s) with no asymptomatic_lesions" in result.notes[0]
+    assert "1 patient with no asymptomatic_lesions" in result.notes[0]
 
 
 # --- Andersen–Gill ---------------------------------------------------------------------------

@@ -87,7 +87,10 @@ def test_direction_controls_in_a_column_name_are_refused(char):
 def test_the_direction_rule_is_translated():
     from analytics.language import translate_message, using_language
 
-    rule = "column name contains a text-direction control (U+202E RIGHT-TO-LEFT OVERRIDE)"
+    data = "patient_id,followup_months,failure,failure_months,cen\u202etre\nA,12,1,3,x\n"
+    with pytest.raises(CohortValidationError) as caught:
+        load_cohort(data.encode(), patients_name="p.csv")
+    (problem,) = caught.value.problems
     with using_language("es"):
-        shown = translate_message(rule + "; retype the name without it")
+        shown = translate_message(problem.rule)
     assert shown.startswith("el nombre de columna contiene un control de dirección")

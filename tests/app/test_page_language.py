@@ -79,3 +79,24 @@ def test_reset_keeps_the_language(app_context):
         {(ids.URL, "search"): "?sex=F&lang=es", (ids.LANGUAGE, "data"): "es"},
     )
     assert run_triggered(sync_url_and_controls, args, f"{ids.RESET}.n_clicks")[0] == "?lang=es"
+
+
+def test_a_mexican_page_has_spanish_words_and_mexican_numbers(client, app_context):
+    assert '<html lang="es-MX">' in client.get("/?lang=es-MX").get_data(as_text=True)
+    args = arguments(update_panels, app_context, {(ids.LANGUAGE, "data"): "es-MX"})
+    panels = run_triggered(update_panels, args, None)
+    outputs = [o.component_id for o in report.PANEL_OUTPUTS]
+    texts = " ".join(component_texts(panels[outputs.index(ids.CARDS)]))
+    assert "Fracasos terapéuticos" in texts
+    assert "22.2%" in texts  # 12 of 54: CLDR es-MX writes a decimal point, no space
+    assert panels[outputs.index(ids.KM_GRAPH)].layout.separators == ".,"
+
+
+def test_the_url_keeps_a_mexican_page_mexican(app_context):
+    args = arguments(
+        sync_url_and_controls,
+        app_context,
+        {ids.SEX: "F", (ids.URL, "search"): "?lang=es-MX", (ids.LANGUAGE, "data"): "es-MX"},
+    )
+    query = run_triggered(sync_url_and_controls, args, f"{ids.SEX}.value")[0]
+    assert query == "?sex=F&lang=es-MX"

@@ -38,7 +38,7 @@ def test_the_image_is_built_in_two_stages():
 
 def test_the_runtime_copies_only_the_app():
     sources = sorted(s for srcs, _, frm in runtime().copies() if frm is None for s in srcs)
-    assert sources == ["analytics", "app", "assets", "components", "gunicorn.conf.py"]
+    assert sources == ["analytics", "app", "assets", "components", "gunicorn.conf.py", "i18n"]
     assert not any(
         "pip install" in i.arguments or "apt-get" in i.arguments for i in runtime().all("RUN")
     )
