@@ -51,6 +51,28 @@ def _root_name(node: ast.expr) -> str | None:
     return root.id if isinstance(root, ast.Name) else None
 
 
+def _imported_library_names(node: ast.AST) -> list[str]:
+    """The names an import statement binds to a library's modules or objects."""
+    if isinstance(node, ast.Import):
+        return [a.asname or a.name.split(".", 1)[0] for a in node.names if _library(a.name)]
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and _library(node.module):
+        return [a.asname or a.name for a in node.names]
+    return []
+
+
+def _names_made_by(node: ast.AST, makers: set[str]) -> list[str]:
+    """Names bound to an object one of ``makers`` made: ``app = dash.Dash(...)``, or a
+    parameter annotated with one (``app: dash.Dash``)."""
+    if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+        if _root_name(node.value.func) in makers:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            return [t.id for t in targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.arg) and node.annotation is not None:
+        if _root_name(node.annotation) in makers:
+            return [node.arg]
+    return []
+
+
 class _Scan(ast.NodeVisitor):
     """Private-name uses of the libraries in one module (flow-insensitive: a name once bound
     to a library module, class or instance counts as that everywhere in the module)."""
@@ -65,12 +87,7 @@ class _Scan(ast.NodeVisitor):
     def _bind(self, tree: ast.Module) -> None:
         nodes = list(ast.walk(tree))
         for node in nodes:
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if _library(alias.name):
-                        self.library_names.add(alias.asname or alias.name.split(".", 1)[0])
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and _library(node.module):
-                self.library_names.update(a.asname or a.name for a in node.names)
+            self.library_names.update(_imported_library_names(node))
         for node in nodes:
             if isinstance(node, ast.ClassDef) and any(
                 _root_name(base) in self.library_names for base in node.bases
@@ -78,13 +95,7 @@ class _Scan(ast.NodeVisitor):
                 self.library_classes.add(node.name)
         made_by_library = self.library_names | self.library_classes
         for node in nodes:
-            if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
-                if _root_name(node.value.func) in made_by_library:
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    self.instances.update(t.id for t in targets if isinstance(t, ast.Name))
-            if isinstance(node, ast.arg) and node.annotation is not None:
-                if _root_name(node.annotation) in made_by_library:
-                    self.instances.add(node.arg)
+            self.instances.update(_names_made_by(node, made_by_library))
 
     def _report(self, node: ast.AST, what: str) -> None:
         self.found.append((getattr(node, "lineno", 0), what))
