@@ -15,7 +15,8 @@ import dash
 
 from app.callbacks import conditional, data, relapses, report, timelines, view
 
-MODULES = (conditional, data, relapses, report, timelines, view)
+# In the order they were once declared at import: /_dash-dependencies lists them so.
+MODULES = (view, conditional, relapses, data, report, timelines)
 _attached: weakref.WeakSet[dash.Dash] = weakref.WeakSet()
 
 
