@@ -61,13 +61,12 @@ def load_configured_cohort(config: Config) -> Cohort:
 
 
 class ExplorerDash(dash.Dash):
-    """Dash serving the vendored partial plotly.js bundle (assets/) instead of the full one,
-    with the page's language on its <html> element."""
+    """Dash with the page's language on its <html> element.
 
-    def _setup_plotlyjs(self) -> None:
-        # Dash would register plotly.py's full plotly.min.js (1.47 MB gzipped) for dcc.Graph;
-        # the basic bundle in assets/ defines window.Plotly first, which dcc.Graph uses.
-        self._plotlyjs_url = ""
+    The page draws with the vendored basic plotly.js bundle (assets/, components/plotlyjs):
+    Dash registers plotly.py's full bundle as a resource loaded on demand only, and
+    dcc.Graph loads it only when no ``window.Plotly`` exists, which the basic bundle defines.
+    """
 
     def interpolate_index(self, **kwargs: object) -> str:
         # Screen readers choose their voice, and browsers their hyphenation, from <html lang>.
@@ -77,7 +76,7 @@ class ExplorerDash(dash.Dash):
 
 def create_app(config: Config | None = None) -> dash.Dash:
     """Build the Dash app. Everything is served from this process: no CDN, no internet."""
-    # The @callback functions (feature modules never import the app object).
+    # The feature callbacks (their modules never import the app object).
     from app.callbacks import attach
 
     config = config or Config.from_env()
@@ -128,9 +127,11 @@ def create_app(config: Config | None = None) -> dash.Dash:
 
     # Dash registers its script bundles on a worker's first request, behind a flag it sets
     # before the work is done: a second thread's first request (a bundle) then finds nothing
-    # registered and gets a 500 (seen under gunicorn's threads). Do it now, before serving.
+    # registered and gets a 500 (seen under gunicorn's threads). Do it now, before serving:
+    # Dash's setup is a before-request function of its Flask server, and so far the only one
+    # (the sign-in check comes after), which Flask's preprocess_request runs as a request would.
     with app.server.test_request_context(config.url_base_pathname):
-        app._setup_server()
+        app.server.preprocess_request()
     install_static_compression(app.server, config.url_base_pathname)
     install_exception_logging(app.server)
     install_auth(app.server, config)

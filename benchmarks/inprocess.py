@@ -159,11 +159,11 @@ def _walk(component: object) -> Iterator[dict]:
 
 
 def _split_output(key: str) -> list[dict[str, str]]:
-    """Dash's multi-output key ``..a.b...c.d..`` as [{"id": "a", "property": "b"}, ...]."""
-    from dash._utils import split_callback_id  # private, but it is what Dash itself uses
-
-    outputs = split_callback_id(key)
-    return outputs if isinstance(outputs, list) else [outputs]
+    """Dash's output key as [{"id": "a", "property": "b"}, ...]: ``a.b`` for one output,
+    ``..a.b...c.d..`` for several (the format /_dash-dependencies sends)."""
+    parts = key[2:-2].split("...") if key.startswith("..") else [key]
+    # The property has no dot; an id may (a pattern-matching id is JSON).
+    return [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
 
 
 @dataclass

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
-from components.figures import fast_figure
+from components.figures import Figure, fast_figure
 
 
-def empty_figure(message: str) -> go.Figure:
+def empty_figure(message: str) -> Figure:
     layout = {
         "annotations": [
             {

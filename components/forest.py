@@ -5,13 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
-
 from analytics.cox_results import term_contrast
 from analytics.hazards import HazardTerm
 from analytics.language import N_, t
 from analytics.report import Report
-from components.figures import Trace, fast_figure, scatter, vline
+from components.figures import Figure, Trace, fast_figure, scatter, vline
 from components.format import format_hr, format_p
 from components.labels import figure_column_label, markup_free
 from components.palette import GROUP_COLOURS
@@ -46,7 +44,7 @@ def report_sections(report: Report) -> list[tuple[str, Sequence[HazardTerm]]]:
 
 def forest_figure(
     sections: Sequence[tuple[str, Sequence[HazardTerm]]], *, title: str = ""
-) -> go.Figure:
+) -> Figure:
     """One row per term, grouped by model (e.g. univariable, multivariable, Firth); section
     names in English, shown in the page's language."""
     data: list[Trace] = []

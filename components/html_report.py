@@ -18,6 +18,7 @@ from analytics.methods import methods_text
 from analytics.relapse_report import RelapseReport
 from analytics.report import Report
 from components import exposure_text
+from components.figures import Figure
 from components.forest import forest_figure, report_sections
 from components.format import (
     NOT_REACHED_LEGEND,
@@ -162,9 +163,16 @@ def _table_one(report: Report) -> str:
     return "".join(parts)
 
 
-def _figure_html(figure: object) -> str:
+def _figure_html(figure: Figure) -> str:
+    # validate=False: the builders write plotly.js's JSON (components.figures).
     return str(
-        pio.to_html(figure, include_plotlyjs=False, full_html=False, config={"displaylogo": False})
+        pio.to_html(
+            figure,
+            include_plotlyjs=False,
+            full_html=False,
+            config={"displaylogo": False},
+            validate=False,
+        )
     )
 
 
@@ -253,19 +261,10 @@ def _report_html(report: Report, horizon: float | None, relapses: RelapseReport 
             group_by=report.group_by,
             logrank_p=None if report.logrank is None else report.logrank.p,
         )
-        figures.append(
-            pio.to_html(km, include_plotlyjs=False, full_html=False, config={"displaylogo": False})
-        )
+        figures.append(_figure_html(km))
     sections = report_sections(report)
     if any(terms for _, terms in sections):
-        figures.append(
-            pio.to_html(
-                forest_figure(sections),
-                include_plotlyjs=False,
-                full_html=False,
-                config={"displaylogo": False},
-            )
-        )
+        figures.append(_figure_html(forest_figure(sections)))
     # The relapse report carries its own level (the view's, when the page made it).
     with using_conf_level(report.conf_level if relapses is None else relapses.conf_level):
         relapse_section, relapse_figure = (

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import plotly.graph_objects as go
-
 from analytics.language import N_, number, percent, t
 from analytics.survival import KaplanMeier, SurvivalAt
-from components.figures import Trace, fast_figure, scatter
+from components.figures import Figure, Trace, fast_figure, scatter
 from components.format import ci_label, format_p
 from components.labels import figure_level_label
 from components.palette import GROUP_COLOURS, rgba
@@ -241,7 +239,7 @@ def km_figure(
     horizon: float | None = None,
     group_by: str | None = None,
     kmunicate: bool = False,
-) -> go.Figure:
+) -> Figure:
     """Kaplan–Meier curves over a number-at-risk table sharing the x-axis (months).
 
     ``curves`` and ``risk_table`` are keyed by the report's group labels ("0"/"1" for a 0/1

@@ -1,8 +1,8 @@
 """Mean cumulative function figure: step curves of the mean number of relapses per patient.
 
 Pure rendering of :class:`analytics.recurrent.MeanCumulativeFunction`; no statistics here.
-The figure is built as plain data and wrapped without plotly's property validation, which
-costs several times more than building it (the Relapses tab redraws it on every filter change);
+The figure is plain data (components.figures), not validated by plotly.py, which costs
+several times more than building it (the Relapses tab redraws it on every filter change);
 the data are what validation would produce, so the browser gets the same figure.
 """
 
@@ -11,11 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import plotly.graph_objects as go
-
 from analytics.language import integer, number, percent, t
 from analytics.recurrent import MeanCumulativeCurve, MeanCumulativeFunction
-from components.figures import fast_figure
+from components.figures import Figure, fast_figure
 from components.format import ci_label
 from components.labels import figure_level_label
 from components.palette import GROUP_COLOURS, rgba
@@ -181,7 +179,7 @@ def tail_caption(mcf: MeanCumulativeFunction) -> str | None:
     ).format(rule=rule)
 
 
-def mcf_figure(mcf: MeanCumulativeFunction, *, title: str) -> go.Figure:
+def mcf_figure(mcf: MeanCumulativeFunction, *, title: str) -> Figure:
     """Step curves of the mean cumulative number of relapses per patient, with 95% CI bands.
 
     Scatter traces only: the page ships plotly's basic bundle.

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
-
 from analytics.language import percent, t
 from analytics.rates import Proportion
 from analytics.subgroups import SubgroupRate
-from components.figures import fast_figure, scatter, vline
+from components.figures import Figure, fast_figure, scatter, vline
 from components.format import ci_label
 from components.labels import figure_level_label
 from components.palette import GROUP_COLOURS
 
 
-def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> go.Figure:
+def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> Figure:
     labels = [figure_level_label(r.variable, r.level) for r in rates]
     estimates = [r.proportion.estimate for r in rates]
     points = scatter(

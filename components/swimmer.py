@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import plotly.graph_objects as go
-
 from analytics.language import number, short, t, translate_message
 from analytics.timelines import (
     ROLE_CENSORED,
@@ -20,7 +18,7 @@ from analytics.timelines import (
     Timelines,
 )
 from components.empty import empty_figure
-from components.figures import Trace, fast_figure, scatter
+from components.figures import Figure, Trace, fast_figure, scatter
 from components.labels import figure_column_label, figure_level_label, markup_free
 from components.palette import GROUP_COLOURS, rgba
 
@@ -342,7 +340,7 @@ def _group_dividers(timelines: Timelines) -> list[dict[str, object]]:
 
 def swimmer_figure(
     timelines: Timelines, *, title: str | None = None, step: KmStep | None = None
-) -> go.Figure:
+) -> Figure:
     """One row per patient (sorted and coloured by group) from month 0 to last follow-up.
 
     Relapses before rituximab lie left of 0. The grace period is shaded: relapses inside it

@@ -1,38 +1,43 @@
-"""Feature callbacks, declared with ``@dash.callback`` (docs/architecture.md), attached to each app.
+"""Feature callbacks: each module declares its own and registers them on the app it is given.
 
-Dash moves globally declared callbacks into the first app that serves a request and leaves
-none for a second app in the same process (tests build several; a worker builds one). So the
-declarations are taken here once, at import, and ``attach`` gives every app its own copy.
+``attach`` gives an app all of them. ``callback_specs`` reads them back as Dash keeps them
+(``Dash.callback_map``: output key -> inputs, states, the function), e.g. for tests that
+build callback requests.
 """
 
 from __future__ import annotations
 
+import functools
+import weakref
+from typing import Any
+
 import dash
-from dash import _callback  # private, but the only registry @dash.callback writes to
 
-from app.callbacks import (  # noqa: F401  (the @callback declarations)
-    conditional,
-    data,
-    relapses,
-    report,
-    timelines,
-    view,
-)
+from app.callbacks import conditional, data, relapses, report, timelines, view
 
-_CALLBACK_MAP = dict(_callback.GLOBAL_CALLBACK_MAP)
-_CALLBACK_LIST = list(_callback.GLOBAL_CALLBACK_LIST)
-_callback.GLOBAL_CALLBACK_MAP.clear()
-_callback.GLOBAL_CALLBACK_LIST.clear()
+# In the order they were once declared at import: /_dash-dependencies lists them so.
+MODULES = (view, conditional, relapses, data, report, timelines)
+_attached: weakref.WeakSet[dash.Dash] = weakref.WeakSet()
 
 
 def attach(app: dash.Dash) -> None:
-    """Give ``app`` the feature callbacks (idempotent)."""
-    for key, spec in _CALLBACK_MAP.items():
-        app.callback_map.setdefault(key, spec)
-    known = {spec["output"] for spec in app._callback_list}
-    app._callback_list.extend(c for c in _CALLBACK_LIST if c["output"] not in known)
+    """Give ``app`` the feature callbacks (idempotent: Dash refuses an output twice)."""
+    if app in _attached:
+        return
+    for module in MODULES:
+        module.register(app)
+    _attached.add(app)
 
 
-def callback_specs() -> dict[str, dict]:
-    """The declared callbacks by output key (Dash's spec dicts), e.g. for tests."""
-    return dict(_CALLBACK_MAP)
+@functools.cache
+def _declared() -> dict[str, dict[str, Any]]:
+    # An app without a server: it only holds the declarations (no routes, and it does not
+    # become the process's current Dash app).
+    holder = dash.Dash(__name__, server=False)
+    attach(holder)
+    return dict(holder.callback_map)
+
+
+def callback_specs() -> dict[str, dict[str, Any]]:
+    """The feature callbacks by output key (Dash's spec dicts), e.g. for tests."""
+    return dict(_declared())

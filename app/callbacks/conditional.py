@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import math
 
-from dash import Input, Output, callback
+from dash import Dash, Input, Output
 
 from analytics.cohort import analysis_frame
 from analytics.conditional import conditional_survival
 from analytics.language import N_, t
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
+from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from components.conditional import conditional_panel, input_problem
 from components.panels import EMPTY_MESSAGE, empty_state
+
+declared = Declarations()
 
 
 def parse_months(value: object, what: str, *, allow_zero: bool) -> tuple[float | None, str | None]:
@@ -46,7 +49,7 @@ def _failed(message: str) -> tuple:
     return (input_problem([message]), False, False)
 
 
-@callback(
+@declared.callback(
     Output(ids.CONDITIONAL_PANEL, "children"),
     Output(ids.CONDITIONAL_GIVEN, "invalid"),
     Output(ids.CONDITIONAL_AHEAD, "invalid"),
@@ -76,3 +79,8 @@ def update_conditional(*args):
         frame, given_months, ahead_months, group_by=state.group_by, conf_level=state.conf_level
     )
     return (conditional_panel(table), False, False)
+
+
+def register(app: Dash) -> None:
+    """Register this module's callbacks on ``app``."""
+    declared.register(app)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update, set_props
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
 
 from analytics.cohort import analysis_frame
 from analytics.dictionary import infusions_template_frame, template_frame
@@ -22,6 +22,7 @@ from app.callbacks.common import (
     report_for,
     resolve_view,
 )
+from app.callbacks.declarations import Declarations
 from app.callbacks.relapses import relapse_report_for
 from app.callbacks.safety import guarded
 from app.cohort_store import decode_upload, store_from_upload
@@ -30,6 +31,8 @@ from components import panels
 from components.html_report import report_html
 from components.privacy import privacy_banner
 from components.problems import problem_text
+
+declared = Declarations()
 
 
 def _problems_alert(error: CohortValidationError) -> dbc.Alert:
@@ -68,7 +71,7 @@ def _export_failed(message: str) -> object:
     return no_update
 
 
-@callback(
+@declared.callback(
     Output(ids.COHORT_STORE, "data"),
     Output(ids.UPLOAD_STATUS, "children"),
     Input(ids.UPLOAD_PATIENTS, "contents"),
@@ -132,14 +135,14 @@ def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_na
     return store, [loaded, banner] if banner is not None else loaded
 
 
-@callback(Output(ids.PAPER, "children"), Input(ids.COHORT_STORE, "data"), LANGUAGE_STATE)
+@declared.callback(Output(ids.PAPER, "children"), Input(ids.COHORT_STORE, "data"), LANGUAGE_STATE)
 @in_page_language
 @guarded(lambda message: panels.warnings_list([message]))
 def update_paper(store):
     return panels.paper_panel(compare_with_paper(current_cohort(store)))
 
 
-@callback(
+@declared.callback(
     Output(ids.DOWNLOAD_CSV, "data"),
     Input(ids.DOWNLOAD_CSV_BUTTON, "n_clicks"),
     State(ids.COHORT_STORE, "data"),
@@ -157,7 +160,7 @@ def download_csv(_clicks, store, *rest):
     return dcc.send_string(write_csv(frame), f"{name}-filtered.csv")
 
 
-@callback(
+@declared.callback(
     Output(ids.DOWNLOAD_REPORT, "data"),
     Input(ids.DOWNLOAD_REPORT_BUTTON, "n_clicks"),
     State(ids.COHORT_STORE, "data"),
@@ -181,7 +184,7 @@ def download_report(_clicks, store, *rest):
     return dcc.send_string(html_text, "nmosd-cohort-report.html")
 
 
-@callback(
+@declared.callback(
     Output(ids.DOWNLOAD_TEMPLATE, "data"),
     Input(ids.DOWNLOAD_TEMPLATE_BUTTON, "n_clicks"),
     prevent_initial_call=True,
@@ -190,10 +193,15 @@ def download_template(_clicks):
     return dcc.send_string(write_csv(template_frame()), "nmosd-patients-template.csv")
 
 
-@callback(
+@declared.callback(
     Output(ids.DOWNLOAD_INFUSIONS_TEMPLATE, "data"),
     Input(ids.DOWNLOAD_INFUSIONS_TEMPLATE_BUTTON, "n_clicks"),
     prevent_initial_call=True,
 )
 def download_infusions_template(_clicks):
     return dcc.send_string(write_csv(infusions_template_frame()), "nmosd-infusions-template.csv")
+
+
+def register(app: Dash) -> None:
+    """Register this module's callbacks on ``app``."""
+    declared.register(app)

@@ -6,7 +6,7 @@ a filter change with the tab hidden costs nothing, and opening the tab shows the
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, no_update
+from dash import Dash, Input, Output, no_update
 
 from analytics.cohort import Cohort
 from analytics.language import N_
@@ -14,6 +14,7 @@ from analytics.levels import using_conf_level
 from analytics.relapse_report import RelapseReport, build_relapse_report
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
+from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from app.lru import BoundedCache
@@ -21,6 +22,8 @@ from app.state import ViewState
 from app.tabs import panel_id
 from components.panels import warnings_list
 from components.relapses import relapse_panel
+
+declared = Declarations()
 
 # One report per (cohort content, filters, grouping): revisiting a view is a lookup.
 RELAPSE_CACHE_ITEMS = 32
@@ -45,7 +48,7 @@ def _failed(message: str) -> tuple:
     return (warnings_list([message], N_("The relapse analyses could not be computed")),)
 
 
-@callback(
+@declared.callback(
     [Output(ids.RELAPSE_PANEL, "children")],
     *CONTROL_INPUTS,
     Input(ids.COHORT_STORE, "data"),
@@ -63,3 +66,8 @@ def update_relapses(*args):
     report = relapse_report_for(cohort, state)
     with using_conf_level(report.conf_level):
         return (relapse_panel(report, synthetic=cohort.synthetic, context_notes=notes),)
+
+
+def register(app: Dash) -> None:
+    """Register this module's callbacks on ``app``."""
+    declared.register(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import Input, Output, callback, ctx, no_update
+from dash import Dash, Input, Output, ctx, no_update
 from dash.exceptions import MissingCallbackContextException
 
 from analytics.language import N_, t
@@ -16,6 +16,7 @@ from app.callbacks.common import (
     report_for,
     resolve_view,
 )
+from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from app.open_controls import EXPOSURE_IDS, MANCOVA_IDS
@@ -24,6 +25,8 @@ from components.empty import empty_figure
 from components.forest import forest_figure, report_sections
 from components.km import km_figure
 from components.methods import methods_section
+
+declared = Declarations()
 
 PANEL_OUTPUTS = [
     Output(ids.LIVE_COUNT, "children"),
@@ -48,7 +51,7 @@ def _failed(message: str) -> tuple:
     return (None, None, None, alert, empty, None, empty, None, None, None, None, None, None)
 
 
-@callback(
+@declared.callback(
     *PANEL_OUTPUTS,
     *CONTROL_INPUTS,
     Input(ids.KM_OPTIONS, "value"),
@@ -137,3 +140,8 @@ def _only_changed(panels_out: tuple) -> tuple:
         value if output.component_id in changed else no_update
         for output, value in zip(PANEL_OUTPUTS, panels_out, strict=True)
     )
+
+
+def register(app: Dash) -> None:
+    """Register this module's callbacks on ``app``."""
+    declared.register(app)

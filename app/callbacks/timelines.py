@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import math
 
-from dash import Input, Output, callback, ctx
+from dash import Dash, Input, Output, ctx
 from dash.exceptions import MissingCallbackContextException
 
 from analytics.language import t
 from analytics.timelines import KmStep, km_step, patient_timelines
 from app import ids
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
+from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from components import panels
 from components.empty import empty_figure
 from components.swimmer import swimmer_figure
 from components.timeline_panels import km_step_panel, swimmer_caption
+
+declared = Declarations()
 
 
 def _clicked_step(click: dict | None) -> tuple[str, float] | None:
@@ -51,7 +54,7 @@ def _triggered() -> object:
         return ids.KM_GRAPH
 
 
-@callback(
+@declared.callback(
     Output(ids.KM_STEP, "data"),
     Output(ids.KM_STEP_PANEL, "children"),
     Input(ids.KM_GRAPH, "clickData"),
@@ -79,7 +82,7 @@ def _failed(message: str) -> tuple:
     return empty_figure(t("Not available")), panels.warnings_list([message])
 
 
-@callback(
+@declared.callback(
     Output(ids.TIMELINE_GRAPH, "figure"),
     Output(ids.TIMELINE_CAPTION, "children"),
     *CONTROL_INPUTS,
@@ -104,3 +107,8 @@ def update_timelines(*args):
     suffix = " · " + t("synthetic demo cohort") if cohort.synthetic else ""
     figure = swimmer_figure(timelines, title=t("Patient timelines") + suffix, step=step)
     return figure, swimmer_caption(timelines)
+
+
+def register(app: Dash) -> None:
+    """Register this module's callbacks on ``app``."""
+    declared.register(app)

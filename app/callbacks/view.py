@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dash import Input, Output, State, callback, ctx, no_update
+from dash import Dash, Input, Output, State, ctx, no_update
 
 from analytics.cohort import DEFAULT_GRACE_MONTHS
 from analytics.language import parse_language
 from app import ids
 from app.callbacks.common import LANGUAGE_STATE, in_page_language
+from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.control_values import read_bounds
 from app.controls import CONTROL_IDS, cohort_controls, controls_from_state, state_from_controls
@@ -17,11 +18,13 @@ from app.open_controls import OPEN_IDS, open_options
 from app.session import current_cohort
 from app.state import ViewState
 
+declared = Declarations()
+
 CONTROL_INPUTS = [Input(cid, "value") for cid in CONTROL_IDS]
 CONTROL_OUTPUTS = [Output(cid, "value", allow_duplicate=False) for cid in CONTROL_IDS]
 
 
-@callback(
+@declared.callback(
     Output(ids.URL, "search"),
     *CONTROL_OUTPUTS,
     Input(ids.URL, "search"),
@@ -51,7 +54,7 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     return (query if query != (search or "") else no_update, *[no_update] * len(CONTROL_IDS))
 
 
-@callback(
+@declared.callback(
     *[Output(row, "style") for row in ids.FILTER_ROWS.values()],
     Output(ids.GROUP_BY, "options"),
     Output(ids.COVARIATES, "options"),
@@ -96,3 +99,8 @@ def adapt_controls(store):
         *[choices[cid] for cid in OPEN_IDS],
         *grace,
     )
+
+
+def register(app: Dash) -> None:
+    """Register this module's callbacks on ``app``."""
+    declared.register(app)

@@ -13,6 +13,7 @@ import io
 import logging
 from pathlib import Path
 
+import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
@@ -80,7 +81,7 @@ def test_default_cards_equal_build_report(app_context, defaults, demo):
 
 
 def test_default_view_has_one_curve_per_lesion_group(app_context, defaults):
-    figure = _part(_panels(app_context), ids.KM_GRAPH)
+    figure = go.Figure(_part(_panels(app_context), ids.KM_GRAPH))
     legend = [t.name for t in figure.data if t.showlegend is not False and t.mode == "lines"]
     assert len(legend) == 2
 
@@ -122,7 +123,7 @@ def test_a_filter_change_changes_the_numbers(app_context, defaults):
 
 def test_curves_follow_the_grouping_control(app_context, defaults, demo):
     expected = build_report(demo, Filters(), group_by="fcgr3a_v158f")
-    figure = _part(_panels(app_context, **{ids.GROUP_BY: "fcgr3a_v158f"}), ids.KM_GRAPH)
+    figure = go.Figure(_part(_panels(app_context, **{ids.GROUP_BY: "fcgr3a_v158f"}), ids.KM_GRAPH))
     legend = [t.name for t in figure.data if t.showlegend is not False and t.mode == "lines"]
     assert len(legend) == len(expected.km)
 
@@ -132,7 +133,7 @@ def test_an_empty_subgroup_gives_the_friendly_message(app_context, defaults, cap
         panels = _panels(app_context, **{ids.EDSS: [9.5, 10]})
     assert caplog.records == []
     assert _card_value(panels, "card-n") == "0"
-    figure = _part(panels, ids.KM_GRAPH)
+    figure = go.Figure(_part(panels, ids.KM_GRAPH))
     assert "No patients match" in figure.layout.annotations[0].text
 
 
@@ -167,7 +168,7 @@ def test_an_unexpected_error_gives_the_fallback_and_a_clean_log(
     with caplog.at_level(logging.ERROR, logger="app.callbacks"):
         panels = _panels(app_context)
     assert _part(panels, ids.LIVE_COUNT) is None
-    assert _part(panels, ids.KM_GRAPH).layout.annotations[0].text == "Not available"
+    assert go.Figure(_part(panels, ids.KM_GRAPH)).layout.annotations[0].text == "Not available"
     alert_text = " ".join(_texts(_part(panels, ids.WARNINGS)))
     assert "Something went wrong" in alert_text
     assert [r.getMessage() for r in caplog.records][0].startswith(

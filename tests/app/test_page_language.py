@@ -59,7 +59,7 @@ def test_panels_are_rendered_in_the_page_language(app_context):
     assert "22,2\u00a0%" in texts  # 12 of 54, with a decimal comma
     assert "IC 95\u00a0%" in texts or "IC 95 %" in texts
     km = panels[[o.component_id for o in report.PANEL_OUTPUTS].index(ids.KM_GRAPH)]
-    assert km.layout.separators == ",."
+    assert km["layout"]["separators"] == ",."
 
 
 def test_the_url_keeps_the_language_when_a_filter_changes(app_context):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
@@ -211,7 +212,7 @@ def test_kmunicate_adds_the_cumulative_table(app_context):
 
     def table_rows(km_options):
         panels = update_panels(*arguments(update_panels, app_context, {ids.KM_OPTIONS: km_options}))
-        figure = _part(panels, ids.KM_GRAPH)
+        figure = go.Figure(_part(panels, ids.KM_GRAPH))
         return [t for t in figure.data if t.mode == "text"]
 
     assert len(table_rows(["ci"])) == 2

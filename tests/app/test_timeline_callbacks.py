@@ -3,6 +3,7 @@ and the INFUSIONS_PATH setting."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import pytest
 
 from analytics.demo import INFUSIONS_PATH, PATIENTS_PATH, RELAPSES_PATH
@@ -15,7 +16,7 @@ from tests.dash_text import component_texts
 
 
 def _rows(figure) -> list[str]:
-    return list(figure.layout.yaxis.ticktext)
+    return list(figure["layout"]["yaxis"]["ticktext"])
 
 
 def _click(group: str, month: float) -> dict:
@@ -25,7 +26,7 @@ def _click(group: str, month: float) -> dict:
 def test_timeline_has_one_row_per_demo_patient(app_context):
     figure, caption = update_timelines(*arguments(update_timelines, app_context, {}))
     assert len(_rows(figure)) == 54
-    assert "synthetic demo cohort" in figure.layout.title.text
+    assert "synthetic demo cohort" in figure["layout"]["title"]["text"]
     assert "54 patients match" in " ".join(component_texts(caption))
 
 
@@ -37,7 +38,7 @@ def test_timeline_follows_the_filters(app_context):
 
 def test_timeline_without_grouping(app_context):
     figure, _ = update_timelines(*arguments(update_timelines, app_context, {ids.GROUP_BY: "none"}))
-    assert [t.name for t in figure.data if t.mode == "lines"] == ["All patients (n=54)"]
+    assert [t.name for t in go.Figure(figure).data if t.mode == "lines"] == ["All patients (n=54)"]
 
 
 def test_clicking_a_km_step_lists_its_patients(app_context):
@@ -57,7 +58,7 @@ def test_the_selected_step_is_highlighted_in_the_timeline(app_context):
     )
     bold = [label for label in _rows(figure) if label.startswith("<b>")]
     assert len(bold) == 19  # at risk in the no-lesion group just before month 84
-    assert any((t.name or "").startswith("Failed or censored") for t in figure.data)
+    assert any((t.name or "").startswith("Failed or censored") for t in go.Figure(figure).data)
 
 
 @pytest.mark.parametrize(

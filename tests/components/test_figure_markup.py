@@ -62,7 +62,7 @@ def _strings(value: object) -> list[str]:
 
 
 def _assert_literal(figure, shows_data: bool = True) -> None:
-    texts = _strings(figure.to_plotly_json())
+    texts = _strings(figure)
     assert not [s for s in texts if "<a " in s or "<i>" in s or "<b>site" in s]
     shown = (markup_free(LINK), markup_free(PATIENT), markup_free(SITE))
     assert not shows_data or any(literal in s for s in texts for literal in shown)

@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 import math
 
+import plotly.graph_objects as go
 import pytest
 
 from analytics.hazards import HazardTerm
-from components.forest import AXIS_MAX, AXIS_MIN, forest_figure
+from components.forest import AXIS_MAX, AXIS_MIN
+from components.forest import forest_figure as forest_figure_data
+
+
+def forest_figure(*args, **options) -> go.Figure:
+    # Read as plotly's (validated) objects: a misspelt property fails the test too.
+    return go.Figure(forest_figure_data(*args, **options))
 
 
 def _term(name="age_at_rtx", hr=1.5, low=0.8, high=2.8, p=0.2, level=None, reference=None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from analytics.cohort import Filters
@@ -10,7 +11,14 @@ from analytics.demo import load_demo
 from analytics.report import build_report
 from analytics.subgroups import risk_table_times
 from analytics.survival import kaplan_meier, survival_at
-from components.km import FADE_BELOW_AT_RISK, km_figure
+from components.km import FADE_BELOW_AT_RISK
+from components.km import km_figure as km_figure_data
+
+
+def km_figure(*args, **options) -> go.Figure:
+    # Read as plotly's (validated) objects: a misspelt property fails the test too.
+    return go.Figure(km_figure_data(*args, **options))
+
 
 # Ten patients: at-risk counts fall below 5 after month 5 (4 remain at month 6).
 TIMES = [1, 2, 2, 3, 4, 5, 6, 7, 8, 9]

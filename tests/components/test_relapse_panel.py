@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from analytics.cohort import Filters, analysis_frame
@@ -14,7 +16,8 @@ from analytics.conditional import conditional_survival
 from analytics.recurrent import MeanCumulativeFunction, mcf_curve
 from analytics.relapse_report import ALL, build_relapse_report
 from components.conditional import conditional_panel, input_problem, sentence
-from components.mcf import fade_threshold, mcf_figure, tail_caption, tail_start
+from components.mcf import fade_threshold, tail_caption, tail_start
+from components.mcf import mcf_figure as mcf_figure_data
 from components.palette import rgba
 from components.relapse_text import regression_to_mean_caveat
 from components.relapses import (
@@ -24,6 +27,12 @@ from components.relapses import (
     relapse_panel,
 )
 from tests.dash_text import component_texts
+
+
+def mcf_figure(*args, **options) -> go.Figure:
+    # Read as plotly's (validated) objects: a misspelt property fails the test too.
+    return go.Figure(mcf_figure_data(*args, **options))
+
 
 GROUP = "asymptomatic_lesions"
 
@@ -235,10 +244,10 @@ def test_different_thresholds_are_stated_as_the_rule():
 def test_mcf_figure_built_without_validation_is_what_plotly_validates(grouped):
     """Built as plain data for speed: every property must still be one plotly knows (a typo
     would pass silently without validation) and the template must be expanded, not a name."""
-    figure = mcf_figure(grouped.mcf, title="MCF")
-    validated = go.Figure(figure.to_dict())
-    assert validated.to_plotly_json() == figure.to_plotly_json()
-    assert figure.layout.template.layout.paper_bgcolor == "white"
+    figure = mcf_figure_data(grouped.mcf, title="MCF")
+    validated = go.Figure(figure)  # raises on a property plotly does not know
+    assert json.loads(validated.to_json()) == json.loads(pio.to_json(figure, validate=False))
+    assert figure["layout"]["template"]["layout"]["paper_bgcolor"] == "white"
 
 
 def test_panel_graph_has_its_id(grouped):

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import plotly.graph_objects as go
 import pytest
 
 from analytics.cohort import Filters
 from analytics.report import build_report
 from analytics.timelines import km_step, patient_timelines
 from components import timeline_panels
-from components.km import km_figure
+from components.km import km_figure as km_figure_data
 from components.palette import GROUP_COLOURS
-from components.swimmer import MAX_LABELLED_ROWS, swimmer_figure
+from components.swimmer import MAX_LABELLED_ROWS
+from components.swimmer import swimmer_figure as swimmer_figure_data
 from components.timeline_panels import km_step_panel, swimmer_caption
 from tests.dash_text import component_texts
+
+
+def km_figure(*args, **options) -> go.Figure:
+    # Read as plotly's (validated) objects: a misspelt property fails the test too.
+    return go.Figure(km_figure_data(*args, **options))
+
+
+def swimmer_figure(*args, **options) -> go.Figure:
+    # Read as plotly's (validated) objects: a misspelt property fails the test too.
+    return go.Figure(swimmer_figure_data(*args, **options))
+
 
 GROUP = "asymptomatic_lesions"
 

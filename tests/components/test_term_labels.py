@@ -6,16 +6,23 @@ hazard ratio is printed (issue 12: "per unit" on age, no reference level in the 
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import pytest
 
 from analytics.cohort import Filters
 from analytics.language import using_language
 from analytics.report import build_report
 from analytics.textreport import render_text
-from components.forest import forest_figure, report_sections
+from components.forest import forest_figure as forest_figure_data
+from components.forest import report_sections
 from components.html_report import report_html
 from components.panels import hazard_notes, lesion_panel
 from tests.dash_text import component_texts
+
+
+def forest_figure(*args, **options) -> go.Figure:
+    # Read as plotly's (validated) objects: a misspelt property fails the test too.
+    return go.Figure(forest_figure_data(*args, **options))
 
 
 @pytest.fixture(scope="module")
