@@ -15,7 +15,6 @@ from analytics.recurrent.andersen_gill import (
     AndersenGillModel,
     AndersenGillTerm,
     andersen_gill,
-    cluster_robust_cox,
     counting_process,
 )
 from analytics.recurrent.counts import (
@@ -47,7 +46,6 @@ __all__ = [
     "RateRatioTerm",
     "RelapseRatesByGroup",
     "andersen_gill",
-    "cluster_robust_cox",
     "count_rate_ratio",
     "counting_process",
     "mcf_curve",

@@ -11,6 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from analytics.budget import check_deadline
+from analytics.coxfit import fit_cox
 from analytics.design import Design, design_matrix
 from analytics.jsonsafe import json_dict
 from analytics.recurrent.counts import (
@@ -69,51 +70,6 @@ def counting_process(
     return data, len(events) - len(unique)
 
 
-def _efron(
-    beta: Array, start: Array, stop: Array, event: Array, x: Array, residuals: bool = False
-) -> tuple[float, Array, Array, Array]:
-    """Efron partial log-likelihood, score, information and (optionally) score residuals.
-
-    Counting-process risk sets: row ``i`` is at risk at ``t`` when ``start_i < t <= stop_i``.
-    The score residual of row ``i`` is its share of the score, ``sum over event times and
-    Efron steps k of (dN_i / d)(x_i - xbar_k) - c_ik w_i (x_i - xbar_k) / S0_k`` with
-    ``c_ik = 1 - k/d`` for the tied relapses and 1 for the others, as R's ``residuals(fit,
-    type = "score")`` for ``ties = "efron"``.
-    """
-    eta = x @ beta
-    loglik, score = 0.0, np.zeros(beta.size)
-    info = np.zeros((beta.size, beta.size))
-    resid = np.zeros_like(x) if residuals else x[:0]
-    for t in np.unique(stop[event == 1]):
-        risk = (start < t) & (stop >= t)
-        dead = (stop == t) & (event == 1)
-        d = int(dead.sum())
-        # Each risk set's weights are scaled by its largest, so exp() cannot overflow or
-        # underflow to an all-zero sum far out along a separated direction; ratios are
-        # unchanged and the log-likelihood gets the shift back.
-        shift = float(eta[risk].max())
-        wr, xr = np.exp(eta[risk] - shift), x[risk]
-        s0, s1, s2 = wr.sum(), wr @ xr, (xr * wr[:, None]).T @ xr
-        wd, xd = np.exp(eta[dead] - shift), x[dead]
-        d0, d1, d2 = wd.sum(), wd @ xd, (xd * wd[:, None]).T @ xd
-        loglik += float(eta[dead].sum()) - d * shift
-        score += xd.sum(axis=0)
-        fractions = np.arange(d) / d
-        a0 = s0 - fractions * d0
-        xbar = (s1[None, :] - fractions[:, None] * d1[None, :]) / a0[:, None]
-        loglik -= float(np.log(a0).sum())
-        score -= xbar.sum(axis=0)
-        for k in range(d):
-            info += (s2 - fractions[k] * d2) / a0[k] - np.outer(xbar[k], xbar[k])
-        if residuals:
-            # Risk-set part: sum_k c_ik w_i (x_i - xbar_k) / a0_k, split by c_ik.
-            inv = 1.0 / a0
-            weight = np.where(dead[risk][:, None], (1.0 - fractions) * inv, inv)
-            resid[risk] -= wr[:, None] * (xr * weight.sum(axis=1)[:, None] - weight @ xbar)
-            resid[dead] += xd - xbar.mean(axis=0)
-    return loglik, score, info, resid
-
-
 @dataclass(frozen=True)
 class AndersenGillTerm:
     """One covariate of the Andersen–Gill model; ``se``, the interval and ``p`` are robust."""
@@ -155,50 +111,6 @@ class AndersenGillModel:
     def term(self, name: str) -> AndersenGillTerm:
         """The term called ``name``."""
         return by_term(self.terms, name)
-
-
-def _newton(
-    start: Array, stop: Array, event: Array, x: Array
-) -> tuple[Array, float, float, Array, bool]:
-    """Maximise the Efron partial likelihood; step-halving as R ``coxph`` does."""
-    beta = np.zeros(x.shape[1])
-    loglik, score, info, _ = _efron(beta, start, stop, event, x)
-    loglik_null = loglik
-    for _ in range(50):
-        step = np.linalg.solve(info, score)
-        for _ in range(30):
-            check_deadline()
-            trial = _efron(beta + step, start, stop, event, x)
-            if trial[0] >= loglik - 1e-12 * abs(loglik):
-                break
-            step = step / 2.0
-        beta = beta + step
-        previous, (loglik, score, info, _) = loglik, trial
-        # R's criterion (relative change of the log-likelihood), tighter than its 1e-9: the
-        # Newton step just taken makes the coefficients accurate to about its square.
-        if abs(loglik - previous) <= 1e-12 * max(abs(loglik), 1.0):
-            return beta, loglik, loglik_null, info, True
-    return beta, loglik, loglik_null, info, False
-
-
-def cluster_robust_cox(
-    start: Array, stop: Array, event: Array, x: Array, cluster: Sequence[object]
-) -> tuple[Array, Array, Array, float, float, bool]:
-    """Efron Cox fit on counting-process data with the cluster-robust (sandwich) variance.
-
-    Returns coefficients, model-based variance, robust variance, log-likelihood at the
-    estimate and at zero, and whether Newton–Raphson converged. The robust variance is
-    ``D'D`` with ``D`` the score residuals times the model variance summed within a cluster,
-    as R ``coxph(Surv(start, stop, event) ~ x + cluster(id), ties = "efron")``.
-    """
-    centred = x - x.mean(axis=0)  # as coxph: better conditioned, same estimates
-    beta, loglik, loglik_null, info, converged = _newton(start, stop, event, centred)
-    naive = np.asarray(np.linalg.inv(info), dtype=np.float64)
-    resid = _efron(beta, start, stop, event, centred, residuals=True)[3]
-    groups = pd.factorize(pd.Series(list(cluster), dtype=object))[0]
-    dfbeta = np.zeros((int(groups.max()) + 1, x.shape[1]))
-    np.add.at(dfbeta, groups, resid @ naive)
-    return beta, naive, dfbeta.T @ dfbeta, loglik, loglik_null, converged
 
 
 def _ag_notes(design: Design, data: pd.DataFrame, duplicates: int, grace: float) -> list[str]:
@@ -290,21 +202,22 @@ def andersen_gill(
     notes.extend(separated.values())
     with recorded_warnings() as caught:
         try:
-            beta, naive, robust, loglik, loglik_null, converged = cluster_robust_cox(
-                kept["start"].to_numpy(dtype=float),
+            fit = fit_cox(
                 kept["stop"].to_numpy(dtype=float),
                 event,
                 design.matrix,
-                kept["patient_id"].tolist(),
+                entry=kept["start"].to_numpy(dtype=float),
+                cluster=kept["patient_id"].to_numpy(),
             )
         except np.linalg.LinAlgError as error:
             notes.append(f"The Andersen–Gill model could not be fitted ({error}).")
             return replace(base, dropped_missing=dropped, notes=tuple(notes))
     notes.extend(dict.fromkeys(f"Fit: {str(w.message).splitlines()[0]}" for w in caught))
-    if not converged:
+    if not fit.converged:
         notes.append("The Andersen–Gill model did not converge; estimates are unreliable.")
-    rr = _terms(design, beta, np.sqrt(np.diag(robust)), z, separated)
-    naive_se = np.sqrt(np.diag(naive))
+    assert fit.robust_covariance is not None  # clusters were given
+    rr = _terms(design, fit.beta, np.sqrt(np.diag(fit.robust_covariance)), z, separated)
+    naive_se = np.sqrt(np.diag(fit.covariance))
     terms = tuple(
         AndersenGillTerm(
             term=t.term,
@@ -327,8 +240,8 @@ def andersen_gill(
         n_patients=int(kept["patient_id"].nunique()),
         n_intervals=len(kept),
         events=int(event.sum()),
-        loglik=loglik,
-        loglik_null=loglik_null,
+        loglik=fit.loglik,
+        loglik_null=fit.loglik_null,
         dropped_missing=dropped,
         notes=tuple(notes),
     )
