@@ -213,7 +213,9 @@ def andersen_gill(
             notes.append(f"The Andersen–Gill model could not be fitted ({error}).")
             return replace(base, dropped_missing=dropped, notes=tuple(notes))
     notes.extend(dict.fromkeys(f"Fit: {str(w.message).splitlines()[0]}" for w in caught))
-    if not fit.converged:
+    # A separated term's coefficient runs off to infinity, so Newton never settles; the
+    # separation note already says why and that term is not reported.
+    if not fit.converged and not separated:
         notes.append("The Andersen–Gill model did not converge; estimates are unreliable.")
     assert fit.robust_covariance is not None  # clusters were given
     rr = _terms(design, fit.beta, np.sqrt(np.diag(fit.robust_covariance)), z, separated)
