@@ -1,11 +1,12 @@
 """Vectorised Efron partial likelihood, Newton-Raphson fit and Harrell's concordance.
 
 One engine for every Cox model the report fits (standard, time-dependent, landmark, the
-proportional-hazards test). It follows R ``coxph.fit`` / ``agreg.fit``: Efron ties,
-Newton-Raphson with step halving, the same "coefficient may be infinite" check. Unlike
-a loop over event times (R's C code, or lifelines' Python loop), the risk-set sums come
-from cumulative sums over the time-sorted rows, so a fit costs a few sorted passes of
-numpy at any cohort size (the report must stay interactive on 100 000 patients).
+proportional-hazards test, Andersen–Gill with its cluster-robust variance). It follows R
+``coxph.fit`` / ``agreg.fit``: Efron ties, Newton-Raphson with step halving, the same
+"coefficient may be infinite" check. Unlike a loop over event times (R's C code, or
+lifelines' Python loop), the risk-set sums come from cumulative sums over the time-sorted
+rows, so a fit costs a few sorted passes of numpy at any cohort size (the report must stay
+interactive on 100 000 patients).
 
 Counting-process rows (``entry`` < ``stop``) are at risk at ``t`` when
 ``entry < t <= stop``, as ``Surv(tstart, tstop, event)``: their sums are those of rows with
