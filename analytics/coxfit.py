@@ -1,11 +1,12 @@
 """Vectorised Efron partial likelihood, Newton-Raphson fit and Harrell's concordance.
 
 One engine for every Cox model the report fits (standard, time-dependent, landmark, the
-proportional-hazards test). It follows R ``coxph.fit`` / ``agreg.fit``: Efron ties,
-Newton-Raphson with step halving, the same "coefficient may be infinite" check. Unlike
-a loop over event times (R's C code, or lifelines' Python loop), the risk-set sums come
-from cumulative sums over the time-sorted rows, so a fit costs a few sorted passes of
-numpy at any cohort size (the report must stay interactive on 100 000 patients).
+proportional-hazards test, Andersen–Gill with its cluster-robust variance). It follows R
+``coxph.fit`` / ``agreg.fit``: Efron ties, Newton-Raphson with step halving, the same
+"coefficient may be infinite" check. Unlike a loop over event times (R's C code, or
+lifelines' Python loop), the risk-set sums come from cumulative sums over the time-sorted
+rows, so a fit costs a few sorted passes of numpy at any cohort size (the report must stay
+interactive on 100 000 patients).
 
 Counting-process rows (``entry`` < ``stop``) are at risk at ``t`` when
 ``entry < t <= stop``, as ``Surv(tstart, tstop, event)``: their sums are those of rows with
@@ -15,6 +16,7 @@ Counting-process rows (``entry`` < ``stop``) are at risk at ``t`` when
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,6 +76,8 @@ class CoxFit:
     iterations: int
     converged: bool
     infinite: bool  # R's "Loglik converged before variable ...; coefficient may be infinite"
+    # The cluster-robust (sandwich) variance when clusters were given (R ``cluster(id)``).
+    robust_covariance: Array | None = None
 
 
 class _Layout:
@@ -158,6 +162,18 @@ def _group_sums(values: Array, layout: _Layout) -> Array:
     return sums
 
 
+def _per_death_sums(moments: Array, layout: _Layout) -> Array:
+    """Efron's risk-set sums of each row of ``moments`` (k, n), one row per death.
+
+    Risk set and dying sums per event time, then per death: S - k/d of the dying's sums
+    for the k-th of d tied deaths (Efron).
+    """
+    dead = np.add.reduceat(moments.take(layout.dying, axis=1), layout.group_start, axis=1)
+    at = np.concatenate((_risk_set_sums(moments, layout), dead)).take(layout.dying_time, axis=1)
+    k = moments.shape[0]
+    return np.ascontiguousarray((at[:k] - layout.fraction * at[k:]).T)
+
+
 def _efron_terms(x: Array, beta: Array, layout: _Layout) -> EventTimeTerms:
     eta = x @ beta
     # Shifting eta by a constant leaves the partial likelihood unchanged; it keeps exp()
@@ -179,12 +195,7 @@ def _efron_terms(x: Array, beta: Array, layout: _Layout) -> EventTimeTerms:
     np.multiply(risk, columns, out=weighted)
     np.multiply(weighted[:, None, :], columns[None, :, :], out=moments[p + 1 :].reshape(p, p, n))
     dying = layout.dying
-    dead = np.add.reduceat(moments.take(dying, axis=1), layout.group_start, axis=1)
-    # Risk set and dying sums per event time, then per death: S - k/d of the dying's sums
-    # for the k-th of d tied deaths (Efron), one row per death.
-    at = np.concatenate((_risk_set_sums(moments, layout), dead)).take(layout.dying_time, axis=1)
-    k = moments.shape[0]
-    efron = np.ascontiguousarray((at[:k] - layout.fraction * at[k:]).T)
+    efron = _per_death_sums(moments, layout)
     denom = efron[:, 0]
     # [S1, S2] / denom in one pass: mean and second moment per dying row.
     scaled = efron[:, 1:] / denom[:, None]
@@ -214,15 +225,77 @@ def efron_terms(
     return _efron_terms(x, beta, _Layout(stop, event, entry))
 
 
+def _score_residuals(
+    x: Array, beta: Array, stop: Array, entry: Array | None, layout: _Layout
+) -> Array:
+    """Each row's share of the score at ``beta`` (R ``residuals(fit, type = "score")``, Efron).
+
+    Row ``i``'s share is, over the event times ``t`` at which it dies, ``x_i`` minus the mean
+    over the Efron steps ``k`` of ``xbar_k``; less, over the event times at which it is at
+    risk, ``w_i sum_k c_ik (x_i - xbar_k) / a0_k``, with ``c_ik = 1 - k/d`` when it is one of
+    the ``d`` deaths at ``t`` and 1 otherwise. The at-risk part is a difference of running
+    sums over event times, read at each row's entry and stop, so no risk set is walked.
+    """
+    eta = x @ beta
+    shift = float(eta.max()) if eta.size else 0.0
+    risk = np.exp(eta - shift)
+    n, p = x.shape
+    moments = np.empty((1 + p, n))
+    moments[0] = risk
+    np.multiply(risk, x.T, out=moments[1:])
+    efron = _per_death_sums(moments, layout)
+    inverse = 1.0 / efron[:, 0]
+    mean = efron[:, 1:] * inverse[:, None]
+    tied = layout.fraction * inverse
+    # Per event time: sum_k 1/a0_k and sum_k xbar_k/a0_k (every row at risk), the same
+    # weighted by k/d (what a dying row does not carry), and sum_k xbar_k.
+    per_time = _group_sums(
+        np.column_stack((inverse, mean * inverse[:, None], tied, mean * tied[:, None], mean)),
+        layout,
+    )
+    running = np.concatenate((np.zeros((1, 1 + p)), np.cumsum(per_time[:, : 1 + p], axis=0)))
+    upto = np.searchsorted(layout.event_times, stop, side="right")
+    at_risk = running[upto]
+    if entry is not None:
+        at_risk -= running[np.searchsorted(layout.event_times, entry, side="right")]
+    residuals: Array = -risk[:, None] * (x * at_risk[:, :1] - at_risk[:, 1:])
+    dying, when = layout.dying, layout.dying_time
+    unshared = per_time[when, 1 + p][:, None] * x[dying] - per_time[when, 2 + p : 2 + 2 * p]
+    residuals[dying] += (
+        x[dying]
+        - per_time[when, 2 + 2 * p :] / layout.deaths[when][:, None]
+        + risk[dying, None] * unshared
+    )
+    return residuals
+
+
+def _robust_covariance(residuals: Array, covariance: Array, cluster: NDArray[Any]) -> Array:
+    """``D'D``, ``D`` the rows' dfbeta (score residuals times the variance) per cluster."""
+    _, groups = np.unique(cluster, return_inverse=True)
+    groups = groups.ravel()
+    dfbeta = np.zeros((int(groups.max()) + 1 if groups.size else 0, covariance.shape[0]))
+    np.add.at(dfbeta, groups, residuals @ covariance)
+    return np.asarray(dfbeta.T @ dfbeta, dtype=float)
+
+
 def _newton_step(terms: EventTimeTerms) -> Array:
     return np.asarray(np.linalg.solve(terms.information, terms.score), dtype=float)
 
 
-def fit_cox(stop: Array, event: Array, x: Array, entry: Array | None = None) -> CoxFit:
+def fit_cox(
+    stop: Array,
+    event: Array,
+    x: Array,
+    entry: Array | None = None,
+    cluster: NDArray[Any] | None = None,
+) -> CoxFit:
     """Efron Cox maximum partial likelihood, by R ``coxph.fit``'s Newton-Raphson.
 
-    Raises ``numpy.linalg.LinAlgError`` when the information is singular (collinear
-    covariates); callers turn that into a message.
+    With ``cluster`` (one label per row, e.g. the patient of each counting-process row) the
+    fit also has the cluster-robust sandwich variance, as R ``coxph(... + cluster(id))``:
+    the rows' dfbeta residuals summed within a cluster, ``D'D``. Raises
+    ``numpy.linalg.LinAlgError`` when the information is singular (collinear covariates);
+    callers turn that into a message.
     """
     layout = _Layout(stop, event, entry)
     centred = x - x.mean(axis=0)
@@ -260,6 +333,10 @@ def fit_cox(stop: Array, event: Array, x: Array, entry: Array | None = None) -> 
     # so the remaining Newton step is still large relative to the coefficient.
     remaining = np.abs(covariance @ current.score)
     infinite = bool(np.any((remaining > R_EPS) & (remaining > np.sqrt(R_EPS) * np.abs(beta))))
+    robust = None
+    if cluster is not None:
+        residuals = _score_residuals(centred, beta, stop, entry, layout)
+        robust = _robust_covariance(residuals, covariance, cluster)
     return CoxFit(
         beta=beta,
         covariance=covariance,
@@ -268,6 +345,7 @@ def fit_cox(stop: Array, event: Array, x: Array, entry: Array | None = None) -> 
         iterations=iterations,
         converged=converged,
         infinite=infinite,
+        robust_covariance=robust,
     )
 
 

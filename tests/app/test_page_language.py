@@ -89,7 +89,7 @@ def test_a_mexican_page_has_spanish_words_and_mexican_numbers(client, app_contex
     texts = " ".join(component_texts(panels[outputs.index(ids.CARDS)]))
     assert "Fracasos terapéuticos" in texts
     assert "22.2%" in texts  # 12 of 54: CLDR es-MX writes a decimal point, no space
-    assert panels[outputs.index(ids.KM_GRAPH)].layout.separators == ".,"
+    assert panels[outputs.index(ids.KM_GRAPH)]["layout"]["separators"] == ".,"
 
 
 def test_the_url_keeps_a_mexican_page_mexican(app_context):

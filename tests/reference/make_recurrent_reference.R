@@ -47,7 +47,7 @@ meta <- function(note) {
 }
 
 # ---------------------------------------------------------------------------
-# Building blocks, written to mirror analytics/recurrent.py step by step.
+# Building blocks, written to mirror analytics/recurrent/ step by step.
 # ---------------------------------------------------------------------------
 
 # Counting-process (Andersen-Gill) data: follow-up from `grace` to followup_months
