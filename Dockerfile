@@ -73,4 +73,4 @@ EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8050') + '/healthz', timeout=4)"]
 
-CMD ["gunicorn", "--config", "gunicorn.conf.py", "app.wsgi:server"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "app.server.wsgi:server"]

@@ -47,7 +47,7 @@ bench: setup
 
 # Regenerates the shipped synthetic demo cohort (deterministic; the tests check it).
 demo: setup
-	$(BIN)/python -m analytics.demo.generate
+	$(BIN)/python -m analytics.data.demo.generate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

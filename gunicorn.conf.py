@@ -1,4 +1,5 @@
-"""gunicorn settings for the Docker image: ``gunicorn --config gunicorn.conf.py app.wsgi:server``.
+"""gunicorn settings for the Docker image: ``gunicorn --config gunicorn.conf.py
+app.server.wsgi:server``.
 
 Everything comes from environment variables (README, "Configuration"; docs/deploy.md), so one
 image serves every hospital. This file is read once by the gunicorn master before any worker
@@ -21,8 +22,8 @@ import gunicorn.http.wsgi
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from app.blas import single_threaded_blas  # noqa: E402
-from app.logsafe import SafeRecords  # noqa: E402
+from app.server.blas import single_threaded_blas  # noqa: E402
+from app.server.logsafe import SafeRecords  # noqa: E402
 
 # Workers import numpy after they fork from this master: they inherit one BLAS thread each.
 single_threaded_blas()
@@ -55,9 +56,12 @@ def _whole_number(names: tuple[str, ...], default: int, low: int) -> int:
 
 
 def _settings_module() -> ModuleType:
-    """app/config.py on its own. ``import app.config`` would first run app/__init__.py, which
-    imports dash and pandas: seconds of start-up and memory in a master that serves nothing."""
-    spec = importlib.util.spec_from_file_location("_app_settings", HERE / "app" / "config.py")
+    """app/server/config.py on its own. ``import app.server.config`` would first run
+    app/__init__.py, which imports dash and pandas: seconds of start-up and memory in a master that
+    serves nothing."""
+    spec = importlib.util.spec_from_file_location(
+        "_app_settings", HERE / "app" / "server" / "config.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -74,8 +78,8 @@ def _checked_config():
         _stop(str(error))
     if config.auth_mode == "basic":
         # The users file's format is the app's to judge (this mode pays for importing it).
-        from app.config import ConfigError
-        from app.security import read_users
+        from app.server.config import ConfigError
+        from app.server.security import read_users
 
         try:
             read_users(config.auth_users_file)
@@ -152,7 +156,7 @@ logconfig_dict = {
             "propagate": False,
             "qualname": "gunicorn.error",
         },
-        # One JSON line per action (app/audit.py) on stdout, whatever LOG_LEVEL says.
+        # One JSON line per action (app/server/audit.py) on stdout, whatever LOG_LEVEL says.
         "nmosd.audit": {
             "level": "INFO",
             "handlers": ["access_console"],
@@ -180,7 +184,7 @@ logconfig_dict = {
             "stream": "ext://sys.stdout",
         },
     },
-    # Exceptions by type and place only, every record capped (app/logsafe.py): an exception's
+    # Exceptions by type and place only, every record capped (app/server/logsafe.py): an exception's
     # message can quote a cell value or a whole request body.
     "filters": {"safe_records": {"()": SafeRecords}},
     "formatters": {

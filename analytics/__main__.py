@@ -13,18 +13,18 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 
-from analytics.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters
-from analytics.levels import (
+from analytics.data.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters
+from analytics.data.schema import CohortValidationError, Problem
+from analytics.reports.relapse_report import RelapseReport, build_relapse_report
+from analytics.reports.report import Report, build_report
+from analytics.reports.text import render_text
+from analytics.stats.levels import (
     DEFAULT_CONF_LEVEL,
     DEFAULT_ZPH_TRANSFORM,
     ZPH_TRANSFORMS,
     check_zph_transform,
     parse_conf_level,
 )
-from analytics.relapse_report import RelapseReport, build_relapse_report
-from analytics.report import Report, build_report
-from analytics.schema import CohortValidationError, Problem
-from analytics.textreport import render_text
 
 EXIT_INVALID = 2
 EXIT_BUG = 1
@@ -171,10 +171,10 @@ def _add_open_options(report: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> Cohort:
-    from analytics.io import load_cohort
+    from analytics.data.io import load_cohort
 
     if args.cohort == "demo":
-        from analytics.demo import load_demo
+        from analytics.data.demo import load_demo
 
         files = (("relapses", args.relapses), ("infusions", args.infusions))
         given = [(kind, path) for kind, path in files if path]

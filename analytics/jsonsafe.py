@@ -17,7 +17,7 @@ def json_safe(value: object) -> object:
     ``null`` so that browsers and R's jsonlite read it the same way.
 
     A DataFrame becomes a list of row dicts (a result's per-patient table, such as
-    :attr:`analytics.rates.RelapseRates.patients`, reads as records in JSON).
+    :attr:`analytics.stats.rates.RelapseRates.patients`, reads as records in JSON).
     """
     if isinstance(value, pd.DataFrame):
         return [json_safe(row) for row in value.to_dict(orient="records")]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 
-from app.blas import single_threaded_blas
+from app.server.blas import single_threaded_blas
 
-single_threaded_blas()  # before numpy is imported (app.factory imports it)
+single_threaded_blas()  # before numpy is imported (app.server.factory imports it)
 
-from app.config import Config  # noqa: E402
-from app.factory import create_app  # noqa: E402
-from app.logsafe import install_filter  # noqa: E402
+from app.server.config import Config  # noqa: E402
+from app.server.factory import create_app  # noqa: E402
+from app.server.logsafe import install_filter  # noqa: E402
 
 
 def main() -> int:

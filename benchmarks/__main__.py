@@ -2,9 +2,9 @@
 
 import sys
 
-from app.blas import single_threaded_blas
+from app.server.blas import single_threaded_blas
 
-# In-process timings run with the BLAS setting the server uses (app/blas.py).
+# In-process timings run with the BLAS setting the server uses (app/server/blas.py).
 single_threaded_blas()
 
 from benchmarks.run import main  # noqa: E402

@@ -1,6 +1,6 @@
 """Scaled SYNTHETIC cohorts for the benchmarks: n patients from the demo's seeded generator.
 
-Every size comes from one recipe, seeded: the 54 patients of ``analytics.demo.generate``
+Every size comes from one recipe, seeded: the 54 patients of ``analytics.data.demo.generate``
 (its own seed, untouched) are tiled ``n // 54`` times and topped up with a sample drawn
 without replacement, so each size keeps the demo's mix (22 % failures, 61 % with lesions,
 83 % women) instead of drifting as resampling with replacement would. Each copy is then
@@ -17,7 +17,7 @@ jittered by a small seeded amount that keeps every data-contract rule true:
 
 IDs are new pseudonymous codes (``BEN-0000001``...). Files go to ``benchmarks/.data/``
 (git-ignored) and are only rewritten when missing; every file written is loaded back
-through :func:`analytics.io.load_cohort` so the benchmarks never run on invalid data.
+through :func:`analytics.data.io.load_cohort` so the benchmarks never run on invalid data.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.demo.generate import GRACE_MONTHS, generate, to_csv_text
+from analytics.data.demo.generate import GRACE_MONTHS, generate, to_csv_text
 
 SEED = 20250601
 # Bumped whenever the recipe changes, so stale cached files are never reused.
@@ -146,7 +146,7 @@ def _paths(n: int, seed: int, data_dir: Path) -> tuple[Path, Path, Path]:
 
 def verify(patients_path: Path, relapses_path: Path) -> None:
     """Load the files as the app does; raises CohortValidationError on any problem."""
-    from analytics.io import load_cohort
+    from analytics.data.io import load_cohort
 
     load_cohort(patients_path, relapses_path)
 

@@ -37,7 +37,7 @@ def dash_page(port: int) -> DashPage:
 
 
 def page_age_bounds(page: DashPage) -> tuple[float, float]:
-    from app import ids
+    from app.layout import ids
 
     return float(page.props[ids.AGE]["min"]), float(page.props[ids.AGE]["max"])
 

@@ -21,11 +21,11 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from analytics.cohort import Cohort, analysis_frame
-from analytics.io import load_cohort
-from analytics.report import build_report
-from app.controls import CONTROL_IDS, cohort_controls, controls_from_state
-from app.state import ViewState
+from analytics.data.cohort import Cohort, analysis_frame
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
+from app.state.controls import CONTROL_IDS, cohort_controls, controls_from_state
+from app.state.view_state import ViewState
 from benchmarks.cohorts import CohortFiles
 from benchmarks.stats import timed
 
@@ -100,10 +100,10 @@ def core_fits(frame, view: ViewState) -> dict[str, object]:
     """Our analytics' KM, log-rank and Cox fits for ``view`` on a prepared analysis frame,
     grouped and referenced as ``build_report`` does. Returns the multivariable (else the
     first univariable) model's coefficients, to check they equal R's."""
-    from analytics.hazards import cox_model
-    from analytics.report import REFERENCE_LEVELS
-    from analytics.subgroups import level_labels
-    from analytics.survival import kaplan_meier, logrank
+    from analytics.reports.report import REFERENCE_LEVELS
+    from analytics.stats.cox.models import cox_model
+    from analytics.stats.subgroups import level_labels
+    from analytics.stats.survival import kaplan_meier, logrank
 
     def references(names):
         return {k: v for k, v in REFERENCE_LEVELS.items() if k in names}
@@ -211,7 +211,7 @@ def control_values(view: ViewState, bounds: tuple[float, float]) -> dict[tuple[s
 
 def panels_body(page: DashPage, view: ViewState) -> bytes:
     """The update_panels request for ``view`` (the KM graph is one of its outputs)."""
-    from app import ids
+    from app.layout import ids
 
     spec = page.spec(f"{ids.KM_GRAPH}.figure")
     bounds = (float(page.props[ids.AGE]["min"]), float(page.props[ids.AGE]["max"]))
@@ -236,8 +236,8 @@ class CallbackTimes:
 def time_callbacks(
     files: CohortFiles, views: Sequence[ViewState], budget: float | None = None
 ) -> CallbackTimes:
-    from app.config import Config
-    from app.factory import create_app
+    from app.server.config import Config
+    from app.server.factory import create_app
 
     env = {
         "COHORT_PATH": str(files.patients),

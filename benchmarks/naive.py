@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from app.state import ViewState
+from app.state.view_state import ViewState
 from benchmarks.stats import timed
 
 TABLE_VARIABLES = (

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.state import ViewState
+from app.state.view_state import ViewState
 from benchmarks.cohorts import CohortFiles
 
 SCRIPT = Path(__file__).resolve().parent / "r_bench.R"

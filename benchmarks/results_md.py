@@ -285,14 +285,14 @@ def _targets_table(results: dict) -> list[str]:
 METHOD = """## How each number is measured
 
 - Cohorts: `benchmarks/cohorts.py` tiles the seeded 54-patient demo generator
-  (`analytics.demo.generate`) to n patients and jitters times, ages and EDSS by small seeded
+  (`analytics.data.demo.generate`) to n patients and jitters times, ages and EDSS by small seeded
   amounts within the data contract; failure is derived again from the jittered relapses.
-  Every file is loaded through `analytics.io.load_cohort` before use.
+  Every file is loaded through `analytics.data.io.load_cohort` before use.
 - Views: `benchmarks/views.py`, 8 templates (sex, age, EDSS, lesion, Gd, grace filters;
   grouping by lesions/sex/genotype/none; 0–3 Cox covariates) with a moving age window, so
   that every timed view is new to the process ("distinct views": a cache keyed on the view
   misses). "Repeat view" asks for the opening view again and again (what a cache serves).
-- (a) `analytics.report.build_report` with the callback's arguments, `time.perf_counter`
+- (a) `analytics.reports.report.build_report` with the callback's arguments, `time.perf_counter`
   around each call, in this process, after the cohort is loaded.
 - (b) `update_panels` through Dash's HTTP layer: `create_app` on the same files, Flask test
   client POSTs the renderer's `/_dash-update-component` body (output key, Inputs, States
@@ -310,7 +310,7 @@ METHOD = """## How each number is measured
   out).
 - Median and p95: numpy percentiles (linear interpolation) over the samples; with 3 samples
   (n = 100 000) p95 is close to the maximum.
-- Server: the Dockerfile's CMD (`gunicorn --config gunicorn.conf.py app.wsgi:server`) with
+- Server: the Dockerfile's CMD (`gunicorn --config gunicorn.conf.py app.server.wsgi:server`) with
   its GUNICORN_* settings, on 127.0.0.1 and a free port, COHORT_PATH/RELAPSES_PATH set to a
   generated cohort. Cold start: from launching the process until `GET /` first answers 200
   (polled every 20 ms). First page: compressed bytes of the page and everything it

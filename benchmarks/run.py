@@ -163,8 +163,8 @@ started = time.perf_counter()
 # The libraries alone first: the floor no start-up of this stack can go below.
 import pandas, scipy.stats, dash, dash_bootstrap_components, plotly.graph_objects
 libraries = time.perf_counter()
-from app.config import Config
-from app.factory import create_app
+from app.server.config import Config
+from app.server.factory import create_app
 imported = time.perf_counter()
 app = create_app(Config.from_env())
 built = time.perf_counter()

@@ -1,7 +1,7 @@
 """The production entry point under measurement: the Docker image's gunicorn CMD on 127.0.0.1.
 
 The command is read from the Dockerfile's CMD (``gunicorn --config gunicorn.conf.py
-app.wsgi:server``) and run from the repository root with the image's gunicorn settings
+app.server.wsgi:server``) and run from the repository root with the image's gunicorn settings
 (GUNICORN_WORKERS/THREADS/TIMEOUT from the Dockerfile's ENV), HOST=127.0.0.1, a free port,
 and COHORT_PATH/RELAPSES_PATH pointing at a generated cohort. Only the process started here
 is ever stopped (SIGTERM to its pid, SIGKILL if it does not exit).
@@ -28,7 +28,7 @@ from benchmarks.cohorts import DATA_DIR, CohortFiles
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-DEFAULT_CMD = ["gunicorn", "--config", "gunicorn.conf.py", "app.wsgi:server"]
+DEFAULT_CMD = ["gunicorn", "--config", "gunicorn.conf.py", "app.server.wsgi:server"]
 IMAGE_SETTINGS = {"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2", "GUNICORN_TIMEOUT": "60"}
 START_SECONDS = 300  # workers import pandas, scipy and dash and load the cohort, on 2 cores
 REQUEST_SECONDS = 600

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.state import ViewState
+from app.state.view_state import ViewState
 
 LESIONS = "asymptomatic_lesions"
 TEMPLATES = (

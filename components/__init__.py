@@ -1,0 +1,1 @@
+"""Rendering: figures, panels, their words and the offline export, from analytics results."""

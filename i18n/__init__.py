@@ -2,5 +2,5 @@
 values.
 
 Self-contained (it imports nothing from ``analytics``, ``app`` or ``components``) so that
-every layer can use it; ``analytics.language`` is the facade the code imports today.
+every layer can use it; ``i18n.language`` is the facade the code imports today.
 """

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.cohort import Cohort
-from analytics.demo import load_demo
+from analytics.data.cohort import Cohort
+from analytics.data.demo import load_demo
 
 
 def make_cohort(patients: pd.DataFrame, relapses: pd.DataFrame | None = None) -> Cohort:

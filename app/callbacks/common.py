@@ -9,17 +9,17 @@ from dataclasses import replace
 import pandas as pd
 from dash import State
 
-from analytics.choices import column_problem
-from analytics.cohort import Cohort
-from analytics.language import Message, as_message, parse_language, using_language
-from analytics.report import Report, build_report
-from app import ids
-from app.control_values import read_bounds
-from app.controls import CONTROL_IDS, read_all_controls
-from app.lru import BoundedCache
-from app.open_controls import usable_open_state
-from app.session import current_cohort
-from app.state import ViewState
+from analytics.data.choices import column_problem
+from analytics.data.cohort import Cohort
+from analytics.reports.report import Report, build_report
+from app.layout import ids
+from app.state.control_values import read_bounds
+from app.state.controls import CONTROL_IDS, read_all_controls
+from app.state.lru import BoundedCache
+from app.state.open_controls import usable_open_state
+from app.state.session import current_cohort
+from app.state.view_state import ViewState
+from i18n.language import Message, as_message, parse_language, using_language
 
 # The age slider's extent tells a full-range (inactive) age filter from a real one.
 AGE_BOUNDS = [State(ids.AGE, "min"), State(ids.AGE, "max")]
@@ -44,7 +44,7 @@ def usable_state(
     state: ViewState, columns: Sequence[str], patients: pd.DataFrame | None = None
 ) -> tuple[ViewState, list[str]]:
     """Drop a grouping or covariates the current cohort does not have (e.g. after an upload)
-    and, given its ``patients``, those analytics.choices refuses for it (the menus do not
+    and, given its ``patients``, those analytics.data.choices refuses for it (the menus do not
     offer them, but a request can name any column)."""
     notes: list[str] = []
     group_by = state.group_by

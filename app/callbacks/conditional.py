@@ -9,16 +9,16 @@ import math
 
 from dash import Dash, Input, Output
 
-from analytics.cohort import analysis_frame
-from analytics.conditional import conditional_survival
-from analytics.language import N_, t
-from app import ids
+from analytics.data.cohort import analysis_frame
+from analytics.stats.conditional import conditional_survival
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
-from components.conditional import conditional_panel, input_problem
-from components.panels import EMPTY_MESSAGE, empty_state
+from app.layout import ids
+from components.panels.analyses import EMPTY_MESSAGE, empty_state
+from components.panels.conditional import conditional_panel, input_problem
+from i18n.language import N_, t
 
 declared = Declarations()
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
 
-from analytics.cohort import analysis_frame
-from analytics.dictionary import infusions_template_frame, template_frame
-from analytics.io import write_csv
-from analytics.language import N_, integer, ngettext, t, translate_message
-from analytics.paper import compare_with_paper
-from analytics.privacy import identifying_columns
-from analytics.schema import CohortValidationError
-from app import ids
-from app.audit import audit
+from analytics.data.cohort import analysis_frame
+from analytics.data.dictionary import infusions_template_frame, template_frame
+from analytics.data.io import write_csv
+from analytics.data.privacy import identifying_columns
+from analytics.data.schema import CohortValidationError
+from analytics.reports.paper import compare_with_paper
 from app.callbacks.common import (
     AGE_BOUNDS,
     CONTROL_STATES,
@@ -25,12 +22,15 @@ from app.callbacks.common import (
 from app.callbacks.declarations import Declarations
 from app.callbacks.relapses import relapse_report_for
 from app.callbacks.safety import guarded
-from app.cohort_store import decode_upload, store_from_upload
-from app.session import app_config, current_cohort
-from components import panels
-from components.html_report import report_html
-from components.privacy import privacy_banner
-from components.problems import problem_text
+from app.layout import ids
+from app.server.audit import audit
+from app.state.cohort_store import decode_upload, store_from_upload
+from app.state.session import app_config, current_cohort
+from components.export.html_report import report_html
+from components.panels import analyses as panels
+from components.panels.privacy import privacy_banner
+from components.panels.problems import problem_text
+from i18n.language import N_, integer, ngettext, t, translate_message
 
 declared = Declarations()
 

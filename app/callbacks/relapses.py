@@ -1,4 +1,5 @@
-"""The Relapses tab: controls + cohort -> analytics.relapse_report -> components.relapses.
+"""The Relapses tab: controls + cohort -> analytics.reports.relapse_report ->
+components.panels.relapses.
 
 Computed only while the tab is open (its models import statsmodels, a second on first use):
 a filter change with the tab hidden costs nothing, and opening the tab shows the current view.
@@ -8,20 +9,20 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, no_update
 
-from analytics.cohort import Cohort
-from analytics.language import N_
-from analytics.levels import using_conf_level
-from analytics.relapse_report import RelapseReport, build_relapse_report
-from app import ids
+from analytics.data.cohort import Cohort
+from analytics.reports.relapse_report import RelapseReport, build_relapse_report
+from analytics.stats.levels import using_conf_level
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
-from app.lru import BoundedCache
-from app.state import ViewState
-from app.tabs import panel_id
-from components.panels import warnings_list
-from components.relapses import relapse_panel
+from app.layout import ids
+from app.layout.tabs import panel_id
+from app.state.lru import BoundedCache
+from app.state.view_state import ViewState
+from components.panels.analyses import warnings_list
+from components.panels.relapses import relapse_panel
+from i18n.language import N_
 
 declared = Declarations()
 

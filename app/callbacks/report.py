@@ -1,14 +1,11 @@
-"""The main flow: controls + cohort -> analytics.report -> every panel."""
+"""The main flow: controls + cohort -> analytics.reports.report -> every panel."""
 
 from __future__ import annotations
 
 from dash import Dash, Input, Output, ctx, no_update
 from dash.exceptions import MissingCallbackContextException
 
-from analytics.language import N_, t
-from analytics.levels import using_conf_level
-from app import ids
-from app.audit import audit
+from analytics.stats.levels import using_conf_level
 from app.callbacks.common import (
     AGE_BOUNDS,
     LANGUAGE_STATE,
@@ -19,12 +16,16 @@ from app.callbacks.common import (
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
-from app.open_controls import EXPOSURE_IDS, MANCOVA_IDS
-from components import cards, panels
-from components.empty import empty_figure
-from components.forest import forest_figure, report_sections
-from components.km import km_figure
-from components.methods import methods_section
+from app.layout import ids
+from app.server.audit import audit
+from app.state.open_controls import EXPOSURE_IDS, MANCOVA_IDS
+from components.figures.empty import empty_figure
+from components.figures.forest import forest_figure, report_sections
+from components.figures.km import km_figure
+from components.panels import analyses as panels
+from components.panels import cards
+from components.panels.methods import methods_section
+from i18n.language import N_, t
 
 declared = Declarations()
 
@@ -66,7 +67,7 @@ def update_panels(*args):
     cohort, state, notes = resolve_view(store, values, age_min, age_max)
     audit("view", cohort, "upload" if store else None)
     report = report_for(cohort, state)
-    # Every "95% CI" label of the panels names the view's level (analytics.levels).
+    # Every "95% CI" label of the panels names the view's level (analytics.stats.levels).
     with using_conf_level(report.conf_level):
         return _only_changed(_render(report, state, len(cohort.patients), notes, km_options))
 

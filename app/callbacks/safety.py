@@ -1,7 +1,7 @@
 """Callbacks never show a traceback: an unexpected error becomes a message and a log line.
 
 Every guarded callback also runs inside the server's computation budget (time and memory of
-work arrays, app.config): gunicorn's timeout does not stop a request of a threaded worker, so
+work arrays, app.server.config): gunicorn's timeout does not stop a request of a threaded worker, so
 the engine checks the budget itself (analytics.budget) and a view too large for the server
 ends with a sentence instead of holding the worker.
 """
@@ -15,12 +15,12 @@ from collections.abc import Callable
 from flask import has_app_context
 
 from analytics.budget import TOO_LARGE, BudgetExceeded, budget
-from analytics.choices import ChoiceError
-from analytics.language import Message, reason
-from analytics.schema import CohortValidationError
-from app.config import Config
-from app.logsafe import exception_summary
-from app.session import app_config
+from analytics.data.choices import ChoiceError
+from analytics.data.schema import CohortValidationError
+from app.server.config import Config
+from app.server.logsafe import exception_summary
+from app.state.session import app_config
+from i18n.language import Message, reason
 
 log = logging.getLogger("app.callbacks")
 

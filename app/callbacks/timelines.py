@@ -7,17 +7,17 @@ import math
 from dash import Dash, Input, Output, ctx
 from dash.exceptions import MissingCallbackContextException
 
-from analytics.language import t
-from analytics.timelines import KmStep, km_step, patient_timelines
-from app import ids
+from analytics.stats.timelines import KmStep, km_step, patient_timelines
 from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
-from components import panels
-from components.empty import empty_figure
-from components.swimmer import swimmer_figure
-from components.timeline_panels import km_step_panel, swimmer_caption
+from app.layout import ids
+from components.figures.empty import empty_figure
+from components.figures.swimmer import swimmer_figure
+from components.panels import analyses as panels
+from components.panels.timelines import km_step_panel, swimmer_caption
+from i18n.language import t
 
 declared = Declarations()
 

@@ -6,17 +6,22 @@ from dataclasses import replace
 
 from dash import Dash, Input, Output, State, ctx, no_update
 
-from analytics.cohort import DEFAULT_GRACE_MONTHS
-from analytics.language import parse_language
-from app import ids
+from analytics.data.cohort import DEFAULT_GRACE_MONTHS
 from app.callbacks.common import LANGUAGE_STATE, in_page_language
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
-from app.control_values import read_bounds
-from app.controls import CONTROL_IDS, cohort_controls, controls_from_state, state_from_controls
-from app.open_controls import OPEN_IDS, open_options
-from app.session import current_cohort
-from app.state import ViewState
+from app.layout import ids
+from app.state.control_values import read_bounds
+from app.state.controls import (
+    CONTROL_IDS,
+    cohort_controls,
+    controls_from_state,
+    state_from_controls,
+)
+from app.state.open_controls import OPEN_IDS, open_options
+from app.state.session import current_cohort
+from app.state.view_state import ViewState
+from i18n.language import parse_language
 
 declared = Declarations()
 

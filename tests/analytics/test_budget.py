@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from analytics.budget import TOO_LARGE, BudgetExceeded, budget, check_deadline, check_memory
-from analytics.coxfit import fit_cox
-from analytics.firth import fit_firth
-from analytics.report import build_report
+from analytics.reports.report import build_report
+from analytics.stats.cox.engine import fit_cox
+from analytics.stats.cox.firth import fit_firth
 
 
 def _data(n: int, p: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -85,7 +85,7 @@ def test_the_report_stops_at_the_deadline(demo):
 
 
 def test_the_too_large_answer_has_spanish():
-    from analytics.language import translate_message, using_language
+    from i18n.language import translate_message, using_language
 
     with using_language("es"):
         assert translate_message(TOO_LARGE) == (

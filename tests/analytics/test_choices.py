@@ -1,4 +1,4 @@
-"""Which columns may be a grouping or a covariate (analytics.choices), and the report and the
+"""Which columns may be a grouping or a covariate (analytics.data.choices), and the report and the
 Relapses report refusing the rest before any model runs (issue 17: a free-text column as a
 grouping or covariate held a server worker for 1,000 s)."""
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.choices import (
+from analytics.data.choices import (
     MAX_COVARIATE_LEVELS,
     MAX_GROUP_LEVELS,
     ChoiceError,
@@ -20,11 +20,11 @@ from analytics.choices import (
     max_model_columns,
     model_columns,
 )
-from analytics.cohort import Filters
-from analytics.demo import load_demo
-from analytics.language import translate_message, using_language
-from analytics.relapse_report import build_relapse_report
-from analytics.report import build_report
+from analytics.data.cohort import Filters
+from analytics.data.demo import load_demo
+from analytics.reports.relapse_report import build_relapse_report
+from analytics.reports.report import build_report
+from i18n.language import translate_message, using_language
 from tests.conftest import make_cohort
 
 

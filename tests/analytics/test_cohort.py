@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.cohort import Filters, analysis_frame, apply_filters, derive_outcome
+from analytics.data.cohort import Filters, analysis_frame, apply_filters, derive_outcome
 from tests.conftest import make_cohort
 
 

@@ -16,7 +16,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from analytics.compare import (
+from analytics.stats.table_one import (
     TEST_CHISQ,
     TEST_FISHER,
     TEST_FISHER_RXC,
@@ -261,8 +261,8 @@ def test_mancova_matches_r_on_the_demo_cohort():
     summary(manova(cbind(failure, time_months) ~ age_at_rtx + sex + edss_baseline
                    + factor(asymptomatic_lesions), data = d), test = "Wilks")
     -> factor(asymptomatic_lesions): Wilks 0.21603, approx F 87.097, df 2 and 48."""
-    from analytics.cohort import Filters, analysis_frame
-    from analytics.demo import load_demo
+    from analytics.data.cohort import Filters, analysis_frame
+    from analytics.data.demo import load_demo
 
     result = mancova(analysis_frame(load_demo(), Filters()))
     lesions = result.term("asymptomatic_lesions")

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.conditional import (
+from analytics.stats.conditional import (
     conditional_from_km,
     conditional_survival,
     conditional_survival_grid,
 )
-from analytics.survival import kaplan_meier, survival_at
+from analytics.stats.survival import kaplan_meier, survival_at
 
 
 @pytest.fixture

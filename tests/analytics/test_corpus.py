@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from analytics.io import load_cohort
-from analytics.schema import CohortValidationError
+from analytics.data.io import load_cohort
+from analytics.data.schema import CohortValidationError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"

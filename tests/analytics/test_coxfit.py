@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.coxfit import concordance, efron_terms, fit_cox
+from analytics.stats.cox.engine import concordance, efron_terms, fit_cox
 
 
 def _brute_concordance(time, event, risk):
@@ -164,9 +164,9 @@ def test_concordance_counts_pairs_the_same_way_at_any_size(seed, monkeypatch):
         event = (rng.random(n) < 0.5).astype(float)
         risk = rng.integers(0, 5, n).astype(float) + (seed == 2) * rng.normal(size=n)
         direct = concordance(time, event, risk)
-        monkeypatch.setattr("analytics.coxfit.PAIRWISE_LIMIT", 0)
+        monkeypatch.setattr("analytics.stats.cox.engine.PAIRWISE_LIMIT", 0)
         histogram = concordance(time, event, risk)
-        monkeypatch.setattr("analytics.coxfit.HISTOGRAM_LIMIT", 0)
+        monkeypatch.setattr("analytics.stats.cox.engine.HISTOGRAM_LIMIT", 0)
         blocks = concordance(time, event, risk)
         monkeypatch.undo()
         assert direct == histogram == blocks
@@ -182,9 +182,9 @@ def test_counting_process_concordance_is_the_same_at_any_size(seed, monkeypatch)
         event = (rng.random(n) < 0.5).astype(float)
         risk = rng.integers(0, 5, n).astype(float) + (seed == 2) * rng.normal(size=n)
         direct = concordance(stop, event, risk, entry=entry)
-        monkeypatch.setattr("analytics.coxfit.PAIRWISE_LIMIT", 0)
+        monkeypatch.setattr("analytics.stats.cox.engine.PAIRWISE_LIMIT", 0)
         histogram = concordance(stop, event, risk, entry=entry)
-        monkeypatch.setattr("analytics.coxfit.HISTOGRAM_LIMIT", 0)
+        monkeypatch.setattr("analytics.stats.cox.engine.HISTOGRAM_LIMIT", 0)
         blocks = concordance(stop, event, risk, entry=entry)
         monkeypatch.undo()
         assert direct == histogram == blocks

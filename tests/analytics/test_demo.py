@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analytics.cohort import Filters, analysis_frame, derive_outcome
-from analytics.compare import mancova, table_one
-from analytics.demo import DEMO_LABEL, INFUSIONS_PATH, PATIENTS_PATH, RELAPSES_PATH, load_demo
-from analytics.demo.generate import generate, generate_infusions, to_csv_text, write
-from analytics.hazards import cox_model
+from analytics.data.cohort import Filters, analysis_frame, derive_outcome
+from analytics.data.demo import DEMO_LABEL, INFUSIONS_PATH, PATIENTS_PATH, RELAPSES_PATH, load_demo
+from analytics.data.demo.generate import generate, generate_infusions, to_csv_text, write
+from analytics.stats.cox.models import cox_model
+from analytics.stats.table_one import mancova, table_one
 
 NOT_ASSOCIATED = ["age_at_rtx", "sex", "edss_baseline", "gd_persistent", "fcgr3a_v158f"]
 
@@ -62,7 +62,7 @@ def test_infusions_have_their_own_random_stream():
 
 
 def test_files_are_package_data():
-    demo = resources.files("analytics.demo")
+    demo = resources.files("analytics.data.demo")
     assert (demo / "patients.csv").is_file()
     assert (demo / "relapses.csv").is_file()
     assert (demo / "infusions.csv").is_file()
@@ -159,7 +159,7 @@ def test_baseline_variables_not_associated_in_cox(frame, variable):
 
 
 def test_relapse_rate_falls_after_rituximab(cohort):
-    from analytics.rates import annualized_relapse_rates
+    from analytics.stats.rates import annualized_relapse_rates
 
     rates = annualized_relapse_rates(cohort.patients, cohort.relapses)
     assert rates.pooled_post.ci_high < rates.pooled_pre.ci_low

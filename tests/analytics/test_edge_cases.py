@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from analytics.cohort import Cohort, Filters
-from analytics.hazards import cox_model
-from analytics.ph_test import cox_zph
-from analytics.report import MIN_PATIENTS, Report, build_report
-from analytics.survival import kaplan_meier, logrank
+from analytics.data.cohort import Cohort, Filters
+from analytics.reports.report import MIN_PATIENTS, Report, build_report
+from analytics.stats.cox.models import cox_model
+from analytics.stats.cox.zph import cox_zph
+from analytics.stats.survival import kaplan_meier, logrank
 
 LESIONS = "asymptomatic_lesions"
 

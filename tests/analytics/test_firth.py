@@ -1,4 +1,4 @@
-"""Firth-penalized Cox (analytics.firth) against first principles and against firthmodels.
+"""Firth-penalized Cox (analytics.stats.cox.firth) against first principles and against firthmodels.
 
 R agreement (a first-principles penalized likelihood in R) is in tests/reference. Here: the
 penalized log-likelihood against a loop over failure times, the modified score against its
@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from analytics.firth import fit_firth, penalized_terms
-from analytics.hazards import firth_cox
+from analytics.stats.cox.firth import fit_firth, penalized_terms
+from analytics.stats.cox.models import firth_cox
 
 CRIT = float(stats.chi2.ppf(0.95, 1))
 
@@ -179,7 +179,7 @@ def test_no_runtime_module_imports_the_test_oracles():
         "for package in ('analytics', 'app', 'components'):\n"
         "    path = importlib.import_module(package).__path__\n"
         "    for module in pkgutil.walk_packages(path, package + '.'):\n"
-        "        if module.name != 'app.wsgi':  # builds the server from the environment\n"
+        "        if module.name != 'app.server.wsgi':  # builds the server from the environment\n"
         "            importlib.import_module(module.name)\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
     )

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.cohort import derive_outcome
-from analytics.hazards import (
+from analytics.data.cohort import derive_outcome
+from analytics.stats.cox.models import (
     cox_model,
     events_per_variable,
     firth_cox,

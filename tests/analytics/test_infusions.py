@@ -17,10 +17,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics.cohort import Cohort
-from analytics.dictionary import DICTIONARY, infusions_template_frame, template_frame
-from analytics.io import cohort_fingerprint, load_cohort, write_csv
-from analytics.schema import (
+from analytics.data.cohort import Cohort
+from analytics.data.dictionary import DICTIONARY, infusions_template_frame, template_frame
+from analytics.data.io import cohort_fingerprint, load_cohort, write_csv
+from analytics.data.schema import (
     INFUSION_COLUMNS,
     CohortValidationError,
     validate_infusions,

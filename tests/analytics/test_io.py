@@ -1,4 +1,4 @@
-"""Tests of analytics.io: reading clinicians' files, load_cohort, and the safe CSV export.
+"""Tests of analytics.data.io: reading clinicians' files, load_cohort, and the safe CSV export.
 
 The fixtures under tests/data/good and tests/data/bad are written by
 tests/data/make_fixtures.py; bad/expected.csv pairs each bad file with the problem it must
@@ -19,9 +19,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analytics.cohort import derive_outcome
-from analytics.io import load_cohort, read_table, write_csv
-from analytics.schema import CohortValidationError
+from analytics.data.cohort import derive_outcome
+from analytics.data.io import load_cohort, read_table, write_csv
+from analytics.data.schema import CohortValidationError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"

@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import io as cohort_io
-from analytics.io import load_cohort, read_table
-from analytics.schema import CohortValidationError
+from analytics.data import io as cohort_io
+from analytics.data.io import load_cohort, read_table
+from analytics.data.schema import CohortValidationError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"

@@ -7,9 +7,11 @@ import threading
 
 import pytest
 
-from analytics.cohort import Filters
-from analytics.demo import load_demo
-from analytics.language import (
+from analytics.data.cohort import Filters
+from analytics.data.demo import load_demo
+from analytics.reports.relapse_report import build_relapse_report
+from analytics.reports.report import build_report
+from i18n.language import (
     Message,
     current_language,
     fixed,
@@ -23,8 +25,6 @@ from analytics.language import (
     translate_message,
     using_language,
 )
-from analytics.relapse_report import build_relapse_report
-from analytics.report import build_report
 
 
 @pytest.mark.parametrize(

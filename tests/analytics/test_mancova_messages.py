@@ -3,9 +3,9 @@ not numpy's or statsmodels' wording ("Covariance of x singular!")."""
 
 from dataclasses import replace
 
-from analytics.cohort import Filters
-from analytics.language import translate_message, using_language
-from analytics.report import build_report
+from analytics.data.cohort import Filters
+from analytics.reports.report import build_report
+from i18n.language import translate_message, using_language
 
 
 def test_collinear_covariates_are_named_as_such_in_both_languages(demo):

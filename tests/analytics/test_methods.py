@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analytics.cohort import Filters
-from analytics.language import using_language
-from analytics.methods import R_SURVIVAL_CHECKED, methods_text, software_versions
-from analytics.report import build_report
+from analytics.data.cohort import Filters
+from analytics.reports.methods import R_SURVIVAL_CHECKED, methods_text, software_versions
+from analytics.reports.report import build_report
+from i18n.language import using_language
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 

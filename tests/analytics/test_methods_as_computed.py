@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.cohort import Filters
-from analytics.language import using_language
-from analytics.methods import methods_text
-from analytics.report import build_report
+from analytics.data.cohort import Filters
+from analytics.reports.methods import methods_text
+from analytics.reports.report import build_report
+from i18n.language import using_language
 from tests.conftest import make_cohort
 
 RECORDED = "Treatment failure was taken as recorded in the cohort file's failure column"

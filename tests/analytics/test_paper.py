@@ -1,4 +1,5 @@
-"""analytics.paper: the abstract's two inconsistencies are flagged; recomputed = report = R."""
+"""analytics.reports.paper: the abstract's two inconsistencies are flagged; recomputed = report =
+R."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.cohort import Filters
-from analytics.mancova import mancova
-from analytics.paper import compare_with_paper
-from analytics.report import build_report
+from analytics.data.cohort import Filters
+from analytics.reports.paper import compare_with_paper
+from analytics.reports.report import build_report
+from analytics.stats.mancova import mancova
 from tests.conftest import make_cohort
 
 

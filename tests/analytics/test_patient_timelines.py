@@ -7,10 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from analytics.cohort import Filters, analysis_frame
-from analytics.io import load_cohort
-from analytics.report import build_report
-from analytics.timelines import (
+from analytics.data.cohort import Filters, analysis_frame
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
+from analytics.stats.timelines import (
     ALL_PATIENTS,
     ROLE_AT_RISK,
     ROLE_CENSORED,

@@ -1,4 +1,5 @@
-"""Unit tests of analytics.ph_test (R agreement is in tests/reference/test_ph_test_vs_r.py)."""
+"""Unit tests of analytics.stats.cox.zph (R agreement is in
+tests/reference/test_ph_test_vs_r.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.ph_test import ZphResult, cox_zph
+from analytics.stats.cox.zph import ZphResult, cox_zph
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Tests of analytics.privacy (identifying columns) and its banner in components.privacy."""
+"""Tests of analytics.data.privacy (identifying columns) and its banner in
+components.panels.privacy."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.io import load_cohort
-from analytics.privacy import (
+from analytics.data.io import load_cohort
+from analytics.data.privacy import (
     BIRTH,
     CONTACT,
     DATE,
@@ -20,8 +21,8 @@ from analytics.privacy import (
     IdentifyingColumn,
     identifying_columns,
 )
-from analytics.schema import PATIENT_COLUMNS
-from components.privacy import PRIVACY_BANNER_ID, privacy_banner
+from analytics.data.schema import PATIENT_COLUMNS
+from components.panels.privacy import PRIVACY_BANNER_ID, privacy_banner
 
 TODAY = dt.date(2025, 6, 1)
 CONTRACT = list(PATIENT_COLUMNS)
@@ -208,7 +209,7 @@ def test_never_fails_and_never_echoes_values(headers: list[str], values: list[st
         assert not [value for value in values if value in flag.reason]
 
 
-# ---- components.privacy ------------------------------------------------------------------
+# ---- components.panels.privacy ------------------------------------------------------------------
 
 
 def _text(component: object) -> str:

@@ -1,6 +1,6 @@
 """Property tests (hypothesis) of analytics on arbitrary valid cohorts.
 
-Every cohort is written as CSV and read back through ``analytics.io.load_cohort``, so the
+Every cohort is written as CSV and read back through ``analytics.data.io.load_cohort``, so the
 frames are exactly the clean shape of docs/analytics-api.md (and a strategy that produced an
 invalid cohort would fail loudly instead of testing something the product never sees).
 
@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from analytics.cohort import Cohort, Filters, analysis_frame
-from analytics.hazards import cox_model
-from analytics.io import load_cohort
-from analytics.report import Report, build_report
-from analytics.survival import kaplan_meier
+from analytics.data.cohort import Cohort, Filters, analysis_frame
+from analytics.data.io import load_cohort
+from analytics.reports.report import Report, build_report
+from analytics.stats.cox.models import cox_model
+from analytics.stats.survival import kaplan_meier
 
 MAX_PATIENTS = 24
 HALF_MONTHS = st.integers(min_value=1, max_value=240)  # 0.5 .. 120 months

@@ -1,6 +1,6 @@
 """Exact proportion and rate intervals, and annualized relapse rates.
 
-Expected values are computed independently of ``analytics.rates`` (which takes beta and
+Expected values are computed independently of ``analytics.stats.rates`` (which takes beta and
 chi-square quantiles): the exact limits are checked against their definition, the binomial
 or Poisson tail probability that each limit puts at alpha / 2, summed term by term; relapse
 rates against hand counts. Values quoted from R 4.x (``binom.test``, ``poisson.test``) are in
@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from analytics.rates import (
+from analytics.stats.rates import (
     PATIENT_RATE_COLUMNS,
     annualized_relapse_rates,
     failure_proportion,
     incidence_rate,
 )
-from analytics.recurrent import relapse_rates_by_group
+from analytics.stats.recurrent import relapse_rates_by_group
 
 
 def _binomial_cdf(k: int, n: int, p: float) -> float:

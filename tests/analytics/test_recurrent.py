@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.cohort import Filters
-from analytics.rates import annualized_relapse_rates
-from analytics.recurrent import (
+from analytics.data.cohort import Filters
+from analytics.reports.relapse_report import build_relapse_report
+from analytics.stats.rates import annualized_relapse_rates
+from analytics.stats.recurrent import (
     andersen_gill,
     count_rate_ratio,
     counting_process,
@@ -25,7 +26,6 @@ from analytics.recurrent import (
     relapse_rate_ratio,
     relapse_rates_by_group,
 )
-from analytics.relapse_report import build_relapse_report
 
 
 def _cohort(rows: list[tuple[str, float, int]], relapses: list[tuple[str, float]]):
@@ -436,7 +436,7 @@ def test_a_reference_level_without_relapses_is_separation_not_a_huge_ratio(demo)
 def test_mcf_in_blocks_of_patients_keeps_the_hand_values(monkeypatch, cells) -> None:
     """The influences are built a block of patients at a time (issue 17: 100 000 patients
     needed 2 GB at once); blocks of one or two patients give the by-hand values above."""
-    monkeypatch.setattr("analytics.recurrent.mcf.MCF_BLOCK_CELLS", cells)
+    monkeypatch.setattr("analytics.stats.recurrent.mcf.MCF_BLOCK_CELLS", cells)
     patients, relapses = _cohort(
         [("P1", 10.0, 0), ("P2", 10.0, 0), ("P3", 10.0, 0)],
         [("P1", 2.0), ("P1", 4.0), ("P3", 6.0)],

@@ -14,15 +14,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.cohort import Cohort, Filters, analysis_frame
-from analytics.recurrent import (
+from analytics.data.cohort import Cohort, Filters, analysis_frame
+from analytics.reports.relapse_report import ALL, build_relapse_report
+from analytics.stats.recurrent import (
     andersen_gill,
     mean_cumulative_function,
     pre_post_rate_ratio,
     relapse_rate_ratio,
     relapse_rates_by_group,
 )
-from analytics.relapse_report import ALL, build_relapse_report
 
 GROUP = "asymptomatic_lesions"
 

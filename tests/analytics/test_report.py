@@ -1,4 +1,5 @@
-"""analytics.report: the CLI contract's keys, JSON safety, and numbers equal to the parts."""
+"""analytics.reports.report: the CLI contract's keys, JSON safety, and numbers equal to the
+parts."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from analytics.cohort import Filters, analysis_frame
-from analytics.hazards import cox_model
-from analytics.rates import failure_proportion, incidence_rate
-from analytics.report import REFERENCE_LEVELS, build_report
-from analytics.subgroups import level_labels, subgroup_rates
-from analytics.survival import kaplan_meier, logrank, median_followup
+from analytics.data.cohort import Filters, analysis_frame
+from analytics.reports.report import REFERENCE_LEVELS, build_report
+from analytics.stats.cox.models import cox_model
+from analytics.stats.rates import failure_proportion, incidence_rate
+from analytics.stats.subgroups import level_labels, subgroup_rates
+from analytics.stats.survival import kaplan_meier, logrank, median_followup
 from tests.conftest import make_cohort
 from tests.contract import CONTRACT_KEYS
 

@@ -1,4 +1,5 @@
-"""Tests of analytics.schema (and the value rules of analytics.rules) on in-memory frames."""
+"""Tests of analytics.data.schema (and the value rules of analytics.data.rules) on in-memory
+frames."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.schema import (
+from analytics.data.schema import (
     CohortValidationError,
     Problem,
     normalise_column_name,

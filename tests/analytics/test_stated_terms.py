@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.cohort import Filters, analysis_frame
-from analytics.cox_results import term_contrast
-from analytics.hazards import cox_model
-from analytics.language import using_language
-from analytics.report import build_report
+from analytics.data.cohort import Filters, analysis_frame
+from analytics.reports.report import build_report
+from analytics.stats.cox.models import cox_model
+from analytics.stats.cox.results import term_contrast
+from i18n.language import using_language
 from tests.conftest import make_cohort
 
 COVARIATES = ["age_at_rtx", "edss_baseline", "asymptomatic_lesions", "sex", "followup_months"]

@@ -1,4 +1,4 @@
-"""analytics.subgroups: level labels, failure proportion per subgroup, at-risk table times."""
+"""analytics.stats.subgroups: level labels, failure proportion per subgroup, at-risk table times."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.rates import failure_proportion
-from analytics.subgroups import (
+from analytics.stats.rates import failure_proportion
+from analytics.stats.subgroups import (
     SUBGROUP_VARIABLES,
     level_labels,
     risk_table_times,

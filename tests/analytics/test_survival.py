@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytics.survival import kaplan_meier, logrank, median_followup, survival_at
+from analytics.stats.survival import kaplan_meier, logrank, median_followup, survival_at
 
 
 def test_median_on_flat_half_is_midpoint_like_r():

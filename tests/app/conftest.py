@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.callbacks import common
-from app.config import Config
-from app.factory import create_app
-from app.lru import BoundedCache
+from app.server.config import Config
+from app.server.factory import create_app
+from app.state.lru import BoundedCache
 
 
 @pytest.fixture(autouse=True)

@@ -70,9 +70,9 @@ def _data_url(text: str) -> str:
 
 
 def main(case: dict) -> dict:
-    from app import ids
-    from app.config import Config
-    from app.factory import create_app
+    from app.layout import ids
+    from app.server.config import Config
+    from app.server.factory import create_app
     from tests.reliability.dash_requests import SPECS, callback_body, texts, walk
 
     config = Config.from_env({**os.environ, **case.get("env", {})})

@@ -6,7 +6,7 @@ import json
 
 from dash._utils import split_callback_id
 
-from app import ids
+from app.layout import ids
 
 
 def layout_values(app) -> dict[tuple[str, str], object]:

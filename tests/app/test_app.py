@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from app.config import Config
-from app.factory import create_app
+from app.server.config import Config
+from app.server.factory import create_app
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import logging
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app import ids
 from app.callbacks import callback_specs
-from app.config import Config
-from app.factory import create_app
+from app.layout import ids
+from app.server.config import Config
+from app.server.factory import create_app
 from tests.app.http_callbacks import callback_body
 
 PASSWORD = "correct horse battery"

@@ -17,15 +17,15 @@ import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
-from analytics.cohort import Filters
-from analytics.report import build_report
-from app import ids
+from analytics.data.cohort import Filters
+from analytics.reports.report import build_report
 from app.callbacks import common, report
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
 from app.callbacks.view import sync_url_and_controls
-from app.controls import CONTROL_IDS
-from app.state import ViewState
+from app.layout import ids
+from app.state.controls import CONTROL_IDS
+from app.state.view_state import ViewState
 from tests.app.callback_calls import DEPENDENCIES, arguments, run_triggered
 from tests.dash_text import component_texts as _texts
 
@@ -227,8 +227,8 @@ def test_a_bad_file_keeps_the_store_and_lists_the_problems(app_context):
 
 
 def test_every_problem_of_a_bad_file_is_listed(app_context):
-    from analytics.io import load_cohort
-    from analytics.schema import CohortValidationError
+    from analytics.data.io import load_cohort
+    from analytics.data.schema import CohortValidationError
 
     path = BAD / "age_out_of_range.csv"
     with pytest.raises(CohortValidationError) as caught:

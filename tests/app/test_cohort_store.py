@@ -8,15 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.schema import CohortValidationError
-from app import cohort_store
-from app.cohort_store import (
+from analytics.data.schema import CohortValidationError
+from app.state import cohort_store
+from app.state.cohort_store import (
     CACHE_SIZE,
     cohort_from_store,
     decode_upload,
     store_from_upload,
 )
-from app.lru import BoundedCache
+from app.state.lru import BoundedCache
 from tests.conftest import make_cohort
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"

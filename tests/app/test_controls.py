@@ -7,16 +7,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app import ids
-from app.controls import (
+from app.layout import ids
+from app.layout.page import build_layout
+from app.state.controls import (
     CONTROL_IDS,
     EDSS_BOUNDS,
     cohort_controls,
     controls_from_state,
     state_from_controls,
 )
-from app.layout import build_layout
-from app.state import ALL, DEFAULT_GROUP_BY, NO_GROUP, ViewState
+from app.state.view_state import ALL, DEFAULT_GROUP_BY, NO_GROUP, ViewState
 from tests.conftest import make_cohort
 
 AGE_BOUNDS = (18.0, 75.0)

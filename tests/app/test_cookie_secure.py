@@ -3,8 +3,8 @@ tells gunicorn), and stays usable over plain HTTP on a laptop."""
 
 from __future__ import annotations
 
-from app.config import Config
-from app.factory import create_app
+from app.server.config import Config
+from app.server.factory import create_app
 
 
 def test_the_language_cookie_is_secure_over_https_only():

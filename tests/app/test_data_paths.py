@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics.io import load_cohort
-from analytics.schema import CohortValidationError
-from app.config import Config, ConfigError
+from analytics.data.io import load_cohort
+from analytics.data.schema import CohortValidationError
+from app.server.config import Config, ConfigError
 
 CSV = b"patient_id,followup_months,failure,failure_months\nA,12,1,3\nB,20,0,\n"
 
@@ -85,7 +85,7 @@ def test_direction_controls_in_a_column_name_are_refused(char):
 
 
 def test_the_direction_rule_is_translated():
-    from analytics.language import translate_message, using_language
+    from i18n.language import translate_message, using_language
 
     data = "patient_id,followup_months,failure,failure_months,cen\u202etre\nA,12,1,3,x\n"
     with pytest.raises(CohortValidationError) as caught:

@@ -6,7 +6,7 @@ import pytest
 import werkzeug.serving
 
 from app import __main__ as entry
-from app.config import Config, ConfigError
+from app.server.config import Config, ConfigError
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from app import ids
-from app.config import Config
+from app.layout import ids
+from app.server.config import Config
 from tests.app.test_request_policies import Page
 from tests.reliability.dash_requests import texts
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from analytics.io import load_cohort
-from app import ids
+from analytics.data.io import load_cohort
 from app.callbacks.view import adapt_controls
-from app.controls import cohort_controls
-from app.layout import build_layout
+from app.layout import ids
+from app.layout.page import build_layout
+from app.state.controls import cohort_controls
 from tests.app.callback_calls import arguments, run_triggered
 from tests.app.test_callbacks import _upload
 from tests.dash_text import component_texts

@@ -12,15 +12,16 @@ from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from analytics.io import load_cohort
-from analytics.schema import CohortValidationError
-from app import cohort_store, ids
+from analytics.data.io import load_cohort
+from analytics.data.schema import CohortValidationError
 from app.callbacks import callback_specs
 from app.callbacks.data import download_infusions_template, load_upload
-from app.cohort_store import cohort_from_store, store_from_upload
-from app.config import Config
-from app.factory import create_app
-from app.lru import BoundedCache
+from app.layout import ids
+from app.server.config import Config
+from app.server.factory import create_app
+from app.state import cohort_store
+from app.state.cohort_store import cohort_from_store, store_from_upload
+from app.state.lru import BoundedCache
 from tests.dash_text import component_texts
 
 PATIENTS = b"patient_id,followup_months,failure,failure_months\nA1,30,1,12\nA2,40,0,\n"

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.cohort import Filters
-from analytics.demo import load_demo
-from analytics.language import percent, using_language
-from analytics.report import build_report
-from app import ids
+from analytics.data.cohort import Filters
+from analytics.data.demo import load_demo
+from analytics.reports.report import build_report
 from app.callbacks import common
 from app.callbacks.data import download_report
 from app.callbacks.relapses import relapse_report_for, update_relapses
 from app.callbacks.report import PANEL_OUTPUTS, update_panels
-from app.controls import CONTROL_IDS, controls_from_state, state_from_controls
-from app.state import ViewState
-from app.tabs import panel_id
+from app.layout import ids
+from app.layout.tabs import panel_id
+from app.state.controls import CONTROL_IDS, controls_from_state, state_from_controls
+from app.state.view_state import ViewState
+from i18n.language import percent, using_language
 from tests.app.callback_calls import arguments
 from tests.app.test_callbacks import _download
 from tests.app.test_relapses_callbacks import (

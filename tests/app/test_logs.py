@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from app import ids
 from app.callbacks import callback_specs
-from app.config import Config
-from app.factory import create_app
-from app.logsafe import MAX_RECORD_CHARS, SafeRecords, install_filter
+from app.layout import ids
+from app.server.config import Config
+from app.server.factory import create_app
+from app.server.logsafe import MAX_RECORD_CHARS, SafeRecords, install_filter
 from tests.app.http_callbacks import callback_body
 
 ROOT = Path(__file__).resolve().parents[2]

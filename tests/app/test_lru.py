@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from app.lru import BoundedCache
+from app.state.lru import BoundedCache
 
 
 def test_total_weight_is_bounded_dropping_the_oldest():

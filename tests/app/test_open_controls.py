@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.cohort import Filters
-from analytics.language import using_language
-from analytics.report import build_report
-from app import ids
+from analytics.data.cohort import Filters
+from analytics.reports.report import build_report
 from app.callbacks import report
 from app.callbacks.report import update_panels
-from app.open_controls import open_options, usable_open_state
-from app.state import ViewState
-from components.format import format_hr
+from app.layout import ids
+from app.state.open_controls import open_options, usable_open_state
+from app.state.view_state import ViewState
+from components.text.format import format_hr
+from i18n.language import using_language
 from tests.app.callback_calls import arguments
 from tests.dash_text import component_texts
 
@@ -116,7 +116,7 @@ def test_the_multiple_choice_dropdowns_speak_the_pages_language():
     Spanish page (seen in a screenshot of the Table 1 & MANCOVA tab)."""
     from dash import dcc
 
-    from app.open_layout import exposure_controls, mancova_controls
+    from app.layout.open_analyses import exposure_controls, mancova_controls
 
     def dropdowns(row):
         found = []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from app import ids
 from app.callbacks import report
 from app.callbacks.report import update_panels
 from app.callbacks.view import sync_url_and_controls
-from app.page_language import COOKIE
+from app.layout import ids
+from app.state.page_language import COOKIE
 from tests.app.callback_calls import arguments, run_triggered
 from tests.dash_text import component_texts
 

@@ -8,18 +8,18 @@ import plotly.graph_objects as go
 import pytest
 from dash import no_update
 
-from analytics.cohort import Filters
-from analytics.relapse_report import ALL, build_relapse_report
-from app import ids
+from analytics.data.cohort import Filters
+from analytics.reports.relapse_report import ALL, build_relapse_report
 from app.callbacks import relapses as relapses_callbacks
 from app.callbacks.conditional import parse_months, update_conditional
 from app.callbacks.data import download_report
 from app.callbacks.relapses import update_relapses
 from app.callbacks.report import update_panels
-from app.layout import TAB_KEYS
-from app.lru import BoundedCache
-from app.tabs import panel_id
-from components.relapses import NO_RELAPSES_FILE
+from app.layout import ids
+from app.layout.page import TAB_KEYS
+from app.layout.tabs import panel_id
+from app.state.lru import BoundedCache
+from components.panels.relapses import NO_RELAPSES_FILE
 from tests.app.callback_calls import arguments
 from tests.app.test_callbacks import GOOD, _download, _upload
 from tests.dash_text import component_texts

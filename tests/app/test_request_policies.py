@@ -14,13 +14,14 @@ import math
 
 import pytest
 
-from analytics.choices import MAX_GROUP_LEVELS
-from app import cohort_store, ids
-from app.cohort_store import store_from_upload
-from app.config import Config
-from app.controls import cohort_controls
-from app.factory import create_app
-from app.lru import BoundedCache
+from analytics.data.choices import MAX_GROUP_LEVELS
+from app.layout import ids
+from app.server.config import Config
+from app.server.factory import create_app
+from app.state import cohort_store
+from app.state.cohort_store import store_from_upload
+from app.state.controls import cohort_controls
+from app.state.lru import BoundedCache
 from tests.conftest import make_cohort
 from tests.reliability.dash_requests import callback_body, live_count_text, texts, walk
 

@@ -8,10 +8,10 @@ import json
 import pytest
 from werkzeug.security import generate_password_hash
 
-from app.config import Config, ConfigError
-from app.factory import create_app
-from app.security import read_users
-from app.users import main as users_main
+from app.server.config import Config, ConfigError
+from app.server.factory import create_app
+from app.server.security import read_users
+from app.server.users import main as users_main
 
 UPDATE = "/_dash-update-component"
 PASSWORD = "correct horse battery"

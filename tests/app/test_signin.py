@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from werkzeug.security import check_password_hash, generate_password_hash
 
-import app.signin as signin
-from app.config import Config, ConfigError
-from app.factory import create_app
-from app.security import GUARD_KEY, header_user
-from app.users import main as users_main
+import app.server.signin as signin
+from app.server.config import Config, ConfigError
+from app.server.factory import create_app
+from app.server.security import GUARD_KEY, header_user
+from app.server.users import main as users_main
 
 PASSWORD = "correct horse battery"
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.state import DEFAULT_GROUP_BY, DEFAULT_LANDMARK, NO_GROUP, ViewState
+from app.state.view_state import DEFAULT_GROUP_BY, DEFAULT_LANDMARK, NO_GROUP, ViewState
 
 DEFAULT = ViewState()
 COLUMN_NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,19}", fullmatch=True).filter(

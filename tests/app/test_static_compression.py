@@ -6,9 +6,9 @@ import gzip
 
 import pytest
 
-from app.config import Config
-from app.factory import create_app
-from components.plotlyjs import BUNDLE
+from app.server.config import Config
+from app.server.factory import create_app
+from components.export.plotlyjs import BUNDLE
 
 
 @pytest.fixture(scope="module")

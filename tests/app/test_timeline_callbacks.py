@@ -6,11 +6,11 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from analytics.demo import INFUSIONS_PATH, PATIENTS_PATH, RELAPSES_PATH
-from app import ids
+from analytics.data.demo import INFUSIONS_PATH, PATIENTS_PATH, RELAPSES_PATH
 from app.callbacks.timelines import select_km_step, update_timelines
-from app.config import Config, ConfigError
-from app.factory import load_configured_cohort
+from app.layout import ids
+from app.server.config import Config, ConfigError
+from app.server.factory import load_configured_cohort
 from tests.app.callback_calls import arguments, run_triggered
 from tests.dash_text import component_texts
 

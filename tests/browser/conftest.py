@@ -96,8 +96,8 @@ def explorer(request, tmp_path_factory):
     from dash.testing.composite import DashComposite
     from explorer_page import ExplorerPage
 
-    from app.config import Config
-    from app.factory import create_app
+    from app.server.config import Config
+    from app.server.factory import create_app
 
     downloads = tmp_path_factory.mktemp("downloads")
     errors = _ErrorRecords()

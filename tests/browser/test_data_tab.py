@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from explorer_page import DEFAULT_GROUP, cli_report
 
-from analytics.cohort import Filters, analysis_frame
-from analytics.io import load_cohort, write_csv
+from analytics.data.cohort import Filters, analysis_frame
+from analytics.data.io import load_cohort, write_csv
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -7,9 +7,9 @@ from explorer_page import DEFAULT_GROUP, cli_report
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 
-from analytics.cohort import Filters
-from analytics.demo import load_demo
-from analytics.timelines import km_step
+from analytics.data.cohort import Filters
+from analytics.data.demo import load_demo
+from analytics.stats.timelines import km_step
 
 pytestmark = pytest.mark.browser
 

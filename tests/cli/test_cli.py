@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from analytics.__main__ import main
-from analytics.cohort import Filters
-from analytics.demo import load_demo
-from analytics.relapse_report import build_relapse_report
-from components.relapse_text import rates_table
+from analytics.data.cohort import Filters
+from analytics.data.demo import load_demo
+from analytics.reports.relapse_report import build_relapse_report
+from components.text.relapse_text import rates_table
 from tests.contract import CONTRACT_KEYS, KM_KEYS
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -313,7 +313,7 @@ def test_text_has_the_tabs_numbers_and_the_regression_to_the_mean_note(capsys):
     ],
 )
 def test_a_grouping_or_covariate_the_rule_refuses_exits_2(capsys, args, message):
-    """Issue 17: the CLI goes through analytics.choices as the page does (column and rule)."""
+    """Issue 17: the CLI goes through analytics.data.choices as the page does (column and rule)."""
     assert exit_code(["report", "--cohort", "demo", *args]) == 2
     err = capsys.readouterr().err
     assert message in err

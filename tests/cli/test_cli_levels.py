@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from analytics.__main__ import main
-from analytics.language import using_language
-from analytics.report import build_report
-from components.conditional import sentence
+from analytics.reports.report import build_report
+from components.panels.conditional import sentence
+from i18n.language import using_language
 from tests.reference.conftest import REFERENCE_DIR
 
 PBC = str(REFERENCE_DIR / "level_pbc.csv")
@@ -127,13 +127,13 @@ def test_conditional_json_matches_r(capsys) -> None:
 
 
 def test_text_prints_the_pages_sentence_and_the_level(capsys) -> None:
-    """Same sentence, same rounding as the Survival tab (components.conditional.sentence
+    """Same sentence, same rounding as the Survival tab (components.panels.conditional.sentence
     with the page's group name replaced by the CLI's 'column = level')."""
     args = ["--cohort", COLON, "--conf-level", "99"]
     assert main(["report", *args, "--conditional-survived", "400",
                  "--conditional-further", "730", "--format", "text"]) == 0  # fmt: skip
     text = capsys.readouterr().out
-    from analytics.io import load_cohort
+    from analytics.data.io import load_cohort
 
     report = build_report(load_cohort(COLON), None, conf_level=0.99, conditional=(400.0, 730.0))
     assert report.conditional is not None

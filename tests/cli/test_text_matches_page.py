@@ -9,9 +9,10 @@ import re
 import pytest
 
 from analytics.__main__ import main
-from analytics.cohort import Filters
-from analytics.report import build_report
-from components import cards, panels
+from analytics.data.cohort import Filters
+from analytics.reports.report import build_report
+from components.panels import analyses as panels
+from components.panels import cards
 from tests.dash_text import component_texts
 
 # Numbers as printed, with "< " / "> " kept (a p or a huge HR) and "NR" (median not reached).

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 from analytics.__main__ import main
-from analytics.cohort import Filters
-from analytics.language import using_language
-from analytics.report import build_report
-from components import cards
+from analytics.data.cohort import Filters
+from analytics.reports.report import build_report
+from components.panels import cards
+from i18n.language import using_language
 from tests.dash_text import component_texts
 
 NUMBER = re.compile(r"\d+[.,]\d+")

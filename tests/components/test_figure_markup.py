@@ -10,20 +10,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.cohort import Filters
-from analytics.io import load_cohort
-from analytics.relapse_report import build_relapse_report
-from analytics.report import build_report
-from analytics.timelines import patient_timelines
-from components.forest import forest_figure, report_sections
-from components.html_report import report_html
-from components.km import km_figure
-from components.labels import markup_free
-from components.mcf import mcf_figure
-from components.rates import rates_figure
-from components.swimmer import swimmer_figure
+from analytics.data.cohort import Filters
+from analytics.data.io import load_cohort
+from analytics.reports.relapse_report import build_relapse_report
+from analytics.reports.report import build_report
+from analytics.stats.timelines import patient_timelines
+from components.export.html_report import report_html
+from components.figures.forest import forest_figure, report_sections
+from components.figures.km import km_figure
+from components.figures.mcf import mcf_figure
+from components.figures.rates import rates_figure
+from components.figures.swimmer import swimmer_figure
+from components.text.labels import markup_free
 
-DEMO = Path(__file__).resolve().parents[2] / "analytics" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "analytics" / "data" / "demo"
 LINK = '<a href="https://evil.example/x">clinic</a>'
 PATIENT = "<i>SYN</i>-"
 SITE = "<b>site</b>"

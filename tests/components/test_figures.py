@@ -1,4 +1,5 @@
-"""Figures built as plain dicts (components/figures.py) are what plotly's validation would make.
+"""Figures built as plain dicts (components/figures/base.py) are what plotly's validation would
+make.
 
 The builders skip plotly.py's property validation for speed; these tests put it back once:
 each builder's figure goes through the validating ``go.Figure`` constructor, which raises on
@@ -19,19 +20,19 @@ import plotly.io as pio
 import pytest
 from dash._utils import to_json
 
-from analytics.cohort import Filters
-from analytics.hazards import HazardTerm
-from analytics.relapse_report import build_relapse_report
-from analytics.report import build_report
-from analytics.survival import kaplan_meier, survival_at
-from analytics.timelines import km_step, patient_timelines
-from components.empty import empty_figure
-from components.figures import Figure, fast_figure
-from components.forest import forest_figure, report_sections
-from components.km import km_figure
-from components.mcf import mcf_figure
-from components.rates import rates_figure
-from components.swimmer import swimmer_figure
+from analytics.data.cohort import Filters
+from analytics.reports.relapse_report import build_relapse_report
+from analytics.reports.report import build_report
+from analytics.stats.cox.models import HazardTerm
+from analytics.stats.survival import kaplan_meier, survival_at
+from analytics.stats.timelines import km_step, patient_timelines
+from components.figures.base import Figure, fast_figure
+from components.figures.empty import empty_figure
+from components.figures.forest import forest_figure, report_sections
+from components.figures.km import km_figure
+from components.figures.mcf import mcf_figure
+from components.figures.rates import rates_figure
+from components.figures.swimmer import swimmer_figure
 
 GROUP = "asymptomatic_lesions"
 COMPONENTS = Path(__file__).resolve().parents[2] / "components"

@@ -8,9 +8,9 @@ import math
 import plotly.graph_objects as go
 import pytest
 
-from analytics.hazards import HazardTerm
-from components.forest import AXIS_MAX, AXIS_MIN
-from components.forest import forest_figure as forest_figure_data
+from analytics.stats.cox.models import HazardTerm
+from components.figures.forest import AXIS_MAX, AXIS_MIN
+from components.figures.forest import forest_figure as forest_figure_data
 
 
 def forest_figure(*args, **options) -> go.Figure:

@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from analytics.language import t, using_language
-from components.format import (
+from components.text.format import (
     NOT_REACHED_LEGEND,
     format_ci,
     format_hr,
@@ -17,6 +16,7 @@ from components.format import (
     format_p,
     format_survival,
 )
+from i18n.language import t, using_language
 
 
 @pytest.mark.parametrize(

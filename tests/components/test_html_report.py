@@ -8,21 +8,21 @@ from html.parser import HTMLParser
 
 import pytest
 
-from analytics.cohort import Filters
-from analytics.language import using_language
-from analytics.methods import methods_text
-from analytics.relapse_report import ALL, build_relapse_report
-from analytics.report import build_report
-from components.format import format_p
-from components.html_report import report_html
-from components.mcf import tail_caption
-from components.relapse_text import (
+from analytics.data.cohort import Filters
+from analytics.reports.methods import methods_text
+from analytics.reports.relapse_report import ALL, build_relapse_report
+from analytics.reports.report import build_report
+from components.export.html_report import report_html
+from components.figures.mcf import tail_caption
+from components.text.format import format_p
+from components.text.relapse_text import (
     RateCell,
     andersen_gill_tables,
     between_table,
     rates_table,
     regression_to_mean_caveat,
 )
+from i18n.language import using_language
 from tests.conftest import make_cohort
 
 

@@ -6,13 +6,13 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from analytics.cohort import Filters
-from analytics.demo import load_demo
-from analytics.report import build_report
-from analytics.subgroups import risk_table_times
-from analytics.survival import kaplan_meier, survival_at
-from components.km import FADE_BELOW_AT_RISK
-from components.km import km_figure as km_figure_data
+from analytics.data.cohort import Filters
+from analytics.data.demo import load_demo
+from analytics.reports.report import build_report
+from analytics.stats.subgroups import risk_table_times
+from analytics.stats.survival import kaplan_meier, survival_at
+from components.figures.km import FADE_BELOW_AT_RISK
+from components.figures.km import km_figure as km_figure_data
 
 
 def km_figure(*args, **options) -> go.Figure:

@@ -6,10 +6,10 @@ import dash_bootstrap_components as dbc
 import pytest
 from dash import html
 
-from analytics.cohort import Filters
-from analytics.paper import compare_with_paper
-from analytics.report import build_report
-from components import panels
+from analytics.data.cohort import Filters
+from analytics.reports.paper import compare_with_paper
+from analytics.reports.report import build_report
+from components.panels import analyses as panels
 from tests.dash_text import component_texts as _texts
 
 
@@ -76,7 +76,7 @@ def test_table_one_has_a_row_per_variable(demo_report):
 
 
 def test_table_one_shows_each_rows_p(demo_report):
-    from components.format import format_p
+    from components.text.format import format_p
 
     table = demo_report.table_one
     (rendered,) = _find(panels.table_one_panel(table), dbc.Table)

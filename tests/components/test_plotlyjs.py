@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from plotly.offline import get_plotlyjs_version
 
-from components.plotlyjs import BUNDLE, PLOTLYJS_VERSION
+from components.export.plotlyjs import BUNDLE, PLOTLYJS_VERSION
 
 
 def test_the_vendored_bundle_matches_the_installed_plotly_py():
@@ -14,8 +14,8 @@ def test_the_vendored_bundle_matches_the_installed_plotly_py():
 
 
 def test_the_page_loads_the_basic_bundle_and_not_the_full_one():
-    from app.config import Config
-    from app.factory import create_app
+    from app.server.config import Config
+    from app.server.factory import create_app
 
     html = create_app(Config()).server.test_client().get("/").get_data(as_text=True)
     assert BUNDLE.name in html

@@ -3,10 +3,10 @@ the recorded column, not a grace-period definition that was never applied (issue
 
 from __future__ import annotations
 
-from analytics.cohort import Filters
-from analytics.report import build_report
-from components.cards import summary_cards
-from components.html_report import report_html
+from analytics.data.cohort import Filters
+from analytics.reports.report import build_report
+from components.export.html_report import report_html
+from components.panels.cards import summary_cards
 from tests.conftest import make_cohort
 from tests.dash_text import component_texts
 

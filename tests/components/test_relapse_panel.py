@@ -11,21 +11,21 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from analytics.cohort import Filters, analysis_frame
-from analytics.conditional import conditional_survival
-from analytics.recurrent import MeanCumulativeFunction, mcf_curve
-from analytics.relapse_report import ALL, build_relapse_report
-from components.conditional import conditional_panel, input_problem, sentence
-from components.mcf import fade_threshold, tail_caption, tail_start
-from components.mcf import mcf_figure as mcf_figure_data
-from components.palette import rgba
-from components.relapse_text import regression_to_mean_caveat
-from components.relapses import (
+from analytics.data.cohort import Filters, analysis_frame
+from analytics.reports.relapse_report import ALL, build_relapse_report
+from analytics.stats.conditional import conditional_survival
+from analytics.stats.recurrent import MeanCumulativeFunction, mcf_curve
+from components.figures.mcf import fade_threshold, tail_caption, tail_start
+from components.figures.mcf import mcf_figure as mcf_figure_data
+from components.figures.palette import rgba
+from components.panels.conditional import conditional_panel, input_problem, sentence
+from components.panels.relapses import (
     MCF_GRAPH,
     NO_RELAPSES_FILE,
     THETA_SENTENCE,
     relapse_panel,
 )
+from components.text.relapse_text import regression_to_mean_caveat
 from tests.dash_text import component_texts
 
 

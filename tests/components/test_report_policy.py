@@ -11,10 +11,10 @@ import subprocess
 
 import pytest
 
-from analytics.cohort import Filters
-from analytics.demo import load_demo
-from analytics.report import build_report
-from components.html_report import report_html
+from analytics.data.cohort import Filters
+from analytics.data.demo import load_demo
+from analytics.reports.report import build_report
+from components.export.html_report import report_html
 
 META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.language import using_language
-from analytics.textreport import small_number
-from components import relapse_text
+from analytics.reports.text import small_number
+from components.text import relapse_text
+from i18n.language import using_language
 
 
 @pytest.mark.parametrize(

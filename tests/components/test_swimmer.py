@@ -7,15 +7,15 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import pytest
 
-from analytics.cohort import Filters
-from analytics.report import build_report
-from analytics.timelines import km_step, patient_timelines
-from components import timeline_panels
-from components.km import km_figure as km_figure_data
-from components.palette import GROUP_COLOURS
-from components.swimmer import MAX_LABELLED_ROWS
-from components.swimmer import swimmer_figure as swimmer_figure_data
-from components.timeline_panels import km_step_panel, swimmer_caption
+from analytics.data.cohort import Filters
+from analytics.reports.report import build_report
+from analytics.stats.timelines import km_step, patient_timelines
+from components.figures.km import km_figure as km_figure_data
+from components.figures.palette import GROUP_COLOURS
+from components.figures.swimmer import MAX_LABELLED_ROWS
+from components.figures.swimmer import swimmer_figure as swimmer_figure_data
+from components.panels import timelines as timeline_panels
+from components.panels.timelines import km_step_panel, swimmer_caption
 from tests.dash_text import component_texts
 
 

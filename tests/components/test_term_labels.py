@@ -9,14 +9,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import pytest
 
-from analytics.cohort import Filters
-from analytics.language import using_language
-from analytics.report import build_report
-from analytics.textreport import render_text
-from components.forest import forest_figure as forest_figure_data
-from components.forest import report_sections
-from components.html_report import report_html
-from components.panels import hazard_notes, lesion_panel
+from analytics.data.cohort import Filters
+from analytics.reports.report import build_report
+from analytics.reports.text import render_text
+from components.export.html_report import report_html
+from components.figures.forest import forest_figure as forest_figure_data
+from components.figures.forest import report_sections
+from components.panels.analyses import hazard_notes, lesion_panel
+from i18n.language import using_language
 from tests.dash_text import component_texts
 
 

@@ -17,7 +17,7 @@ import pytest
 from image_spec import DOCKERFILE, ROOT, parse, runtime, stages
 
 PINNED_BASE = re.compile(r"python:3\.11\.\d+-slim-bookworm(@sha256:[0-9a-f]{64})?")
-IMAGE_CMD = ["gunicorn", "--config", "gunicorn.conf.py", "app.wsgi:server"]
+IMAGE_CMD = ["gunicorn", "--config", "gunicorn.conf.py", "app.server.wsgi:server"]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -83,9 +83,9 @@ def test_the_parser_rejects_what_it_cannot_read():
     with pytest.raises(ValueError, match="line 2: RUN before the first FROM"):
         parse("# comment\nRUN true\n")
     with pytest.raises(ValueError, match="not exec form"):
-        parse("FROM python:3.11.14-slim-bookworm\nCMD gunicorn app.wsgi:server\n")[0].exec_form(
-            "CMD"
-        )
+        parse("FROM python:3.11.14-slim-bookworm\nCMD gunicorn app.server.wsgi:server\n")[
+            0
+        ].exec_form("CMD")
 
 
 # .dockerignore ---------------------------------------------------------------------------
@@ -140,9 +140,9 @@ def test_dockerignore_keeps_out(path):
         "pyproject.toml",
         "uv.lock",
         "gunicorn.conf.py",
-        "app/wsgi.py",
-        "analytics/demo/x.csv",
-        "components/km.py",
+        "app/server/wsgi.py",
+        "analytics/data/demo/x.csv",
+        "components/figures/km.py",
         "assets/style.css",
     ],
 )

@@ -218,7 +218,7 @@ def test_the_app_writes_nothing_to_its_own_files(server):
 
 
 def test_security_headers_are_sent(server):
-    """The headers app/security.py sets, as gunicorn serves them."""
+    """The headers app/server/security.py sets, as gunicorn serves them."""
     _, headers, _ = server.get("/")
     policy = headers["Content-Security-Policy"]
     assert "http:" not in policy

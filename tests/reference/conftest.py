@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from analytics.io import load_cohort
+from analytics.data.io import load_cohort
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 

@@ -7,7 +7,7 @@
 #
 # Data: the demo cohort's copy written by make_recurrent_reference.R
 # (tests/data/reference/recurrent_demo_{patients,relapses}.csv). Treatment failure is
-# derived here exactly as analytics.cohort does: the first relapse more than `grace` months
+# derived here exactly as analytics.data.cohort does: the first relapse more than `grace` months
 # after the first infusion and no later than last follow-up; otherwise censored at last
 # follow-up. Writes tests/data/reference/grouped_cox_demo.json.
 
@@ -26,7 +26,7 @@ patients$status <- as.integer(!is.na(failure_months))
 patients$time <- ifelse(patients$status == 1, failure_months, patients$followup_months)
 patients$sex <- relevel(factor(patients$sex), ref = "F")
 
-# group_by = sex (reference F, as analytics.report.REFERENCE_LEVELS), covariate age_at_rtx.
+# group_by = sex (reference F, as analytics.reports.report.REFERENCE_LEVELS), covariate age_at_rtx.
 fit <- coxph(Surv(time, status) ~ sex + age_at_rtx, data = patients, ties = "efron")
 coefs <- summary(fit)$coefficients
 limits <- exp(confint(fit))

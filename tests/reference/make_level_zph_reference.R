@@ -157,7 +157,7 @@ mel_results <- setNames(lapply(LEVELS, function(level) cox_record(mel_fit, level
 # 3. Firth-penalized Cox with profile penalized-likelihood CIs at 90 and 99 %, from first
 #    principles as make_reference.R (coxphf is not installable): lp(b) = l(b) +
 #    0.5 log det I(b), l and I by coxph(init = b, iter.max = 0) with Breslow ties, coxphf's
-#    (and analytics.firth's) only option. survival::rats, the 150 female rats (tied
+#    (and analytics.stats.cox.firth's) only option. survival::rats, the 150 female rats (tied
 #    times), univariable rx.
 # ===========================================================================
 penalized_loglik <- function(b, formula, data) {

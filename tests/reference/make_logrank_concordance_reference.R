@@ -161,7 +161,7 @@ pbc_td <- write_data(data.frame(tstart = pbc_td$tstart, tstop = pbc_td$tstop,
                                 group = "all"), "concordance_pbcseq")
 
 # pbcseq as our contract's patients file: "ascites first seen at a visit" plays the
-# lesion: a time-dependent switch (analytics.hazards.time_dependent_cox) and a landmark.
+# lesion: a time-dependent switch (analytics.stats.cox.models.time_dependent_cox) and a landmark.
 asc_day <- tapply(ifelse(pbcseq$ascites == 1, pbcseq$day, NA), pbcseq$id,
                   function(x) if (all(is.na(x))) NA else min(x, na.rm = TRUE))
 patients <- data.frame(patient_id = sprintf("pbcseq-%03d", first$id),

@@ -1,4 +1,4 @@
-# Reference fixture: the quantities analytics.paper recomputes for the source study's abstract
+# Reference fixture: the quantities analytics.reports.paper recomputes for the source study's abstract
 # (Ann Clin Transl Neurol 2025;12(8):1566-74), computed by R on the demo cohort.
 #
 # Run from the repository root (part of `make reference`):

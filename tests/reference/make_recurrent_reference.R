@@ -11,7 +11,7 @@
 #   recurrent_bladder2.json    Andersen-Gill coxph(... + cluster(id)) and the MCF
 #   recurrent_quine.csv/.json  MASS::quine with a deterministic person-years column;
 #                              glm.nb and Poisson glm with offset(log(years))
-#   recurrent_demo_{patients,relapses}.csv  a copy of analytics/demo/*.csv (the
+#   recurrent_demo_{patients,relapses}.csv  a copy of analytics/data/demo/*.csv (the
 #                              tests read the copy, so a regenerated demo cannot
 #                              silently invalidate these fixtures)
 #   recurrent_demo.json        every recurrent-relapse statistic on the demo cohort,
@@ -47,7 +47,7 @@ meta <- function(note) {
 }
 
 # ---------------------------------------------------------------------------
-# Building blocks, written to mirror analytics/recurrent/ step by step.
+# Building blocks, written to mirror analytics/stats/recurrent/ step by step.
 # ---------------------------------------------------------------------------
 
 # Counting-process (Andersen-Gill) data: follow-up from `grace` to followup_months
@@ -66,7 +66,7 @@ ag_data <- function(patients, relapses, grace = 0) {
   merge(do.call(rbind, rows), people, by = "patient_id", sort = FALSE)
 }
 
-# Per-patient counts as analytics.rates.annualized_relapse_rates: pre window
+# Per-patient counts as analytics.stats.rates.annualized_relapse_rates: pre window
 # [-window, 0), post (grace, followup], person-years window/12 and (followup - grace)/12.
 patient_counts <- function(patients, relapses, grace = 0, window = 24) {
   count <- function(pid, keep) sum(relapses$patient_id == pid & keep)
@@ -205,7 +205,7 @@ ag6 <- ag_data(demo_patients, demo_relapses, grace = 6)
 ag0$sex <- factor(ag0$sex, levels = c("F", "M"))
 
 write_json(list(
-  meta = meta("analytics/demo (synthetic); pre window 24 months before the first infusion."),
+  meta = meta("analytics/data/demo (synthetic); pre window 24 months before the first infusion."),
   counts = list(patient_id = arr(counts$patient_id), pre = arr(counts$pre_relapses),
                 post = arr(counts$post_relapses), post_years = arr(counts$post_years)),
   negbin_lesions = count_record(

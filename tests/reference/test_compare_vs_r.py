@@ -1,4 +1,4 @@
-"""``analytics.compare.mancova`` against R ``manova`` / ``car::Manova(type = "III")``.
+"""``analytics.stats.table_one.mancova`` against R ``manova`` / ``car::Manova(type = "III")``.
 
 Tolerance: ``rtol = 1e-6`` (closed-form linear algebra on both sides). Each term is tested
 adjusted for every other term, which is R's sequential ``summary.manova`` for the term
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from statsmodels.multivariate.manova import MANOVA
 
-from analytics.compare import mancova
+from analytics.stats.table_one import mancova
 
 RTOL = 1e-6
 
@@ -92,7 +92,7 @@ def _statsmodels_tests(frame, dependent, factor, covariates) -> dict:
 def test_statsmodels_public_manova_gives_r_and_our_numbers(
     plain_csv, r_results, results, key, dataset
 ) -> None:
-    """Why analytics.mancova keeps its own algebra (its docstring): statsmodels' public
+    """Why analytics.stats.mancova keeps its own algebra (its docstring): statsmodels' public
     ``MANOVA(endog, exog).mv_test`` agrees with R on every MANCOVA fixture, and with us to
     rounding (the same SVD fit and SAS formulas), so using it would change no number; it
     was 2-7x slower per call. If this fails, the two no longer compute the same tests."""

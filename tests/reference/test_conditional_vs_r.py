@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.cohort import derive_outcome
-from analytics.conditional import conditional_survival
+from analytics.data.cohort import derive_outcome
+from analytics.stats.conditional import conditional_survival
 
 RTOL = 1e-6
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics.coxfit import fit_cox
+from analytics.stats.cox.engine import fit_cox
 
 RTOL = 1e-6
 

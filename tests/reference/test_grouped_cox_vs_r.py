@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.cohort import Filters
-from analytics.io import load_cohort
-from analytics.report import build_report
+from analytics.data.cohort import Filters
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
 from tests.reference.conftest import REFERENCE_DIR
 
 FIELDS = ("coef", "se", "hr", "ci_low", "ci_high", "p")

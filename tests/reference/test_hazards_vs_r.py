@@ -3,7 +3,8 @@
 Tolerances: ``RTOL = 1e-6`` for Cox fits (Newton-Raphson on both sides, converged far
 below this; docs/architecture.md asks for 4 significant digits). ``RTOL_FIRTH = 1e-6`` for Firth:
 both sides maximise the penalized likelihood and find profile limits numerically (R:
-BFGS + uniroot; analytics.firth: quasi-Newton, profile limits by Newton on the signed root).
+BFGS + uniroot; analytics.stats.cox.firth: quasi-Newton, profile limits by Newton on the signed
+root).
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.hazards import CoxModel, cox_model, firth_cox, landmark_cox, time_dependent_cox
+from analytics.stats.cox.models import (
+    CoxModel,
+    cox_model,
+    firth_cox,
+    landmark_cox,
+    time_dependent_cox,
+)
 
 RTOL = 1e-6
 RTOL_FIRTH = 1e-6
@@ -185,7 +192,7 @@ def test_firth_cox_matches_penalized_likelihood_in_r(
         # p:  pchisq(2 * (lp(b_hat) - profile(0)), 1, lower.tail = FALSE)
 
     No tied event times in either data set, so Efron (R here) and Breslow (coxphf,
-    analytics.firth) coincide. The separated data set has no failure without lesions: the
+    analytics.stats.cox.firth) coincide. The separated data set has no failure without lesions: the
     ordinary Cox coefficient is infinite, Firth's is finite.
     """
     expected = r_results("firth")[key]

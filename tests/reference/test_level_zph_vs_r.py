@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from analytics.cohort import Filters
-from analytics.conditional import ConditionalSurvivalTable, conditional_survival
-from analytics.hazards import CoxModel, cox_model, firth_cox
-from analytics.io import load_cohort
-from analytics.ph_test import cox_zph
-from analytics.recurrent import count_rate_ratio
-from analytics.report import build_report
-from analytics.survival import KaplanMeier
+from analytics.data.cohort import Filters
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
+from analytics.stats.conditional import ConditionalSurvivalTable, conditional_survival
+from analytics.stats.cox.models import CoxModel, cox_model, firth_cox
+from analytics.stats.cox.zph import cox_zph
+from analytics.stats.recurrent import count_rate_ratio
+from analytics.stats.survival import KaplanMeier
 from tests.reference.conftest import REFERENCE_DIR
 
 RTOL = 1e-6

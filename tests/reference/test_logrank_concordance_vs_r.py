@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.hazards import cox_model, landmark_cox, time_dependent_cox
-from analytics.survival import logrank
+from analytics.stats.cox.models import cox_model, landmark_cox, time_dependent_cox
+from analytics.stats.survival import logrank
 
 RTOL = 1e-6
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"

@@ -18,11 +18,11 @@ from __future__ import annotations
 import pytest
 
 from analytics.__main__ import main
-from analytics.cohort import Filters
-from analytics.io import load_cohort
-from analytics.report import build_report
-from components import panels
-from components.html_report import report_html
+from analytics.data.cohort import Filters
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
+from components.export.html_report import report_html
+from components.panels import analyses as panels
 from tests.dash_text import component_texts
 from tests.reference.conftest import REFERENCE_DIR
 

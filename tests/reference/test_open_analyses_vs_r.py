@@ -18,8 +18,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.cohort import Filters
-from analytics.compare import (
+from analytics.data.cohort import Filters
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
+from analytics.stats.exact_rxc import fisher_freeman_halton_p
+from analytics.stats.table_one import (
     TEST_CHISQ,
     TEST_FISHER,
     TEST_FISHER_RXC,
@@ -28,9 +31,6 @@ from analytics.compare import (
     mancova,
     table_one,
 )
-from analytics.exact_rxc import fisher_freeman_halton_p
-from analytics.io import load_cohort
-from analytics.report import build_report
 from tests.reference.conftest import REFERENCE_DIR
 
 RTOL = 1e-6

@@ -1,4 +1,4 @@
-"""``analytics.ph_test.cox_zph`` against R ``survival::cox.zph`` (survival 3.5.3).
+"""``analytics.stats.cox.zph.cox_zph`` against R ``survival::cox.zph`` (survival 3.5.3).
 
 Tolerance: ``rtol = 1e-6`` on chi-square and p (the score test is closed-form given the
 fitted coefficients, which both sides converge far below this); df must be equal.
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.ph_test import cox_zph
+from analytics.stats.cox.zph import cox_zph
 
 RTOL = 1e-6
 VETERAN = (["trt", "celltype", "karno"], {"celltype": "large"})

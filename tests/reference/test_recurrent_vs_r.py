@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytics.recurrent import (
+from analytics.stats.recurrent import (
     andersen_gill,
     count_rate_ratio,
     counting_process,
@@ -97,7 +97,7 @@ def test_negative_binomial_matches_default_glm_nb(plain_csv, r_results) -> None:
 
 @pytest.fixture(scope="module")
 def demo(plain_csv):
-    """The demo cohort as committed with the fixtures (a copy of analytics/demo)."""
+    """The demo cohort as committed with the fixtures (a copy of analytics/data/demo)."""
     return plain_csv("recurrent_demo_patients"), plain_csv("recurrent_demo_relapses")
 
 
@@ -109,7 +109,7 @@ def test_demo_relapse_counts_match_r(demo, r_results) -> None:
         pre  <- sum(months >= -24 & months < 0)            # per patient
         post <- sum(months > 0 & months <= followup_months)
     """
-    from analytics.rates import annualized_relapse_rates
+    from analytics.stats.rates import annualized_relapse_rates
 
     patients, relapses = demo
     expected = r_results("recurrent_demo")["counts"]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.survival import kaplan_meier, logrank
+from analytics.stats.survival import kaplan_meier, logrank
 
 RTOL = 1e-6
 

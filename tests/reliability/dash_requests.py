@@ -19,8 +19,8 @@ from pathlib import Path
 
 from dash._utils import split_callback_id
 
-from app import ids
 from app.callbacks import callback_specs
+from app.layout import ids
 
 UPDATE_PATH = "/_dash-update-component"
 REQUEST_SECONDS = 60  # gunicorn's own timeout: a request never legitimately takes longer

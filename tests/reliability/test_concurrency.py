@@ -32,10 +32,10 @@ from dash_requests import (
 )
 from test_image_contract import run_image
 
-from analytics.cohort import Filters
-from analytics.io import load_cohort
-from analytics.report import build_report
-from app import ids
+from analytics.data.cohort import Filters
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
+from app.layout import ids
 
 pytestmark = pytest.mark.slow
 

@@ -23,10 +23,10 @@ import pytest
 from dash_requests import call, card_value, layout_props, live_count_text, request
 from gunicorn_servers import GOOD, data_folder, read_only_copy, start, wait_for_workers
 
-from analytics.cohort import Filters
-from analytics.io import load_cohort
-from analytics.report import build_report
-from app import ids
+from analytics.data.cohort import Filters
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
+from app.layout import ids
 
 pytestmark = pytest.mark.slow
 

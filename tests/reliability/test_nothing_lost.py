@@ -15,14 +15,14 @@ import pytest
 from dash_requests import call, card_value, layout_props, request, upload_changes
 from gunicorn_servers import GOOD, data_folder, digest, read_only_copy, start
 
-from analytics.cohort import Filters
-from analytics.io import load_cohort
-from analytics.report import build_report
-from app import ids
+from analytics.data.cohort import Filters
+from analytics.data.io import load_cohort
+from analytics.reports.report import build_report
+from app.layout import ids
 
 pytestmark = pytest.mark.slow
 
-DEMO = Path(__file__).resolve().parents[2] / "analytics" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "analytics" / "data" / "demo"
 # Every part of the report that the patients file determines. Left out: ``cohort`` (label
 # and fingerprint name the file, which differs), ``filters`` (the export is already
 # filtered) and ``relapse_rates`` (annualised relapse rates need the relapses file, which

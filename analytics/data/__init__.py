@@ -1,0 +1,1 @@
+"""Reading and validating cohort files: readers, the data contract, the demo cohort."""

@@ -1,0 +1,1 @@
+"""Assembling estimators' results into reports, and the words and numbers that present them."""

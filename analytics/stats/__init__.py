@@ -1,0 +1,1 @@
+"""Estimators: survival, rates, Table 1, MANCOVA, Cox models and recurrent events."""

@@ -1,0 +1,1 @@
+"""Cox regression: the one Efron engine, the report's models, Firth and cox.zph."""

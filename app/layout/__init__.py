@@ -1,0 +1,1 @@
+"""The page's static structure: header, filter panel and one module per tab."""

@@ -1,0 +1,114 @@
+"""The Data tab: uploads, templates, exports and the data dictionary.
+
+Uploads are read by ``app.callbacks.data``, which also serves the downloads.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from app.layout import ids
+from app.server.config import Config
+from components.panels.dictionary import dictionary_table
+from i18n.language import integer, short, t
+
+
+def _upload_box(component_id: str, what: str, config: Config) -> dcc.Upload:
+    return dcc.Upload(
+        id=component_id,
+        max_size=config.max_upload_bytes,
+        children=html.Div(
+            [
+                t("{what}: drag here or ").format(what=what),
+                html.Span(t("choose a file"), className="link"),
+            ]
+        ),
+        className="upload-box",
+    )
+
+
+def data_panel(config: Config) -> html.Div:
+    limits = (
+        t("Up to {mb} MB and {rows} rows per file.").format(
+            mb=short(config.max_upload_mb), rows=integer(config.max_upload_rows)
+        )
+        if config.allow_uploads
+        else t("Uploads are turned off on this server: it shows its configured cohort only.")
+    )
+    return html.Div(
+        [
+            html.H2(t("Load a cohort"), className="h5"),
+            html.P(
+                t(
+                    "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses "
+                    "file and a rituximab infusions file (drawn on the patient timelines). "
+                    "Uploads stay in this browser tab and are never stored on the server; if the "
+                    "file has problems, every problem is listed and the current cohort stays "
+                    "loaded."
+                )
+                + " "
+                + limits,
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_upload_box(ids.UPLOAD_PATIENTS, t("Patients file"), config), md=4),
+                    dbc.Col(
+                        _upload_box(ids.UPLOAD_RELAPSES, t("Relapses file (optional)"), config),
+                        md=4,
+                    ),
+                    dbc.Col(
+                        _upload_box(ids.UPLOAD_INFUSIONS, t("Infusions file (optional)"), config),
+                        md=4,
+                    ),
+                ],
+                className="g-2 mb-2",
+                # Hidden, not removed, when uploads are off: the callbacks still name them.
+                style=None if config.allow_uploads else {"display": "none"},
+            ),
+            html.Div(id=ids.UPLOAD_STATUS, role="status"),
+            html.Div(
+                [
+                    dbc.Button(
+                        t("Back to the demo / server cohort"),
+                        id=ids.USE_DEMO,
+                        color="link",
+                        className="ps-0",
+                    ),
+                    dbc.Button(
+                        t("Download template"), id=ids.DOWNLOAD_TEMPLATE_BUTTON, color="link"
+                    ),
+                    dbc.Button(
+                        t("Download infusions template"),
+                        id=ids.DOWNLOAD_INFUSIONS_TEMPLATE_BUTTON,
+                        color="link",
+                    ),
+                ]
+            ),
+            html.H2(t("Export"), className="h5 mt-4"),
+            html.Div(
+                [
+                    dbc.Button(
+                        t("Filtered cohort (CSV)"),
+                        id=ids.DOWNLOAD_CSV_BUTTON,
+                        color="primary",
+                        outline=True,
+                        className="me-2",
+                    ),
+                    dbc.Button(
+                        t("Report of this view (HTML)"),
+                        id=ids.DOWNLOAD_REPORT_BUTTON,
+                        color="primary",
+                        outline=True,
+                    ),
+                ]
+            ),
+            html.P(t("Figures: use the camera icon above each plot (SVG)."), className="form-text"),
+            html.H2(t("Data dictionary"), className="h5 mt-4", id="data-dictionary"),
+            dictionary_table(),
+            dcc.Download(id=ids.DOWNLOAD_CSV),
+            dcc.Download(id=ids.DOWNLOAD_REPORT),
+            dcc.Download(id=ids.DOWNLOAD_TEMPLATE),
+            dcc.Download(id=ids.DOWNLOAD_INFUSIONS_TEMPLATE),
+        ]
+    )

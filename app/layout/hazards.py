@@ -1,0 +1,41 @@
+"""The Hazard ratios tab: the forest plot, its notes and the cox.zph time transform
+(filled by ``app.callbacks.report``)."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from app.layout import ids
+from app.layout.field import labelled_field
+from app.layout.survival import GRAPH_CONFIG
+from components.figures.empty import empty_figure
+from i18n.language import N_, t
+
+
+def hazards_tab() -> list[object]:
+    return [
+        dcc.Graph(
+            id=ids.FOREST_GRAPH,
+            figure=empty_figure(t("Computing…")),
+            # The Kaplan–Meier plot's toolbar, saving under the forest plot's own name.
+            config={
+                **GRAPH_CONFIG,
+                "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
+            },
+        ),
+        html.Div(id=ids.HAZARD_NOTES),
+        labelled_field(
+            N_("Proportional-hazards test (cox.zph) time transform"),
+            dbc.RadioItems(
+                id=ids.ZPH_TRANSFORM,
+                options=[
+                    {"label": t("Kaplan–Meier (R default)"), "value": "km"},
+                    {"label": t("rank"), "value": "rank"},
+                    {"label": t("identity (months)"), "value": "identity"},
+                ],
+                value="km",
+                inline=True,
+            ),
+        ),
+    ]

@@ -1,0 +1,53 @@
+"""The Survival tab: the Kaplan–Meier plot and its options, the clicked step's patients, the
+KM summary and the conditional survival calculator.
+
+Filled by ``app.callbacks.report`` (plot, summary), ``.timelines`` (the clicked step) and
+``.conditional`` (the calculator).
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from app.layout import ids
+from app.layout.relapses import conditional_calculator
+from app.layout.timelines import km_step_area
+from components.figures.empty import empty_figure
+from i18n.language import t
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "svg", "filename": "nmosd-km"},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def survival_tab(km_summary: object = None) -> list[object]:
+    return [
+        dbc.Checklist(
+            id=ids.KM_OPTIONS,
+            options=[
+                {"label": t("Confidence bands"), "value": "ci"},
+                {"label": t("Failures/censored in risk table"), "value": "events"},
+                {"label": t("KMunicate style"), "value": "kmunicate"},
+            ],
+            value=["ci"],
+            inline=True,
+            switch=True,
+        ),
+        # dcc.Graph loads asynchronously: its slot keeps the height meanwhile, so
+        # what is under it does not jump when the curve appears.
+        html.Div(
+            dcc.Graph(
+                id=ids.KM_GRAPH,
+                figure=empty_figure(t("Computing…")),
+                config=GRAPH_CONFIG,
+                style={"height": "560px"},
+            ),
+            style={"minHeight": "560px"},
+        ),
+        *km_step_area(),
+        html.Div(km_summary, id=ids.KM_SUMMARY),
+        conditional_calculator(),
+    ]

@@ -1,0 +1,1 @@
+"""The WSGI server: configuration, app factory, authentication, headers and logs."""

@@ -1,0 +1,1 @@
+"""Exports of the current view: the offline HTML report and its plotly.js bundle."""

@@ -1,0 +1,351 @@
+"""A self-contained HTML report of the current view: opens offline, no external resources."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import re
+from html import escape
+
+import plotly.io as pio
+
+from analytics.reports.methods import methods_text
+from analytics.reports.relapse_report import RelapseReport
+from analytics.reports.report import Report
+from analytics.stats.cox.results import term_label
+from analytics.stats.levels import using_conf_level
+from components.export.plotlyjs import inline_script
+from components.figures.base import Figure
+from components.figures.forest import forest_figure, report_sections
+from components.figures.km import km_figure
+from components.figures.mcf import mcf_figure, tail_caption
+from components.text import exposure_text
+from components.text.format import (
+    NOT_REACHED_LEGEND,
+    ci_label,
+    format_ci,
+    format_hr,
+    format_median,
+    format_number,
+    format_p,
+    not_reached,
+)
+from components.text.labels import level_label
+from components.text.relapse_text import (
+    THETA_SENTENCE,
+    RateCell,
+    TextTable,
+    andersen_gill_tables,
+    between_table,
+    counting_sentence,
+    group_notes,
+    mcf_method_sentence,
+    rates_table,
+    regression_to_mean_caveat,
+)
+from components.text.table_one_text import mancova_cells, table_one_cells
+from i18n.language import current_language, integer, number, percent, t
+from i18n.language import translate_message as tm
+
+STYLE = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem auto;
+max-width:1100px;color:#1a1a1a;line-height:1.45}
+table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #ccc;
+padding:.3rem .6rem;text-align:left}th{background:#f3f4f6}
+.synthetic{background:#fff3cd;border-left:4px solid #997404;padding:.5rem 1rem}
+.warn{background:#fff8e1;padding:.5rem 1rem}code{font-size:.9em}
+caption{caption-side:top;text-align:left;color:#444;font-size:.9em;padding:.3rem 0}
+.note{color:#444;font-size:.95em}small{color:#555}
+"""
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _summary(report: Report) -> str:
+    fr, inc = report.failure_rate, report.incidence
+    rows = [
+        [t("Patients"), integer(report.n)],
+        [t("Treatment failures"), integer(report.events)],
+        [t("Person-years"), format_number(report.person_years)],
+        [
+            t("Failure proportion"),
+            t("n/a")
+            if report.n == 0
+            else f"{percent(fr.estimate)} {format_ci(fr.ci_low, fr.ci_high, percent=True)}",
+        ],
+        [
+            t("Failures per 100 person-years"),
+            f"{format_number(inc.estimate, 2)} {format_ci(inc.ci_low, inc.ci_high, digits=2)}",
+        ],
+    ]
+    if report.follow_up is not None:
+        rows.append(
+            [t("Median follow-up (reverse KM), months"), format_number(report.follow_up.median)]
+        )
+    return _table([t("Quantity"), t("Value")], rows)
+
+
+def _curves(report: Report) -> str:
+    rows = []
+    for label, km in report.km.items():
+        median = format_median(km.median, km.median_ci_low, km.median_ci_high)
+        rows.append([level_label(report.group_by, label), km.n, km.events, median])
+    header = [t("Group"), "n", t("Failures"), t("Median (months, {ci})").format(ci=ci_label())]
+    text = _table(header, rows)
+    if any(not_reached(km) for km in report.km.values()):
+        text += f"<p>{escape(t(NOT_REACHED_LEGEND))}</p>"
+    if report.logrank is not None:
+        lr = report.logrank
+        logrank = t("Log-rank χ² = {chisq} on {df} df, {p}.").format(
+            chisq=number(lr.chisq, 2), df=lr.df, p=format_p(lr.p)
+        )
+        text += f"<p>{escape(logrank)}</p>"
+    return text
+
+
+def _hazards(report: Report) -> str:
+    rows = []
+    for section, model in (
+        *[
+            (t("Univariable ({name})").format(name=k), m)
+            for k, m in report.univariable_models.items()
+        ],
+        (t("Multivariable"), report.cox),
+        (t("Firth-penalized"), report.firth),
+    ):
+        if model is None:
+            continue
+        rows += [
+            [section, term_label(term), format_hr(term.hr, term.ci_low, term.ci_high)]
+            + [format_p(term.p)]
+            for term in model.terms
+        ]
+    header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p"]
+    return _table(header, rows) if rows else f"<p>{escape(t('No Cox model.'))}</p>"
+
+
+def _lesions(report: Report) -> str:
+    timing = report.lesion_timing
+    if timing is None:
+        return f"<p>{escape(t('No asymptomatic-lesion data.'))}</p>"
+    rows = []
+    models = (timing.naive, timing.time_dependent, timing.landmark)
+    for name, model in zip(exposure_text.model_names(timing), models, strict=True):
+        if model is not None and model.terms:
+            term = model.terms[0]
+            hr = format_hr(term.hr, term.ci_low, term.ci_high)
+            rows.append([name, term_label(term), hr, format_p(term.p), model.n])
+        else:
+            rows.append([name, "", t("not estimable"), "", "" if model is None else model.n])
+    header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
+    adjusted = exposure_text.adjusted_for(timing)
+    extra = f"<p>{escape(adjusted)}</p>" if adjusted else ""
+    return _table(header, rows) + extra + f"<p>{escape(tm(timing.explanation))}</p>"
+
+
+def _table_one(report: Report) -> str:
+    """Table 1 and MANCOVA of the view, as the page's tab shows them."""
+    parts = []
+    if report.table_one is not None:
+        header, rows = table_one_cells(report.table_one)
+        parts.append(f"<h2>{escape(t('Table 1'))}</h2>" + _table(header, rows))
+        parts.append(f"<p>{escape(t('Median (IQR) or n (%).'))}</p>")
+    if report.mancova is not None and report.mancova.terms:
+        header, rows, caption = mancova_cells(report.mancova)
+        parts.append(f"<h2>MANCOVA</h2><p>{escape(caption)}</p>" + _table(header, rows))
+    return "".join(parts)
+
+
+def _figure_html(figure: Figure) -> str:
+    # validate=False: the builders write plotly.js's JSON (components.figures.base).
+    return str(
+        pio.to_html(
+            figure,
+            include_plotlyjs=False,
+            full_html=False,
+            config={"displaylogo": False},
+            validate=False,
+        )
+    )
+
+
+def _text_table(table: TextTable) -> str:
+    """A table of :mod:`components.text.relapse_text`, as the Relapses tab shows it."""
+
+    def cell(value: object) -> str:
+        if isinstance(value, RateCell):
+            return f"{escape(value.rate)}<br><small>{escape(value.counts)}</small>"
+        return escape(str(value))
+
+    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in table.header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(c)}</td>" for c in row) + "</tr>" for row in table.rows
+    )
+    return (
+        f"<table><caption>{escape(table.caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+def _paragraph(text: str, css: str = "note") -> str:
+    return f"<p class='{css}'>{escape(text)}</p>"
+
+
+def _relapses(relapses: RelapseReport, synthetic: bool) -> tuple[str, bool]:
+    """The Relapses tab's content as HTML, and whether it holds a figure."""
+    if not relapses.available:
+        return f"<p>{escape(t('No relapses file: the relapse analyses need one.'))}</p>", False
+    if relapses.n == 0:
+        return f"<p>{escape(t('No patients match.'))}</p>", False
+    parts = [
+        _paragraph(counting_sentence(relapses)),
+        _text_table(rates_table(relapses)),
+        _paragraph(regression_to_mean_caveat(relapses)),
+        _paragraph(t(THETA_SENTENCE)),
+    ]
+    between = between_table(relapses)
+    if between is not None:
+        parts.append(f"<h3>{escape(t('Between groups'))}</h3>" + _text_table(between))
+    mcf = relapses.mcf
+    if mcf is not None and mcf.curves:
+        suffix = " · " + t("synthetic demo cohort") if synthetic else ""
+        title = t("Mean cumulative number of relapses on rituximab") + suffix
+        parts += [_figure_html(mcf_figure(mcf, title=title)), _paragraph(mcf_method_sentence())]
+        faded = tail_caption(mcf)
+        if faded is not None:
+            parts.append(_paragraph(faded))
+    ag = andersen_gill_tables(relapses)
+    if ag is not None:
+        robust, naive = ag
+        parts.append(
+            f"<h3>{escape(t('All post-rituximab relapses: Andersen–Gill'))}</h3>"
+            + _text_table(robust)
+            + f"<details><summary>{escape(t('Model-based (naive) standard errors'))}</summary>"
+            + _text_table(naive)
+            + "</details>"
+        )
+    notes = list(dict.fromkeys([*group_notes(relapses), *relapses.notes]))
+    if notes:
+        items = "".join(f"<li>{escape(tm(n))}</li>" for n in notes)
+        heading = escape(t("Read with care"))
+        parts.append(f"<p><strong>{heading}</strong></p><ul class='warn'>{items}</ul>")
+    return "".join(parts), mcf is not None and bool(mcf.curves)
+
+
+def report_html(
+    report: Report, *, horizon: float | None = None, relapses: RelapseReport | None = None
+) -> str:
+    """The whole report as one HTML string (plotly.js inlined once, so it works offline).
+
+    ``relapses``, the Relapses tab's report of the same view, adds its section; without it the
+    report has none. Interval labels name the report's confidence level.
+    """
+    with using_conf_level(report.conf_level):
+        return _report_html(report, horizon, relapses)
+
+
+def _report_html(report: Report, horizon: float | None, relapses: RelapseReport | None) -> str:
+    figures = []
+    if report.n:
+        km = km_figure(
+            report.km,
+            report.risk_table,
+            horizon=horizon,
+            group_by=report.group_by,
+            logrank_p=None if report.logrank is None else report.logrank.p,
+        )
+        figures.append(_figure_html(km))
+    sections = report_sections(report)
+    if any(terms for _, terms in sections):
+        figures.append(_figure_html(forest_figure(sections)))
+    # The relapse report carries its own level (the view's, when the page made it).
+    with using_conf_level(report.conf_level if relapses is None else relapses.conf_level):
+        relapse_section, relapse_figure = (
+            ("", False) if relapses is None else _relapses(relapses, report.synthetic)
+        )
+    if relapse_section:
+        heading = escape(t("Relapses before and after rituximab"))
+        relapse_section = f"<h2>{heading}</h2>{relapse_section}"
+    return with_policy(_page(report, figures, relapse_section, relapse_figure))
+
+
+_SCRIPT = re.compile(r"<script[^>]*>(.*?)</script>", re.DOTALL)
+_CHARSET = '<meta charset="utf-8">'
+
+
+def with_policy(page: str) -> str:
+    """The page with a Content-Security-Policy that runs only its own inline scripts (by
+    SHA-256 hash: plotly.js and each figure's call), loads nothing from anywhere and sends
+    nothing anywhere, so a label that slipped through as markup cannot run or phone home.
+    Styles stay 'unsafe-inline': plotly.js sets element styles at run time (no script runs
+    by it). A meta policy, since a downloaded file has no response headers."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode() + "'"
+        for m in _SCRIPT.finditer(page)
+    )
+    policy = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {hashes or chr(39) + 'none' + chr(39)}",
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "font-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{escape(policy)}">'
+    return page.replace(_CHARSET, _CHARSET + meta, 1)
+
+
+def _page(report: Report, figures: list[str], relapse_section: str, relapse_figure: bool) -> str:
+    synthetic = (
+        f"<p class='synthetic'><strong>{escape(t('Synthetic demo cohort'))}</strong>: "
+        f"{escape(t('invented patients, not real data.'))}</p>"
+        if report.synthetic
+        else ""
+    )
+    active = report.filters.active()
+    if not report.grace_applied:  # the outcome is the recorded failure column (see Methods)
+        active.pop("grace_months")
+    filters = ", ".join(f"{k} = {v}" for k, v in active.items())
+    warnings = "".join(f"<li>{escape(tm(w))}</li>" for w in report.warnings)
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    none = t("none")
+    context = t("Filters: {filters}; grouping: {group}; covariates: {covariates}.").format(
+        filters=filters,
+        group=report.group_by or none,
+        covariates=", ".join(report.covariates) or none,
+    )
+    cohort = t("Cohort: {label} · data fingerprint (SHA-256) {fingerprint} · generated {when}")
+    no_patients = f"<p>{escape(t('No patients match.'))}</p>"
+    return f"""<!DOCTYPE html>
+<html lang="{current_language()}"><head><meta charset="utf-8">
+<title>{escape(t("NMOSD rituximab cohort report"))}</title>
+<style>{STYLE}</style>{inline_script() if figures or relapse_figure else ""}</head><body>
+<h1>{escape(t("RTX-Refractory NMOSD Cohort Explorer — report"))}</h1>
+{synthetic}
+<p>{
+        escape(cohort).format(
+            label=escape(report.cohort_label),
+            fingerprint=f"<code>{escape(report.fingerprint)}</code>",
+            when=generated,
+        )
+    }</p>
+<p>{escape(context)}</p>
+<h2>{escape(t("Summary"))}</h2>{_summary(report)}
+<h2>Kaplan–Meier</h2>{figures[0] if report.n else no_patients}{_curves(report)}
+<h2>{escape(t("Hazard ratios"))}</h2>{figures[1] if len(figures) > 1 else ""}{_hazards(report)}
+<h2>{escape(exposure_text.report_heading(report.lesion_timing))}</h2>{_lesions(report)}
+{_table_one(report)}
+{relapse_section}
+{f"<h2>{escape(t('Warnings'))}</h2><ul class='warn'>{warnings}</ul>" if warnings else ""}
+<h2>{escape(t("Methods"))}</h2><p>{escape(methods_text(report))}</p>
+</body></html>"""

@@ -1,0 +1,1 @@
+"""Plotly figures as plain dicts: Kaplan-Meier, forest, MCF, swimmer, rates."""

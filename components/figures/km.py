@@ -1,0 +1,344 @@
+"""Kaplan–Meier figure: curves with CI bands, censor ticks, medians and a number-at-risk table.
+
+Pure rendering of :class:`analytics.stats.survival.KaplanMeier` results; no statistics here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from analytics.stats.survival import KaplanMeier, SurvivalAt
+from components.figures.base import Figure, Trace, fast_figure, scatter
+from components.figures.palette import GROUP_COLOURS, rgba
+from components.text.format import ci_label, format_p
+from components.text.labels import figure_level_label
+from i18n.language import N_, number, percent, t
+
+# Below this many patients at risk a curve's tail is mostly noise (Pocock et al. 2002):
+# it stays visible but faded, so nobody reads a late drop as a finding.
+FADE_BELOW_AT_RISK = 5
+
+
+def _fade_index(km: KaplanMeier) -> int | None:
+    """Index of the first timeline point whose preceding interval has < 5 at risk."""
+    for i in range(1, len(km.timeline)):
+        if km.at_risk[i] < FADE_BELOW_AT_RISK:
+            return i - 1
+    return None
+
+
+def _hover(km: KaplanMeier, group: str, indices: range) -> list[str]:
+    text = []
+    for i in indices:
+        low, high = km.ci_low[i], km.ci_high[i]
+        ci = t("n/a") if low != low or high != high else f"{percent(low)}–{percent(high)}"
+        # At risk just after this time: those at risk here minus those leaving here.
+        at_risk = km.at_risk[i] - km.events_at[i] - km.censored_at[i]
+        text.append(
+            f"<b>{group}</b><br>"
+            + t("Month {month}").format(month=number(km.timeline[i]))
+            + "<br>"
+            + t("Failure-free: {survival} ({ci} {interval})").format(
+                survival=percent(km.survival[i]), ci=ci_label(), interval=ci
+            )
+            + "<br>"
+            + t("At risk: {n}").format(n=at_risk)
+        )
+    return text
+
+
+def _step_keys(km: KaplanMeier, key: str, indices: range | list[int]) -> list[list[object]]:
+    # [curve key, month] per point: a click on the curve names the step (app: patients list).
+    return [[key, km.timeline[i]] for i in indices]
+
+
+def _curve_traces(
+    km: KaplanMeier, name: str, colour: str, show_ci: bool, key: str | None = None
+) -> list[Trace]:
+    n = len(km.timeline)
+    key = name if key is None else key
+    fade = _fade_index(km)
+    solid = range(0, n if fade is None else fade + 1)
+    traces: list[Trace] = []
+    if show_ci:
+        traces.append(
+            scatter(
+                x=km.timeline,
+                y=km.ci_high,
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=name,
+            )
+        )
+        traces.append(
+            scatter(
+                x=km.timeline,
+                y=km.ci_low,
+                mode="lines",
+                line={"width": 0, "shape": "hv"},
+                fill="tonexty",
+                fillcolor=rgba(colour, 0.15),
+                hoverinfo="skip",
+                name=f"{name} {ci_label()}",
+                showlegend=False,
+                legendgroup=name,
+            )
+        )
+    traces.append(
+        scatter(
+            x=[km.timeline[i] for i in solid],
+            y=[km.survival[i] for i in solid],
+            mode="lines",
+            line={"color": colour, "width": 2.5, "shape": "hv"},
+            name=f"{name} (n={km.n}, "
+            + (t("1 failure") if km.events == 1 else t("{n} failures").format(n=km.events))
+            + ")",
+            legendgroup=name,
+            hovertext=_hover(km, name, solid),
+            hoverinfo="text",
+            customdata=_step_keys(km, key, solid),
+        )
+    )
+    if fade is not None:
+        tail = range(fade, n)
+        traces.append(
+            scatter(
+                x=[km.timeline[i] for i in tail],
+                y=[km.survival[i] for i in tail],
+                mode="lines",
+                line={"color": rgba(colour, 0.4), "width": 2, "shape": "hv", "dash": "dot"},
+                name=f"{name}: " + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK),
+                legendgroup=name,
+                showlegend=False,
+                hovertext=_hover(
+                    km,
+                    f"{name} (" + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK) + ")",
+                    tail,
+                ),
+                hoverinfo="text",
+                customdata=_step_keys(km, key, tail),
+            )
+        )
+    censored = [i for i in range(n) if km.censored_at[i] > 0]
+    traces.append(
+        scatter(
+            x=[km.timeline[i] for i in censored],
+            y=[km.survival[i] for i in censored],
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 9, "color": colour, "line": {"width": 1.5}},
+            name=f"{name} " + t("censored"),
+            legendgroup=name,
+            showlegend=False,
+            hovertext=[
+                f"{name}: "
+                + t("{n} censored at month {month}").format(
+                    n=km.censored_at[i], month=number(km.timeline[i])
+                )
+                for i in censored
+            ],
+            hoverinfo="text",
+            customdata=_step_keys(km, key, censored),
+        )
+    )
+    return traces
+
+
+def _median_shapes(km: KaplanMeier, colour: str) -> list[dict[str, object]]:
+    if km.median is None:
+        return []
+    line = {"color": rgba(colour, 0.7), "width": 1, "dash": "dash"}
+    return [
+        {"type": "line", "x0": 0, "x1": km.median, "y0": 0.5, "y1": 0.5, "line": line},
+        {"type": "line", "x0": km.median, "x1": km.median, "y0": 0, "y1": 0.5, "line": line},
+    ]
+
+
+def _risk_rows(
+    risk_table: Mapping[str, Sequence[SurvivalAt]],
+    keys: Sequence[str],
+    short: Mapping[str, str],
+    show_events: bool,
+) -> list[Trace]:
+    traces = []
+    for j, key in enumerate(keys):
+        rows = risk_table.get(key, [])
+        colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
+        text = [
+            f"{r.at_risk}"
+            + (f" ({r.cumulative_events}/{r.cumulative_censored})" if show_events else "")
+            for r in rows
+        ]
+        traces.append(
+            scatter(
+                x=[r.time for r in rows],
+                y=[short[key]] * len(rows),
+                mode="text",
+                text=text,
+                textfont={"color": colour, "size": 12},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    return traces
+
+
+KMUNICATE_ROWS = (
+    (N_("At risk"), "at_risk"),
+    (N_("Events"), "cumulative_events"),
+    (N_("Censored"), "cumulative_censored"),
+)
+
+
+def _kmunicate_rows(
+    risk_table: Mapping[str, Sequence[SurvivalAt]],
+    keys: Sequence[str],
+    short: Mapping[str, str],
+) -> tuple[list[Trace], list[str]]:
+    """KMunicate's table (Morris et al. 2019, BMJ Open 9:e030215): per group, the number at
+    risk and the cumulative events and censored at each tick time, one row each.
+
+    Rows are numbered 0, 1, ... top-down; the returned labels name them in that order.
+    """
+    traces, labels = [], []
+    for j, key in enumerate(keys):
+        rows = risk_table.get(key, [])
+        colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
+        for english, field in KMUNICATE_ROWS:
+            name = t(english)
+            traces.append(
+                scatter(
+                    x=[r.time for r in rows],
+                    y=[len(labels)] * len(rows),
+                    mode="text",
+                    text=[str(getattr(r, field)) for r in rows],
+                    textfont={"color": colour, "size": 12},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name=f"{short[key]}: {name}",
+                )
+            )
+            label = name if len(keys) == 1 else f"{short[key]}: {name}"
+            labels.append(f'<span style="color:{colour}">{label}</span>')
+    return traces, labels
+
+
+# The gap between the curve panel and the risk table, in fractions of the plot height.
+PANEL_GAP = 0.1
+
+
+def km_figure(
+    curves: Mapping[str, KaplanMeier],
+    risk_table: Mapping[str, Sequence[SurvivalAt]],
+    *,
+    title: str | None = None,
+    logrank_p: float | None = None,
+    show_ci: bool = True,
+    show_events: bool = False,
+    horizon: float | None = None,
+    group_by: str | None = None,
+    kmunicate: bool = False,
+) -> Figure:
+    """Kaplan–Meier curves over a number-at-risk table sharing the x-axis (months).
+
+    ``curves`` and ``risk_table`` are keyed by the report's group labels ("0"/"1" for a 0/1
+    column); ``group_by`` turns those into clinician-facing names ("Asymptomatic lesions: yes").
+    ``kmunicate`` draws the KMunicate layout (Morris et al. 2019): CI bands whatever
+    ``show_ci`` says, and a table of at risk, cumulative events and cumulative censored per
+    group instead of the plain at-risk row.
+    """
+    keys = list(curves)
+    shown = {key: figure_level_label(group_by, key) for key in keys}
+    show_ci = show_ci or kmunicate
+    table_rows = len(keys) * len(KMUNICATE_ROWS) if kmunicate else len(keys)
+    # The KMunicate table has three rows per group: the table panel grows with them.
+    table_share = min(0.5, 0.08 + 0.045 * table_rows) if kmunicate else 0.22
+    curve_traces: list[Trace] = []
+    shapes: list[dict[str, object]] = []
+    for j, key in enumerate(keys):
+        colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
+        curve_traces += _curve_traces(curves[key], shown[key], colour, show_ci, key)
+        shapes += _median_shapes(curves[key], colour)
+    # The risk table names rows by level only ("yes"/"no"); its axis title names the variable.
+    short = {key: shown[key].split(": ", 1)[-1] for key in keys}
+    if kmunicate:
+        table_traces, row_labels = _kmunicate_rows(risk_table, keys, short)
+    else:
+        table_traces, row_labels = _risk_rows(risk_table, keys, short, show_events), []
+    title = t("Time to treatment failure") if title is None else title
+    subtitle = "" if logrank_p is None else f"  ·  log-rank {format_p(logrank_p)}"
+    table_title = t("At risk (failed/censored)") if show_events else t("At risk")
+    x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
+    # A little room left of 0 so the first at-risk count does not collide with the labels.
+    x_range = [-x_max * 0.035, x_max * 1.02]
+    # Two panels sharing the x-axis (as make_subplots(rows=2, shared_xaxes=True) lays them
+    # out): the curves on axes x/y above, the table on x2/y2 below.
+    table_top = (1 - PANEL_GAP) * table_share
+    curve_xaxis: dict[str, object] = {
+        "anchor": "y",
+        "domain": [0.0, 1.0],
+        "matches": "x2",
+        "showticklabels": False,
+        "range": x_range,
+    }
+    table_xaxis: dict[str, object] = {
+        "anchor": "y2",
+        "domain": [0.0, 1.0],
+        "title": {"text": t("Months since first rituximab infusion")},
+        "range": x_range,
+        "showgrid": False,
+    }
+    if risk_table:
+        first = next(iter(risk_table.values()))
+        ticks = [r.time for r in first]
+        curve_xaxis["tickvals"] = ticks
+        table_xaxis["tickvals"] = ticks
+    table_yaxis: dict[str, object] = {
+        "anchor": "x2",
+        "domain": [0.0, table_top],
+        "title": {"text": "" if kmunicate else table_title, "font": {"size": 11}},
+        # First group on top, with half a row of room so no count touches the tick labels.
+        "range": [table_rows - 0.4, -0.6],
+        "showgrid": False,
+    }
+    if kmunicate:
+        table_yaxis |= {
+            "tickvals": list(range(table_rows)),
+            "ticktext": row_labels,
+            "tickfont": {"size": 11},
+            "automargin": True,
+        }
+    layout = {
+        "title": {"text": f"{title}{subtitle}", "x": 0, "font": {"size": 16}},
+        "margin": {"l": 70, "r": 20, "t": 50, "b": 40},
+        # Bottom-left of the curve panel: failure-free survival in NMOSD rarely gets that low.
+        # With KMunicate's taller table, inside the (shorter) curve panel, above the table.
+        "legend": {
+            "orientation": "v",
+            "y": table_share + 0.12 if kmunicate else 0.3,
+            "yanchor": "bottom",
+            "x": 0.01,
+            "xanchor": "left",
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "bordercolor": "#ced4da",
+            "borderwidth": 1,
+        },
+        "hovermode": "closest",
+        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "xaxis": curve_xaxis,
+        "yaxis": {
+            "anchor": "x",
+            "domain": [table_top + PANEL_GAP, 1.0],
+            "title": {"text": t("Failure-free (%)")},
+            "range": [0, 1.03],
+            "tickformat": ".0%",
+        },
+        "xaxis2": table_xaxis,
+        "yaxis2": table_yaxis,
+    }
+    if shapes:  # the medians, on the curve panel's axes
+        layout["shapes"] = [{**shape, "xref": "x", "yref": "y"} for shape in shapes]
+    data = [{**trace, "xaxis": "x", "yaxis": "y"} for trace in curve_traces]
+    data += [{**trace, "xaxis": "x2", "yaxis": "y2"} for trace in table_traces]
+    return fast_figure(data, layout)

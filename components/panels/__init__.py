@@ -1,0 +1,1 @@
+"""Panel bodies built from results: cards, tables, notes and read-outs."""

@@ -1,0 +1,1 @@
+"""Words and numbers of the panels, shared with the HTML report."""
