@@ -11,19 +11,19 @@ from pathlib import Path
 import pytest
 
 from analytics.__main__ import build_parser, main
-from analytics.dictionary import DICTIONARY
-from analytics.schema import PATIENT_COLUMNS
+from analytics.data.dictionary import DICTIONARY
+from analytics.data.schema import PATIENT_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-CONFIG_FILES = [ROOT / "app" / "config.py", ROOT / "gunicorn.conf.py"]
+CONFIG_FILES = [ROOT / "app" / "server" / "config.py", ROOT / "gunicorn.conf.py"]
 
 
 def _environment_variables() -> list[str]:
     """Every upper-case string passed as the first argument of a call, or used as a subscript,
-    in the files that read the environment (app/config.py's typed readers, env.get("X"),
+    in the files that read the environment (app/server/config.py's typed readers, env.get("X"),
     os.environ["X"], and gunicorn.conf.py)."""
     names = set()
     for path in CONFIG_FILES:
@@ -103,9 +103,9 @@ def test_every_cli_json_key_is_in_the_readme(capsys):
 def test_readme_example_url_shows_two_groups():
     """The README's shareable-URL example must show what sharing is for: a grouped comparison.
     It once filtered to women and grouped by sex, i.e. one curve and no log-rank test."""
-    from analytics.demo import load_demo
-    from analytics.report import build_report
-    from app.state import ViewState
+    from analytics.data.demo import load_demo
+    from analytics.reports.report import build_report
+    from app.state.view_state import ViewState
 
     (url,) = re.findall(r"`(/\?[^`]+)`", README.split("**Shareable**", 1)[1].split("\n- ", 1)[0])
     state = ViewState.from_query(url[1:])
@@ -194,61 +194,9 @@ def test_relative_links_of_the_docs_lead_somewhere(doc):
     assert broken == []
 
 
-# docs/architecture.md is written for the package layout that `git mv` brings (analytics/data,
-# analytics/stats, ...). Until then a path there is accepted when the module it names exists at
-# its flat path today. After the move: delete TARGET_PACKAGES, RENAMED and _today, so that
-# every path must exist as written.
-TARGET_PACKAGES = (
-    "analytics/data/",
-    "analytics/stats/cox/",
-    "analytics/stats/recurrent/",
-    "analytics/stats/",
-    "analytics/reports/",
-    "app/server/",
-    "app/state/",
-    "app/layout/",
-    "components/figures/",
-    "components/panels/",
-    "components/text/",
-    "components/export/",
-)
-RENAMED = {
-    "analytics/data/xlsx_parquet.py": "analytics/binary_tables.py",
-    "analytics/data/csv_text.py": "analytics/text_tables.py",
-    "analytics/stats/table_one.py": "analytics/compare.py",
-    "analytics/stats/table_one_tests.py": "analytics/table_one_stats.py",
-    "analytics/stats/cox/engine.py": "analytics/coxfit.py",
-    "analytics/stats/cox/models.py": "analytics/hazards.py",
-    "analytics/stats/cox/results.py": "analytics/cox_results.py",
-    "analytics/stats/cox/zph.py": "analytics/ph_test.py",
-    "analytics/stats/recurrent/counts.py": "analytics/recurrent.py",
-    "analytics/stats/recurrent/mcf.py": "analytics/recurrent.py",
-    "analytics/stats/recurrent/andersen_gill.py": "analytics/recurrent.py",
-    "analytics/reports/text.py": "analytics/textreport.py",
-    "i18n/language.py": "analytics/language.py",
-    "app/state/view_state.py": "app/state.py",
-    "app/layout/page.py": "app/layout.py",
-    "app/layout/relapses.py": "app/relapses_layout.py",
-    "app/layout/timelines.py": "app/timeline_layout.py",
-    "app/layout/open_analyses.py": "app/open_layout.py",
-    "components/figures/base.py": "components/figures.py",
-    "components/panels/analyses.py": "components/panels.py",
-    "components/panels/timelines.py": "components/timeline_panels.py",
-}
-
-
-def _today(path: str) -> str:
-    """Where the module of a layout path lives before the move."""
-    if path in RENAMED:
-        return RENAMED[path]
-    for package in TARGET_PACKAGES:
-        if path.startswith(package):
-            return package.split("/", 1)[0] + "/" + path[len(package) :]
-    return path
-
-
 def _architecture_module_paths() -> set[str]:
-    """Paths written out (`analytics/report.py`), and a table's `x.py` under its `pkg/` cell."""
+    """Paths written out (`analytics/reports/report.py`), and a table's `x.py` under its `pkg/`
+    cell."""
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     pattern = r"(?:analytics|app|components|i18n|tests|benchmarks)/[\w/.-]*?\.(?:py|R)"
     paths = set(re.findall(rf"`({pattern})`", text))
@@ -267,4 +215,4 @@ def test_architecture_names_modules():
 
 @pytest.mark.parametrize("path", sorted(_architecture_module_paths()))
 def test_module_path_in_the_architecture_exists(path):
-    assert (ROOT / path).exists() or (ROOT / _today(path)).exists()
+    assert (ROOT / path).exists()
