@@ -185,10 +185,10 @@ write_json(list(
 # ===========================================================================
 # 3. The demo cohort, built here from the CSVs exactly as the Python does.
 # ===========================================================================
-demo_patients <- write_data(read.csv(file.path("analytics", "demo", "patients.csv"),
+demo_patients <- write_data(read.csv(file.path("analytics", "data", "demo", "patients.csv"),
                                      na.strings = "", stringsAsFactors = FALSE),
                             "recurrent_demo_patients")
-demo_relapses <- write_data(read.csv(file.path("analytics", "demo", "relapses.csv"),
+demo_relapses <- write_data(read.csv(file.path("analytics", "data", "demo", "relapses.csv"),
                                      stringsAsFactors = FALSE),
                             "recurrent_demo_relapses")
 counts <- patient_counts(demo_patients, demo_relapses)
@@ -205,7 +205,9 @@ ag6 <- ag_data(demo_patients, demo_relapses, grace = 6)
 ag0$sex <- factor(ag0$sex, levels = c("F", "M"))
 
 write_json(list(
-  meta = meta("analytics/data/demo (synthetic); pre window 24 months before the first infusion."),
+  # The note keeps the demo's path from when the fixture was made (before the package
+  # layout), so that regenerating leaves the committed fixture byte-identical.
+  meta = meta("analytics/demo (synthetic); pre window 24 months before the first infusion."),
   counts = list(patient_id = arr(counts$patient_id), pre = arr(counts$pre_relapses),
                 post = arr(counts$post_relapses), post_years = arr(counts$post_years)),
   negbin_lesions = count_record(
