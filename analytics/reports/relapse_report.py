@@ -144,6 +144,22 @@ def _prefixed(prefix: str, messages: tuple[str, ...]) -> list[str]:
     ]
 
 
+def _each_model(
+    what: str, prefix: str, fit: Callable[..., RateRatioModel], notes: list[str]
+) -> dict[str, RateRatioModel | None]:
+    """``fit(model=m)`` for every count model ``m`` of MODELS; a failure is noted as ``what``
+    (a msgid with a ``{model}`` placeholder), a fit's own notes under ``prefix``."""
+    fits: dict[str, RateRatioModel | None] = {}
+    for model in MODELS:
+        fitted = _attempt(
+            Message(what, model=model.replace("_", " ")), partial(fit, model=model), notes
+        )
+        if fitted is not None:
+            notes.extend(_prefixed(prefix, fitted.notes))
+        fits[model] = fitted
+    return fits
+
+
 def _group_entry(
     label: str,
     members: pd.DataFrame,
@@ -164,24 +180,19 @@ def _group_entry(
         ),
         notes,
     )
-    models: dict[str, RateRatioModel | None] = {}
-    for model in MODELS:
-        models[model] = _attempt(
-            Message("After-vs-before rate ratio ({model})", model=model.replace("_", " ")),
-            partial(
-                pre_post_rate_ratio,
-                members,
-                relapses,
-                model=model,
-                grace_months=grace_months,
-                conf_level=conf_level,
-            ),
-            notes,
-        )
-        fitted = models[model]
-        if fitted is not None:
-            # No model name in the prefix: a note both models share is then listed once.
-            notes.extend(_prefixed(N_("After vs before rituximab"), fitted.notes))
+    models = _each_model(
+        N_("After-vs-before rate ratio ({model})"),
+        # No model name in the prefix: a note both models share is then listed once.
+        N_("After vs before rituximab"),
+        partial(
+            pre_post_rate_ratio,
+            members,
+            relapses,
+            grace_months=grace_months,
+            conf_level=conf_level,
+        ),
+        notes,
+    )
     return GroupRelapses(
         label=label,
         n=len(members),
@@ -275,25 +286,20 @@ def build_relapse_report(
             members = patients[(labels == level).to_numpy()]
             entries.append(_group_entry(str(level), members, relapses, grace, conf_level))
         categorical = _group_reference(patients, group_by)
-        fits: dict[str, RateRatioModel | None] = {}
-        for model in MODELS:
-            fits[model] = _attempt(
-                Message("Between-group rate ratio ({model})", model=model.replace("_", " ")),
-                partial(
-                    relapse_rate_ratio,
-                    patients,
-                    relapses,
-                    [group_by],
-                    model=model,
-                    grace_months=grace,
-                    categorical=categorical,
-                    conf_level=conf_level,
-                ),
-                notes,
-            )
-            fitted = fits[model]
-            if fitted is not None:
-                notes.extend(_prefixed(N_("Rate ratio between groups"), fitted.notes))
+        fits = _each_model(
+            N_("Between-group rate ratio ({model})"),
+            N_("Rate ratio between groups"),
+            partial(
+                relapse_rate_ratio,
+                patients,
+                relapses,
+                [group_by],
+                grace_months=grace,
+                categorical=categorical,
+                conf_level=conf_level,
+            ),
+            notes,
+        )
         between_nb, between_poisson = fits["negative_binomial"], fits["poisson"]
         ag = _attempt(
             N_("Andersen–Gill model"),
