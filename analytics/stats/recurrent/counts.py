@@ -19,6 +19,7 @@ from scipy import optimize, special, stats
 
 from analytics.budget import check_deadline
 from analytics.jsonsafe import json_dict
+from analytics.stats.cox.results import MIN_EVENTS_PER_VARIABLE
 from analytics.stats.design import Design, design_matrix
 from analytics.stats.rates import (
     DEFAULT_PRE_WINDOW_MONTHS,
@@ -33,8 +34,6 @@ from i18n.language import Message, PluralMessage, as_message, fixed, reason
 CountModel = Literal["negative_binomial", "poisson"]
 Array = NDArray[np.float64]
 
-# Peduzzi et al. (1995), as analytics.stats.cox.models: fewer events per coefficient are unreliable.
-MIN_EVENTS_PER_VARIABLE = 10
 # Beyond this theta the negative binomial is a Poisson for any count this cohort can have;
 # the theta score also loses its sign to rounding further out.
 MAX_THETA = 1e6
