@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,15 @@ ALL = "All"
 # frequency); Poisson beside it, for readers who know that model.
 MODELS: tuple[CountModel, ...] = ("negative_binomial", "poisson")
 Result = TypeVar("Result")
+
+
+# What _noted needs of a fit: the notes it adds under a prefix.
+class _Noted(Protocol):
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
+Fit = TypeVar("Fit", bound=_Noted)
 
 
 @dataclass(frozen=True)
@@ -144,20 +153,25 @@ def _prefixed(prefix: str, messages: tuple[str, ...]) -> list[str]:
     ]
 
 
+def _noted(what: str, prefix: str, fit: Callable[[], Fit], notes: list[str]) -> Fit | None:
+    """:func:`_attempt`, and the fit's own notes added under ``prefix``."""
+    fitted = _attempt(what, fit, notes)
+    if fitted is not None:
+        notes.extend(_prefixed(prefix, fitted.notes))
+    return fitted
+
+
 def _each_model(
     what: str, prefix: str, fit: Callable[..., RateRatioModel], notes: list[str]
 ) -> dict[str, RateRatioModel | None]:
     """``fit(model=m)`` for every count model ``m`` of MODELS; a failure is noted as ``what``
     (a msgid with a ``{model}`` placeholder), a fit's own notes under ``prefix``."""
-    fits: dict[str, RateRatioModel | None] = {}
-    for model in MODELS:
-        fitted = _attempt(
-            Message(what, model=model.replace("_", " ")), partial(fit, model=model), notes
+    return {
+        model: _noted(
+            Message(what, model=model.replace("_", " ")), prefix, partial(fit, model=model), notes
         )
-        if fitted is not None:
-            notes.extend(_prefixed(prefix, fitted.notes))
-        fits[model] = fitted
-    return fits
+        for model in MODELS
+    }
 
 
 def _group_entry(
@@ -301,8 +315,9 @@ def build_relapse_report(
             notes,
         )
         between_nb, between_poisson = fits["negative_binomial"], fits["poisson"]
-        ag = _attempt(
+        ag = _noted(
             N_("Andersen–Gill model"),
+            N_("Andersen–Gill"),
             partial(
                 andersen_gill,
                 patients,
@@ -314,9 +329,8 @@ def build_relapse_report(
             ),
             notes,
         )
-        if ag is not None:
-            notes.extend(_prefixed(N_("Andersen–Gill"), ag.notes))
-    mcf = _attempt(
+    mcf = _noted(
+        N_("Mean cumulative function"),
         N_("Mean cumulative function"),
         partial(
             mean_cumulative_function,
@@ -328,8 +342,6 @@ def build_relapse_report(
         ),
         notes,
     )
-    if mcf is not None:
-        notes.extend(_prefixed(N_("Mean cumulative function"), mcf.notes))
     return RelapseReport(
         available=True,
         n=len(patients),
