@@ -25,6 +25,7 @@ from analytics.stats.rates import (
     DEFAULT_PRE_WINDOW_MONTHS,
     RelapseRates,
     annualized_relapse_rates,
+    require_relapse_columns,
 )
 from analytics.stats.subgroups import level_labels
 from analytics.stats.terms import by_term
@@ -563,13 +564,7 @@ def _post_relapses(
     patients: pd.DataFrame, relapses: pd.DataFrame, grace_months: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Patients followed beyond the grace period, and their relapses in (grace, follow-up]."""
-    for name, frame, columns in (
-        ("patients", patients, ("patient_id", "followup_months")),
-        ("relapses", relapses, ("patient_id", "months_from_rtx")),
-    ):
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
+    require_relapse_columns(patients, relapses)
     if not grace_months >= 0:
         raise ValueError(f"grace_months must be >= 0, got {grace_months}")
     _check_followup(patients)
