@@ -40,6 +40,7 @@ reference:
 	Rscript tests/reference/make_logrank_concordance_reference.R
 	Rscript tests/reference/make_open_analyses_reference.R
 	Rscript tests/reference/make_paper_reference.R
+	Rscript tests/reference/make_coxfit_robust_reference.R
 
 # Performance runs (not tests): writes benchmarks/RESULTS.md; R timings when Rscript exists.
 bench: setup

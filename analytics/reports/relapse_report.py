@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,15 @@ ALL = "All"
 # frequency); Poisson beside it, for readers who know that model.
 MODELS: tuple[CountModel, ...] = ("negative_binomial", "poisson")
 Result = TypeVar("Result")
+
+
+# What _noted needs of a fit: the notes it adds under a prefix.
+class _Noted(Protocol):
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
+Fit = TypeVar("Fit", bound=_Noted)
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,27 @@ def _prefixed(prefix: str, messages: tuple[str, ...]) -> list[str]:
     ]
 
 
+def _noted(what: str, prefix: str, fit: Callable[[], Fit], notes: list[str]) -> Fit | None:
+    """:func:`_attempt`, and the fit's own notes added under ``prefix``."""
+    fitted = _attempt(what, fit, notes)
+    if fitted is not None:
+        notes.extend(_prefixed(prefix, fitted.notes))
+    return fitted
+
+
+def _each_model(
+    what: str, prefix: str, fit: Callable[..., RateRatioModel], notes: list[str]
+) -> dict[str, RateRatioModel | None]:
+    """``fit(model=m)`` for every count model ``m`` of MODELS; a failure is noted as ``what``
+    (a msgid with a ``{model}`` placeholder), a fit's own notes under ``prefix``."""
+    return {
+        model: _noted(
+            Message(what, model=model.replace("_", " ")), prefix, partial(fit, model=model), notes
+        )
+        for model in MODELS
+    }
+
+
 def _group_entry(
     label: str,
     members: pd.DataFrame,
@@ -164,24 +194,19 @@ def _group_entry(
         ),
         notes,
     )
-    models: dict[str, RateRatioModel | None] = {}
-    for model in MODELS:
-        models[model] = _attempt(
-            Message("After-vs-before rate ratio ({model})", model=model.replace("_", " ")),
-            partial(
-                pre_post_rate_ratio,
-                members,
-                relapses,
-                model=model,
-                grace_months=grace_months,
-                conf_level=conf_level,
-            ),
-            notes,
-        )
-        fitted = models[model]
-        if fitted is not None:
-            # No model name in the prefix: a note both models share is then listed once.
-            notes.extend(_prefixed(N_("After vs before rituximab"), fitted.notes))
+    models = _each_model(
+        N_("After-vs-before rate ratio ({model})"),
+        # No model name in the prefix: a note both models share is then listed once.
+        N_("After vs before rituximab"),
+        partial(
+            pre_post_rate_ratio,
+            members,
+            relapses,
+            grace_months=grace_months,
+            conf_level=conf_level,
+        ),
+        notes,
+    )
     return GroupRelapses(
         label=label,
         n=len(members),
@@ -275,28 +300,24 @@ def build_relapse_report(
             members = patients[(labels == level).to_numpy()]
             entries.append(_group_entry(str(level), members, relapses, grace, conf_level))
         categorical = _group_reference(patients, group_by)
-        fits: dict[str, RateRatioModel | None] = {}
-        for model in MODELS:
-            fits[model] = _attempt(
-                Message("Between-group rate ratio ({model})", model=model.replace("_", " ")),
-                partial(
-                    relapse_rate_ratio,
-                    patients,
-                    relapses,
-                    [group_by],
-                    model=model,
-                    grace_months=grace,
-                    categorical=categorical,
-                    conf_level=conf_level,
-                ),
-                notes,
-            )
-            fitted = fits[model]
-            if fitted is not None:
-                notes.extend(_prefixed(N_("Rate ratio between groups"), fitted.notes))
+        fits = _each_model(
+            N_("Between-group rate ratio ({model})"),
+            N_("Rate ratio between groups"),
+            partial(
+                relapse_rate_ratio,
+                patients,
+                relapses,
+                [group_by],
+                grace_months=grace,
+                categorical=categorical,
+                conf_level=conf_level,
+            ),
+            notes,
+        )
         between_nb, between_poisson = fits["negative_binomial"], fits["poisson"]
-        ag = _attempt(
+        ag = _noted(
             N_("Andersen–Gill model"),
+            N_("Andersen–Gill"),
             partial(
                 andersen_gill,
                 patients,
@@ -308,9 +329,8 @@ def build_relapse_report(
             ),
             notes,
         )
-        if ag is not None:
-            notes.extend(_prefixed(N_("Andersen–Gill"), ag.notes))
-    mcf = _attempt(
+    mcf = _noted(
+        N_("Mean cumulative function"),
         N_("Mean cumulative function"),
         partial(
             mean_cumulative_function,
@@ -322,8 +342,6 @@ def build_relapse_report(
         ),
         notes,
     )
-    if mcf is not None:
-        notes.extend(_prefixed(N_("Mean cumulative function"), mcf.notes))
     return RelapseReport(
         available=True,
         n=len(patients),

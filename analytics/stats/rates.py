@@ -223,9 +223,8 @@ class RelapseRates:
         return result
 
 
-def _validate_relapse_inputs(
-    patients: pd.DataFrame, relapses: pd.DataFrame, pre_window_months: float, grace_months: float
-) -> None:
+def require_relapse_columns(patients: pd.DataFrame, relapses: pd.DataFrame) -> None:
+    """Raise ValueError unless the frames have the columns every relapse statistic reads."""
     for name, frame, columns in (
         ("patients", patients, ("patient_id", "followup_months")),
         ("relapses", relapses, ("patient_id", "months_from_rtx")),
@@ -233,6 +232,12 @@ def _validate_relapse_inputs(
         missing = [column for column in columns if column not in frame.columns]
         if missing:
             raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
+
+
+def _validate_relapse_inputs(
+    patients: pd.DataFrame, relapses: pd.DataFrame, pre_window_months: float, grace_months: float
+) -> None:
+    require_relapse_columns(patients, relapses)
     if not pre_window_months > 0:
         raise ValueError(f"pre_window_months must be > 0, got {pre_window_months}")
     if not grace_months >= 0:

@@ -30,7 +30,7 @@ from i18n.language import DEFAULT_LANGUAGE, LANGUAGES
 log = logging.getLogger("app")
 # The largest request body when uploads are off (callback inputs only).
 NO_UPLOAD_BODY = 256 * 1024
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 # Dash's default page with a language (screen readers pick their voice from it).
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en">

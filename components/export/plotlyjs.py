@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PLOTLYJS_VERSION = "4.1.1"
-BUNDLE = Path(__file__).resolve().parent.parent / "assets" / "00_plotly-basic-4.1.1.min.js"
+BUNDLE = Path(__file__).resolve().parents[2] / "assets" / "00_plotly-basic-4.1.1.min.js"
 
 
 @lru_cache(maxsize=1)

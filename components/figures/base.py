@@ -9,11 +9,13 @@ through the validating constructor, so a misspelt property still fails a test, n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import plotly.io as pio
 
+from components.text.format import ci_label
 from i18n.language import plotly_separators
 
 Trace = dict[str, Any]
@@ -48,6 +50,31 @@ def fast_figure(
 def scatter(**properties: Any) -> Trace:
     """A scatter trace (the only trace type in plotly's basic bundle the page ships)."""
     return {"type": "scatter", **properties}
+
+
+def step_band(
+    x: Sequence[Any], low: Sequence[Any], high: Sequence[Any], *, name: str, fillcolor: str
+) -> list[Trace]:
+    """A confidence band between two step curves, for the curve ``name`` (its legend group).
+
+    Plotly fills between consecutive traces: an invisible upper edge, then the lower edge
+    filled up to it ("tonexty"). Both step as the curve does (``hv``) and stay out of the
+    legend and the hover, which belong to the curve.
+    """
+    edge = {"type": "scatter", "x": x, "mode": "lines", "line": {"width": 0, "shape": "hv"}}
+    return [
+        {**edge, "y": high, "legendgroup": name, "showlegend": False, "hoverinfo": "skip"},
+        {
+            **edge,
+            "y": low,
+            "fill": "tonexty",
+            "fillcolor": fillcolor,
+            "name": f"{name} {ci_label()}",
+            "legendgroup": name,
+            "showlegend": False,
+            "hoverinfo": "skip",
+        },
+    ]
 
 
 def vline(x: float, line: dict[str, Any]) -> dict[str, Any]:

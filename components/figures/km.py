@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from analytics.stats.survival import KaplanMeier, SurvivalAt
-from components.figures.base import Figure, Trace, fast_figure, scatter
+from components.figures.base import Figure, Trace, fast_figure, scatter, step_band
 from components.figures.palette import GROUP_COLOURS, rgba
 from components.text.format import ci_label, format_p
 from components.text.labels import figure_level_label
@@ -61,30 +61,8 @@ def _curve_traces(
     solid = range(0, n if fade is None else fade + 1)
     traces: list[Trace] = []
     if show_ci:
-        traces.append(
-            scatter(
-                x=km.timeline,
-                y=km.ci_high,
-                mode="lines",
-                line={"width": 0, "shape": "hv"},
-                hoverinfo="skip",
-                showlegend=False,
-                legendgroup=name,
-            )
-        )
-        traces.append(
-            scatter(
-                x=km.timeline,
-                y=km.ci_low,
-                mode="lines",
-                line={"width": 0, "shape": "hv"},
-                fill="tonexty",
-                fillcolor=rgba(colour, 0.15),
-                hoverinfo="skip",
-                name=f"{name} {ci_label()}",
-                showlegend=False,
-                legendgroup=name,
-            )
+        traces += step_band(
+            km.timeline, km.ci_low, km.ci_high, name=name, fillcolor=rgba(colour, 0.15)
         )
     traces.append(
         scatter(

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from analytics.stats.recurrent import MeanCumulativeCurve, MeanCumulativeFunction
-from components.figures.base import Figure, fast_figure
+from components.figures.base import Figure, fast_figure, step_band
 from components.figures.palette import GROUP_COLOURS, rgba
 from components.text.format import ci_label
 from components.text.labels import figure_level_label
@@ -72,27 +72,13 @@ def _hover(curve: MeanCumulativeCurve, name: str, points: range, tail: str) -> l
 def _band(
     curve: MeanCumulativeCurve, points: range, name: str, fillcolor: str
 ) -> list[dict[str, Any]]:
-    x = [curve.timeline[i] for i in points]
-    edge = {"type": "scatter", "x": x, "mode": "lines", "line": {"width": 0, "shape": "hv"}}
-    return [
-        {
-            **edge,
-            "y": [curve.ci_high[i] for i in points],
-            "legendgroup": name,
-            "showlegend": False,
-            "hoverinfo": "skip",
-        },
-        {
-            **edge,
-            "y": [curve.ci_low[i] for i in points],
-            "fill": "tonexty",
-            "fillcolor": fillcolor,
-            "name": f"{name} {ci_label()}",
-            "legendgroup": name,
-            "showlegend": False,
-            "hoverinfo": "skip",
-        },
-    ]
+    return step_band(
+        [curve.timeline[i] for i in points],
+        [curve.ci_low[i] for i in points],
+        [curve.ci_high[i] for i in points],
+        name=name,
+        fillcolor=fillcolor,
+    )
 
 
 def _line(

@@ -10,7 +10,6 @@ generated on the fly (never committed) and refused quickly.
 
 from __future__ import annotations
 
-import csv
 import time
 from pathlib import Path
 
@@ -21,10 +20,8 @@ import pytest
 
 from analytics.data.io import load_cohort
 from analytics.data.schema import CohortValidationError
+from tests.corpus import BAD, DATA, GOOD, bad_cases
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-GOOD, BAD = DATA / "good", DATA / "bad"
-CANONICAL = GOOD / "patients.csv"
 # Good files whose frame test_io.py already compares with good/patients.csv, and the
 # companion files it loads (no outcome; relapses).
 CHECKED_IN_TEST_IO = {
@@ -47,18 +44,6 @@ SAME_AS_CANONICAL = [
 ]
 UNICODE_IDS = ["Pérez-001", "Müller-002", "患者-003", "\U0001f9ea-004", "O'Brien-005", "Łukasz-006"]
 LIMIT_SECONDS = 5.0  # a refused file must not be parsed whole: generous for a 2-core CI box
-
-
-def bad_cases() -> list[dict[str, str]]:
-    """The rows of bad/expected.csv."""
-    with (BAD / "expected.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-@pytest.fixture(scope="module")
-def canonical() -> pd.DataFrame:
-    """The clean frame of good/patients.csv."""
-    return load_cohort(CANONICAL).patients
 
 
 def test_corpus_has_forty_bad_files_and_every_good_file_is_checked() -> None:

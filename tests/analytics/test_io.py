@@ -22,23 +22,9 @@ from hypothesis import strategies as st
 from analytics.data.cohort import derive_outcome
 from analytics.data.io import load_cohort, read_table, write_csv
 from analytics.data.schema import CohortValidationError
+from tests.corpus import BAD, CANONICAL, DATA, GOOD, bad_cases
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-GOOD, BAD = DATA / "good", DATA / "bad"
-CANONICAL = GOOD / "patients.csv"
 BASE = "patient_id,followup_months,failure,failure_months\n"
-
-
-def bad_cases() -> list[dict[str, str]]:
-    """The rows of bad/expected.csv."""
-    with (BAD / "expected.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-@pytest.fixture(scope="module")
-def canonical() -> pd.DataFrame:
-    """The clean frame of good/patients.csv, which every good variant must equal."""
-    return load_cohort(CANONICAL).patients
 
 
 def test_at_least_fifteen_bad_files_have_expectations() -> None:

@@ -11,17 +11,7 @@ from analytics.reports.paper import compare_with_paper
 from analytics.reports.report import build_report
 from components.panels import analyses as panels
 from tests.dash_text import component_texts as _texts
-
-
-def _find(component, kind) -> list:
-    found = [component] if isinstance(component, kind) else []
-    children = getattr(component, "children", None)
-    if isinstance(children, list | tuple):
-        for child in children:
-            found += _find(child, kind)
-    elif children is not None and not isinstance(children, str | int | float):
-        found += _find(children, kind)
-    return found
+from tests.dash_text import components_of as _find
 
 
 def _body_rows(table) -> list:

@@ -27,6 +27,7 @@ from components.panels.relapses import (
 )
 from components.text.relapse_text import regression_to_mean_caveat
 from tests.dash_text import component_texts
+from tests.dash_text import components_of as _find
 
 
 def mcf_figure(*args, **options) -> go.Figure:
@@ -45,18 +46,6 @@ def grouped(demo):
 
 def _text(component) -> str:
     return " ".join(component_texts(component))
-
-
-def _find(component, kind: str) -> list:
-    """Every component of type ``kind`` (class name) in the tree."""
-    found = [component] if type(component).__name__ == kind else []
-    children = getattr(component, "children", None)
-    if isinstance(children, list | tuple):
-        for child in children:
-            found += _find(child, kind)
-    elif children is not None and not isinstance(children, str | int | float):
-        found += _find(children, kind)
-    return found
 
 
 def test_rates_table_shows_each_group_with_exact_cis(grouped):

@@ -13,16 +13,7 @@
 
 suppressPackageStartupMessages(library(survival))
 
-out_dir <- file.path("tests", "data", "reference")
-source(file.path("tests", "reference", "json_writer.R"))
-
-# Fit R on what the CSV holds, so R and Python see bit-identical inputs.
-write_data <- function(df, name) {
-  path <- file.path(out_dir, paste0(name, ".csv"))
-  write.csv(df, path, row.names = FALSE, na = "")
-  message("wrote ", path)
-  read.csv(path, na.strings = "", stringsAsFactors = FALSE)
-}
+source(file.path("tests", "reference", "fixture_helpers.R"))
 
 # Matrices row by row, so the JSON is a list of rows whatever R's storage order.
 rows <- function(m) lapply(seq_len(nrow(m)), function(i) arr(unname(m[i, ])))
@@ -43,8 +34,7 @@ bladder_csv <- write_data(
   "coxfit_robust_bladder2")
 
 results <- list(
-  meta = list(r_version = R.version.string,
-              survival_version = as.character(packageVersion("survival"))),
+  meta = meta(),
   # Right-censored rows clustered by litter.
   rats_litter = described(coxph(Surv(time, status) ~ rx + male + cluster(litter),
                                 data = rats_csv, ties = "efron")),

@@ -6,28 +6,18 @@
 # Needs R >= 4.0 with survival (the committed fixture was made with 3.5.3).
 #
 # Data: the demo cohort's copy written by make_recurrent_reference.R
-# (tests/data/reference/recurrent_demo_{patients,relapses}.csv). Treatment failure is
-# derived here exactly as analytics.data.cohort does: the first relapse more than `grace` months
-# after the first infusion and no later than last follow-up; otherwise censored at last
-# follow-up. Writes tests/data/reference/grouped_cox_demo.json.
+# (tests/data/reference/recurrent_demo_{patients,relapses}.csv), treatment failure derived
+# by demo_with_failure() in fixture_helpers.R. Writes tests/data/reference/grouped_cox_demo.json.
 
 suppressPackageStartupMessages(library(survival))
 
-dir <- file.path("tests", "data", "reference")
-patients <- read.csv(file.path(dir, "recurrent_demo_patients.csv"), stringsAsFactors = FALSE)
-relapses <- read.csv(file.path(dir, "recurrent_demo_relapses.csv"), stringsAsFactors = FALSE)
-grace <- 6
+source(file.path("tests", "reference", "fixture_helpers.R"))
 
-later <- relapses[relapses$months_from_rtx > grace, ]
-first <- tapply(later$months_from_rtx, later$patient_id, min)
-failure_months <- unname(first[patients$patient_id])
-failure_months[!is.na(failure_months) & failure_months > patients$followup_months] <- NA
-patients$status <- as.integer(!is.na(failure_months))
-patients$time <- ifelse(patients$status == 1, failure_months, patients$followup_months)
-patients$sex <- relevel(factor(patients$sex), ref = "F")
+grace <- 6
+patients <- demo_with_failure(grace)
 
 # group_by = sex (reference F, as analytics.reports.report.REFERENCE_LEVELS), covariate age_at_rtx.
-fit <- coxph(Surv(time, status) ~ sex + age_at_rtx, data = patients, ties = "efron")
+fit <- coxph(Surv(time_months, failure) ~ sex + age_at_rtx, data = patients, ties = "efron")
 coefs <- summary(fit)$coefficients
 limits <- exp(confint(fit))
 names_py <- c(sexM = "sex=M", age_at_rtx = "age_at_rtx")
@@ -51,4 +41,4 @@ json <- paste0(
   '  "loglik": ', num(fit$loglik[2]), ",\n",
   '  "terms": [\n', paste(terms, collapse = ",\n"), "\n  ]\n}\n"
 )
-writeLines(json, file.path(dir, "grouped_cox_demo.json"), sep = "")
+writeLines(json, file.path(out_dir, "grouped_cox_demo.json"), sep = "")

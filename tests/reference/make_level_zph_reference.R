@@ -18,28 +18,9 @@ suppressPackageStartupMessages({
   library(MASS)
 })
 
-out_dir <- file.path("tests", "data", "reference")
+source(file.path("tests", "reference", "fixture_helpers.R"))
+
 LEVELS <- c(0.90, 0.99)
-
-# The JSON writer (arr, to_json, write_json) shared by every make_*_reference.R script.
-source(file.path("tests", "reference", "json_writer.R"))
-
-write_data <- function(df, name) {
-  path <- file.path(out_dir, paste0(name, ".csv"))
-  write.csv(df, path, row.names = FALSE, na = "")
-  message("wrote ", path)
-  # Fit R on what the CSV holds, so R and Python see bit-identical inputs.
-  read.csv(path, na.strings = "", stringsAsFactors = FALSE)
-}
-
-contract_outcome <- function(id_prefix, time, event) {
-  data.frame(
-    patient_id = sprintf("%s-%04d", id_prefix, seq_along(time)),
-    followup_months = time,
-    failure = as.integer(event),
-    failure_months = ifelse(event == 1, time, NA)
-  )
-}
 
 level_key <- function(level) sprintf("%02d", round(100 * level))   # "90", "99"
 
@@ -50,26 +31,11 @@ level_key <- function(level) sprintf("%02d", round(100 * level))   # "90", "99"
 km_record <- function(fit, level) {
   lcl <- sprintf("%sLCL", format(level))
   ucl <- sprintf("%sUCL", format(level))
-  one <- function(f, tab_row) {
+  km_by_stratum(fit, function(f, tab_row) {
     list(time = arr(f$time), surv = arr(f$surv), lower = arr(f$lower),
          upper = arr(f$upper), median = unname(tab_row["median"]),
          median_lower = unname(tab_row[lcl]), median_upper = unname(tab_row[ucl]))
-  }
-  tab <- summary(fit)$table
-  if (is.null(fit$strata)) return(list(All = one(fit, tab)))
-  groups <- list()
-  for (i in seq_along(fit$strata)) {
-    label <- sub("^[^=]*=", "", names(fit$strata)[i])
-    groups[[label]] <- one(fit[i], tab[i, ])
-  }
-  groups
-}
-
-our_term_names <- function(fit) {
-  labels <- attr(terms(fit), "term.labels")
-  unlist(lapply(labels, function(lab) {
-    if (!is.null(fit$xlevels[[lab]])) paste0(lab, "=", fit$xlevels[[lab]][-1]) else lab
-  }))
+  })
 }
 
 # Wald CIs: confint(fit, level = level), exponentiated.
@@ -79,14 +45,6 @@ cox_record <- function(fit, level) {
   lapply(seq_along(names_ours), function(i) {
     list(term = names_ours[i], hr = unname(exp(coef(fit))[i]), ci_low = unname(ci[i, 1]),
          ci_high = unname(ci[i, 2]))
-  })
-}
-
-zph_record <- function(zph) {
-  tab <- zph$table
-  lapply(seq_len(nrow(tab)), function(i) {
-    list(term = rownames(tab)[i], chisq = tab[i, "chisq"], df = tab[i, "df"],
-         p = tab[i, "p"])
   })
 }
 
@@ -103,7 +61,7 @@ exact_record <- function(events, n, person_years, level) {
 #    The report-level check: build_report(..., conf_level) on this file, grace 0.
 # ===========================================================================
 p <- pbc[!is.na(pbc$trt), ]
-pbc_df <- contract_outcome("pbc", p$time, p$status == 2)
+pbc_df <- contract_outcome("pbc", p$time, p$status == 2, id_digits = 4)
 pbc_df$sex <- ifelse(p$sex == "f", "F", "M")
 pbc_df$age_at_rtx <- round(p$age, 2)
 pbc_df$arm <- ifelse(p$trt == 1, "Dpen", "placebo")
@@ -143,7 +101,7 @@ for (level in LEVELS) {
 # 2. MASS::Melanoma (205 patients, days; tied times): death from melanoma (status 1).
 #    Cox with three covariates, Wald CIs at 90 and 99 %.
 # ===========================================================================
-mel_df <- contract_outcome("mel", Melanoma$time, Melanoma$status == 1)
+mel_df <- contract_outcome("mel", Melanoma$time, Melanoma$status == 1, id_digits = 4)
 mel_df$sex <- ifelse(Melanoma$sex == 1, "M", "F")
 mel_df$thickness <- Melanoma$thickness
 mel_df$ulcer <- Melanoma$ulcer
@@ -186,7 +144,7 @@ firth_univariable <- function(formula, data, level) {
 }
 
 r <- rats[rats$sex == "f", ]
-rats_df <- contract_outcome("rat", r$time, r$status == 1)
+rats_df <- contract_outcome("rat", r$time, r$status == 1, id_digits = 4)
 rats_df$rx <- r$rx
 rats_df <- write_data(rats_df, "level_rats")
 firth_results <- setNames(
@@ -202,7 +160,7 @@ firth_results <- setNames(
 #    cell (a factor: one 3-df term).
 # ===========================================================================
 g <- cgd[cgd$enum == 1, ]
-cgd_df <- contract_outcome("cgd", g$tstop, g$status == 1)
+cgd_df <- contract_outcome("cgd", g$tstop, g$status == 1, id_digits = 4)
 cgd_df$treat <- as.character(g$treat)
 cgd_df$sex <- ifelse(g$sex == "female", "F", "M")
 cgd_df$age_at_rtx <- g$age
@@ -211,7 +169,7 @@ stopifnot(anyDuplicated(cgd_df$followup_months[cgd_df$failure == 1]) > 0)   # ti
 cgd_fit <- coxph(Surv(followup_months, failure) ~ treat + sex + age_at_rtx, data = cgd_df,
                  ties = "efron")
 
-va_df <- contract_outcome("va", VA$stime, VA$status == 1)
+va_df <- contract_outcome("va", VA$stime, VA$status == 1, id_digits = 4)
 va_df$treat <- VA$treat
 va_df$age_at_rtx <- VA$age
 va_df$karn <- VA$Karn
@@ -223,8 +181,8 @@ va_fit <- coxph(Surv(followup_months, failure) ~ treat + age_at_rtx + karn + cel
 
 zph_results <- list()
 for (transform in c("km", "rank", "identity")) {
-  zph_results[[transform]] <- list(cgd = zph_record(cox.zph(cgd_fit, transform = transform)),
-                                   va = zph_record(cox.zph(va_fit, transform = transform)))
+  zph_results[[transform]] <- list(cgd = zph_rows(cox.zph(cgd_fit, transform = transform)),
+                                   va = zph_rows(cox.zph(va_fit, transform = transform)))
 }
 
 # ===========================================================================
@@ -233,7 +191,7 @@ for (transform in c("km", "rank", "identity")) {
 #    overall. X carries no failure (start.time keeps time >= X; ours is time > X).
 # ===========================================================================
 c1 <- colon[colon$etype == 1, ]
-colon_df <- contract_outcome("col", c1$time, c1$status == 1)
+colon_df <- contract_outcome("col", c1$time, c1$status == 1, id_digits = 4)
 colon_df$rx <- as.character(c1$rx)
 colon_df <- write_data(colon_df, "level_colon")
 X <- 400
@@ -285,9 +243,7 @@ rate_results <- list(
 )
 
 write_json(list(
-  meta = list(r_version = R.version.string,
-              survival_version = as.character(packageVersion("survival")),
-              mass_version = as.character(packageVersion("MASS"))),
+  meta = meta(mass = TRUE),
   pbc = pbc_results,
   melanoma = mel_results,
   firth_rats = firth_results,

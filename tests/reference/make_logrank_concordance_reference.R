@@ -13,20 +13,10 @@ suppressPackageStartupMessages({
   library(MASS)
 })
 
-out_dir <- file.path("tests", "data", "reference")
-dir.create(out_dir, recursive = TRUE, showWarnings = FALSE)
+source(file.path("tests", "reference", "fixture_helpers.R"))
 
-# The JSON writer (arr, to_json, write_json) shared by every make_*_reference.R script.
-source(file.path("tests", "reference", "json_writer.R"))
-
-write_data <- function(df, name) {
-  path <- file.path(out_dir, paste0(name, ".csv"))
-  write.csv(df, path, row.names = FALSE, na = "")
-  message("wrote ", path)
-  # Group columns are read back as text, so "0.5" stays the label "0.5".
-  read.csv(path, na.strings = "", stringsAsFactors = FALSE,
-           colClasses = c(group = "character"))
-}
+# Group columns are read back as text, so "0.5" stays the label "0.5".
+write_grouped <- function(df, name) write_data(df, name, colClasses = c(group = "character"))
 
 # ---------------------------------------------------------------------------
 # 1. Log-rank, R survdiff(rho = 0). Each case: one data set, one grouping with 3-5 (or
@@ -37,7 +27,7 @@ logrank_case <- function(name, time, status, group, note) {
   keep <- !is.na(time) & !is.na(status) & !is.na(group)
   d <- data.frame(time = time[keep], status = as.integer(status[keep]),
                   group = as.character(group[keep]))
-  d <- write_data(d, paste0("logrank_", name))
+  d <- write_grouped(d, paste0("logrank_", name))
   sd <- survdiff(Surv(time, status) ~ group, data = d)
   df <- sum(sd$exp > 0) - 1
   event_times <- d$time[d$status == 1]
@@ -137,7 +127,7 @@ cox_case <- function(fit, call_text, n_rows) {
 }
 
 # heart: the Stanford transplant data in (start, stop] form.
-heart <- write_data(data.frame(tstart = survival::heart$start, tstop = survival::heart$stop,
+heart <- write_grouped(data.frame(tstart = survival::heart$start, tstop = survival::heart$stop,
                                event = survival::heart$event, age = survival::heart$age,
                                transplant = as.integer(survival::heart$transplant) - 1L,
                                surgery = survival::heart$surgery,
@@ -145,7 +135,7 @@ heart <- write_data(data.frame(tstart = survival::heart$start, tstop = survival:
 
 # cgd: recurrent infections, (tstart, tstop] per infection (Andersen-Gill style rows).
 cgd <- survival::cgd
-cgd <- write_data(data.frame(tstart = cgd$tstart, tstop = cgd$tstop, event = cgd$status,
+cgd <- write_grouped(data.frame(tstart = cgd$tstart, tstop = cgd$tstop, event = cgd$status,
                              treat = as.integer(cgd$treat == "rIFN-g"), age = cgd$age,
                              steroids = cgd$steroids, group = "all"), "concordance_cgd")
 
@@ -155,7 +145,7 @@ pbc_td <- tmerge(first[, c("id", "age")], first, id = id,
                  death = event(futime, as.integer(status == 2)))
 pbc_td <- tmerge(pbc_td, pbcseq, id = id, lbili = tdc(day, log(bili)),
                  albumin = tdc(day, albumin))
-pbc_td <- write_data(data.frame(tstart = pbc_td$tstart, tstop = pbc_td$tstop,
+pbc_td <- write_grouped(data.frame(tstart = pbc_td$tstart, tstop = pbc_td$tstop,
                                 event = pbc_td$death, age = pbc_td$age,
                                 lbili = pbc_td$lbili, albumin = pbc_td$albumin,
                                 group = "all"), "concordance_pbcseq")
@@ -174,7 +164,7 @@ patients <- data.frame(patient_id = sprintf("pbcseq-%03d", first$id),
                        group = "all")
 stopifnot(all(is.na(patients$asymptomatic_lesion_months) |
                 patients$asymptomatic_lesion_months < patients$followup_months))
-patients <- write_data(patients, "concordance_pbcseq_patients")
+patients <- write_grouped(patients, "concordance_pbcseq_patients")
 base <- data.frame(id = seq_len(nrow(patients)), age_at_rtx = patients$age_at_rtx)
 asc_cp <- tmerge(base, base, id = id,
                  death = event(patients$followup_months, patients$failure),
@@ -220,14 +210,10 @@ concordance <- list(
     "coxph(Surv(730, futime, death) ~ (ascites day <= 730) + age, subset = futime > 730)"))
 )
 
-path <- file.path(out_dir, "logrank_concordance.json")
-writeLines(to_json(list(
-  meta = list(r_version = R.version.string,
-              survival_version = as.character(packageVersion("survival")),
-              mass_version = as.character(packageVersion("MASS"))),
+write_json(list(
+  meta = meta(mass = TRUE),
   landmark = landmark,
   landmark_n = nrow(lm_df),
   logrank = logrank,
   concordance = concordance
-)), path)
-message("wrote ", path)
+), "logrank_concordance")

@@ -4,7 +4,7 @@
 # Run from the repository root:
 #     Rscript tests/reference/make_open_analyses_reference.R
 # Needs R >= 4.0 with survival (>= 3.0; committed fixtures made with 3.5.3) and MASS
-# (data sets only). jsonlite is not needed: the JSON writer is make_reference.R's.
+# (data sets only). jsonlite is not needed (tests/reference/fixture_helpers.R).
 #
 # Writes, under tests/data/reference/:
 #   open_mgus2.csv      survival::mgus2 in our cohort contract: death is the failure,
@@ -22,24 +22,7 @@ suppressPackageStartupMessages({
   library(MASS)
 })
 
-out_dir <- file.path("tests", "data", "reference")
-
-source(file.path("tests", "reference", "json_writer.R"))
-
-write_data <- function(df, name) {
-  path <- file.path(out_dir, paste0(name, ".csv"))
-  write.csv(df, path, row.names = FALSE, na = "")
-  message("wrote ", path)
-  # R fits what the CSV holds, so both sides see the same values.
-  read.csv(path, na.strings = "", stringsAsFactors = FALSE)
-}
-
-our_term_names <- function(fit) {
-  labels <- attr(terms(fit), "term.labels")
-  unlist(lapply(labels, function(lab) {
-    if (!is.null(fit$xlevels[[lab]])) paste0(lab, "=", fit$xlevels[[lab]][-1]) else lab
-  }))
-}
+source(file.path("tests", "reference", "fixture_helpers.R"))
 
 cox_record <- function(fit, call_text, exposure_name, r_exposure) {
   s <- summary(fit)
@@ -238,13 +221,9 @@ mancovas <- list(
   birthwt_race = manova_tests(bw_df, c("bwt", "lwt"), "race", c("age", "smoke"))
 )
 
-path <- file.path(out_dir, "open_analyses.json")
-writeLines(to_json(list(
-  meta = list(r_version = R.version.string,
-              survival_version = as.character(packageVersion("survival")),
-              mass_version = as.character(packageVersion("MASS"))),
+write_json(list(
+  meta = meta(mass = TRUE),
   exposure = exposure,
   table_one = tables,
   mancova = mancovas
-)), path)
-message("wrote ", path)
+), "open_analyses")

@@ -6,26 +6,15 @@
 # Needs R >= 4.0 with survival (the committed fixture was made with 3.5.3).
 #
 # Data: the demo cohort's copy written by make_recurrent_reference.R
-# (tests/data/reference/recurrent_demo_{patients,relapses}.csv). Treatment failure is derived
-# as in make_grouped_cox_reference.R (first relapse more than 6 months after the first
-# infusion, up to last follow-up). Writes tests/data/reference/paper_demo.json.
+# (tests/data/reference/recurrent_demo_{patients,relapses}.csv), treatment failure derived
+# by demo_with_failure() in fixture_helpers.R. Writes tests/data/reference/paper_demo.json.
 
 suppressPackageStartupMessages(library(survival))
 
-out_dir <- file.path("tests", "data", "reference")
-source(file.path("tests", "reference", "json_writer.R"))
+source(file.path("tests", "reference", "fixture_helpers.R"))
 
-patients <- read.csv(file.path(out_dir, "recurrent_demo_patients.csv"), stringsAsFactors = FALSE)
-relapses <- read.csv(file.path(out_dir, "recurrent_demo_relapses.csv"), stringsAsFactors = FALSE)
 grace <- 6
-
-later <- relapses[relapses$months_from_rtx > grace, ]
-first <- tapply(later$months_from_rtx, later$patient_id, min)
-failure_months <- unname(first[patients$patient_id])
-failure_months[!is.na(failure_months) & failure_months > patients$followup_months] <- NA
-patients$failure <- as.integer(!is.na(failure_months))
-patients$time_months <- ifelse(patients$failure == 1, failure_months, patients$followup_months)
-patients$sex <- relevel(factor(patients$sex), ref = "F")
+patients <- demo_with_failure(grace)
 
 age <- patients$age_at_rtx[!is.na(patients$age_at_rtx)]
 # type = 7 is R's default and pandas' linear interpolation.

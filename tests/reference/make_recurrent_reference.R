@@ -4,7 +4,7 @@
 # Run from the repository root:
 #     Rscript tests/reference/make_recurrent_reference.R
 # Needs R >= 4.0 with survival (>= 3.0; committed fixtures made with 3.5.3) and MASS
-# (glm.nb; `apt-get install r-cran-mass`). jsonlite is not needed (writer below).
+# (glm.nb; `apt-get install r-cran-mass`). jsonlite is not needed (see fixture_helpers.R).
 #
 # Writes, under tests/data/reference/:
 #   recurrent_bladder2_{patients,relapses}.csv  survival::bladder2 in our contract's form
@@ -26,25 +26,7 @@ suppressPackageStartupMessages({
   library(MASS)
 })
 
-out_dir <- file.path("tests", "data", "reference")
-
-# The JSON writer (arr, to_json, write_json) shared by every make_*_reference.R script.
-source(file.path("tests", "reference", "json_writer.R"))
-
-# Fit R on what the CSV holds, so R and Python see bit-identical inputs.
-write_data <- function(df, name) {
-  path <- file.path(out_dir, paste0(name, ".csv"))
-  write.csv(df, path, row.names = FALSE, na = "")
-  message("wrote ", path)
-  read.csv(path, na.strings = "", stringsAsFactors = FALSE)
-}
-
-meta <- function(note) {
-  list(r_version = R.version.string,
-       survival_version = as.character(packageVersion("survival")),
-       mass_version = as.character(packageVersion("MASS")),
-       note = note)
-}
+source(file.path("tests", "reference", "fixture_helpers.R"))
 
 # ---------------------------------------------------------------------------
 # Building blocks, written to mirror analytics/stats/recurrent/ step by step.
@@ -146,7 +128,8 @@ stopifnot(nrow(b2_ag) == nrow(b2), all(b2_ag$stop == b2[order(b2$id, b2$start), 
           all(b2_ag$event == b2[order(b2$id, b2$start), "event"]))
 
 write_json(list(
-  meta = meta("bladder2 from survival; months; rebuilt from the two CSVs by ag_data()."),
+  meta = meta(mass = TRUE,
+              note = "bladder2 from survival; months; rebuilt from the two CSVs by ag_data()."),
   n_intervals = nrow(b2_ag),
   ag = ag_record(coxph(Surv(start, stop, event) ~ rx + number + size + cluster(patient_id),
                        data = b2_ag, ties = "efron"),
@@ -170,7 +153,8 @@ quine_df <- write_data(data.frame(
 ), "recurrent_quine")
 quine_formula <- days ~ eth + sex + age + lrn + offset(log(years))
 write_json(list(
-  meta = meta("quine from MASS; years = 0.5 * (row %% 4 + 1), artificial offset."),
+  meta = meta(mass = TRUE,
+              note = "quine from MASS; years = 0.5 * (row %% 4 + 1), artificial offset."),
   negbin = count_record(glm.nb(quine_formula, data = quine_df, control = tight),
                         "glm.nb(days ~ eth + sex + age + lrn + offset(log(years)))"),
   negbin_default_control = count_record(glm.nb(quine_formula, data = quine_df),
@@ -185,10 +169,10 @@ write_json(list(
 # ===========================================================================
 # 3. The demo cohort, built here from the CSVs exactly as the Python does.
 # ===========================================================================
-demo_patients <- write_data(read.csv(file.path("analytics", "demo", "patients.csv"),
+demo_patients <- write_data(read.csv(file.path("analytics", "data", "demo", "patients.csv"),
                                      na.strings = "", stringsAsFactors = FALSE),
                             "recurrent_demo_patients")
-demo_relapses <- write_data(read.csv(file.path("analytics", "demo", "relapses.csv"),
+demo_relapses <- write_data(read.csv(file.path("analytics", "data", "demo", "relapses.csv"),
                                      stringsAsFactors = FALSE),
                             "recurrent_demo_relapses")
 counts <- patient_counts(demo_patients, demo_relapses)
@@ -205,7 +189,10 @@ ag6 <- ag_data(demo_patients, demo_relapses, grace = 6)
 ag0$sex <- factor(ag0$sex, levels = c("F", "M"))
 
 write_json(list(
-  meta = meta("analytics/data/demo (synthetic); pre window 24 months before the first infusion."),
+  # The note keeps the demo's path from when the fixture was made (before the package
+  # layout), so that regenerating leaves the committed fixture byte-identical.
+  meta = meta(mass = TRUE,
+              note = "analytics/demo (synthetic); pre window 24 months before the first infusion."),
   counts = list(patient_id = arr(counts$patient_id), pre = arr(counts$pre_relapses),
                 post = arr(counts$post_relapses), post_years = arr(counts$post_years)),
   negbin_lesions = count_record(
@@ -297,7 +284,8 @@ records[[length(records) + 1]] <- list(
   note = "failure at exactly X = 180: R start.time = 180 + 1e-6",
   groups = conditional_record(lung, 180, 200, shift = 1e-6))
 write_json(list(
-  meta = meta("lung/veteran/ovarian CSVs of make_reference.R; days; log-log CI."),
+  meta = meta(mass = TRUE,
+              note = "lung/veteran/ovarian CSVs of make_reference.R; days; log-log CI."),
   cases = records
 ), "conditional_reference")
 
@@ -316,7 +304,8 @@ demo_outcome <- data.frame(
 demo_cases <- list(list(x = 6, y = 12), list(x = 12, y = 24), list(x = 24, y = 12))
 for (k in demo_cases) no_failure_at(demo_outcome, k$x)
 write_json(list(
-  meta = meta("demo cohort, grace 6: failure = first relapse in (6, followup]."),
+  meta = meta(mass = TRUE,
+              note = "demo cohort, grace 6: failure = first relapse in (6, followup]."),
   cases = lapply(demo_cases, function(k) list(
     given = k$x, horizon = k$y,
     all = conditional_record(demo_outcome, k$x, k$y),

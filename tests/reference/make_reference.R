@@ -4,7 +4,7 @@
 #     Rscript tests/reference/make_reference.R
 # Needs R >= 4.0 with survival (>= 3.0; the committed fixtures were made with 3.5.3)
 # and car (for the type III MANOVA of the intercept). MASS is not needed.
-# jsonlite is NOT needed: JSON is written by the small writer below, so the script
+# jsonlite is NOT needed: JSON is written by tests/reference/fixture_helpers.R, so the script
 # runs on a bare r-base-core + r-cran-survival + r-cran-car.
 #
 # For every data set it writes
@@ -25,37 +25,7 @@ suppressPackageStartupMessages({
   library(car)
 })
 
-out_dir <- file.path("tests", "data", "reference")
-dir.create(out_dir, recursive = TRUE, showWarnings = FALSE)
-
-# The JSON writer (arr, to_json, write_json) shared by every make_*_reference.R script.
-source(file.path("tests", "reference", "json_writer.R"))
-
-write_data <- function(df, name) {
-  path <- file.path(out_dir, paste0(name, ".csv"))
-  # na = "": an empty cell is a missing value in our data contract.
-  write.csv(df, path, row.names = FALSE, na = "")
-  message("wrote ", path)
-  # Fit R on what the CSV holds (write.csv keeps 15 significant digits), so that R and
-  # the Python tests see bit-identical inputs.
-  read.csv(path, na.strings = "", stringsAsFactors = FALSE)
-}
-
-meta <- function(note) {
-  list(r_version = R.version.string,
-       survival_version = as.character(packageVersion("survival")),
-       note = note)
-}
-
-# Map an R survival outcome to our contract: failure 0/1, failure_months only for failures.
-contract_outcome <- function(id_prefix, time, event) {
-  data.frame(
-    patient_id = sprintf("%s-%03d", id_prefix, seq_along(time)),
-    followup_months = time,
-    failure = as.integer(event),
-    failure_months = ifelse(event == 1, time, NA)
-  )
-}
+source(file.path("tests", "reference", "fixture_helpers.R"))
 
 # ---------------------------------------------------------------------------
 # Extractors: one R object -> one plain list for JSON.
@@ -65,7 +35,7 @@ contract_outcome <- function(id_prefix, time, event) {
 # std_err is survfit's $std.err, the standard error of the cumulative hazard
 # (= se(log S)), not of S.
 km_record <- function(fit) {
-  one <- function(f, tab_row) {
+  km_by_stratum(fit, function(f, tab_row) {
     list(time = arr(f$time), n_risk = arr(f$n.risk), n_event = arr(f$n.event),
          n_censor = arr(f$n.censor), surv = arr(f$surv), std_err = arr(f$std.err),
          lower = arr(f$lower), upper = arr(f$upper),
@@ -73,16 +43,7 @@ km_record <- function(fit) {
          median = unname(tab_row["median"]),
          median_lower = unname(tab_row["0.95LCL"]),
          median_upper = unname(tab_row["0.95UCL"]))
-  }
-  tab <- summary(fit)$table
-  if (is.null(fit$strata)) return(list(All = one(fit, tab)))
-  groups <- list()
-  for (i in seq_along(fit$strata)) {
-    # strata are named "sex=F"; our group label is the bare level "F".
-    label <- sub("^[^=]*=", "", names(fit$strata)[i])
-    groups[[label]] <- one(fit[i], tab[i, ])
-  }
-  groups
+  })
 }
 
 survdiff_record <- function(sd) {
@@ -91,15 +52,6 @@ survdiff_record <- function(sd) {
   list(chisq = sd$chisq, df = df, p = pchisq(sd$chisq, df, lower.tail = FALSE),
        groups = arr(labels), n = arr(as.vector(sd$n)), observed = arr(sd$obs),
        expected = arr(sd$exp))
-}
-
-# Our term names: numeric covariates keep their name, a factor level becomes
-# "column=level" (reference level omitted), in R's coefficient order.
-our_term_names <- function(fit) {
-  labels <- attr(terms(fit), "term.labels")
-  unlist(lapply(labels, function(lab) {
-    if (!is.null(fit$xlevels[[lab]])) paste0(lab, "=", fit$xlevels[[lab]][-1]) else lab
-  }))
 }
 
 cox_record <- function(fit, call_text) {
@@ -124,12 +76,7 @@ cox_record <- function(fit, call_text) {
 }
 
 zph_record <- function(zph, call_text) {
-  tab <- zph$table
-  rows <- lapply(seq_len(nrow(tab)), function(i) {
-    list(term = rownames(tab)[i], chisq = tab[i, "chisq"], df = tab[i, "df"],
-         p = tab[i, "p"])
-  })
-  list(call = call_text, transform = zph$transform, rows = rows)
+  list(call = call_text, transform = zph$transform, rows = zph_rows(zph))
 }
 
 # ===========================================================================

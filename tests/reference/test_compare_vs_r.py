@@ -13,6 +13,7 @@ import pytest
 from statsmodels.multivariate.manova import MANOVA
 
 from analytics.stats.table_one import mancova
+from tests.reference.conftest import assert_mancova_term_matches_r
 
 RTOL = 1e-6
 
@@ -41,13 +42,7 @@ def test_mancova_matches_r(plain_csv, r_results, dataset, dependent, factor, cov
     assert result.n_used == r_results("mancova")[dataset]["n"]
     assert [t.term for t in result.terms] == [factor, *covariates]
     for term in result.terms:
-        wilks, pillai = expected[term.term]["Wilks"], expected[term.term]["Pillai"]
-        ours = [term.wilks_lambda, term.f, term.num_df, term.den_df, term.p]
-        theirs = [wilks["value"], wilks["approx_f"], wilks["num_df"], wilks["den_df"], wilks["p"]]
-        np.testing.assert_allclose(ours, theirs, rtol=RTOL, err_msg=f"{term.term} Wilks")
-        ours = [term.pillai_trace, term.pillai_f, term.pillai_p]
-        theirs = [pillai["value"], pillai["approx_f"], pillai["p"]]
-        np.testing.assert_allclose(ours, theirs, rtol=RTOL, err_msg=f"{term.term} Pillai")
+        assert_mancova_term_matches_r(term, expected, RTOL)
 
 
 def _fixtures() -> list[tuple[str, str, str]]:

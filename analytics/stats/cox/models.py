@@ -96,15 +96,7 @@ def cox_model(
             n, events, Message("No covariate varies in this group: nothing to model."), dropped
         )
     if dropped:
-        incomplete = [c for c in covariates if frame[c].isna().any()]
-        notes.append(
-            PluralMessage(
-                "{n} patient with no {columns} was left out of this model.",
-                "{n} patients with no {columns} were left out of this model.",
-                n=dropped,
-                columns=" or ".join(incomplete),
-            )
-        )
+        notes.append(_left_out_note(frame, covariates, dropped))
     small, firth = small_sample_warnings(design, event)
     notes.extend(small)
     entry = None if entry_col is None else kept_values(frame, design, entry_col)
@@ -233,19 +225,22 @@ def _complete(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return keep
 
 
+def _left_out_note(frame: pd.DataFrame, columns: Sequence[str], n: int) -> str:
+    """The note for ``n`` patients dropped for a missing value in one of ``columns``."""
+    incomplete = [c for c in columns if frame[c].isna().any()]
+    return PluralMessage(
+        "{n} patient with no {columns} was left out of this model.",
+        "{n} patients with no {columns} were left out of this model.",
+        n=n,
+        columns=" or ".join(incomplete),
+    )
+
+
 def _missing_note(frame: pd.DataFrame, columns: Sequence[str], complete: np.ndarray) -> list[str]:
     # Counted per patient before the split: cox_model would count (start, stop] rows.
     if complete.all():
         return []
-    incomplete = [c for c in columns if frame[c].isna().any()]
-    return [
-        PluralMessage(
-            "{n} patient with no {columns} was left out of this model.",
-            "{n} patients with no {columns} were left out of this model.",
-            n=int((~complete).sum()),
-            columns=" or ".join(incomplete),
-        )
-    ]
+    return [_left_out_note(frame, columns, int((~complete).sum()))]
 
 
 def _split_at_switch(

@@ -13,9 +13,9 @@ from numpy.typing import NDArray
 from analytics.budget import check_deadline
 from analytics.jsonsafe import json_dict
 from analytics.stats.cox.engine import fit_cox
+from analytics.stats.cox.results import MIN_EVENTS_PER_VARIABLE
 from analytics.stats.design import Design, design_matrix
 from analytics.stats.recurrent.counts import (
-    MIN_EVENTS_PER_VARIABLE,
     _check_conf_level,
     _collinear,
     _post_relapses,

@@ -19,11 +19,13 @@ from scipy import optimize, special, stats
 
 from analytics.budget import check_deadline
 from analytics.jsonsafe import json_dict
+from analytics.stats.cox.results import MIN_EVENTS_PER_VARIABLE
 from analytics.stats.design import Design, design_matrix
 from analytics.stats.rates import (
     DEFAULT_PRE_WINDOW_MONTHS,
     RelapseRates,
     annualized_relapse_rates,
+    require_relapse_columns,
 )
 from analytics.stats.subgroups import level_labels
 from analytics.stats.terms import by_term
@@ -33,8 +35,6 @@ from i18n.language import Message, PluralMessage, as_message, fixed, reason
 CountModel = Literal["negative_binomial", "poisson"]
 Array = NDArray[np.float64]
 
-# Peduzzi et al. (1995), as analytics.stats.cox.models: fewer events per coefficient are unreliable.
-MIN_EVENTS_PER_VARIABLE = 10
 # Beyond this theta the negative binomial is a Poisson for any count this cohort can have;
 # the theta score also loses its sign to rounding further out.
 MAX_THETA = 1e6
@@ -564,13 +564,7 @@ def _post_relapses(
     patients: pd.DataFrame, relapses: pd.DataFrame, grace_months: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Patients followed beyond the grace period, and their relapses in (grace, follow-up]."""
-    for name, frame, columns in (
-        ("patients", patients, ("patient_id", "followup_months")),
-        ("relapses", relapses, ("patient_id", "months_from_rtx")),
-    ):
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
+    require_relapse_columns(patients, relapses)
     if not grace_months >= 0:
         raise ValueError(f"grace_months must be >= 0, got {grace_months}")
     _check_followup(patients)
