@@ -174,12 +174,17 @@ def _per_death_sums(moments: Array, layout: _Layout) -> Array:
     return np.ascontiguousarray((at[:k] - layout.fraction * at[k:]).T)
 
 
-def _efron_terms(x: Array, beta: Array, layout: _Layout) -> EventTimeTerms:
+def _shifted_risk(x: Array, beta: Array) -> tuple[Array, float, Array]:
+    """``eta = x beta``, its maximum and ``exp(eta - max)``: shifting eta by a constant leaves
+    the partial likelihood, score and residuals unchanged; it keeps exp() finite when a
+    coefficient diverges (separation)."""
     eta = x @ beta
-    # Shifting eta by a constant leaves the partial likelihood unchanged; it keeps exp()
-    # finite when a coefficient diverges (separation).
     shift = float(eta.max()) if eta.size else 0.0
-    risk = np.exp(eta - shift)
+    return eta, shift, np.exp(eta - shift)
+
+
+def _efron_terms(x: Array, beta: Array, layout: _Layout) -> EventTimeTerms:
+    eta, shift, risk = _shifted_risk(x, beta)
     # Rows [risk, risk x', risk x x'] stacked, so that one pass of each kind gives S0, S1 and
     # S2 together: at n = 54 a fit is mostly numpy call overhead, paid per pass. Each row's
     # sums are the ones summed separately before (same values, same order).
@@ -236,9 +241,7 @@ def _score_residuals(
     the ``d`` deaths at ``t`` and 1 otherwise. The at-risk part is a difference of running
     sums over event times, read at each row's entry and stop, so no risk set is walked.
     """
-    eta = x @ beta
-    shift = float(eta.max()) if eta.size else 0.0
-    risk = np.exp(eta - shift)
+    _, _, risk = _shifted_risk(x, beta)
     n, p = x.shape
     moments = np.empty((1 + p, n))
     moments[0] = risk
