@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analytics.jsonsafe import json_dict
+from analytics.stats.levels import normal_quantile
 from analytics.stats.subgroups import level_labels
 from analytics.stats.survival import KaplanMeier, kaplan_meier
 from i18n.language import Message, PluralMessage, as_message, general
@@ -199,7 +199,7 @@ def _log_log_interval(estimate: float, var_log: float, conf_level: float) -> tup
         return 1.0, 1.0
     if estimate <= 0:
         return float("nan"), float("nan")
-    z = float(stats.norm.ppf(0.5 + conf_level / 2.0))
+    z = normal_quantile(conf_level)
     shift = z * np.sqrt(var_log) / np.log(estimate)
     bounds = sorted((estimate ** np.exp(shift), estimate ** np.exp(-shift)))
     return float(bounds[0]), float(bounds[1])

@@ -30,6 +30,7 @@ from analytics.stats.cox.results import (
     small_sample_warnings,
 )
 from analytics.stats.design import design_matrix
+from analytics.stats.levels import normal_quantile
 from i18n.language import Message, PluralMessage, as_message, general, reason
 
 # The result types live in analytics.stats.cox.results; they are imported from here.
@@ -132,9 +133,9 @@ def cox_model(
                 "a group with no or almost no failures)."
             )
         )
-    # The ufuncs stats.norm.ppf / norm.sf / chi2.sf call, without the wrappers' ~0.1 ms of
-    # argument handling each: through scipy.stats the 54-patient report took ~14% longer.
-    z = float(special.ndtri(0.5 + conf_level / 2.0))
+    # The ufuncs stats.norm.sf / chi2.sf call, without the wrappers' ~0.1 ms of argument
+    # handling each: through scipy.stats the 54-patient report took ~14% longer.
+    z = normal_quantile(conf_level)
     coef = fit.beta
     se = np.sqrt(variance)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -21,6 +21,7 @@ from analytics.budget import check_deadline
 from analytics.jsonsafe import json_dict
 from analytics.stats.cox.results import MIN_EVENTS_PER_VARIABLE
 from analytics.stats.design import Design, design_matrix
+from analytics.stats.levels import normal_quantile
 from analytics.stats.rates import (
     DEFAULT_PRE_WINDOW_MONTHS,
     RelapseRates,
@@ -90,7 +91,7 @@ class RateRatioModel:
 def _check_conf_level(conf_level: float) -> float:
     if not 0.0 < conf_level < 1.0:
         raise ValueError(f"conf_level must be between 0 and 1, got {conf_level}")
-    return float(stats.norm.ppf(0.5 + conf_level / 2.0))
+    return normal_quantile(conf_level)
 
 
 def _separated_terms(design: Design, events: Array) -> dict[str, str]:
