@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.stats import summarise
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Runs inside one checkout: its own harness (benchmarks.inprocess, views, cohorts) and code.
 CHILD = """
-import json, sys, time
-from benchmarks import cohorts, inprocess, views
+import json
+from benchmarks import cohorts, inprocess, stats, views
 out = {}
 for n in %(sizes)r:
     files = cohorts.ensure(n, data_dir=cohorts.DATA_DIR)
@@ -35,12 +36,7 @@ for n in %(sizes)r:
     bounds = inprocess.age_bounds(cohort)
     chosen = views.distinct_views(%(start)d, %(count)d + 1, bounds)
     inprocess.report(cohort, chosen[0])  # warm-up: imports, first-call caches
-    seconds = []
-    for view in chosen[1:]:
-        t0 = time.perf_counter()
-        inprocess.report(cohort, view)
-        seconds.append(time.perf_counter() - t0)
-    out[str(n)] = seconds
+    out[str(n)] = [stats.timed(lambda: inprocess.report(cohort, v))[0] for v in chosen[1:]]
 print(json.dumps(out))
 """
 
@@ -51,11 +47,6 @@ def _run(checkout: Path, sizes: list[int], start: int, count: int) -> dict[str, 
         [sys.executable, "-c", code], cwd=checkout, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|---|---|",
     ]
     for n in map(str, sizes):
-        base, head = samples["base"][n], samples["head"][n]
-        b50, h50 = statistics.median(base), statistics.median(head)
-        b95, h95 = _p95(base), _p95(head)
+        # The summaries of RESULTS.md: median and p95 by linear interpolation.
+        base, head = summarise(samples["base"][n]), summarise(samples["head"][n])
+        assert base is not None
+        assert head is not None
+        b50, h50, b95, h95 = base.median, head.median, base.p95, head.p95
         lines.append(
             f"| {int(n):,} | {1000 * b50:.1f} | {1000 * h50:.1f} | {h50 / b50:.2f} "
             f"| {1000 * b95:.1f} | {1000 * h95:.1f} | {h95 / b95:.2f} |"
