@@ -34,16 +34,16 @@ START_SECONDS = 300  # workers import pandas, scipy and dash and load the cohort
 REQUEST_SECONDS = 600
 
 
-def image_command() -> list[str]:
+def image_command(root: Path = ROOT) -> list[str]:
     """The Dockerfile's exec-form CMD (falls back to the documented one)."""
-    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    text = (root / "Dockerfile").read_text(encoding="utf-8")
     found = re.findall(r"^CMD\s+(\[.*\])\s*$", text, flags=re.MULTILINE)
     return json.loads(found[-1]) if found else list(DEFAULT_CMD)
 
 
-def image_settings() -> dict[str, str]:
+def image_settings(root: Path = ROOT) -> dict[str, str]:
     """GUNICORN_* defaults as the Dockerfile's ENV sets them."""
-    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    text = (root / "Dockerfile").read_text(encoding="utf-8")
     settings = dict(IMAGE_SETTINGS)
     for name in settings:
         match = re.search(rf"\b{name}=(\S+)", text)
@@ -158,28 +158,31 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
-def start(files: CohortFiles, **overrides: str) -> Server:
-    """Launch the image's CMD for ``files`` (not yet waited for)."""
+def start(files: CohortFiles | None, root: Path = ROOT, **overrides: str) -> Server:
+    """Launch the image's CMD for ``files`` (None: the synthetic demo, no COHORT_PATH) from the
+    checkout ``root`` (another revision's worktree for before/after runs); not yet waited for."""
     port = free_port()
     env = dict(os.environ)
-    env.update(image_settings())
+    env.pop("COHORT_PATH", None)
+    env.pop("RELAPSES_PATH", None)
+    env.update(image_settings(root))
     env.update(
         PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(root),
         HOST="127.0.0.1",
         PORT=str(port),
-        COHORT_PATH=str(files.patients),
-        RELAPSES_PATH=str(files.relapses),
         LOG_LEVEL="WARNING",
     )
+    if files is not None:
+        env.update(COHORT_PATH=str(files.patients), RELAPSES_PATH=str(files.relapses))
     env.update(overrides)
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = DATA_DIR / f"gunicorn-n{files.n}-{port}.log"
+    log_path = DATA_DIR / f"gunicorn-n{files.n if files else 'demo'}-{port}.log"
     with log_path.open("wb") as log:
         launched = time.perf_counter()
         process = subprocess.Popen(
-            image_command(),
-            cwd=ROOT,
+            image_command(root),
+            cwd=root,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
