@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -79,6 +80,12 @@ def _items(report: dict, audit: str) -> list[dict]:
     return list(details.get("items") or [])
 
 
+def _short(url: str) -> str:
+    """The file name without Dash's cache-busting fingerprint (``.v4_4_1m1796208446``)."""
+    name = url.split("?")[0].rsplit("/", 1)[-1] or url
+    return re.sub(r"\.v[\d_]+m\d+", "", name)
+
+
 def summarise(report: dict, preset: str) -> dict[str, object]:
     """Scores (0-1), TBT (ms) and the top contributors of a Lighthouse JSON report."""
     categories = report.get("categories", {})
@@ -97,7 +104,7 @@ def summarise(report: dict, preset: str) -> dict[str, object]:
         ),
         "bootup_top": [
             {
-                "url": str(i.get("url", "")).split("?")[0].rsplit("/", 1)[-1] or str(i.get("url")),
+                "url": _short(str(i.get("url", ""))),
                 "total_ms": round(float(i.get("total", 0))),
                 "scripting_ms": round(float(i.get("scripting", 0))),
             }
