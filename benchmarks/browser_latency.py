@@ -53,6 +53,8 @@ CHROME_FLAGS = (
     "--no-first-run",
     "--window-size=1440,900",
 )
+# browser_controls.CONTROL_TYPES' names (that module needs selenium, checked first in main).
+CONTROL_NAMES = ("radio", "slider-keys", "slider-drag", "dropdown", "checkbox", "km-option")
 PAGE_SECONDS = 300  # first render of a 100 000-patient cohort on a busy 2-core machine
 STARTED = time.perf_counter()
 
@@ -281,8 +283,25 @@ def parse(argv: list[str] | None):
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--note", default=None)
     args = parser.parse_args(argv)
+    try:
+        args.size_list = [int(s) for s in args.sizes.split(",")]
+    except ValueError:
+        parser.error(f"--sizes: comma-separated whole numbers, got {args.sizes!r}")
+    if min(args.size_list + [args.changes]) < 1 or args.upload < 0:
+        parser.error("--sizes and --changes must be at least 1, --upload at least 0")
+    known = ("radio", "slider-keys", "slider-drag", "dropdown", "checkbox", "km-option")
+    unknown = set((args.controls or "").split(",")) - set(known) - {""}
+    if unknown:
+        parser.error(
+            f"--controls: unknown {', '.join(sorted(unknown))} (known: {', '.join(known)})"
+        )
+    if args.base and subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{args.base}^{{commit}}"],
+        cwd=ROOT, capture_output=True, check=False,
+    ).returncode:  # fmt: skip
+        parser.error(f"--base: {args.base!r} is not a commit of this repository")
     if args.quick:
-        args.sizes, args.upload, args.changes = "54", 0, min(args.changes, 3)
+        args.size_list, args.upload, args.changes = [54], 0, min(args.changes, 3)
     args.rounds = args.rounds or (4 if args.base else 1)
     args.rounds = max(1, min(args.rounds, args.changes))
     args.output = args.output or (QUICK_OUTPUT if args.quick else DEFAULT_OUTPUT)
@@ -316,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             _git("worktree", "add", "--detach", str(base_dir), args.base)
             stack.callback(_git, "worktree", "remove", "--force", str(base_dir))
             sides.insert(0, Side("base", base_dir))
-        for setting in settings_of([int(s) for s in args.sizes.split(",")], args.upload):
+        for setting in settings_of(args.size_list, args.upload):
             try:
                 run_setting(args, sides, setting, controls, results)
             except Exception as error:  # record the failed setting and go on with the next

@@ -161,6 +161,13 @@ def test_summaries_targets_and_markdown_of_a_small_run():
     assert "**not reached**" in text
 
 
+def test_the_control_names_are_the_control_types():
+    pytest.importorskip("selenium")
+    from benchmarks.browser_controls import CONTROL_TYPES
+
+    assert browser_latency.CONTROL_NAMES == tuple(CONTROL_TYPES)
+
+
 def test_settings_and_the_quick_mode():
     assert browser_latency.settings_of([54, 10000], 10000) == [
         ("n=54", None, None),
@@ -168,8 +175,26 @@ def test_settings_and_the_quick_mode():
         ("upload n=10000", None, 10000),
     ]
     quick = browser_latency.parse(["--quick"])
-    assert (quick.sizes, quick.upload, quick.changes, quick.rounds) == ("54", 0, 3, 1)
+    assert (quick.size_list, quick.upload, quick.changes, quick.rounds) == ([54], 0, 3, 1)
     assert browser_latency.parse(["--base", "main", "--changes", "20"]).rounds == 4
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--sizes", "54,lots"], "--sizes: comma-separated whole numbers"),
+        (["--controls", "radio,knob"], "--controls: unknown knob"),
+        (["--changes", "0"], "must be at least 1"),
+        (["--base", "no-such-revision-anywhere"], "--base: 'no-such-revision-anywhere' is not"),
+    ],
+)
+def test_bad_arguments_get_one_line_naming_the_option(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        browser_latency.parse(argv)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
 
 
 def test_lighthouse_is_skipped_with_a_reason_when_absent(monkeypatch, tmp_path):
