@@ -130,7 +130,8 @@ def targets(summary: dict, lighthouse: dict) -> list[dict[str, object]]:
 def _latency_table(summary: dict, side: str) -> list[str]:
     lines = [
         "| setting | control | changes | count updated p50 / p95 (ms) | panel settled p50 / "
-        "p95 (ms) | sent per change median / max (KB) | received median (KB) | requests |",
+        "p95 (ms) | sent per change median / max (KB) | received median (KB, uncompressed) "
+        "| requests |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for setting, entries in summary.get(side, {}).items():
