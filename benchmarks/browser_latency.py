@@ -214,11 +214,12 @@ def measure_round(
     side: Side, setting: str, controls: list, per_round: int, first_index: int, timeout_s: float
 ) -> list[dict]:
     """``per_round`` changes of every control type, interleaved (see browser_controls)."""
-    return [
-        measure_change(side, setting, control, first_index + offset, timeout_s)
-        for offset in range(per_round)
-        for control in controls
-    ]
+    records = []
+    for offset in range(per_round):
+        for control in controls:
+            records.append(measure_change(side, setting, control, first_index + offset, timeout_s))
+        log(f"{setting} {side.name}: {offset + 1}/{per_round} changes of each control type")
+    return records
 
 
 def settings_of(sizes: list[int], upload_n: int) -> list[tuple[str, int | None, int | None]]:
