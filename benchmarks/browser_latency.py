@@ -285,11 +285,14 @@ def parse(argv: list[str] | None):
     parser.add_argument("--note", default=None)
     args = parser.parse_args(argv)
     try:
-        args.size_list = [int(s) for s in args.sizes.split(",")]
+        # --sizes "" with --upload N: the upload only.
+        args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         parser.error(f"--sizes: comma-separated whole numbers, got {args.sizes!r}")
     if min(args.size_list + [args.changes]) < 1 or args.upload < 0:
         parser.error("--sizes and --changes must be at least 1, --upload at least 0")
+    if not args.size_list and not args.upload:
+        parser.error("nothing to measure: give --sizes or --upload")
     known = ("radio", "slider-keys", "slider-drag", "dropdown", "checkbox", "km-option")
     unknown = set((args.controls or "").split(",")) - set(known) - {""}
     if unknown:
