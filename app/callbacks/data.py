@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
+from dash.exceptions import MissingCallbackContextException
 
 from analytics.data.cohort import analysis_frame
 from analytics.data.dictionary import infusions_template_frame, template_frame
@@ -24,8 +27,8 @@ from app.callbacks.relapses import relapse_report_for
 from app.callbacks.safety import guarded
 from app.layout import ids
 from app.server.audit import audit
-from app.state.cohort_store import decode_upload, store_from_upload
-from app.state.session import app_config, current_cohort
+from app.state.cohort_store import files_from_contents
+from app.state.session import app_config, current_cohort, store_for_upload
 from components.export.html_report import report_html
 from components.panels import analyses as panels
 from components.panels.privacy import privacy_banner
@@ -71,6 +74,12 @@ def _export_failed(message: str) -> object:
     return no_update
 
 
+def _end_restore_message() -> None:
+    """A new upload, or the server's cohort, ends a "Restoring…" or "no longer held" note."""
+    with contextlib.suppress(MissingCallbackContextException):  # called directly (tests)
+        set_props(ids.UPLOAD_RESTORE_STATUS, {"children": None})
+
+
 @declared.callback(
     Output(ids.COHORT_STORE, "data"),
     Output(ids.UPLOAD_STATUS, "children"),
@@ -88,6 +97,7 @@ def _export_failed(message: str) -> object:
 @guarded(_upload_failed)
 def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_name, infusions_name):
     """Validate the uploaded files; on any problem keep the current cohort and list them all."""
+    _end_restore_message()
     if ctx.triggered_id == ids.USE_DEMO:
         return None, dbc.Alert(t("Back to the server's cohort."), color="info")
     config = app_config()
@@ -99,19 +109,11 @@ def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_na
             color="warning",
         )
     try:
-        patient_bytes = decode_upload(patients, patients_name)
-        relapse_bytes = None if relapses is None else decode_upload(relapses, relapses_name)
-        infusion_bytes = None if infusions is None else decode_upload(infusions, infusions_name)
-        store, cohort = store_from_upload(
-            patient_bytes,
-            patients_name,
-            relapse_bytes,
-            relapses_name,
-            infusions=infusion_bytes,
-            infusions_name=infusions_name,
-            max_bytes=config.max_upload_bytes,
-            max_rows=config.max_upload_rows,
+        files = files_from_contents(
+            (patients, relapses, infusions), (patients_name, relapses_name, infusions_name)
         )
+        assert files is not None  # the patients file is there (checked above)
+        store, cohort = store_for_upload(files)
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
     audit("upload", cohort, "upload")
