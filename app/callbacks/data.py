@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
-from dash.exceptions import MissingCallbackContextException
 
 from analytics.data.cohort import analysis_frame
 from analytics.data.dictionary import infusions_template_frame, template_frame
@@ -74,12 +71,6 @@ def _export_failed(message: str) -> object:
     return no_update
 
 
-def _end_restore_message() -> None:
-    """A new upload, or the server's cohort, ends a "Restoring…" or "no longer held" note."""
-    with contextlib.suppress(MissingCallbackContextException):  # called directly (tests)
-        set_props(ids.UPLOAD_RESTORE_STATUS, {"children": None})
-
-
 @declared.callback(
     Output(ids.COHORT_STORE, "data"),
     Output(ids.UPLOAD_STATUS, "children"),
@@ -97,7 +88,6 @@ def _end_restore_message() -> None:
 @guarded(_upload_failed)
 def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_name, infusions_name):
     """Validate the uploaded files; on any problem keep the current cohort and list them all."""
-    _end_restore_message()
     if ctx.triggered_id == ids.USE_DEMO:
         return None, dbc.Alert(t("Back to the server's cohort."), color="info")
     config = app_config()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, set_props
+from dash import Dash, Input, Output, State, ctx, set_props
 from dash.exceptions import MissingCallbackContextException, PreventUpdate
 
 from analytics.data.schema import CohortValidationError
@@ -78,6 +78,19 @@ def restore_upload(signal, store, *files):
         return _lost()
     restored = store.get("restored")
     return {**store, "restored": (restored if isinstance(restored, int) else 0) + 1}, None
+
+
+@declared.callback(
+    Output(ids.UPLOAD_RESTORE_STATUS, "children", allow_duplicate=True),
+    Input(ids.COHORT_STORE, "data"),
+    Input(ids.USE_DEMO, "n_clicks"),
+    prevent_initial_call=True,
+)
+def end_restore_message(store, _demo):
+    """A new or restored upload, or the server's cohort chosen, ends the restore's note."""
+    if store is None and ctx.triggered_id == ids.COHORT_STORE:
+        raise PreventUpdate  # the restore has just said why the upload is gone
+    return None
 
 
 def register(app: Dash) -> None:
