@@ -123,12 +123,15 @@ def _row_limits(reader: _Reader) -> dict[str, int]:
     MAX_UPLOAD_ROWS when that is set, else to its own default."""
     old = reader.integer("MAX_UPLOAD_ROWS", 0, low=1) or None
     return {
-        field_name: reader.integer(name, old or default, low=1)
-        for field_name, name, default in (
-            ("max_upload_patients", "MAX_UPLOAD_PATIENTS", Config.max_upload_patients),
-            ("max_upload_relapses", "MAX_UPLOAD_RELAPSES", Config.max_upload_relapses),
-            ("max_upload_infusions", "MAX_UPLOAD_INFUSIONS", Config.max_upload_infusions),
-        )
+        "max_upload_patients": reader.integer(
+            "MAX_UPLOAD_PATIENTS", old or Config.max_upload_patients, low=1
+        ),
+        "max_upload_relapses": reader.integer(
+            "MAX_UPLOAD_RELAPSES", old or Config.max_upload_relapses, low=1
+        ),
+        "max_upload_infusions": reader.integer(
+            "MAX_UPLOAD_INFUSIONS", old or Config.max_upload_infusions, low=1
+        ),
     }
 
 
