@@ -21,6 +21,7 @@ import hashlib
 import re
 import stat
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
@@ -34,6 +35,7 @@ from analytics.data.xlsx_parquet import (
     ENCRYPTED,
     MAX_CELLS,
     MAX_COLUMNS,
+    ROW_LIMIT_RULE,
     fail,
     megabytes,
     parquet_rows,
@@ -302,6 +304,34 @@ class RowLimits(NamedTuple):
     infusions: int | None = None
 
 
+def _naming_the_file_limit(problems: list[Problem], kind: str) -> list[Problem]:
+    """The row-limit problem of a file with a limit of its own says which file's limit it is
+    (a relapses file's limit is not a patients file's)."""
+    named = []
+    for problem in problems:
+        rule = problem.rule
+        if isinstance(rule, Message) and rule.msgid == ROW_LIMIT_RULE:
+            maximum = rule.params["maximum"]
+            if kind == "patients":
+                rule = Message(
+                    "has more than {maximum} data rows, the limit for a patients file",
+                    maximum=maximum,
+                )
+            elif kind == "relapses":
+                rule = Message(
+                    "has more than {maximum} data rows, the limit for a relapses file",
+                    maximum=maximum,
+                )
+            else:
+                rule = Message(
+                    "has more than {maximum} data rows, the limit for an infusions file",
+                    maximum=maximum,
+                )
+            problem = replace(problem, rule=rule)
+        named.append(problem)
+    return named
+
+
 def row_limits(max_rows: int | RowLimits | None) -> RowLimits:
     """``max_rows`` as per-file limits: one number applies to every file."""
     if isinstance(max_rows, RowLimits):
@@ -387,6 +417,14 @@ def load_cohort(
     infusions_read = _read_events(
         infusions, infusions_name, "infusions file", (max_bytes, most_rows.infusions, max_columns)
     )
+    if isinstance(max_rows, RowLimits):
+        problems = _naming_the_file_limit(problems, "patients")
+        if relapses_read is not None:
+            named = _naming_the_file_limit(relapses_read.problems, "relapses")
+            relapses_read = relapses_read._replace(problems=named)
+        if infusions_read is not None:
+            named = _naming_the_file_limit(infusions_read.problems, "infusions")
+            infusions_read = infusions_read._replace(problems=named)
     events = [read for read in (relapses_read, infusions_read) if read is not None]
     if raw_patients is None or any(read.raw is None for read in events):
         raise CohortValidationError(problems + [p for read in events for p in read.problems])

@@ -111,7 +111,8 @@ def test_each_file_has_its_own_row_limit():
         validate_upload(_files(), UploadLimits(None, (patients_rows, relapse_rows - 1, 1)))
     [problem] = caught.value.problems
     assert problem.file == "relapses.csv"
-    assert "data rows" in str(problem.rule)
+    wanted = f"has more than {relapse_rows - 1} data rows, the limit for a relapses file"
+    assert str(problem.rule) == wanted
 
 
 def test_the_module_cache_is_bounded_by_cache_size(fresh_cache):

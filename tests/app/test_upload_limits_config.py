@@ -67,9 +67,7 @@ def test_the_secret_key_is_the_configured_one_else_drawn():
 
 def _secret_after_gunicorn_conf(env: dict[str, str]) -> str:
     """SECRET_KEY in the environment gunicorn's workers inherit from its master."""
-    script = (
-        "import os, runpy; runpy.run_path('gunicorn.conf.py'); print(os.environ['SECRET_KEY'])"
-    )
+    script = "import os, runpy; runpy.run_path('gunicorn.conf.py'); print(os.environ['SECRET_KEY'])"
     clean = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     done = subprocess.run(
         [sys.executable, "-c", script],
