@@ -25,7 +25,7 @@ from app.callbacks.declarations import Declarations
 from app.callbacks.safety import LOST, guarded
 from app.layout import ids
 from app.state.cohort_store import files_from_contents, validate_upload
-from app.state.session import upload_digest, upload_limits
+from app.state.session import app_config, upload_digest, upload_limits
 from app.state.upload_keys import UploadKeyInvalid
 from i18n.language import t
 
@@ -60,6 +60,8 @@ def restore_upload(signal, store, *files):
         raise PreventUpdate  # back on the server's cohort meanwhile: nothing to restore
     if signal.get("restored") != store.get("restored"):
         raise PreventUpdate  # an older signal: a restore has happened since
+    if not app_config().allow_uploads:  # turned off since the upload (same SECRET_KEY)
+        return _lost()
     try:
         digest = upload_digest(store)
     except UploadKeyInvalid:

@@ -203,6 +203,18 @@ def test_a_key_from_before_the_limits_changed_is_refused(caplog):
     assert restored["response"][ids.COHORT_STORE]["data"] is None
 
 
+def test_no_restore_once_uploads_are_turned_off():
+    """Same SECRET_KEY, uploads off since: the page's files are not validated again."""
+    store = upload(Page(Config()), SMALL)
+    cohort_store.forget_all()
+    closed = Page(Config(allow_uploads=False))
+    restored = closed.restore(
+        {"reason": "missing", "restored": 0}, store, {ids.UPLOAD_PATIENTS: ("patients.csv", SMALL)}
+    )
+    assert restored["response"][ids.COHORT_STORE]["data"] is None
+    assert len(cohort_store._cache) == 0  # nothing validated
+
+
 def test_a_key_is_good_for_its_signed_in_user_only(caplog):
     """With sign-in (here the proxy's header), one user's key is refused for another."""
     page = Page(Config(auth_mode="header"))
