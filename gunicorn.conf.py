@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -90,6 +91,13 @@ def _checked_config():
 
 # Not named "config": gunicorn would read that as its own --config setting.
 app_config = _checked_config()
+
+# Upload keys are signed with SECRET_KEY (app/state/upload_keys.py) and every worker must
+# verify every other's. Unset, one is drawn here, in the master, and the workers forked from
+# it inherit it; it lasts as long as the container. Several containers behind one address
+# need SECRET_KEY set to one value (docs/deploy.md).
+if app_config.secret_key is None:
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
 
 gunicorn.SERVER = gunicorn.http.wsgi.SERVER = SERVER_BANNER
 gunicorn.SERVER_SOFTWARE = gunicorn.http.wsgi.SERVER_SOFTWARE = SERVER_BANNER

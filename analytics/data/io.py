@@ -21,6 +21,7 @@ import hashlib
 import re
 import stat
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
@@ -34,6 +35,7 @@ from analytics.data.xlsx_parquet import (
     ENCRYPTED,
     MAX_CELLS,
     MAX_COLUMNS,
+    ROW_LIMIT_RULE,
     fail,
     megabytes,
     parquet_rows,
@@ -292,6 +294,51 @@ def _check_events(
     return schema.check_events(read.raw, read.name, patients, patients_name, spec)
 
 
+class RowLimits(NamedTuple):
+    """Most data rows accepted per file (None: no limit): a registry's relapses file has
+    several rows per patient, so one limit for every file either refuses it or lets a
+    patients file grow far beyond what a worker should hold."""
+
+    patients: int | None = None
+    relapses: int | None = None
+    infusions: int | None = None
+
+
+def _naming_the_file_limit(problems: list[Problem], kind: str) -> list[Problem]:
+    """The row-limit problem of a file with a limit of its own says which file's limit it is
+    (a relapses file's limit is not a patients file's)."""
+    named = []
+    for problem in problems:
+        rule = problem.rule
+        if isinstance(rule, Message) and rule.msgid == ROW_LIMIT_RULE:
+            maximum = rule.params["maximum"]
+            if kind == "patients":
+                rule = Message(
+                    "has more than {maximum} data rows, the limit for a patients file",
+                    maximum=maximum,
+                )
+            elif kind == "relapses":
+                rule = Message(
+                    "has more than {maximum} data rows, the limit for a relapses file",
+                    maximum=maximum,
+                )
+            else:
+                rule = Message(
+                    "has more than {maximum} data rows, the limit for an infusions file",
+                    maximum=maximum,
+                )
+            problem = replace(problem, rule=rule)
+        named.append(problem)
+    return named
+
+
+def row_limits(max_rows: int | RowLimits | None) -> RowLimits:
+    """``max_rows`` as per-file limits: one number applies to every file."""
+    if isinstance(max_rows, RowLimits):
+        return max_rows
+    return RowLimits(max_rows, max_rows, max_rows)
+
+
 def cohort_fingerprint(
     patients: bytes, relapses: bytes = b"", infusions: bytes | None = None
 ) -> str:
@@ -322,7 +369,7 @@ def load_cohort(
     label: str | None = None,
     synthetic: bool = False,
     max_bytes: int | None = None,
-    max_rows: int | None = None,
+    max_rows: int | RowLimits | None = None,
     max_columns: int = MAX_COLUMNS,
 ) -> Cohort:
     """Read and validate a patients file (and optional relapses and infusions files) into a
@@ -345,8 +392,10 @@ def load_cohort(
         Display label; defaults to the patients file name.
     synthetic : bool
         Marks the demo cohort.
-    max_bytes, max_rows : int, optional
-        Per-file size and data-row limits.
+    max_bytes : int, optional
+        Per-file size limit.
+    max_rows : int or RowLimits, optional
+        Data-row limit of every file, or of each file (:class:`RowLimits`).
     max_columns : int
         Per-file column limit (see :func:`read_table` for the limits that always hold).
 
@@ -358,10 +407,24 @@ def load_cohort(
     from analytics.data.cohort import Cohort  # lazy: cohort may come to import io
 
     patients_name = patients_name or _default_name(patients, "patients file")
-    limits: tuple[int | None, int | None, int] = (max_bytes, max_rows, max_columns)
-    patients_bytes, raw_patients, problems = _read_raw(patients, patients_name, *limits)
-    relapses_read = _read_events(relapses, relapses_name, "relapses file", limits)
-    infusions_read = _read_events(infusions, infusions_name, "infusions file", limits)
+    most_rows = row_limits(max_rows)
+    patients_bytes, raw_patients, problems = _read_raw(
+        patients, patients_name, max_bytes, most_rows.patients, max_columns
+    )
+    relapses_read = _read_events(
+        relapses, relapses_name, "relapses file", (max_bytes, most_rows.relapses, max_columns)
+    )
+    infusions_read = _read_events(
+        infusions, infusions_name, "infusions file", (max_bytes, most_rows.infusions, max_columns)
+    )
+    if isinstance(max_rows, RowLimits):
+        problems = _naming_the_file_limit(problems, "patients")
+        if relapses_read is not None:
+            named = _naming_the_file_limit(relapses_read.problems, "relapses")
+            relapses_read = relapses_read._replace(problems=named)
+        if infusions_read is not None:
+            named = _naming_the_file_limit(infusions_read.problems, "infusions")
+            infusions_read = infusions_read._replace(problems=named)
     events = [read for read in (relapses_read, infusions_read) if read is not None]
     if raw_patients is None or any(read.raw is None for read in events):
         raise CohortValidationError(problems + [p for read in events for p in read.problems])

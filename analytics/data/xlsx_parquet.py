@@ -351,6 +351,9 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+ROW_LIMIT_RULE = "has more than {maximum} data rows, the limit"
+
+
 def too_many_rows(file_name: str, max_rows: int) -> CohortValidationError:
     return fail(
         file_name,

@@ -24,8 +24,8 @@ from app.callbacks.relapses import relapse_report_for
 from app.callbacks.safety import guarded
 from app.layout import ids
 from app.server.audit import audit
-from app.state.cohort_store import decode_upload, store_from_upload
-from app.state.session import app_config, current_cohort
+from app.state.cohort_store import files_from_contents
+from app.state.session import app_config, current_cohort, store_for_upload
 from components.export.html_report import report_html
 from components.panels import analyses as panels
 from components.panels.privacy import privacy_banner
@@ -99,19 +99,11 @@ def load_upload(patients, relapses, infusions, _demo, patients_name, relapses_na
             color="warning",
         )
     try:
-        patient_bytes = decode_upload(patients, patients_name)
-        relapse_bytes = None if relapses is None else decode_upload(relapses, relapses_name)
-        infusion_bytes = None if infusions is None else decode_upload(infusions, infusions_name)
-        store, cohort = store_from_upload(
-            patient_bytes,
-            patients_name,
-            relapse_bytes,
-            relapses_name,
-            infusions=infusion_bytes,
-            infusions_name=infusions_name,
-            max_bytes=config.max_upload_bytes,
-            max_rows=config.max_upload_rows,
+        files = files_from_contents(
+            (patients, relapses, infusions), (patients_name, relapses_name, infusions_name)
         )
+        assert files is not None  # the patients file is there (checked above)
+        store, cohort = store_for_upload(files)
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
     audit("upload", cohort, "upload")

@@ -12,15 +12,24 @@ import functools
 import logging
 from collections.abc import Callable
 
+import dash_bootstrap_components as dbc
+from dash import no_update, set_props
+from dash.exceptions import MissingCallbackContextException, PreventUpdate
 from flask import has_app_context
 
 from analytics.budget import TOO_LARGE, BudgetExceeded, budget
 from analytics.data.choices import ChoiceError
 from analytics.data.schema import CohortValidationError
+from app.layout import ids
 from app.server.config import Config
 from app.server.logsafe import exception_summary
+from app.state.cohort_store import UploadNotHeld
 from app.state.session import app_config
-from i18n.language import Message, reason
+from app.state.upload_keys import UploadKeyInvalid
+from i18n.language import N_, Message, reason, t
+
+RESTORING = N_("Restoring your uploaded file…")
+LOST = N_("The uploaded file is no longer held by the server: upload it again.")
 
 log = logging.getLogger("app.callbacks")
 
@@ -49,6 +58,26 @@ def _refusal(error: Exception) -> str | None:
     return None
 
 
+def restoring_alert() -> dbc.Alert:
+    return dbc.Alert(t(RESTORING), color="info", id="upload-restoring")
+
+
+def _ask_restore(error: UploadNotHeld | UploadKeyInvalid, fallback: Callable) -> object:
+    """Tell the page's restore callback (app.callbacks.restore) that this worker lacks the
+    upload of the store, or refused its key, and leave the outputs as they are meanwhile:
+    the restore answers with the cohort or with the message that it is gone."""
+    if isinstance(error, UploadKeyInvalid):
+        # Which check failed, never the key or anything in the store.
+        log.warning("an upload key was refused (%s)", error.reason)
+    try:
+        set_props(ids.UPLOAD_RESTORE, {"data": error.signal})
+        if isinstance(error, UploadNotHeld):
+            set_props(ids.UPLOAD_RESTORE_STATUS, {"children": restoring_alert()})
+    except MissingCallbackContextException:  # called directly (tests), not by Dash
+        return fallback(RESTORING if isinstance(error, UploadNotHeld) else LOST)
+    return no_update
+
+
 def guarded(fallback: Callable[[str], tuple]) -> Callable:
     """Run the callback within the computation budget; on an unexpected error log it (type
     and place, no data values) and return ``fallback(message)`` so the page stays usable."""
@@ -60,6 +89,10 @@ def guarded(fallback: Callable[[str], tuple]) -> Callable:
             try:
                 with budget(limits.compute_seconds, limits.compute_memory_bytes):
                     return function(*args, **kwargs)
+            except PreventUpdate:  # Dash's way to leave every output as it is
+                raise
+            except (UploadNotHeld, UploadKeyInvalid) as error:
+                return _ask_restore(error, fallback)
             except Exception as error:  # the boundary: anything here is a bug, not user error
                 refusal = _refusal(error)
                 if refusal is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dash import Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 
 from analytics.data.cohort import DEFAULT_GRACE_MONTHS
 from app.callbacks.common import LANGUAGE_STATE, in_page_language
@@ -74,16 +75,23 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     Output(ids.GRACE, "disabled"),
     Output(ids.GRACE_REASON, "style"),
     Output(ids.GRACE, "value", allow_duplicate=True),
+    Output(ids.CONTROLS_ADAPTED_TO, "data"),
     Input(ids.COHORT_STORE, "data"),
+    State(ids.CONTROLS_ADAPTED_TO, "data"),
     LANGUAGE_STATE,
     prevent_initial_call=True,
 )
 @in_page_language
 # A store this server refuses leaves the controls as they are (the panels say why).
-@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 8 + len(OPEN_IDS)))
-def adapt_controls(store):
+@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 9 + len(OPEN_IDS)))
+def adapt_controls(store, adapted_to):
     """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox;
     disable the grace period where it cannot be applied."""
+    key = store.get("key") if isinstance(store, dict) else None
+    if key == adapted_to:
+        # The same upload, restored in a worker that had lost it: the user's age range and
+        # grace period stay (adapting again would reset them to the cohort's defaults).
+        raise PreventUpdate
     cohort = current_cohort(store)
     controls = cohort_controls(cohort)
     styles = [None if controls.visible[cid] else {"display": "none"} for cid in ids.FILTER_ROWS]
@@ -103,6 +111,7 @@ def adapt_controls(store):
         [low, high],
         *[choices[cid] for cid in OPEN_IDS],
         *grace,
+        key,
     )
 
 

@@ -29,9 +29,16 @@ def _upload_box(component_id: str, what: str, config: Config) -> dcc.Upload:
 
 
 def data_panel(config: Config) -> html.Div:
+    patients, relapses, infusions = config.upload_row_limits
     limits = (
-        t("Up to {mb} MB and {rows} rows per file.").format(
-            mb=short(config.max_upload_mb), rows=integer(config.max_upload_rows)
+        t(
+            "Up to {mb} MB per file; up to {patients} patients, {relapses} relapse rows and "
+            "{infusions} infusion rows."
+        ).format(
+            mb=short(config.max_upload_mb),
+            patients=integer(patients),
+            relapses=integer(relapses),
+            infusions=integer(infusions),
         )
         if config.allow_uploads
         else t("Uploads are turned off on this server: it shows its configured cohort only.")
@@ -43,9 +50,9 @@ def data_panel(config: Config) -> html.Div:
                 t(
                     "Upload a patients file (CSV, XLSX or Parquet), optionally with a relapses "
                     "file and a rituximab infusions file (drawn on the patient timelines). "
-                    "Uploads stay in this browser tab and are never stored on the server; if the "
-                    "file has problems, every problem is listed and the current cohort stays "
-                    "loaded."
+                    "Uploads are never written to disk on the server: this browser tab and the "
+                    "server's memory hold them while the page is open. If the file has "
+                    "problems, every problem is listed and the current cohort stays loaded."
                 )
                 + " "
                 + limits,

@@ -3,7 +3,12 @@
 URL = "url"
 LANGUAGE = "page-language"  # the page's language ("en"/"es"), fixed when the page is served
 LANGUAGE_LINK = "language-link"
-COHORT_STORE = "cohort-store"
+COHORT_STORE = "cohort-store"  # a signed key of the upload, its file names and n; no bytes
+# A view callback whose worker lacks the upload asks for it here (app.callbacks.restore).
+UPLOAD_RESTORE = "upload-restore"
+UPLOAD_RESTORE_STATUS = "upload-restore-status"  # "Restoring your uploaded file…"
+# The upload key the filters were last adapted to (a restore must not reset them).
+CONTROLS_ADAPTED_TO = "controls-adapted-to"
 
 # Filters (left panel)
 SEX = "filter-sex"

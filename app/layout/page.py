@@ -87,6 +87,8 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.LANGUAGE, data=language),
             dcc.Store(id=ids.COHORT_STORE, storage_type="memory"),
+            dcc.Store(id=ids.UPLOAD_RESTORE, storage_type="memory"),
+            dcc.Store(id=ids.CONTROLS_ADAPTED_TO, storage_type="memory"),
             page_header(cohort, language),
             dbc.Container(
                 dbc.Row(
@@ -102,6 +104,7 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
                         dbc.Col(
                             html.Main(
                                 [
+                                    html.Div(id=ids.UPLOAD_RESTORE_STATUS, role="status"),
                                     html.Div(opening.cards, id=ids.CARDS, className="mb-3"),
                                     html.Div(opening.warnings, id=ids.WARNINGS),
                                     analysis_tabs(

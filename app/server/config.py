@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 AUTH_MODES = ("none", "basic", "header")
@@ -30,8 +30,16 @@ class Config:
     relapses_path: Path | None = None
     infusions_path: Path | None = None
     allow_uploads: bool = True
-    max_upload_mb: float = 10.0
-    max_upload_rows: int = 100_000
+    # A 100 000-patient registry's files (benchmarks/cohorts.py) are 4 MB (patients) and
+    # 6 MB (relapses, 344 000 rows) as CSV: 20 MB leaves room for extra columns.
+    max_upload_mb: float = 20.0
+    # Rows per file: a relapses or infusions file has several rows per patient.
+    max_upload_patients: int = 200_000
+    max_upload_relapses: int = 2_000_000
+    max_upload_infusions: int = 2_000_000
+    # Deprecated MAX_UPLOAD_ROWS (one limit for every file): when set, it replaces each
+    # per-file limit that is not set itself.
+    max_upload_rows: int | None = None
     url_base_pathname: str = "/"
     auth_mode: str = "none"
     auth_users_file: Path | None = None
@@ -42,6 +50,10 @@ class Config:
     auth_proxy_ips: str | None = None
     log_level: str = "INFO"
     debug: bool = False
+    # Signs the keys of uploaded cohorts (app/state/upload_keys.py). Every worker and
+    # container behind one address needs the same value; unset, gunicorn.conf.py draws one
+    # for its workers (and `python -m app` for itself) at start.
+    secret_key: str | None = field(default=None, repr=False)
     # The budget of one request's computation (analytics.budget): seconds, and megabytes of
     # the engine's largest work arrays. Below GUNICORN_TIMEOUT; see docs/deploy.md.
     compute_seconds: float = 20.0
@@ -54,6 +66,13 @@ class Config:
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def upload_row_limits(self) -> tuple[int, int, int]:
+        """Most data rows of an uploaded patients, relapses and infusions file."""
+        if self.max_upload_rows is not None:  # set directly (from_env resolves the alias)
+            return (self.max_upload_rows,) * 3
+        return (self.max_upload_patients, self.max_upload_relapses, self.max_upload_infusions)
 
     @property
     def compute_memory_bytes(self) -> int:
@@ -71,7 +90,7 @@ class Config:
             infusions_path=reader.data_file("INFUSIONS_PATH"),
             allow_uploads=reader.flag("ALLOW_UPLOADS", cls.allow_uploads),
             max_upload_mb=reader.number("MAX_UPLOAD_MB", cls.max_upload_mb, low=0.01),
-            max_upload_rows=reader.integer("MAX_UPLOAD_ROWS", cls.max_upload_rows, low=1),
+            **_row_limits(reader),
             url_base_pathname=reader.base_path("URL_BASE_PATHNAME"),
             auth_mode=reader.choice("AUTH_MODE", cls.auth_mode, AUTH_MODES),
             auth_users_file=reader.path("AUTH_USERS_FILE"),
@@ -82,6 +101,7 @@ class Config:
             debug=reader.flag("DEBUG", cls.debug),
             compute_seconds=reader.number("COMPUTE_SECONDS", cls.compute_seconds, low=0.1),
             compute_memory_mb=reader.number("COMPUTE_MEMORY_MB", cls.compute_memory_mb, low=1),
+            secret_key=reader.secret("SECRET_KEY"),
         )
         if config.relapses_path is not None and config.cohort_path is None:
             raise ConfigError("RELAPSES_PATH is set but COHORT_PATH is not: set both or neither")
@@ -96,6 +116,23 @@ class Config:
                 f"and AUTH_MODE=none, got HOST={config.host!r}, AUTH_MODE={config.auth_mode}"
             )
         return config
+
+
+def _row_limits(reader: _Reader) -> dict[str, int]:
+    """MAX_UPLOAD_PATIENTS/RELAPSES/INFUSIONS, each defaulting to the deprecated
+    MAX_UPLOAD_ROWS when that is set, else to its own default."""
+    old = reader.integer("MAX_UPLOAD_ROWS", 0, low=1) or None
+    return {
+        "max_upload_patients": reader.integer(
+            "MAX_UPLOAD_PATIENTS", old or Config.max_upload_patients, low=1
+        ),
+        "max_upload_relapses": reader.integer(
+            "MAX_UPLOAD_RELAPSES", old or Config.max_upload_relapses, low=1
+        ),
+        "max_upload_infusions": reader.integer(
+            "MAX_UPLOAD_INFUSIONS", old or Config.max_upload_infusions, low=1
+        ),
+    }
 
 
 def is_loopback(host: str) -> bool:
@@ -166,6 +203,13 @@ class _Reader:
                     f"{name} must list IP addresses or networks separated by commas, "
                     f"got {part.strip()!r}"
                 ) from None
+        return text
+
+    def secret(self, name: str) -> str | None:
+        text = self._raw(name)
+        if text is not None and len(text) < 32:
+            # Short keys can be guessed offline from one signed upload key.
+            raise ConfigError(f"{name} must be at least 32 characters long")
         return text
 
     def path(self, name: str) -> Path | None:

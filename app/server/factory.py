@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from pathlib import Path
 
 import dash
@@ -24,7 +25,7 @@ from app.state.page_language import (
     remember_page_language,
     request_language,
 )
-from app.state.session import CONFIG_KEY, SERVER_COHORT_KEY
+from app.state.session import CONFIG_KEY, SECRET_KEY, SERVER_COHORT_KEY
 from i18n.language import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger("app")
@@ -95,9 +96,13 @@ def create_app(config: Config | None = None) -> dash.Dash:
     # handles); buffered compression of these small files costs nothing.
     app.server.config["COMPRESS_STREAMS"] = False
     app.server.config[CONFIG_KEY] = config
+    # Signs the keys of uploaded cohorts (app/state/upload_keys.py). gunicorn.conf.py gives
+    # every worker the same one when SECRET_KEY is unset; a lone process draws its own.
+    app.server.config[SECRET_KEY] = config.secret_key or secrets.token_urlsafe(48)
     # The three files of an upload (patients, relapses, infusions) travel base64-encoded
-    # (4/3 larger) in one callback request. Without uploads no request carries a file: a
-    # callback's inputs are a few kilobytes.
+    # (4/3 larger) in one callback request: the upload, and a restore in a worker that lost
+    # it (app/callbacks/restore.py). Every other callback sends the upload's key, a few
+    # kilobytes in all; without uploads no request carries a file.
     app.server.config["MAX_CONTENT_LENGTH"] = (
         4 * config.max_upload_bytes + 1024 * 1024 if config.allow_uploads else NO_UPLOAD_BODY
     )

@@ -1,8 +1,12 @@
-"""Per-browser-session cohorts: uploads live in the user's dcc.Store, never in server state.
+"""Uploaded cohorts: validated once, kept in a worker's memory, named by a signed key.
 
-The store holds the uploaded files' bytes (base64) and their fingerprint; each request
-rebuilds the cohort from them. A bounded cache keyed by the content hash makes that cheap
-without sharing anything between users that they did not both upload.
+The browser's cohort store holds a signed key (app/state/upload_keys.py), the file names and
+the number of patients, never the bytes. The server keeps each validated cohort in a bounded
+in-memory cache keyed by the content digest of its files and the limits they passed; it is
+never written to disk. A worker that does not hold the cohort of a valid key (another
+worker validated it, a restart, an eviction) raises UploadNotHeld: the page then sends the
+files it still holds once (app/callbacks/restore.py), they are validated again, and the
+digest must match the key's.
 """
 
 from __future__ import annotations
@@ -10,16 +14,76 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from analytics.data.cohort import Cohort
-from analytics.data.io import load_cohort
+from analytics.data.io import RowLimits, load_cohort
 from analytics.data.schema import CohortValidationError, Problem
 from app.state.lru import BoundedCache
 
 CACHE_SIZE = 16
-
+# The three files of an upload, in the order they enter the digest.
+ENTRIES = ("patients", "relapses", "infusions")
 
 _cache: BoundedCache[Cohort] = BoundedCache(CACHE_SIZE)
+
+
+class UploadNotHeld(Exception):
+    """A valid key whose cohort this worker does not hold: the page must send the files.
+    ``signal`` is what the page's restore callback is told (app.state.session sets it)."""
+
+    signal: dict[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """The upload policy a cohort was accepted under (part of its key and cache key)."""
+
+    max_bytes: int | None
+    rows: tuple[int | None, int | None, int | None]
+
+    def signed(self) -> list[object]:
+        return [self.max_bytes, *self.rows]
+
+
+NO_LIMITS = UploadLimits(None, (None, None, None))
+
+
+@dataclass(frozen=True)
+class UploadFiles:
+    """The bytes and names of one upload (relapses and infusions optional)."""
+
+    patients: bytes
+    patients_name: str
+    relapses: bytes | None = None
+    relapses_name: str | None = None
+    infusions: bytes | None = None
+    infusions_name: str | None = None
+
+    def names(self) -> dict[str, str | None]:
+        return {
+            "patients": self.patients_name,
+            "relapses": None if self.relapses is None else self.relapses_name,
+            "infusions": None if self.infusions is None else self.infusions_name,
+        }
+
+    def digest(self) -> str:
+        """SHA-256 of names and bytes, each part's length first, so that no two uploads
+        (e.g. one file given as relapses or as infusions) share a digest."""
+        digest = hashlib.sha256()
+        for name, data in (
+            (self.patients_name, self.patients),
+            (self.relapses_name, self.relapses),
+            (self.infusions_name, self.infusions),
+        ):
+            if data is None:
+                digest.update(b"-;")
+                continue
+            for part in (str(name).encode("utf-8", "surrogatepass"), data):
+                digest.update(str(len(part)).encode() + b":" + part)
+            digest.update(b";")
+        return digest.hexdigest()
 
 
 def decode_upload(contents: str, file_name: str) -> bytes:
@@ -27,150 +91,63 @@ def decode_upload(contents: str, file_name: str) -> bytes:
     try:
         _, _, payload = contents.partition(",")
         return base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, AttributeError):
         raise CohortValidationError(
             [Problem(file_name, None, None, None, "the upload could not be decoded; try again")]
         ) from None
 
 
-# The store's three entries, in the order they enter the key.
-ENTRIES = ("patients", "relapses", "infusions")
-# base64 is 4/3 the size of its bytes; a little slack for padding.
-BASE64_RATIO = 4 / 3
+def files_from_contents(
+    contents: Sequence[str | None], names: Sequence[str | None]
+) -> UploadFiles | None:
+    """The upload held by the page's three dcc.Upload components (None: no patients file)."""
+    patients, relapses, infusions = contents
+    if patients is None:
+        return None
+
+    def named(data: str | None, name: str | None) -> tuple[bytes | None, str | None]:
+        return (None, None) if data is None else (decode_upload(data, str(name)), str(name))
+
+    return UploadFiles(
+        decode_upload(patients, str(names[0])),
+        str(names[0]),
+        *named(relapses, names[1]),
+        *named(infusions, names[2]),
+    )
 
 
-def store_key(store: dict[str, object]) -> str:
-    """The cache key of a store, derived here from what the browser sent, never read from it.
+def validate_upload(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> tuple[str, Cohort]:
+    """Validate an upload and keep its cohort in this worker; return its digest and cohort.
 
-    The client's own ``key`` is not trusted: one user's key sent with another's bytes
-    returned the first user's cohort, and a key sent with other bytes filled that key's
-    cache slot in a worker for everyone. The digest is of the base64 text as it arrived
-    (names included, each entry's length first so that no two stores share a digest): one
-    SHA-256 pass per callback, about 10 ms for a 10 MB upload, and no base64 decoding
-    unless the cohort has to be rebuilt.
-    """
-    digest = hashlib.sha256()
-    for entry in ENTRIES:
-        item = store.get(entry)
-        if isinstance(item, dict):
-            name = str(item.get("name")).encode()
-            data = item.get("data")
-            text = data.encode() if isinstance(data, str) else b""
-            for part in (name, text):
-                digest.update(str(len(part)).encode() + b":" + part)
-        digest.update(b";")
-    return digest.hexdigest()
-
-
-def _encoded(data: bytes | None, name: str | None) -> dict[str, str] | None:
-    return None if data is None else {"name": str(name), "data": base64.b64encode(data).decode()}
-
-
-def store_from_upload(
-    patients: bytes,
-    patients_name: str,
-    relapses: bytes | None = None,
-    relapses_name: str | None = None,
-    *,
-    infusions: bytes | None = None,
-    infusions_name: str | None = None,
-    max_bytes: int | None = None,
-    max_rows: int | None = None,
-) -> tuple[dict[str, object], Cohort]:
-    """Validate an upload; return what the browser keeps and the cohort.
-
-    Raises CohortValidationError with every problem; nothing is stored in that case, so the
-    previously loaded cohort stays in place. ``max_bytes``/``max_rows`` apply to each file.
+    Raises CohortValidationError with every problem; nothing is kept in that case, so the
+    previously loaded cohort stays in place.
     """
     cohort = load_cohort(
-        patients,
-        relapses,
-        patients_name=patients_name,
-        relapses_name=relapses_name,
-        infusions=infusions,
-        infusions_name=infusions_name,
-        label=patients_name,
-        max_bytes=max_bytes,
-        max_rows=max_rows,
+        files.patients,
+        files.relapses,
+        patients_name=files.patients_name,
+        relapses_name=files.relapses_name,
+        infusions=files.infusions,
+        infusions_name=files.infusions_name,
+        label=files.patients_name,
+        max_bytes=limits.max_bytes,
+        max_rows=RowLimits(*limits.rows),
     )
-    store: dict[str, object] = {
-        "patients": _encoded(patients, patients_name),
-        "relapses": _encoded(relapses, relapses_name),
-        "infusions": _encoded(infusions, infusions_name),
-    }
-    # Kept in the store for a later browser that sends only the key; never read back.
-    store["key"] = key = store_key(store)
-    _cache.put((key, max_bytes, max_rows), cohort)
-    return store, cohort
+    digest = files.digest()
+    _cache.put((digest, limits), cohort)
+    return digest, cohort
 
 
-def _refused(rule: str) -> CohortValidationError:
-    return CohortValidationError([Problem("upload", None, None, None, rule)])
-
-
-def cohort_from_store(
-    store: dict[str, object] | None,
-    default: Cohort,
-    *,
-    allow_uploads: bool = True,
-    max_bytes: int | None = None,
-    max_rows: int | None = None,
-) -> Cohort:
-    """The session's uploaded cohort, or the server's configured one when there is none.
-
-    The store comes back from the browser with every callback, so it gets the upload's
-    policy every time: refused when uploads are off, and held to the same per-file limits
-    (a forged store is any bytes at all). Raises CohortValidationError.
-    """
-    if not store:
-        return default
-    if not allow_uploads:
-        raise _refused("Uploads are turned off on this server: reload the page.")
-    if not isinstance(store, dict):
-        raise _refused("the upload is incomplete; upload it again")
-    for entry in ENTRIES:
-        item = store.get(entry)
-        data = item.get("data") if isinstance(item, dict) else None
-        if max_bytes is not None and isinstance(data, str):
-            # Refused before decoding or hashing: the text alone shows it is too large.
-            if len(data) > BASE64_RATIO * max_bytes + 4:
-                raise _refused("the upload is larger than this server accepts; upload it again")
-    # Another worker may have validated this upload: rebuild it from the bytes the browser
-    # sent (once per worker, even when the page's callbacks ask at the same moment).
-    # The limits are part of the key: a cohort accepted under one policy is not one accepted
-    # under another (two apps in one process, e.g. tests).
-    return _cache.get_or_compute(
-        (store_key(store), max_bytes, max_rows),
-        lambda: _rebuild(store, max_bytes=max_bytes, max_rows=max_rows),
-    )
-
-
-def _decoded(entry: object) -> tuple[bytes | None, str | None]:
-    if entry is None:
-        return None, None
-    if not isinstance(entry, dict) or not isinstance(entry.get("data"), str):
-        raise _refused("the upload is incomplete; upload it again")
-    try:
-        return base64.b64decode(entry["data"], validate=True), str(entry.get("name"))
-    except (binascii.Error, ValueError):
-        raise _refused("the upload could not be decoded; try again") from None
-
-
-def _rebuild(store: dict[str, object], *, max_bytes: int | None, max_rows: int | None) -> Cohort:
-    patients, patients_name = _decoded(store.get("patients"))
-    if patients is None or patients_name is None:
-        raise _refused("the upload is incomplete; upload it again")
-    relapses, relapses_name = _decoded(store.get("relapses"))
-    # A store written before infusions uploads existed has no "infusions" entry.
-    infusions, infusions_name = _decoded(store.get("infusions"))
-    _, cohort = store_from_upload(
-        patients,
-        patients_name,
-        relapses,
-        relapses_name,
-        infusions=infusions,
-        infusions_name=infusions_name,
-        max_bytes=max_bytes,
-        max_rows=max_rows,
-    )
+def held_cohort(digest: str, limits: UploadLimits) -> Cohort:
+    """The cohort validated under ``limits`` with content ``digest``, if this worker holds
+    it; else UploadNotHeld."""
+    cohort = _cache.get((digest, limits))
+    if cohort is None:
+        raise UploadNotHeld(digest)
     return cohort
+
+
+def forget_all() -> None:
+    """Drop every cohort this worker holds (tests: another worker, a restart)."""
+    global _cache
+    _cache = BoundedCache(CACHE_SIZE)

@@ -253,7 +253,12 @@ def test_an_undecodable_upload_is_a_problem_not_a_crash(app_context):
 
 def test_a_good_file_returns_a_store(app_context):
     store, alert = _upload(app_context, GOOD / "patients.csv", GOOD / "relapses.csv")
-    assert sorted(store) == ["infusions", "key", "patients", "relapses"]
+    assert sorted(store) == ["files", "key", "n", "restored"]
+    assert store["files"] == {
+        "patients": "patients.csv",
+        "relapses": "relapses.csv",
+        "infusions": None,
+    }
     assert alert.id == "upload-ok"
 
 

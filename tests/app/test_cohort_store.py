@@ -1,4 +1,4 @@
-"""Per-session uploads: the browser's store rebuilds the same cohort in any worker."""
+"""Uploaded cohorts in a worker's memory: validated once, found by content digest and limits."""
 
 from __future__ import annotations
 
@@ -12,18 +12,24 @@ from analytics.data.schema import CohortValidationError
 from app.state import cohort_store
 from app.state.cohort_store import (
     CACHE_SIZE,
-    cohort_from_store,
+    NO_LIMITS,
+    UploadFiles,
+    UploadLimits,
+    UploadNotHeld,
     decode_upload,
-    store_from_upload,
+    files_from_contents,
+    held_cohort,
+    validate_upload,
 )
 from app.state.lru import BoundedCache
-from tests.conftest import make_cohort
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+PATIENTS = (GOOD / "patients.csv").read_bytes()
+RELAPSES = (GOOD / "relapses.csv").read_bytes()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fresh_cache(monkeypatch):
     """An empty module cache, as in a worker that has seen no upload yet."""
     cache = BoundedCache(cohort_store.CACHE_SIZE)
@@ -31,133 +37,109 @@ def fresh_cache(monkeypatch):
     return cache
 
 
-@pytest.fixture
-def server_default(small_patients):
-    """Stands in for the server's configured cohort."""
-    return make_cohort(small_patients)
+def _files(**changes) -> UploadFiles:
+    fields = {
+        "patients": PATIENTS,
+        "patients_name": "patients.csv",
+        "relapses": RELAPSES,
+        "relapses_name": "relapses.csv",
+    }
+    return UploadFiles(**{**fields, **changes})
 
 
-def _same_cohort(a, b) -> None:
-    pd.testing.assert_frame_equal(a.patients, b.patients)
-    if a.relapses is None:
-        assert b.relapses is None
-    else:
-        pd.testing.assert_frame_equal(a.relapses, b.relapses)
-    assert (a.label, a.synthetic, a.fingerprint) == (b.label, b.synthetic, b.fingerprint)
+def test_a_validated_upload_is_held_by_its_digest_and_limits():
+    digest, cohort = validate_upload(_files())
+    assert held_cohort(digest, NO_LIMITS) is cohort
+    assert len(cohort.patients) == len(pd.read_csv(GOOD / "patients.csv"))
 
 
-def _upload(fresh_cache):
-    patients = (GOOD / "patients.csv").read_bytes()
-    relapses = (GOOD / "relapses.csv").read_bytes()
-    return store_from_upload(patients, "patients.csv", relapses, "relapses.csv")
+def test_the_same_digest_under_other_limits_is_not_held():
+    digest, _ = validate_upload(_files())
+    with pytest.raises(UploadNotHeld):
+        held_cohort(digest, UploadLimits(10**9, (10**6, 10**6, 10**6)))
 
 
-def test_store_then_cohort_gives_the_same_cohort(fresh_cache, server_default):
-    store, cohort = _upload(fresh_cache)
-    _same_cohort(cohort_from_store(store, server_default), cohort)
+def test_a_digest_never_validated_is_not_held():
+    with pytest.raises(UploadNotHeld):
+        held_cohort("0" * 64, NO_LIMITS)
 
 
-def test_another_worker_rebuilds_the_same_cohort_from_the_store(
-    fresh_cache, server_default, monkeypatch
-):
-    store, cohort = _upload(fresh_cache)
-    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
-    rebuilt = cohort_from_store(store, server_default)
-    assert rebuilt is not cohort
-    _same_cohort(rebuilt, cohort)
-
-
-def test_rebuilding_after_the_cache_was_cleared_refills_it(fresh_cache, server_default):
-    store, _ = _upload(fresh_cache)
+def test_a_worker_that_lost_it_holds_it_again_after_validating_the_same_files(fresh_cache):
+    digest, _ = validate_upload(_files())
     fresh_cache._items.clear()
-    rebuilt = cohort_from_store(store, server_default)
-    assert cohort_from_store(store, server_default) is rebuilt
+    with pytest.raises(UploadNotHeld):
+        held_cohort(digest, NO_LIMITS)
+    again, cohort = validate_upload(_files())
+    assert again == digest
+    assert held_cohort(digest, NO_LIMITS) is cohort
 
 
-def test_the_store_survives_a_json_round_trip(fresh_cache, server_default, monkeypatch):
-    import json
-
-    store, cohort = _upload(fresh_cache)
-    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
-    _same_cohort(cohort_from_store(json.loads(json.dumps(store)), server_default), cohort)
-
-
-def test_a_patients_only_upload_round_trips(fresh_cache, server_default, monkeypatch):
-    store, cohort = store_from_upload((GOOD / "patients.csv").read_bytes(), "patients.csv")
-    assert store["relapses"] is None
-    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
-    _same_cohort(cohort_from_store(store, server_default), cohort)
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"patients_name": "other.csv"},  # the name is the cohort's label on the page
+        {"relapses": None},
+        {"relapses": None, "infusions": RELAPSES, "infusions_name": "relapses.csv"},
+        {"patients": PATIENTS + b"\n"},
+    ],
+)
+def test_any_other_file_or_name_has_another_digest(changes):
+    assert _files(**changes).digest() != _files().digest()
 
 
-def test_the_store_keeps_names_and_bytes_not_patient_rows(fresh_cache):
-    store, _ = _upload(fresh_cache)
-    assert sorted(store) == ["infusions", "key", "patients", "relapses"]
-    assert store["patients"]["name"] == "patients.csv"
-    assert base64.b64decode(store["patients"]["data"]) == (GOOD / "patients.csv").read_bytes()
+def test_the_digest_does_not_run_parts_together():
+    # Without lengths, "ab" + "c" and "a" + "bc" would hash alike.
+    first = UploadFiles(b"c", "ab")
+    second = UploadFiles(b"bc", "a")
+    assert first.digest() != second.digest()
 
 
-@pytest.mark.parametrize("store", [None, {}])
-def test_no_upload_means_the_server_cohort(store, server_default):
-    assert cohort_from_store(store, server_default) is server_default
-
-
-def test_different_relapses_give_a_different_key(fresh_cache):
-    patients = (GOOD / "patients.csv").read_bytes()
-    with_relapses, _ = _upload(fresh_cache)
-    without, _ = store_from_upload(patients, "patients.csv")
-    assert with_relapses["key"] != without["key"]
-
-
-def test_a_rejected_upload_stores_nothing(fresh_cache):
+def test_a_rejected_upload_holds_nothing(fresh_cache):
     with pytest.raises(CohortValidationError):
-        store_from_upload((BAD / "duplicate_id.csv").read_bytes(), "duplicate_id.csv")
-    assert len(fresh_cache._items) == 0
+        validate_upload(UploadFiles((BAD / "duplicate_id.csv").read_bytes(), "duplicate_id.csv"))
+    assert len(fresh_cache) == 0
 
 
-def test_a_tampered_store_raises_the_validation_error(fresh_cache, server_default):
-    store, _ = _upload(fresh_cache)
-    fresh_cache._items.clear()
-    store["patients"]["data"] = base64.b64encode(b"patient_id,followup_months\nA,abc\n").decode()
-    with pytest.raises(CohortValidationError):
-        cohort_from_store(store, server_default)
+def test_each_file_has_its_own_row_limit():
+    """A relapses file has several rows per patient: its limit is its own."""
+    patients_rows = len(pd.read_csv(GOOD / "patients.csv"))
+    relapse_rows = len(pd.read_csv(GOOD / "relapses.csv"))
+    assert relapse_rows > patients_rows
+    fits = UploadLimits(None, (patients_rows, relapse_rows, 1))
+    validate_upload(_files(), fits)
+    with pytest.raises(CohortValidationError) as caught:
+        validate_upload(_files(), UploadLimits(None, (patients_rows, relapse_rows - 1, 1)))
+    [problem] = caught.value.problems
+    assert problem.file == "relapses.csv"
+    wanted = f"has more than {relapse_rows - 1} data rows, the limit for a relapses file"
+    assert str(problem.rule) == wanted
 
 
-# --- LRU bound ---------------------------------------------------------------------------
-
-
-def test_the_cache_holds_at_most_its_size(server_default):
-    cache = BoundedCache(3)
-    for i in range(5):
-        cache.put(f"k{i}", server_default)
-    assert list(cache._items) == ["k2", "k3", "k4"]
-
-
-def test_reading_an_entry_keeps_it_longest(server_default):
-    cache = BoundedCache(2)
-    cache.put("a", server_default)
-    cache.put("b", server_default)
-    cache.get("a")
-    cache.put("c", server_default)
-    assert cache.get("a") is server_default
-    assert cache.get("b") is None
-
-
-def test_putting_an_existing_key_does_not_grow_the_cache(server_default):
-    cache = BoundedCache(2)
-    for key in ("a", "b", "a", "a"):
-        cache.put(key, server_default)
-    assert list(cache._items) == ["b", "a"]
-
-
-def test_the_module_cache_is_bounded_by_cache_size(fresh_cache, small_patients):
-    base = (GOOD / "patients.csv").read_bytes()
+def test_the_module_cache_is_bounded_by_cache_size(fresh_cache):
     for i in range(CACHE_SIZE + 3):
         # Same patients, a trailing blank line count makes each upload distinct bytes.
-        store_from_upload(base + b"\n" * i, f"p{i}.csv")
-    assert len(fresh_cache._items) == CACHE_SIZE
+        validate_upload(UploadFiles(PATIENTS + b"\n" * i, f"p{i}.csv"))
+    assert len(fresh_cache) == CACHE_SIZE
 
 
-# --- decoding ----------------------------------------------------------------------------
+# --- the files held by the page ----------------------------------------------------------
+
+
+def _data_url(data: bytes) -> str:
+    return "data:text/csv;base64," + base64.b64encode(data).decode()
+
+
+def test_the_pages_contents_give_the_uploads_files_and_digest():
+    files = files_from_contents(
+        (_data_url(PATIENTS), _data_url(RELAPSES), None),
+        ("patients.csv", "relapses.csv", None),
+    )
+    assert files == _files()
+    assert files.digest() == _files().digest()
+
+
+def test_no_patients_file_in_the_page_means_no_upload():
+    assert files_from_contents((None, _data_url(RELAPSES), None), (None, "r.csv", None)) is None
 
 
 def test_a_data_url_is_decoded():
@@ -172,6 +154,7 @@ def test_a_data_url_is_decoded():
         "data:text/csv;base64,abc",  # bad padding
         "data:text/csv;base64,ÄÖÜ",
         "data:text/csv;base64,aGVsbG8=\nd29ybGQ=",
+        12,
     ],
 )
 def test_an_undecodable_upload_is_a_validation_error(contents):
@@ -185,7 +168,7 @@ def test_the_decode_error_names_the_file():
     assert [p.file for p in caught.value.problems] == ["clinic export.csv"]
 
 
-def test_contents_without_a_payload_give_a_validation_error_not_a_crash(fresh_cache):
+def test_contents_without_a_payload_give_a_validation_error_not_a_crash():
     data = decode_upload("garbage-without-comma", "x.csv")
     with pytest.raises(CohortValidationError):
-        store_from_upload(data, "x.csv")
+        validate_upload(UploadFiles(data, "x.csv"))

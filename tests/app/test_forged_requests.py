@@ -10,7 +10,7 @@ import pytest
 
 from app.layout import ids
 from app.server.config import Config
-from tests.app.test_request_policies import Page
+from tests.app.upload_session import Page
 from tests.reliability.dash_requests import texts
 
 BUG = "Something went wrong"

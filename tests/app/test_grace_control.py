@@ -34,7 +34,7 @@ def _grace_outputs(dash_app, store):
         arguments(adapt_controls, dash_app, {(ids.COHORT_STORE, "data"): store}),
         f"{ids.COHORT_STORE}.data",
     )
-    disabled, reason_style, value = outputs[-3:]
+    disabled, reason_style, value, _adapted_to = outputs[-4:]
     return disabled, reason_style, value
 
 

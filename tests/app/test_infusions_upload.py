@@ -1,11 +1,10 @@
-"""Uploading an infusions file: the session store keeps it, the key covers it, bad rows are
+"""Uploading an infusions file: the worker holds it, the digest covers it, bad rows are
 listed like any other upload problem, and the template downloads."""
 
 from __future__ import annotations
 
 import base64
 import contextvars
-import json
 
 import pytest
 from dash import no_update
@@ -20,7 +19,7 @@ from app.layout import ids
 from app.server.config import Config
 from app.server.factory import create_app
 from app.state import cohort_store
-from app.state.cohort_store import cohort_from_store, store_from_upload
+from app.state.cohort_store import UploadFiles, validate_upload
 from app.state.lru import BoundedCache
 from tests.dash_text import component_texts
 
@@ -75,39 +74,27 @@ def _problems(infusions: bytes) -> list[str]:
     return [str(p) for p in error.value.problems]
 
 
-def test_the_store_keeps_the_infusions_and_rebuilds_them(fresh_cache, monkeypatch):
-    store, cohort = store_from_upload(
-        PATIENTS, "p.csv", RELAPSES, "r.csv", infusions=INFUSIONS, infusions_name="i.csv"
-    )
-    assert store["infusions"]["name"] == "i.csv"
-    assert base64.b64decode(store["infusions"]["data"]) == INFUSIONS
-    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
-    rebuilt = cohort_from_store(json.loads(json.dumps(store)), default=None)
+def test_an_upload_with_infusions_is_held_and_validated_again_alike(fresh_cache):
+    files = UploadFiles(PATIENTS, "p.csv", RELAPSES, "r.csv", INFUSIONS, "i.csv")
+    digest, cohort = validate_upload(files)
+    fresh_cache._items.clear()  # a worker that lost it validates the page's files again
+    again, rebuilt = validate_upload(files)
+    assert again == digest
     assert rebuilt is not cohort
     assert rebuilt.infusions["months_from_rtx"].tolist() == [0.0, 6.0, 0.0]
 
 
-def test_the_key_covers_the_infusions(fresh_cache):
-    plain, _ = store_from_upload(PATIENTS, "p.csv", RELAPSES, "r.csv")
-    with_infusions, _ = store_from_upload(
-        PATIENTS, "p.csv", RELAPSES, "r.csv", infusions=INFUSIONS, infusions_name="i.csv"
-    )
-    assert plain["key"] != with_infusions["key"]
-    assert plain["infusions"] is None
+def test_the_digest_covers_the_infusions():
+    plain = UploadFiles(PATIENTS, "p.csv", RELAPSES, "r.csv")
+    with_infusions = UploadFiles(PATIENTS, "p.csv", RELAPSES, "r.csv", INFUSIONS, "i.csv")
+    assert plain.digest() != with_infusions.digest()
 
 
-def test_the_same_file_as_relapses_or_as_infusions_gives_two_keys(fresh_cache):
+def test_the_same_file_as_relapses_or_as_infusions_gives_two_digests():
     events = b"patient_id,months_from_rtx\nA1,12\n"
-    as_relapses, _ = store_from_upload(PATIENTS, "p.csv", events, "e.csv")
-    as_infusions, _ = store_from_upload(PATIENTS, "p.csv", infusions=events, infusions_name="e.csv")
-    assert as_relapses["key"] != as_infusions["key"]
-
-
-def test_a_store_without_an_infusions_entry_still_loads(fresh_cache):
-    store, _ = store_from_upload(PATIENTS, "p.csv")
-    del store["infusions"]
-    fresh_cache._items.clear()
-    assert cohort_from_store(store, default=None).infusions is None
+    as_relapses = UploadFiles(PATIENTS, "p.csv", events, "e.csv")
+    as_infusions = UploadFiles(PATIENTS, "p.csv", infusions=events, infusions_name="e.csv")
+    assert as_relapses.digest() != as_infusions.digest()
 
 
 def test_uploading_an_infusions_file_loads_it(dash_app, fresh_cache):
@@ -116,7 +103,7 @@ def test_uploading_an_infusions_file_loads_it(dash_app, fresh_cache):
         {ids.UPLOAD_PATIENTS: (PATIENTS, "p.csv"), ids.UPLOAD_INFUSIONS: (INFUSIONS, "i.csv")},
         ids.UPLOAD_INFUSIONS,
     )
-    assert store["infusions"]["name"] == "i.csv"
+    assert store["files"]["infusions"] == "i.csv"
     assert "with infusions from i.csv" in " ".join(component_texts(status))
 
 

@@ -1,5 +1,6 @@
-"""Logs never carry patient data: every callback, fed a store whose cell no longer validates,
-answers a message and logs the error by type and place only; a huge body is not echoed."""
+"""Logs never carry patient data: every callback, fed a forged store holding a patient ID,
+answers (or asks the page to restore) and logs by type and place only; a huge body is not
+echoed."""
 
 from __future__ import annotations
 
@@ -69,13 +70,14 @@ def test_a_bad_store_answers_a_message_and_logs_no_cell_value(app, key, caplog):
     assert response.status_code in (200, 204), response.get_data(as_text=True)[:300]
     assert SECRET not in response.get_data(as_text=True) or "cohort-store" in key
     if spec["callback"].__name__.startswith("download_"):
-        # No file; the message shows where the data panel reports (Dash's set_props).
+        # No file; the page is told the key was refused (Dash's set_props), and its restore
+        # callback says the upload is gone (tests/app/test_upload_requests.py).
         answer = response.get_json()
         assert ids.DOWNLOAD_CSV not in answer["response"]
         assert ids.DOWNLOAD_REPORT not in answer["response"]
-        status = str(answer["sideUpdate"][ids.UPLOAD_STATUS])
-        assert "'color': 'danger'" in status
-        assert SECRET not in status
+        signal = answer["sideUpdate"][ids.UPLOAD_RESTORE]["data"]
+        assert signal["reason"] == "invalid"
+        assert SECRET not in str(answer["sideUpdate"])
 
 
 def test_an_exception_escaping_to_flask_is_logged_by_type_and_place(caplog):

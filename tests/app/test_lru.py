@@ -84,3 +84,28 @@ def test_a_zero_size_cache_stores_nothing(size):
     cache = BoundedCache(max_items=size)
     cache.put("a", 1)
     assert cache.get("a") is None
+
+
+# Moved from test_cohort_store.py (the cache of uploaded cohorts is this LRU).
+def test_the_cache_holds_at_most_its_size():
+    cache = BoundedCache(3)
+    for i in range(5):
+        cache.put(f"k{i}", i)
+    assert list(cache._items) == ["k2", "k3", "k4"]
+
+
+def test_reading_an_entry_keeps_it_longest():
+    cache = BoundedCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    cache.get("a")
+    cache.put("c", 3)
+    assert cache.get("a") == 1
+    assert cache.get("b") is None
+
+
+def test_putting_an_existing_key_does_not_grow_the_cache():
+    cache = BoundedCache(2)
+    for key in ("a", "b", "a", "a"):
+        cache.put(key, 0)
+    assert list(cache._items) == ["b", "a"]

@@ -7,7 +7,7 @@ over HTTP (Flask's test client, bodies built from the app's own callback declara
 
 from __future__ import annotations
 
-import base64
+import functools
 import json
 import logging
 import math
@@ -17,13 +17,10 @@ import pytest
 from analytics.data.choices import MAX_GROUP_LEVELS
 from app.layout import ids
 from app.server.config import Config
-from app.server.factory import create_app
-from app.state import cohort_store
-from app.state.cohort_store import store_from_upload
 from app.state.controls import cohort_controls
-from app.state.lru import BoundedCache
+from tests.app.upload_session import Page, upload
 from tests.conftest import make_cohort
-from tests.reliability.dash_requests import callback_body, live_count_text, texts, walk
+from tests.reliability.dash_requests import live_count_text, texts
 
 UPDATE = "/_dash-update-component"
 
@@ -37,30 +34,14 @@ def _patients_csv(rows: int, extra: str = "") -> bytes:
 
 
 def _store(rows: int) -> dict:
-    """A store as the upload callback makes it (no limits applied)."""
-    store, _ = store_from_upload(_patients_csv(rows), "forged.csv")
-    return json.loads(json.dumps(store))
+    """The cohort store the upload callback gave a browser (on a server with default limits)."""
+    page = _uploader()
+    return upload(page, _patients_csv(rows), "forged.csv")
 
 
-class Page:
-    """One app and its first-rendered layout, posting callbacks as the browser does."""
-
-    def __init__(self, config: Config) -> None:
-        self.app = create_app(config)
-        self.client = self.app.server.test_client()
-        layout = self.client.get("/_dash-layout").get_json()
-        self.layout = {c["props"]["id"]: c["props"] for c in walk(layout) if "id" in c["props"]}
-
-    def post(self, function: str, changes: dict, triggered=None):
-        body = callback_body(function, self.layout, changes, triggered)
-        return self.client.post(UPDATE, data=body, content_type="application/json")
-
-    def panels(self, store=None, **values) -> dict:
-        changes = {(cid, "value"): v for cid, v in values.items()}
-        changes[(ids.COHORT_STORE, "data")] = store
-        reply = self.post("update_panels", changes)
-        assert reply.status_code == 200, reply.get_data(as_text=True)[:500]
-        return reply.get_json()["response"]
+@functools.cache
+def _uploader() -> Page:
+    return Page(Config())
 
 
 def warnings_text(response: dict) -> str:
@@ -114,16 +95,12 @@ def test_uploads_off_lowers_the_request_body_limit(closed_page, open_page):
     )
 
 
-def test_a_store_over_the_row_limit_is_refused_on_every_callback(limited_page):
-    response = limited_page.panels(_store(30))
-    assert "has more than 20 data rows, the limit" in warnings_text(response)
-
-
-def test_a_store_over_the_size_limit_is_refused_before_decoding(limited_page):
-    store = _store(15)
-    store["patients"]["data"] = base64.b64encode(b"x" * 20_000).decode()
-    response = limited_page.panels(store)
-    assert "larger than this server accepts" in warnings_text(response)
+def test_a_store_from_a_server_with_other_limits_is_refused_on_every_callback(limited_page):
+    """The key names the limits its upload passed: under stricter ones it is refused, and
+    the page goes back to the server's cohort (tests/app/test_upload_requests.py)."""
+    answer = limited_page.panels_answer(_store(30))
+    assert ids.LIVE_COUNT not in answer.get("response", {})
+    assert answer["sideUpdate"][ids.UPLOAD_RESTORE]["data"]["reason"] == "invalid"
 
 
 @pytest.mark.parametrize(
@@ -132,41 +109,15 @@ def test_a_store_over_the_size_limit_is_refused_before_decoding(limited_page):
         {"patients": {"name": "p.csv", "data": "%%% not base64 %%%"}},
         {"patients": "p.csv"},
         {"patients": None, "key": "x"},
+        {"key": ["x"]},
+        "a string",
     ],
 )
 def test_a_malformed_store_gets_a_message_not_an_error(open_page, store, caplog):
     with caplog.at_level(logging.ERROR, logger="app.callbacks"):
-        response = open_page.panels(store)
-    assert "upload" in warnings_text(response)
+        answer = open_page.panels_answer(store)
+    assert answer["sideUpdate"][ids.UPLOAD_RESTORE]["data"]["reason"] == "invalid"
     assert caplog.records == []
-
-
-# --- cache keys derived on the server --------------------------------------------------------
-
-
-def test_a_key_sent_with_other_bytes_gives_the_cohort_of_those_bytes(open_page):
-    victim, attacker = _store(54), _store(7)
-    assert "54" in live_count_text(open_page.panels(victim))
-    forged = {**attacker, "key": victim["key"]}
-    assert "7" in live_count_text(open_page.panels(forged))
-    assert "54" not in live_count_text(open_page.panels(forged))
-
-
-def test_a_poisoned_key_does_not_change_what_its_owner_sees(open_page, monkeypatch):
-    victim, attacker = _store(41), _store(9)
-    # A worker that has seen neither upload (the one the victim's next request reaches)...
-    monkeypatch.setattr(cohort_store, "_cache", BoundedCache(cohort_store.CACHE_SIZE))
-    # ...gets the attacker's bytes under the victim's key first...
-    open_page.panels({**attacker, "key": victim["key"]})
-    # ...and the victim still sees their own cohort.
-    assert "41" in live_count_text(open_page.panels(victim))
-
-
-def test_stores_without_a_key_do_not_share_a_cache_slot(open_page):
-    first = {k: v for k, v in _store(13).items() if k != "key"}
-    second = {k: v for k, v in _store(17).items() if k != "key"}
-    assert "13" in live_count_text(open_page.panels(first))
-    assert "17" in live_count_text(open_page.panels(second))
 
 
 # --- control values a page could not have sent ------------------------------------------------

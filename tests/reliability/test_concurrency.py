@@ -140,7 +140,8 @@ def run_session(port: int, layout: dict, session: Session, start_together) -> No
         status = " ".join(texts(response[ids.UPLOAD_STATUS]["children"]))
         if f"{session.path.name}: {session.total} patients" not in status:
             session.mixups.append(f"upload said {status!r}")
-        with_store = {(ids.COHORT_STORE, "data"): store}
+        # The page keeps the files: a worker that lacks the upload gets them once.
+        with_store = {**upload_changes(session.path), (ids.COHORT_STORE, "data"): store}
         response, seconds = call(port, "adapt_controls", layout, with_store)
         session.latencies.append(seconds)
         # The age slider shows the uploaded cohort's full range, as after adapt_controls.

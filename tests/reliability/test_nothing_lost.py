@@ -99,9 +99,12 @@ def _upload(server, layout, patients: Path, relapses: Path | None = None) -> tup
         )
     response, _ = call(server.port, "load_upload", layout, changes)
     store = response[ids.COHORT_STORE]["data"]
-    response, _ = call(server.port, "adapt_controls", layout, {(ids.COHORT_STORE, "data"): store})
+    response, _ = call(
+        server.port, "adapt_controls", layout, {**changes, (ids.COHORT_STORE, "data"): store}
+    )
     low, high = response[ids.AGE]["min"], response[ids.AGE]["max"]
     return store, {
+        **changes,  # the page keeps the files: a worker that lacks the upload gets them
         (ids.COHORT_STORE, "data"): store,
         (ids.AGE, "min"): low,
         (ids.AGE, "max"): high,
