@@ -25,6 +25,7 @@ from app.state.page_language import (
     request_language,
 )
 from app.state.session import CONFIG_KEY, SERVER_COHORT_KEY
+from app.state.shared_store import SHARED_STORE_KEY, SharedStore
 from i18n.language import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger("app")
@@ -95,6 +96,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     # handles); buffered compression of these small files costs nothing.
     app.server.config["COMPRESS_STREAMS"] = False
     app.server.config[CONFIG_KEY] = config
+    # Connects on first use: with Redis down at start-up the worker answers locally until it
+    # is up ("degraded").
+    shared_store = app.server.config[SHARED_STORE_KEY] = SharedStore.from_config(config)
     # The three files of an upload (patients, relapses, infusions) travel base64-encoded
     # (4/3 larger) in one callback request. Without uploads no request carries a file: a
     # callback's inputs are a few kilobytes.
@@ -123,7 +127,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
 
     @app.server.route("/healthz")
     def healthz():
-        return jsonify(status)
+        # "cache": "degraded" keeps HTTP 200: the app answers correctly without Redis, only
+        # slower (docs/deploy.md, section 7).
+        return jsonify({**status, "cache": shared_store.status()})
 
     # Dash registers its script bundles on a worker's first request, behind a flag it sets
     # before the work is done: a second thread's first request (a bundle) then finds nothing
