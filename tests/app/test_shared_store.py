@@ -311,6 +311,34 @@ def test_redis_killed_mid_session_degrades_with_one_line_and_right_answers(
     assert all("127.0.0.1" not in r.getMessage() for r in caplog.records)
 
 
+class CountingClient:
+    """A Redis client that counts the commands it is asked to send."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+        self.commands = 0
+
+    def __getattr__(self, name: str):
+        if name in ("get", "getex", "set", "ping"):
+            self.commands += 1
+        return getattr(self.client, name)
+
+
+def test_a_dead_redis_is_asked_at_most_once_per_retry_period(redis_server):
+    """The breaker: once Redis failed, requests do not wait on it again until retry_seconds
+    have passed (an hour here, so every call below falls in the first period)."""
+    client = CountingClient(connect(redis_server.url))
+    store = SharedStore(client, SECRET, VERSION, retry_seconds=3600)  # type: ignore[arg-type]
+    try:
+        redis_server.kill()
+        for number in range(20):
+            assert report_like(store, f"view-{number}", Counter(number)) == number
+            assert store.status() == "degraded"
+        assert client.commands == 1
+    finally:
+        client.client.close()
+
+
 def test_a_redis_down_at_start_leaves_the_store_degraded_not_broken(redis_server):
     redis_server.kill()
     store = SharedStore(connect(redis_server.url), SECRET, VERSION, retry_seconds=RETRY)

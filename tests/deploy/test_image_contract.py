@@ -169,7 +169,7 @@ def test_healthz_answers_ok_with_its_json(server):
     status, headers, body = server.get("/healthz")
     assert status == 200
     assert headers["Content-Type"].startswith("application/json")
-    assert json.loads(body) == {"status": "ok", "cohort_loaded": True}
+    assert json.loads(body) == {"status": "ok", "cohort_loaded": True, "cache": "local"}
 
 
 def test_the_image_healthcheck_command_passes(server):
@@ -295,7 +295,7 @@ def test_a_corrupt_cohort_file_degrades_without_a_crash_loop(container_root):
     finally:
         started.stop()
     assert status == 200
-    assert json.loads(body) == {"status": "degraded", "cohort_loaded": False}
+    assert json.loads(body) == {"status": "degraded", "cohort_loaded": False, "cache": "local"}
     assert still_running
     assert status_again == 200
     logs = started.logs()
