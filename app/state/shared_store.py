@@ -119,7 +119,8 @@ class SharedStore:
     def from_config(cls, config: Config) -> SharedStore:
         """Local only without REDIS_URL; no connection is made before the first use."""
         if config.redis_url is None:
-            return cls(None, None, code_version())
+            return cls(None, None, "")  # no keys to version: nothing leaves the process
+        # The digest reads the app's sources once (about 0.2 s), at start-up only.
         return cls(connect(config.redis_url), config.secret_key, code_version())
 
     def close(self) -> None:
@@ -202,7 +203,15 @@ class SharedStore:
         local cache only, so one large cohort cannot evict everyone else's)."""
         if self._client is None:
             return False
-        payload = encode(value)
+        try:
+            payload = encode(value)
+        except Exception as error:  # e.g. an object pickle cannot take: the value is still right
+            log.warning(
+                "a value for %s could not be encoded (%s): kept in this process",
+                namespace,
+                type(error).__name__,
+            )
+            return False
         if len(payload) > max_bytes:
             return False
         name = self.redis_key(namespace, key)

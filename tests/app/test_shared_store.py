@@ -285,6 +285,30 @@ def test_a_genuine_entry_that_cannot_be_decoded_is_computed_here(stores, caplog)
     assert len(warnings_matching(caplog, "could not be decoded")) == 1
 
 
+def test_a_value_that_cannot_be_encoded_is_still_answered_and_kept_locally(stores, caplog):
+    first, _ = stores
+    local: BoundedCache[object] = BoundedCache(8)
+    unpicklable = Counter(lambda: "a closure pickle refuses")
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        value = report_like(first, "view", unpicklable, local=local)
+        assert report_like(first, "view", unpicklable, local=local) is value
+    assert unpicklable.calls == 1
+    assert len(warnings_matching(caplog, "could not be encoded")) == 1
+
+
+def test_the_code_version_follows_the_source(tmp_path, monkeypatch):
+    from app.state import code_version as module
+
+    (tmp_path / "analytics").mkdir()
+    source = tmp_path / "analytics" / "estimator.py"
+    source.write_text("ESTIMATE = 1\n")
+    monkeypatch.setattr(module, "ROOT", tmp_path)
+    before = module.code_version.__wrapped__()
+    assert module.code_version.__wrapped__() == before
+    source.write_text("ESTIMATE = 2\n")
+    assert module.code_version.__wrapped__() != before
+
+
 # Redis down, restarted ------------------------------------------------------------------
 
 

@@ -49,7 +49,8 @@ def nginx_binary() -> str:
 def ssha(password: str) -> str:
     """An htpasswd entry nginx reads ({SSHA}), made without apache2-utils (tests only)."""
     salt = os.urandom(8)
-    return "{SSHA}" + base64.b64encode(hashlib.sha1(password.encode() + salt).digest() + salt).decode()
+    digest = hashlib.sha1(password.encode() + salt).digest()
+    return "{SSHA}" + base64.b64encode(digest + salt).decode()
 
 
 def rendered(folder: Path, listen: int, backends: list[int]) -> Path:
@@ -202,6 +203,6 @@ def test_the_compose_example_wires_what_the_proxy_assumes():
         assert f"ipv4_address: {replica}" in compose
     proxy = re.search(r"FORWARDED_ALLOW_IPS: (\S+)", compose).group(1)
     assert f"ipv4_address: {proxy}" in compose
-    assert "--save\n      - \"\"" in compose
+    assert '--save\n      - ""' in compose
     assert "allkeys-lru" in compose
     assert "REDIS_URL: redis://redis:6379/0" in compose
