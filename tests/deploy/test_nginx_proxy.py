@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_dockerfile import _hadolint
 from test_image_contract import START_SECONDS, _free_port, container_root, run_image  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reliability"))
@@ -33,6 +34,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "deploy" / "nginx.conf"
 COMPOSE = ROOT / "deploy" / "docker-compose.scale.yml"
+PROXY_DOCKERFILE = ROOT / "deploy" / "proxy.Dockerfile"
 USER, PASSWORD = "alice", "correct horse battery staple"
 
 
@@ -206,3 +208,18 @@ def test_the_compose_example_wires_what_the_proxy_assumes():
     assert '--save\n      - ""' in compose
     assert "allkeys-lru" in compose
     assert "REDIS_URL: redis://redis:6379/0" in compose
+
+
+def test_the_proxy_image_passes_hadolint_and_sends_no_passwords_to_its_build():
+    result = subprocess.run(
+        [_hadolint(), "--no-color", "--failure-threshold", "style", str(PROXY_DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    ignored = (ROOT / "deploy" / ".dockerignore").read_text().split()
+    assert "*" in ignored
+    assert "!nginx.conf" in ignored
+    assert "!htpasswd" not in ignored
