@@ -131,7 +131,8 @@ class SharedStore:
     # Status and breaker ---------------------------------------------------------------
 
     def status(self) -> str:
-        """ "shared", "degraded" (configured, unreachable: answering locally) or "local"."""
+        """One of "shared", "degraded" (configured but unreachable: answering locally) and
+        "local" (no REDIS_URL). A Redis no call used for ``probe_seconds`` is pinged first."""
         if self._client is None:
             return LOCAL
         with self._lock:
