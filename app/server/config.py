@@ -15,8 +15,6 @@ from pathlib import Path
 AUTH_MODES = ("none", "basic", "header")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
-# HMAC-SHA256 keys: 32 random bytes are 43 URL-safe characters; shorter is guessable sooner.
-MIN_SECRET_CHARS = 32
 
 
 class ConfigError(ValueError):
@@ -45,6 +43,9 @@ class Config:
     auth_proxy_ips: str | None = None
     log_level: str = "INFO"
     debug: bool = False
+    # Authenticates (HMAC-SHA256) what the workers put in the shared Redis, a network service
+    # (app/state/shared_store.py); the same in every container sharing one Redis.
+    secret_key: str | None = field(default=None, repr=False)
     # The budget of one request's computation (analytics.budget): seconds, and megabytes of
     # the engine's largest work arrays. Below GUNICORN_TIMEOUT; see docs/deploy.md.
     compute_seconds: float = 20.0
@@ -52,9 +53,6 @@ class Config:
     # The shared cache of several workers and containers (app/state/shared_store.py); unset:
     # every cache stays in its worker, as on a laptop. Not in repr: the URL can hold a password.
     redis_url: str | None = field(default=None, repr=False)
-    # Authenticates what the workers put in Redis (a network service); the same in every
-    # container that shares one Redis. Never in repr, never logged.
-    secret_key: str | None = field(default=None, repr=False)
 
     @property
     def proxy_ips(self) -> str:
@@ -91,14 +89,14 @@ class Config:
             debug=reader.flag("DEBUG", cls.debug),
             compute_seconds=reader.number("COMPUTE_SECONDS", cls.compute_seconds, low=0.1),
             compute_memory_mb=reader.number("COMPUTE_MEMORY_MB", cls.compute_memory_mb, low=1),
-            redis_url=reader.redis_url("REDIS_URL"),
             secret_key=reader.secret("SECRET_KEY"),
+            redis_url=reader.redis_url("REDIS_URL"),
         )
         if config.redis_url is not None and config.secret_key is None:
             # A key drawn per process would make every other worker's entries fail their check.
             raise ConfigError(
                 "REDIS_URL is set but SECRET_KEY is not: give every container that shares the "
-                f"Redis the same SECRET_KEY (at least {MIN_SECRET_CHARS} characters, e.g. from "
+                "Redis the same SECRET_KEY (at least 32 characters, e.g. from "
                 "python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         if config.relapses_path is not None and config.cohort_path is None:
@@ -186,26 +184,11 @@ class _Reader:
                 ) from None
         return text
 
-    def redis_url(self, name: str) -> str | None:
-        """``redis://[:password@]host:port/db``, ``rediss://`` (TLS) or ``unix:///path``.
-        Messages never repeat the value: it can hold the Redis password."""
-        text = self._raw(name)
-        if text is None:
-            return None
-        scheme, sep, rest = text.partition("://")
-        if not sep or scheme.lower() not in REDIS_SCHEMES or not rest.strip("/"):
-            raise ConfigError(
-                f"{name} must look like redis://host:6379/0 (or rediss://, unix:///path)"
-            )
-        return text
-
     def secret(self, name: str) -> str | None:
-        """A key of at least MIN_SECRET_CHARS characters; messages never repeat it."""
         text = self._raw(name)
-        if text is not None and len(text) < MIN_SECRET_CHARS:
-            raise ConfigError(
-                f"{name} must have at least {MIN_SECRET_CHARS} characters, got {len(text)}"
-            )
+        if text is not None and len(text) < 32:
+            # Short keys can be guessed offline from one value signed with them.
+            raise ConfigError(f"{name} must be at least 32 characters long")
         return text
 
     def path(self, name: str) -> Path | None:
@@ -236,3 +219,16 @@ class _Reader:
             return "/"
         # Dash wants "/prefix/": accept "/prefix", "prefix/" and "prefix" as an admin types them.
         return "/" + text.strip("/") + "/" if text.strip("/") else "/"
+
+    def redis_url(self, name: str) -> str | None:
+        """``redis://[:password@]host:port/db``, ``rediss://`` (TLS) or ``unix:///path``.
+        Messages never repeat the value: it can hold the Redis password."""
+        text = self._raw(name)
+        if text is None:
+            return None
+        scheme, sep, rest = text.partition("://")
+        if not sep or scheme.lower() not in REDIS_SCHEMES or not rest.strip("/"):
+            raise ConfigError(
+                f"{name} must look like redis://host:6379/0 (or rediss://, unix:///path)"
+            )
+        return text
