@@ -261,6 +261,9 @@ def test_sigterm_stops_it_cleanly_within_seconds(container_root):
         ("GUNICORN_WORKERS", "many"),
         ("GUNICORN_TIMEOUT", "0"),
         ("AUTH_USERS_FILE", "/nonexistent/users.txt"),
+        # A shared Redis without the shared key: entries could never be verified.
+        ("REDIS_URL", "redis://redis:6379/0"),
+        ("SECRET_KEY", "too-short"),
     ],
 )
 def test_an_invalid_setting_exits_2_with_one_line_naming_it(container_root, variable, value):
