@@ -14,6 +14,7 @@ from pathlib import Path
 
 AUTH_MODES = ("none", "basic", "header")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class ConfigError(ValueError):
@@ -50,14 +51,19 @@ class Config:
     auth_proxy_ips: str | None = None
     log_level: str = "INFO"
     debug: bool = False
-    # Signs the keys of uploaded cohorts (app/state/upload_keys.py). Every worker and
-    # container behind one address needs the same value; unset, gunicorn.conf.py draws one
-    # for its workers (and `python -m app` for itself) at start.
+    # Signs the keys of uploaded cohorts (app/state/upload_keys.py) and authenticates
+    # (HMAC-SHA256) what the workers put in the shared Redis (app/state/shared_store.py).
+    # Every worker and container behind one address needs the same value; unset,
+    # gunicorn.conf.py draws one for its workers (and `python -m app` for itself) at start
+    # (not allowed with REDIS_URL: each container would draw its own).
     secret_key: str | None = field(default=None, repr=False)
     # The budget of one request's computation (analytics.budget): seconds, and megabytes of
     # the engine's largest work arrays. Below GUNICORN_TIMEOUT; see docs/deploy.md.
     compute_seconds: float = 20.0
     compute_memory_mb: float = 512.0
+    # The shared cache of several workers and containers (app/state/shared_store.py); unset:
+    # every cache stays in its worker, as on a laptop. Not in repr: the URL can hold a password.
+    redis_url: str | None = field(default=None, repr=False)
 
     @property
     def proxy_ips(self) -> str:
@@ -102,7 +108,15 @@ class Config:
             compute_seconds=reader.number("COMPUTE_SECONDS", cls.compute_seconds, low=0.1),
             compute_memory_mb=reader.number("COMPUTE_MEMORY_MB", cls.compute_memory_mb, low=1),
             secret_key=reader.secret("SECRET_KEY"),
+            redis_url=reader.redis_url("REDIS_URL"),
         )
+        if config.redis_url is not None and config.secret_key is None:
+            # A key drawn per process would make every other worker's entries fail their check.
+            raise ConfigError(
+                "REDIS_URL is set but SECRET_KEY is not: give every container that shares the "
+                "Redis the same SECRET_KEY (at least 32 characters, e.g. from "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         if config.relapses_path is not None and config.cohort_path is None:
             raise ConfigError("RELAPSES_PATH is set but COHORT_PATH is not: set both or neither")
         if config.infusions_path is not None and config.cohort_path is None:
@@ -208,7 +222,7 @@ class _Reader:
     def secret(self, name: str) -> str | None:
         text = self._raw(name)
         if text is not None and len(text) < 32:
-            # Short keys can be guessed offline from one signed upload key.
+            # Short keys can be guessed offline from one value signed with them.
             raise ConfigError(f"{name} must be at least 32 characters long")
         return text
 
@@ -240,3 +254,16 @@ class _Reader:
             return "/"
         # Dash wants "/prefix/": accept "/prefix", "prefix/" and "prefix" as an admin types them.
         return "/" + text.strip("/") + "/" if text.strip("/") else "/"
+
+    def redis_url(self, name: str) -> str | None:
+        """``redis://[:password@]host:port/db``, ``rediss://`` (TLS) or ``unix:///path``.
+        Messages never repeat the value: it can hold the Redis password."""
+        text = self._raw(name)
+        if text is None:
+            return None
+        scheme, sep, rest = text.partition("://")
+        if not sep or scheme.lower() not in REDIS_SCHEMES or not rest.strip("/"):
+            raise ConfigError(
+                f"{name} must look like redis://host:6379/0 (or rediss://, unix:///path)"
+            )
+        return text

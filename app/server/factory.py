@@ -26,6 +26,7 @@ from app.state.page_language import (
     request_language,
 )
 from app.state.session import CONFIG_KEY, SECRET_KEY, SERVER_COHORT_KEY
+from app.state.shared_store import SHARED_STORE_KEY, SharedStore
 from i18n.language import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger("app")
@@ -99,6 +100,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     # Signs the keys of uploaded cohorts (app/state/upload_keys.py). gunicorn.conf.py gives
     # every worker the same one when SECRET_KEY is unset; a lone process draws its own.
     app.server.config[SECRET_KEY] = config.secret_key or secrets.token_urlsafe(48)
+    # Connects on first use: with Redis down at start-up the worker answers locally until it
+    # is up ("degraded").
+    shared_store = app.server.config[SHARED_STORE_KEY] = SharedStore.from_config(config)
     # The three files of an upload (patients, relapses, infusions) travel base64-encoded
     # (4/3 larger) in one callback request: the upload, and a restore in a worker that lost
     # it (app/callbacks/restore.py). Every other callback sends the upload's key, a few
@@ -128,7 +132,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
 
     @app.server.route("/healthz")
     def healthz():
-        return jsonify(status)
+        # "cache": "degraded" keeps HTTP 200: the app answers correctly without Redis, only
+        # slower (docs/deploy.md, section 7).
+        return jsonify({**status, "cache": shared_store.status()})
 
     # Dash registers its script bundles on a worker's first request, behind a flag it sets
     # before the work is done: a second thread's first request (a bundle) then finds nothing

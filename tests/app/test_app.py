@@ -19,7 +19,7 @@ def client():
 def test_healthz_answers_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "cohort_loaded": True}
+    assert response.get_json() == {"status": "ok", "cohort_loaded": True, "cache": "local"}
 
 
 def test_index_page_references_only_local_resources(client):

@@ -169,7 +169,7 @@ def test_healthz_answers_ok_with_its_json(server):
     status, headers, body = server.get("/healthz")
     assert status == 200
     assert headers["Content-Type"].startswith("application/json")
-    assert json.loads(body) == {"status": "ok", "cohort_loaded": True}
+    assert json.loads(body) == {"status": "ok", "cohort_loaded": True, "cache": "local"}
 
 
 def test_the_image_healthcheck_command_passes(server):
@@ -261,6 +261,9 @@ def test_sigterm_stops_it_cleanly_within_seconds(container_root):
         ("GUNICORN_WORKERS", "many"),
         ("GUNICORN_TIMEOUT", "0"),
         ("AUTH_USERS_FILE", "/nonexistent/users.txt"),
+        # A shared Redis without the shared key: entries could never be verified.
+        ("REDIS_URL", "redis://redis:6379/0"),
+        ("SECRET_KEY", "too-short"),
     ],
 )
 def test_an_invalid_setting_exits_2_with_one_line_naming_it(container_root, variable, value):
@@ -295,7 +298,7 @@ def test_a_corrupt_cohort_file_degrades_without_a_crash_loop(container_root):
     finally:
         started.stop()
     assert status == 200
-    assert json.loads(body) == {"status": "degraded", "cohort_loaded": False}
+    assert json.loads(body) == {"status": "degraded", "cohort_loaded": False, "cache": "local"}
     assert still_running
     assert status_again == 200
     logs = started.logs()

@@ -136,7 +136,7 @@ def test_source_files_are_never_modified(server, layout, configured_cohort, uplo
 
     assert {path: (digest(path), path.stat().st_mtime_ns) for path in files} == before
     health = request(server.port, "GET", "/healthz")
-    assert json.loads(health.body) == {"status": "ok", "cohort_loaded": True}
+    assert json.loads(health.body) == {"status": "ok", "cohort_loaded": True, "cache": "local"}
     expected = build_report(load_cohort(configured_cohort), Filters(sex="F"))
     assert card_value(served, "card-n") == str(expected.n)
     assert "[ERROR]" not in server.logs()
