@@ -329,11 +329,12 @@ def test_a_callback_draws_the_four_plots(served):
 
 
 def test_the_image_healthcheck_reports_healthy(served):
-    served.wait(
-        lambda: served.inspect("{{.State.Health.Status}}") == "healthy",
-        "healthy by its HEALTHCHECK",
-        HEALTHY_SECONDS,
-    )
+    def healthy() -> bool:
+        status = served.inspect("{{.State.Health.Status}}")
+        assert status != "unhealthy", served.inspect("{{json .State.Health.Log}}")
+        return status == "healthy"
+
+    served.wait(healthy, "healthy by its HEALTHCHECK", HEALTHY_SECONDS)
     last = json.loads(served.inspect("{{json .State.Health.Log}}"))[-1]
     assert last["ExitCode"] == 0, last
 
@@ -344,7 +345,8 @@ def test_the_image_healthcheck_reports_healthy(served):
 def test_a_cohort_mounted_read_only_is_the_one_served(image):
     with tempfile.TemporaryDirectory(prefix="nmosd-data-") as folder:
         data = Path(folder)
-        data.chmod(0o755)
+        # Writable by anyone on the host, so only the read-only mount can stop a write.
+        data.chmod(0o777)
         cohort = data / "patients.csv"
         shutil.copyfile(GOOD / "patients.csv", cohort)
         cohort.chmod(0o444)
@@ -358,7 +360,8 @@ def test_a_cohort_mounted_read_only_is_the_one_served(image):
             status, body = _post(
                 running, UPDATE_PATH, callback_body("update_panels", _layout(layout_json), {})
             )
-            write = running.exec_python("open('/data/patients.csv', 'a')")
+            write = running.exec_python("open('/data/probe', 'w')")
+            mounts = json.loads(running.inspect("{{json .Mounts}}"))
     assert json.loads(health) == {"status": "ok", "cohort_loaded": True}
     assert status == 200, body[:300]
     response = json.loads(body)["response"]
@@ -367,6 +370,7 @@ def test_a_cohort_mounted_read_only_is_the_one_served(image):
     assert report.n != build_report(load_demo(), Filters()).n, "indistinguishable from the demo"
     assert write.returncode != 0
     assert "Read-only file system" in write.stderr
+    assert [(m["Destination"], m["RW"]) for m in mounts] == [("/data", False)]
 
 
 # Stopping --------------------------------------------------------------------------------
