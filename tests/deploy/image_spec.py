@@ -1,4 +1,4 @@
-"""What the Docker image promises, read from the Dockerfile itself (no Docker engine here).
+"""What the Docker image promises, read from the Dockerfile itself (no Docker engine needed).
 
 Just enough of the Dockerfile grammar for our own file: line continuations, comments, stages,
 ``ENV`` in ``key=value`` form, exec-form (JSON) ``CMD`` and ``HEALTHCHECK ... CMD``.

@@ -1,7 +1,7 @@
 """The Dockerfile, .dockerignore and docker-compose.yml say what docs/deploy.md promises.
 
-There is no Docker engine on these machines, so the image is checked as text here and run by
-its exact command in test_image_contract.py.
+Checked as text here, on any machine; the built image is run by Docker in test_container.py
+(CI) and imitated by its exact command in test_image_contract.py (machines without a daemon).
 """
 
 from __future__ import annotations

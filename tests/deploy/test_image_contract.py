@@ -1,6 +1,7 @@
 """The image's exact CMD, with the image's ENV, behaves as docs/deploy.md says.
 
-No Docker engine here, so the container is imitated as closely as a test can: the files the
+For machines without a Docker daemon (CI runs the built image in test_container.py, and
+these tests skip there); the container is imitated as closely as a test can: the files the
 runtime stage COPYs are laid out as its WORKDIR in a temporary folder, the CMD runs there with
 the Dockerfile's ENV (HOST=127.0.0.1 and a free port instead of 0.0.0.0:8050; the repository's
 .venv stands in for /opt/venv). The image's non-root USER is checked in test_dockerfile.py
