@@ -1,7 +1,8 @@
 """What the Docker image promises, read from the Dockerfile itself (no Docker engine needed).
 
-Just enough of the Dockerfile grammar for our own file: line continuations, comments, stages,
-``ENV`` in ``key=value`` form, exec-form (JSON) ``CMD`` and ``HEALTHCHECK ... CMD``.
+Just enough of the Dockerfile grammar for our own file: line continuations, comments, stages
+(their base with the global ARGs' defaults put in), ``ENV`` in ``key=value`` form, exec-form
+(JSON) ``CMD`` and ``HEALTHCHECK ... CMD``.
 """
 
 from __future__ import annotations
