@@ -39,5 +39,9 @@ started=$(date +%s)
 # --network=host: these machines have no Docker bridge (dockerd --bridge=none).
 docker build --network=host --pull=false --build-arg "PYTHON_BASE=$BASE" \
     "${index_args[@]}" -t "$TAG" .
+# The previous build's image, untagged by this one, would stay on disk run after run (about
+# 1 GB each); its cached layers that this build reused are kept.
+docker image prune --force \
+    --filter "label=org.opencontainers.image.title=RTX-Refractory NMOSD Cohort Explorer" >/dev/null
 echo "build-image: $TAG built in $(($(date +%s) - started)) s," \
     "$(docker image inspect --format '{{.Size}}' "$TAG") bytes"
