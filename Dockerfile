@@ -1,13 +1,24 @@
 # RTX-Refractory NMOSD Cohort Explorer: the image a hospital runs on its intranet.
 # Build: docker build -t nmosd-explorer .      Guide for IT: docs/deploy.md
+# CI builds it on a stand-in base and runs it for real: .ci/build-image.sh, tests/deploy.
 #
 # Two stages: "build" resolves the exact versions in uv.lock into a virtual environment
 # (building any source-only package there); "runtime" gets that environment and the app's
 # source, nothing else: no uv, no build tools, no tests or docs.
 # The base is pinned to a full Python release; sites that pin further add the digest they
-# pulled (FROM python:3.11.14-slim-bookworm@sha256:...), in both stages alike.
+# pulled (--build-arg PYTHON_BASE=python:3.11.14-slim-bookworm@sha256:...). One argument for
+# both stages: the venv's links point at the base's Python, so the two must be the same image.
+# Machines that cannot reach Docker Hub (CI) build a stand-in of the same shape from Debian
+# packages with .ci/standin-base.sh and pass its tag here.
+ARG PYTHON_BASE=python:3.11.14-slim-bookworm
 
-FROM python:3.11.14-slim-bookworm AS build
+FROM ${PYTHON_BASE} AS build
+
+# A package index other than PyPI (a mirror), when the builder sets one: build arguments of this
+# stage only, never kept in the image (an index URL may carry credentials). Unset by default.
+ARG PIP_INDEX_URL
+ARG UV_INDEX_URL
+ARG UV_DEFAULT_INDEX
 
 # The base image's Python only (never a downloaded one); compiled bytecode in the venv so a
 # read-only container starts without writing .pyc files; copies, since the cache is not kept.
@@ -27,7 +38,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --locked --no-dev --no-install-project --no-cache --python /usr/local/bin/python3.11
 
 
-FROM python:3.11.14-slim-bookworm AS runtime
+FROM ${PYTHON_BASE} AS runtime
 
 LABEL org.opencontainers.image.title="RTX-Refractory NMOSD Cohort Explorer" \
       org.opencontainers.image.description="Survival analysis dashboard for rituximab-treated AQP4-IgG+ NMOSD cohorts" \

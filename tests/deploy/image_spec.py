@@ -1,7 +1,8 @@
-"""What the Docker image promises, read from the Dockerfile itself (no Docker engine here).
+"""What the Docker image promises, read from the Dockerfile itself (no Docker engine needed).
 
-Just enough of the Dockerfile grammar for our own file: line continuations, comments, stages,
-``ENV`` in ``key=value`` form, exec-form (JSON) ``CMD`` and ``HEALTHCHECK ... CMD``.
+Just enough of the Dockerfile grammar for our own file: line continuations, comments, stages
+(their base with the global ARGs' defaults put in), ``ENV`` in ``key=value`` form, exec-form
+(JSON) ``CMD`` and ``HEALTHCHECK ... CMD``.
 """
 
 from __future__ import annotations
@@ -133,8 +134,24 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     return result
 
 
+def global_args(text: str) -> dict[str, str | None]:
+    """The ARGs before the first FROM (those FROM may use), with their defaults (or None)."""
+    found: dict[str, str | None] = {}
+    for _, line in logical_lines(text):
+        keyword, _, arguments = line.partition(" ")
+        if keyword.upper() == "FROM":
+            break
+        if keyword.upper() == "ARG":
+            name, sep, default = arguments.strip().partition("=")
+            found[name] = default.strip('"') if sep else None
+    return found
+
+
 def parse(text: str) -> list[Stage]:
+    """The stages, each FROM's base with the global ARGs' defaults put in (what a build
+    without --build-arg uses)."""
     stages: list[Stage] = []
+    defaults = {k: v for k, v in global_args(text).items() if v is not None}
     for number, line in logical_lines(text):
         keyword, _, arguments = line.partition(" ")
         keyword = keyword.upper()
@@ -142,7 +159,10 @@ def parse(text: str) -> list[Stage]:
             match = re.fullmatch(r"(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", arguments, re.I)
             if match is None:
                 raise ValueError(f"line {number}: cannot read FROM {arguments!r}")
-            stages.append(Stage(base=match.group(1), name=match.group(2)))
+            base = _expand(match.group(1), defaults)
+            if "$" in base:
+                raise ValueError(f"line {number}: FROM {base} uses an ARG without a default")
+            stages.append(Stage(base=base, name=match.group(2)))
         elif not stages:
             if keyword != "ARG":
                 raise ValueError(f"line {number}: {keyword} before the first FROM")

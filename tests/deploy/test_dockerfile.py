@@ -1,7 +1,7 @@
 """The Dockerfile, .dockerignore and docker-compose.yml say what docs/deploy.md promises.
 
-There is no Docker engine on these machines, so the image is checked as text here and run by
-its exact command in test_image_contract.py.
+Checked as text here, on any machine; the built image is run by Docker in test_container.py
+(CI) and imitated by its exact command in test_image_contract.py (machines without a daemon).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from image_spec import DOCKERFILE, ROOT, parse, runtime, stages
+from image_spec import DOCKERFILE, ROOT, global_args, logical_lines, parse, runtime, stages
 
 PINNED_BASE = re.compile(r"python:3\.11\.\d+-slim-bookworm(@sha256:[0-9a-f]{64})?")
 IMAGE_CMD = ["gunicorn", "--config", "gunicorn.conf.py", "app.server.wsgi:server"]
@@ -25,6 +25,27 @@ def test_every_stage_starts_from_one_pinned_slim_python():
     bases = [stage.base for stage in stages()]
     assert all(PINNED_BASE.fullmatch(base) for base in bases), bases
     assert len(set(bases)) == 1, "build and runtime must use the same Python (the venv's links)"
+
+
+def test_the_base_is_one_build_argument_defaulting_to_the_pinned_python():
+    """CI, which cannot pull from Docker Hub, builds on a stand-in (.ci/standin-base.sh) by
+    setting PYTHON_BASE; every other build gets the pinned official image."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert PINNED_BASE.fullmatch(global_args(text)["PYTHON_BASE"] or "")
+    froms = [line for _, line in logical_lines(text) if line.upper().startswith("FROM ")]
+    assert [line.split()[1] for line in froms] == ["${PYTHON_BASE}"] * 2
+
+
+def test_an_index_url_is_a_build_argument_of_the_build_stage_only():
+    """An index URL can carry credentials: never an ENV, never in the image's stage."""
+    build, run = stages()
+    assert {i.arguments for i in build.all("ARG")} == {
+        "PIP_INDEX_URL",
+        "UV_INDEX_URL",
+        "UV_DEFAULT_INDEX",
+    }
+    assert not run.all("ARG")
+    assert not any("INDEX" in name for stage in stages() for name in stage.env)
 
 
 def test_the_image_is_built_in_two_stages():
@@ -82,6 +103,8 @@ def test_every_app_setting_in_the_image_is_documented():
 def test_the_parser_rejects_what_it_cannot_read():
     with pytest.raises(ValueError, match="line 2: RUN before the first FROM"):
         parse("# comment\nRUN true\n")
+    with pytest.raises(ValueError, match="line 2: FROM \\$BASE uses an ARG without a default"):
+        parse("ARG BASE\nFROM $BASE\n")
     with pytest.raises(ValueError, match="not exec form"):
         parse("FROM python:3.11.14-slim-bookworm\nCMD gunicorn app.server.wsgi:server\n")[
             0

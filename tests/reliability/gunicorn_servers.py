@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import re
+import os
 import shutil
 import tempfile
 import time
@@ -45,26 +45,47 @@ def start(root: tuple[Path, Path], **overrides: str) -> Server:
     return server
 
 
-def worker_pids(master: int) -> set[int]:
+def worker_pids(server: Server) -> set[int]:
     """The gunicorn master's children (its workers), from /proc."""
-    children = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # the process ended while we looked
-        # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == master:
-            children.add(int(entry.name))
-    return children
+    return server.worker_pids()
 
 
 def ready_pids(server: Server) -> set[int]:
     """Workers that have logged gunicorn.conf.py's "Worker ready (pid: N)" (app built)."""
-    return {int(pid) for pid in re.findall(r"Worker ready \(pid: (\d+)\)", server.logs())}
+    return server.ready_pids()
+
+
+def _accepted_connections(port: int) -> set[str]:
+    """Socket inodes of established connections to ``port`` that a process has accept()ed
+    (a connection still in the listen backlog has inode 0 in /proc/net/tcp)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01" and fields[9] != "0":  # 01: ESTABLISHED
+                inodes.add(fields[9])
+    return inodes
+
+
+def holds_a_connection(server: Server, pid: int) -> bool:
+    """Whether worker ``pid`` has accepted a client connection it has not closed yet: a
+    request in its hands (queued for a thread or being computed)."""
+    accepted = _accepted_connections(server.port)
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return False  # the worker is gone
+    return any(link.removeprefix("socket:[").removesuffix("]") in accepted for link in links)
+
+
+def wait_until(condition, what: str, server: Server) -> None:
+    """Poll ``condition`` (bounded by START_SECONDS), failing with the server's logs."""
+    deadline = time.monotonic() + START_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not {what} within {START_SECONDS} s:\n{server.logs()}")
+        time.sleep(0.05)
 
 
 def wait_for_workers(server: Server, count: int, without: set[int] = frozenset()) -> set[int]:
@@ -72,7 +93,7 @@ def wait_for_workers(server: Server, count: int, without: set[int] = frozenset()
     ready to serve (not just forked): readiness, not a fixed time, on a machine of any load."""
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
-        pids = worker_pids(server.process.pid)
+        pids = server.worker_pids()
         if len(pids) == count and not pids & without and pids <= ready_pids(server):
             return pids
         if server.process.poll() is not None:
