@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analytics.data.cohort import DEFAULT_GRACE_MONTHS
 from app.layout import ids
 from app.layout.field import labelled_field
 from app.state.controls import GRACE_NOT_APPLIED, CohortControls
@@ -31,6 +32,11 @@ def _horizons() -> list[dict[str, str]]:
     ]
 
 
+def _settled(component_id: str, value: object) -> dcc.Store:
+    """The value a slider settled on, which the views read (app/callbacks/settle.py)."""
+    return dcc.Store(id=ids.SETTLED[component_id], data=value)
+
+
 def _grace_field(applies: bool) -> html.Div:
     """The grace-period slider; disabled, with the reason beside it, when the cohort's outcome
     is its own failure column (the slider would change nothing)."""
@@ -41,7 +47,7 @@ def _grace_field(applies: bool) -> html.Div:
             min=0,
             max=12,
             step=1,
-            value=6,
+            value=DEFAULT_GRACE_MONTHS,
             marks={i: str(i) for i in (0, 3, 6, 9, 12)},
             allow_direct_input=False,
             disabled=not applies,
@@ -54,7 +60,7 @@ def _grace_field(applies: bool) -> html.Div:
         className="form-text mt-0 fw-semibold",
         style=None if not applies else {"display": "none"},
     )
-    row.children = [*row.children, reason]
+    row.children = [*row.children, reason, _settled(ids.GRACE, DEFAULT_GRACE_MONTHS)]
     return row
 
 
@@ -104,6 +110,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.AGE],
                 ),
+                _settled(ids.AGE, [age_low, age_high]),
                 labelled_field(
                     N_("Baseline EDSS"),
                     dcc.RangeSlider(
@@ -119,6 +126,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.EDSS],
                 ),
+                _settled(ids.EDSS, [0, 10]),
                 labelled_field(
                     N_("New asymptomatic MRI lesions"),
                     _radio(ids.LESIONS, _yes_no()),
