@@ -21,6 +21,16 @@
     });
   }
 
+  // Reset drops values still waiting: one settling during Reset's round trip would land after
+  // it (Dash then drops Reset's answer as superseded) and bring the old value back.
+  document.addEventListener(
+    "click",
+    function (event) {
+      if (event.target.closest && event.target.closest("#filter-reset")) latest = {};
+    },
+    true
+  );
+
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.controls = Object.assign({}, window.dash_clientside.controls, {
     settle: settle,

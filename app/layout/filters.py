@@ -12,6 +12,10 @@ from app.state.controls import GRACE_NOT_APPLIED, CohortControls
 from app.state.view_state import ALL, DEFAULT_GROUP_BY, NO_GROUP
 from i18n.language import N_, t
 
+# Typed numbers reach the views this long after the last keystroke (dbc.Input's debounce, in
+# milliseconds): typing "24" computes the view for 24, not for 2 first. As the sliders' pause.
+TYPING_PAUSE_MS = 350
+
 
 def _yes_no() -> list[dict[str, str]]:
     return [
@@ -174,7 +178,15 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                 ),
                 labelled_field(
                     N_("Lesion landmark (months)"),
-                    dbc.Input(id=ids.LANDMARK, type="number", min=1, max=120, step=1, value=12),
+                    dbc.Input(
+                        id=ids.LANDMARK,
+                        type="number",
+                        min=1,
+                        max=120,
+                        step=1,
+                        value=12,
+                        debounce=TYPING_PAUSE_MS,
+                    ),
                 ),
                 labelled_field(
                     N_("Confidence level of intervals"),
