@@ -34,17 +34,21 @@ def _targets(figure):
 def test_every_drop_and_nothing_else_has_a_column_of_targets(figure):
     (targets,) = _targets(figure)
     assert sorted(set(targets.x)) == sorted(DROPS)
-    assert all(list(custom) == ["All", x] for custom, x in zip(targets.customdata, targets.x))
+    pairs = zip(targets.customdata, targets.x, strict=True)
+    assert all(list(custom) == ["All", x] for custom, x in pairs)
 
 
 def test_a_column_runs_from_the_top_corner_to_just_above_the_bottom(figure):
     (targets,) = _targets(figure)
     for month, (before, after) in DROPS.items():
-        ys = sorted((y for x, y in zip(targets.x, targets.y) if x == month), reverse=True)
+        points = zip(targets.x, targets.y, strict=True)
+        ys = sorted((y for x, y in points if x == month), reverse=True)
         assert ys[0] == pytest.approx(before)  # the corner where the curve drops
         assert all(after < y <= before for y in ys)  # the bottom corner is the flat's
-        gaps = [a - b for a, b in zip([*ys, after], [*ys[1:], after], strict=False)][:-1]
-        assert max([*gaps, ys[-1] - after]) <= TARGET_SPACING + 1e-12
+        # No place on the drop farther than one spacing from a target (the last gap: to
+        # the bottom corner).
+        gaps = [a - b for a, b in zip(ys, [*ys[1:], after], strict=True)]
+        assert max(gaps) <= TARGET_SPACING + 1e-12
 
 
 def test_the_targets_are_invisible_but_hover(figure):
