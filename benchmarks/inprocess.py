@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from analytics.data.cohort import Cohort, analysis_frame
 from analytics.data.io import load_cohort
 from analytics.reports.report import build_report
+from app.layout import ids
 from app.state.controls import CONTROL_IDS, cohort_controls, controls_from_state
 from app.state.view_state import ViewState
 from benchmarks.cohorts import CohortFiles
@@ -206,16 +207,17 @@ def read_page(get) -> DashPage:
 def control_values(view: ViewState, bounds: tuple[float, float]) -> dict[tuple[str, str], object]:
     """The filter controls' values showing ``view`` (as the URL sync callback sets them)."""
     values = controls_from_state(view, bounds)
-    return {(cid, "value"): value for cid, value in zip(CONTROL_IDS, values, strict=True)}
+    shown = {(cid, "value"): value for cid, value in zip(CONTROL_IDS, values, strict=True)}
+    # The views read a slider's settled store (app.callbacks.settle), set with the slider.
+    settled = {(ids.SETTLED[cid], "data"): shown[(cid, "value")] for cid in ids.SETTLED}
+    return shown | settled
 
 
 def panels_body(page: DashPage, view: ViewState) -> bytes:
     """The update_panels request for ``view`` (the KM graph is one of its outputs)."""
-    from app.layout import ids
-
     spec = page.spec(f"{ids.KM_GRAPH}.figure")
     bounds = (float(page.props[ids.AGE]["min"]), float(page.props[ids.AGE]["max"]))
-    return page.body(spec, control_values(view, bounds), f"{ids.AGE}.value")
+    return page.body(spec, control_values(view, bounds), f"{ids.SETTLED[ids.AGE]}.data")
 
 
 def failed(body: bytes, encoding: str | None) -> bool:

@@ -13,10 +13,11 @@ from typing import Any
 
 import dash
 
-from app.callbacks import conditional, data, relapses, report, restore, timelines, view
+from app.callbacks import conditional, data, relapses, report, restore, settle, timelines, view
 
 # In the order they were once declared at import: /_dash-dependencies lists them so.
-MODULES = (view, conditional, relapses, data, report, timelines, restore)
+# settle's are clientside (no server route).
+MODULES = (view, conditional, relapses, data, report, timelines, restore, settle)
 _attached: weakref.WeakSet[dash.Dash] = weakref.WeakSet()
 
 
@@ -39,5 +40,6 @@ def _declared() -> dict[str, dict[str, Any]]:
 
 
 def callback_specs() -> dict[str, dict[str, Any]]:
-    """The feature callbacks by output key (Dash's spec dicts), e.g. for tests."""
-    return dict(_declared())
+    """The feature callbacks the server runs, by output key (Dash's spec dicts), e.g. for
+    tests; clientside ones (app.callbacks.settle) have no Python function and are left out."""
+    return {key: spec for key, spec in _declared().items() if "callback" in spec}

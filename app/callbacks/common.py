@@ -23,7 +23,17 @@ from i18n.language import Message, as_message, parse_language, using_language
 
 # The age slider's extent tells a full-range (inactive) age filter from a real one.
 AGE_BOUNDS = [State(ids.AGE, "min"), State(ids.AGE, "max")]
-CONTROL_STATES = [State(cid, "value") for cid in CONTROL_IDS]
+
+
+def control_source(cid: str) -> tuple[str, str]:
+    """Where a view reads control ``cid``: a slider's settled value (``ids.SETTLED``), else
+    the control's own value."""
+    settled = ids.SETTLED.get(cid)
+    return (settled, "data") if settled else (cid, "value")
+
+
+# Exports read what the page shows: the sliders' settled values, not a thumb still moving.
+CONTROL_STATES = [State(*control_source(cid)) for cid in CONTROL_IDS]
 # The page's language: the last State of every callback that renders text.
 LANGUAGE_STATE = State(ids.LANGUAGE, "data")
 

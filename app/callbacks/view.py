@@ -8,7 +8,7 @@ from dash import Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from analytics.data.cohort import DEFAULT_GRACE_MONTHS
-from app.callbacks.common import LANGUAGE_STATE, in_page_language
+from app.callbacks.common import LANGUAGE_STATE, control_source, in_page_language
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.layout import ids
@@ -26,13 +26,27 @@ from i18n.language import parse_language
 
 declared = Declarations()
 
-CONTROL_INPUTS = [Input(cid, "value") for cid in CONTROL_IDS]
+# The views compute from these: a slider's settled value (app/callbacks/settle.py), so a run
+# of keyboard steps computes once, and every other control's own value.
+CONTROL_INPUTS = [Input(*control_source(cid)) for cid in CONTROL_IDS]
 CONTROL_OUTPUTS = [Output(cid, "value", allow_duplicate=False) for cid in CONTROL_IDS]
+# A shared URL or Reset sets a slider and its settled value together: the views compute at
+# once, without waiting for the pause that keyboard steps get.
+SETTLED_IDS = tuple(ids.SETTLED)
+SETTLED_OUTPUTS = [Output(ids.SETTLED[cid], "data") for cid in SETTLED_IDS]
+
+
+def _with_settled(values: tuple) -> tuple:
+    """The controls' values (CONTROL_IDS order), then the sliders' among them again for their
+    settled stores (SETTLED_IDS order)."""
+    by_id = dict(zip(CONTROL_IDS, values, strict=True))
+    return (*values, *[by_id[cid] for cid in SETTLED_IDS])
 
 
 @declared.callback(
     Output(ids.URL, "search"),
     *CONTROL_OUTPUTS,
+    *SETTLED_OUTPUTS,
     Input(ids.URL, "search"),
     Input(ids.RESET, "n_clicks"),
     *CONTROL_INPUTS,
@@ -41,7 +55,7 @@ CONTROL_OUTPUTS = [Output(cid, "value", allow_duplicate=False) for cid in CONTRO
     LANGUAGE_STATE,
 )
 # Any other failure leaves the URL and the controls as they are (never a 500).
-@guarded(lambda _message: (no_update,) * (1 + len(CONTROL_IDS)))
+@guarded(lambda _message: (no_update,) * (1 + len(CONTROL_IDS) + len(SETTLED_IDS)))
 def sync_url_and_controls(search, _reset, *values_and_bounds):
     """The URL restores the controls on load; afterwards the controls write the URL (which
     keeps the page's language)."""
@@ -52,12 +66,15 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     bounds = read_bounds(age_min, age_max)
     trigger = ctx.triggered_id
     if trigger == ids.RESET:
-        return (ViewState(language=language).to_query(), *controls_from_state(ViewState(), bounds))
+        defaults = controls_from_state(ViewState(), bounds)
+        return (ViewState(language=language).to_query(), *_with_settled(defaults))
     if trigger == ids.URL or trigger is None:
-        return (no_update, *controls_from_state(ViewState.from_query(search), bounds))
+        shown = controls_from_state(ViewState.from_query(search), bounds)
+        return (no_update, *_with_settled(shown))
     state = replace(state_from_controls(tuple(values), bounds), language=language)
     query = state.to_query()
-    return (query if query != (search or "") else no_update, *[no_update] * len(CONTROL_IDS))
+    unchanged = [no_update] * (len(CONTROL_IDS) + len(SETTLED_IDS))
+    return (query if query != (search or "") else no_update, *unchanged)
 
 
 @declared.callback(
@@ -69,12 +86,14 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
     # The age range follows the new cohort's extent; a range left from the previous cohort
     # would silently become an active filter on this one.
     Output(ids.AGE, "value", allow_duplicate=True),
+    Output(ids.SETTLED[ids.AGE], "data", allow_duplicate=True),
     *[Output(cid, "options") for cid in OPEN_IDS],
     # A grace period cannot be applied to a recorded failure column: slider disabled, reason
     # shown, value back to the default (a leftover value would only raise a warning).
     Output(ids.GRACE, "disabled"),
     Output(ids.GRACE_REASON, "style"),
     Output(ids.GRACE, "value", allow_duplicate=True),
+    Output(ids.SETTLED[ids.GRACE], "data", allow_duplicate=True),
     Output(ids.CONTROLS_ADAPTED_TO, "data"),
     Input(ids.COHORT_STORE, "data"),
     State(ids.CONTROLS_ADAPTED_TO, "data"),
@@ -83,7 +102,7 @@ def sync_url_and_controls(search, _reset, *values_and_bounds):
 )
 @in_page_language
 # A store this server refuses leaves the controls as they are (the panels say why).
-@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 9 + len(OPEN_IDS)))
+@guarded(lambda _message: (no_update,) * (len(ids.FILTER_ROWS) + 11 + len(OPEN_IDS)))
 def adapt_controls(store, adapted_to):
     """Hide filters for columns the cohort lacks; offer its columns for grouping and Cox;
     disable the grace period where it cannot be applied."""
@@ -96,10 +115,11 @@ def adapt_controls(store, adapted_to):
     controls = cohort_controls(cohort)
     styles = [None if controls.visible[cid] else {"display": "none"} for cid in ids.FILTER_ROWS]
     low, high = controls.age_bounds
+    # The slider and its settled value change together: the views compute once, at once.
     grace = (
-        (False, {"display": "none"}, no_update)
+        (False, {"display": "none"}, no_update, no_update)
         if controls.grace_applies
-        else (True, None, DEFAULT_GRACE_MONTHS)
+        else (True, None, DEFAULT_GRACE_MONTHS, DEFAULT_GRACE_MONTHS)
     )
     choices = open_options(cohort.patients).by_id
     return (
@@ -108,6 +128,7 @@ def adapt_controls(store, adapted_to):
         controls.covariate_options,
         low,
         high,
+        [low, high],
         [low, high],
         *[choices[cid] for cid in OPEN_IDS],
         *grace,

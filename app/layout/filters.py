@@ -5,11 +5,16 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analytics.data.cohort import DEFAULT_GRACE_MONTHS
 from app.layout import ids
 from app.layout.field import labelled_field
 from app.state.controls import GRACE_NOT_APPLIED, CohortControls
 from app.state.view_state import ALL, DEFAULT_GROUP_BY, NO_GROUP
 from i18n.language import N_, t
+
+# Typed numbers reach the views this long after the last keystroke (dbc.Input's debounce, in
+# milliseconds): typing "24" computes the view for 24, not for 2 first. As the sliders' pause.
+TYPING_PAUSE_MS = 350
 
 
 def _yes_no() -> list[dict[str, str]]:
@@ -31,6 +36,11 @@ def _horizons() -> list[dict[str, str]]:
     ]
 
 
+def _settled(component_id: str, value: object) -> dcc.Store:
+    """The value a slider settled on, which the views read (app/callbacks/settle.py)."""
+    return dcc.Store(id=ids.SETTLED[component_id], data=value)
+
+
 def _grace_field(applies: bool) -> html.Div:
     """The grace-period slider; disabled, with the reason beside it, when the cohort's outcome
     is its own failure column (the slider would change nothing)."""
@@ -41,7 +51,7 @@ def _grace_field(applies: bool) -> html.Div:
             min=0,
             max=12,
             step=1,
-            value=6,
+            value=DEFAULT_GRACE_MONTHS,
             marks={i: str(i) for i in (0, 3, 6, 9, 12)},
             allow_direct_input=False,
             disabled=not applies,
@@ -54,7 +64,7 @@ def _grace_field(applies: bool) -> html.Div:
         className="form-text mt-0 fw-semibold",
         style=None if not applies else {"display": "none"},
     )
-    row.children = [*row.children, reason]
+    row.children = [*row.children, reason, _settled(ids.GRACE, DEFAULT_GRACE_MONTHS)]
     return row
 
 
@@ -104,6 +114,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.AGE],
                 ),
+                _settled(ids.AGE, [age_low, age_high]),
                 labelled_field(
                     N_("Baseline EDSS"),
                     dcc.RangeSlider(
@@ -119,6 +130,7 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.EDSS],
                 ),
+                _settled(ids.EDSS, [0, 10]),
                 labelled_field(
                     N_("New asymptomatic MRI lesions"),
                     _radio(ids.LESIONS, _yes_no()),
@@ -166,7 +178,15 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                 ),
                 labelled_field(
                     N_("Lesion landmark (months)"),
-                    dbc.Input(id=ids.LANDMARK, type="number", min=1, max=120, step=1, value=12),
+                    dbc.Input(
+                        id=ids.LANDMARK,
+                        type="number",
+                        min=1,
+                        max=120,
+                        step=1,
+                        value=12,
+                        debounce=TYPING_PAUSE_MS,
+                    ),
                 ),
                 labelled_field(
                     N_("Confidence level of intervals"),

@@ -35,6 +35,13 @@ FILTER_ROWS = {  # wrappers hidden when the cohort lacks the column
     FCGR3A: "row-fcgr3a",
 }
 KM_OPTIONS = "km-options"
+# The value each slider settled on (app/callbacks/settle.py): every keyboard step moves the
+# thumb, and the views compute once from where it stops, reading these stores, not the thumb.
+SETTLED = {
+    AGE: "filter-age-settled",
+    EDSS: "filter-edss-settled",
+    GRACE: "filter-grace-settled",
+}
 
 # Read-outs
 COHORT_LABEL = "cohort-label"

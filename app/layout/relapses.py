@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app.layout import ids
+from app.layout.filters import TYPING_PAUSE_MS
 from i18n.language import t
 
 DEFAULT_GIVEN_MONTHS = 12
@@ -38,6 +39,8 @@ def _number(label: str, component_id: str, value: float, help_text: str) -> dbc.
                 step="any",
                 value=value,
                 inputMode="decimal",
+                # One computation for "18", not one for "1" and one for "18".
+                debounce=TYPING_PAUSE_MS,
             ),
             html.Div(help_text, className="form-text mt-0"),
         ],

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from analytics.stats.survival import KaplanMeier, SurvivalAt
 from components.figures.base import Figure, Trace, fast_figure, scatter, step_band
+from components.figures.km_targets import HOVER_DISTANCE, drop_targets
 from components.figures.palette import GROUP_COLOURS, rgba
 from components.text.format import ci_label, format_p
 from components.text.labels import figure_level_label
@@ -74,9 +75,8 @@ def _curve_traces(
             + (t("1 failure") if km.events == 1 else t("{n} failures").format(n=km.events))
             + ")",
             legendgroup=name,
-            hovertext=_hover(km, name, solid),
-            hoverinfo="text",
-            customdata=_step_keys(km, key, solid),
+            # The drops and ticks take the hover and clicks (components/figures/km_targets).
+            hoverinfo="skip",
         )
     )
     if fade is not None:
@@ -90,15 +90,16 @@ def _curve_traces(
                 name=f"{name}: " + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK),
                 legendgroup=name,
                 showlegend=False,
-                hovertext=_hover(
-                    km,
-                    f"{name} (" + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK) + ")",
-                    tail,
-                ),
-                hoverinfo="text",
-                customdata=_step_keys(km, key, tail),
+                hoverinfo="skip",
             )
         )
+    faded = f"{name} (" + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK) + ")"
+    hover = _hover(km, name, range(n))
+    if fade is not None:
+        hover[fade + 1 :] = _hover(km, faded, range(fade + 1, n))
+    targets = drop_targets(km, key, name, hover)
+    if targets is not None:
+        traces.append(targets)
     censored = [i for i in range(n) if km.censored_at[i] > 0]
     traces.append(
         scatter(
@@ -303,6 +304,7 @@ def km_figure(
             "borderwidth": 1,
         },
         "hovermode": "closest",
+        "hoverdistance": HOVER_DISTANCE,
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
         "xaxis": curve_xaxis,
         "yaxis": {

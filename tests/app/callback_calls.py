@@ -8,9 +8,13 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from app.callbacks import callback_specs
+from app.layout import ids
 
 # Each callback's Input/State order as declared: the tests follow the callbacks' signatures
 # as they change.
+# A slider's settled store stands for the slider (app.callbacks.settle): a change given for
+# the slider's id reaches the views through it, as on the page once the thumb stops.
+SLIDER_OF = {settled: control for control, settled in ids.SETTLED.items()}
 DEPENDENCIES = {
     entry["callback"].__name__: [*entry["inputs"], *entry["state"]]
     for entry in callback_specs().values()
@@ -20,15 +24,19 @@ DEPENDENCIES = {
 def arguments(function, dash_app, changes) -> list:
     """The callback's arguments: as the page first renders them, with ``changes`` applied.
 
-    ``changes`` maps a component id (its ``value``) or an ``(id, property)`` pair to a value.
+    ``changes`` maps a component id (its ``value``, or a slider's settled value) or an
+    ``(id, property)`` pair to a value.
     """
     args = []
     for dep in DEPENDENCIES[function.__name__]:
         key = (dep["id"], dep["property"])
+        slider = SLIDER_OF.get(dep["id"]) if dep["property"] == "data" else None
         if key in changes:
             args.append(changes[key])
         elif dep["property"] == "value" and dep["id"] in changes:
             args.append(changes[dep["id"]])
+        elif slider is not None and slider in changes:
+            args.append(changes[slider])
         else:
             try:
                 component = dash_app.validation_layout[dep["id"]]

@@ -7,6 +7,7 @@ import json
 from dash._utils import split_callback_id
 
 from app.layout import ids
+from tests.settled_changes import with_settled
 
 
 def layout_values(app) -> dict[tuple[str, str], object]:
@@ -24,7 +25,7 @@ def callback_body(
 ) -> bytes:
     """The body the renderer posts for the callback ``key``: the first-rendered values with
     ``changes``, ``store`` as the cohort store, every button clicked once."""
-    values = {**layout_values(app), **(changes or {})}
+    values = {**layout_values(app), **with_settled(changes or {})}
 
     def value(dep: dict) -> dict:
         where = (dep["id"], dep["property"])

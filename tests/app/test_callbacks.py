@@ -22,7 +22,7 @@ from analytics.reports.report import build_report
 from app.callbacks import common, report
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
-from app.callbacks.view import sync_url_and_controls
+from app.callbacks.view import SETTLED_IDS, sync_url_and_controls
 from app.layout import ids
 from app.state.controls import CONTROL_IDS
 from app.state.view_state import ViewState
@@ -338,10 +338,20 @@ def _sync(dash_app, search, triggered, **changes):
     return run_triggered(sync_url_and_controls, args, triggered)
 
 
+def _controls_and_settled(out) -> tuple[dict, dict]:
+    """The sync callback's control values and sliders' settled values, by control id."""
+    values = dict(zip(CONTROL_IDS, out[1 : 1 + len(CONTROL_IDS)], strict=True))
+    settled = dict(zip(SETTLED_IDS, out[1 + len(CONTROL_IDS) :], strict=True))
+    return values, settled
+
+
 def test_the_url_sets_the_controls(dash_app, defaults):
     out = _sync(dash_app, "?sex=M&age=30-50&lesions=1&group=none", f"{ids.URL}.search")
-    values = dict(zip(CONTROL_IDS, out[1:], strict=True))
+    values, settled = _controls_and_settled(out)
     assert out[0] is no_update
+    # The sliders' settled values come with them: the views compute at once, with no pause.
+    assert settled == {cid: values[cid] for cid in SETTLED_IDS}
+    assert settled[ids.AGE] == [30.0, 50.0]
     assert (values[ids.SEX], values[ids.AGE], values[ids.LESIONS], values[ids.GROUP_BY]) == (
         "M",
         [30.0, 50.0],
@@ -375,8 +385,10 @@ def test_reset_clears_the_url_and_the_controls(dash_app, defaults):
     out = _sync(
         dash_app, "?sex=M&lesions=1", f"{ids.RESET}.n_clicks", **{ids.SEX: "M", ids.LESIONS: "1"}
     )
+    values, settled = _controls_and_settled(out)
     assert out[0] == ""
-    assert dict(zip(CONTROL_IDS, out[1:], strict=True)) == defaults["values"]
+    assert values == defaults["values"]
+    assert settled == {cid: defaults["values"][cid] for cid in SETTLED_IDS}
 
 
 def test_the_same_view_is_computed_once_and_a_new_view_again(

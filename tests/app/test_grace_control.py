@@ -34,7 +34,9 @@ def _grace_outputs(dash_app, store):
         arguments(adapt_controls, dash_app, {(ids.COHORT_STORE, "data"): store}),
         f"{ids.COHORT_STORE}.data",
     )
-    disabled, reason_style, value, _adapted_to = outputs[-4:]
+    disabled, reason_style, value, settled, _adapted_to = outputs[-5:]
+    # The views read the settled value: it moves with the slider, not after a pause.
+    assert settled == value
     return disabled, reason_style, value
 
 

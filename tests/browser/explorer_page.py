@@ -66,11 +66,12 @@ def km_curves(figure: dict | None) -> list[dict]:
     """The KM figure's curves, in drawing order: legend text and (month, survival) points.
 
     A curve is drawn as a solid part and a faded tail (fewer than 5 at risk) sharing one
-    legend group; CI bands are skipped (hoverinfo "skip") and so is the at-risk table (text).
+    legend group; CI bands are skipped (edges of width 0) and so are the at-risk table (text)
+    and the drops' click targets (markers).
     """
     curves: dict[str, dict] = {}
     for trace in (figure or {}).get("data", []):
-        if trace.get("mode") != "lines" or trace.get("hoverinfo") == "skip":
+        if trace.get("mode") != "lines" or (trace.get("line") or {}).get("width") == 0:
             continue
         curve = curves.setdefault(trace.get("legendgroup"), {"legend": None, "points": []})
         if trace.get("showlegend", True):

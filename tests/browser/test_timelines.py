@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import pytest
 from explorer_page import DEFAULT_GROUP, cli_report
-from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.by import By
+from km_clicks import click_at, open_km
 
 from analytics.data.cohort import Filters
 from analytics.data.demo import load_demo
 from analytics.stats.timelines import km_step
 
 pytestmark = pytest.mark.browser
-
-# Where a point of a trace of the KM graph is on screen, relative to the centre of the plot
-# area's drag layer (which receives the mouse): plotly's own axis conversions.
-_POINT_OFFSET_JS = """
-const gd = document.querySelector('#km-graph .js-plotly-plot');
-const trace = gd._fullData.findIndex(t => t.legendgroup === arguments[0] && t.customdata
-    && t.mode === 'lines');
-const i = arguments[1];
-const x = gd._fullData[trace].x[i], y = gd._fullData[trace].y[i];
-const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-const drag = gd.querySelector('.nsewdrag');
-const box = drag.getBoundingClientRect();
-return {dx: xa.l2p(x) - box.width / 2, dy: ya.l2p(y) - box.height / 2, x: x};
-"""
 
 
 def _timeline_rows(explorer) -> list[str] | None:
@@ -59,19 +44,18 @@ def test_timeline_has_one_row_per_filtered_patient_and_follows_a_filter(explorer
 
 
 def test_clicking_a_km_step_lists_patients_and_highlights_them(explorer):
-    explorer.open()
-    graph = explorer.driver.find_element(By.CSS_SELECTOR, "#km-graph .nsewdrag")
-    explorer._visible(graph)
-    # A step of the lesion group's curve, well below the other curve (no overlap).
-    offset = explorer.driver.execute_script(_POINT_OFFSET_JS, "Asymptomatic lesions: yes", 6)
-    ActionChains(explorer.driver).move_to_element(graph).pause(0.2).move_by_offset(
-        round(offset["dx"]), round(offset["dy"])
-    ).pause(0.3).click().perform()
+    plot = open_km(explorer)
+    # The middle of a drop of the lesion group's curve, well below the other curve.
+    curve = cli_report(*DEFAULT_GROUP)["km"]["groups"]["1"]
+    month, before, after = curve["timeline"][8], curve["survival"][7], curve["survival"][8]
+    assert after < before, "not a drop"
+    click_at(explorer, plot, month, (before + after) / 2)
 
     selected = explorer.wait_until(lambda: explorer.prop("km-step-store", "data"), "a KM step")
     assert selected["group"] == "1"
-    assert selected["time"] == pytest.approx(offset["x"])
+    assert selected["time"] == pytest.approx(month)
     step = km_step(load_demo(), Filters(), "asymptomatic_lesions", "1", selected["time"])
+    assert step.failed
     explorer.wait_settled()
     panel = explorer.text("#km-step-panel")
     assert f"At risk just before ({len(step.at_risk)})" in panel

@@ -44,7 +44,7 @@ def _faded(figure):
 
 
 def _censor_marks(figure):
-    return [t for t in figure.data if t.mode == "markers"]
+    return [t for t in figure.data if t.mode == "markers" and t.marker.symbol == "line-ns-open"]
 
 
 def _risk_rows(figure):

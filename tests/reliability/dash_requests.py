@@ -21,6 +21,7 @@ from dash._utils import split_callback_id
 
 from app.callbacks import callback_specs
 from app.layout import ids
+from tests.settled_changes import with_settled
 
 UPDATE_PATH = "/_dash-update-component"
 REQUEST_SECONDS = 60  # gunicorn's own timeout: a request never legitimately takes longer
@@ -90,6 +91,7 @@ def callback_body(
     """The JSON the renderer posts for ``function_name``: every Input and State with its
     value from ``changes`` if given, else from the first-rendered ``layout``."""
     key, spec = SPECS[function_name]
+    changes = with_settled(changes)
 
     def value(dependency: dict) -> dict:
         where = (dependency["id"], dependency["property"])
