@@ -86,6 +86,9 @@ def explorer(tmp_path_factory):
         with AppServer(create_app(Config()).server) as server:
             driver = chromium.start(options)
             try:
+                # find_element waits up to 2 s for an element to appear, as under dash.testing,
+                # which the page object's methods and the tests were written against.
+                driver.implicitly_wait(2)
                 chromium.allow_downloads(driver, downloads)
                 yield ExplorerPage(driver, server.url, downloads, errors.records)
             finally:
