@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Never let uv download a Python: the intranet and CI machines use the system's 3.11.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint format reference demo bench clean
+.PHONY: setup run test lint format audit reference demo bench clean
 
 setup: $(VENV)/.synced
 
@@ -25,6 +25,11 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy --strict --ignore-missing-imports analytics
 	$(BIN)/hadolint Dockerfile
+
+# Known vulnerabilities in the runtime packages of uv.lock (pip-audit; needs the internet,
+# says "skipped" without it). CI runs it too (.ci/run).
+audit: setup
+	.ci/audit.sh
 
 format: setup
 	$(BIN)/ruff format .

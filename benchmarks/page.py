@@ -91,6 +91,7 @@ def _browser_binary() -> str | None:
 
 def _driver():
     from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     binary = _browser_binary()
@@ -105,7 +106,9 @@ def _driver():
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    return webdriver.Chrome(options=options)
+    # The chromedriver on PATH: without a Service path selenium >= 4.6 asks Selenium Manager,
+    # which downloads a driver (no internet here, and an unreviewed binary).
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
 DRAWN = (

@@ -38,6 +38,13 @@ MAX_COLUMNS = 200  # the contract has 11 columns; 200 leaves room for any sane e
 MAX_CELLS = 10_000_000
 ENCRYPTED = N_("is password-protected or legacy .xls: save as .xlsx or CSV")
 _TOO_BIG = N_("a zip bomb, or a workbook far too large: save the sheet as CSV")
+# pyarrow is the optional `parquet` extra (about 170 MB of the image): an installation without
+# it refuses Parquet files with this, for the user (another format) and the administrator.
+PARQUET_NOT_INSTALLED = N_(
+    "is a Parquet file, and this installation cannot read Parquet (the optional pyarrow "
+    "package is not installed): save the file as CSV or XLSX, or ask the administrator to "
+    "enable Parquet (the `parquet` extra; Docker build argument WITH_PARQUET=1)"
+)
 
 
 def fail(file: str, rule: str, row: int | None = None) -> CohortValidationError:
@@ -303,11 +310,19 @@ def _decoded_bytes(table: Any) -> int:
     return int(total)
 
 
+def _parquet_reader(file_name: str) -> Any:
+    """``pyarrow.parquet``, or the problem that says how to enable Parquet."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise fail(file_name, PARQUET_NOT_INSTALLED) from None
+    return pq
+
+
 def parquet_rows(
     data: bytes, file_name: str, max_rows: int | None, max_columns: int
 ) -> list[list[str]]:
-    import pyarrow.parquet as pq
-
+    pq = _parquet_reader(file_name)
     try:
         text = _check_parquet_shape(
             pq.ParquetFile(io.BytesIO(data)), file_name, max_rows, max_columns

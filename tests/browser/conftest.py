@@ -1,27 +1,18 @@
 """Real-Chromium fixtures: one app server and one headless browser for the whole browser suite.
 
-dash's own ``dash_duo`` starts a server and a browser per test (about 4 s each on a 2-core
-machine); the pages here are independent once reloaded (uploads live in the tab's memory
-store), so one of each serves every test and keeps the suite well under the CI budget.
+A server and a browser per test cost about 4 s each on a 2-core machine; the pages here are
+independent once reloaded (uploads live in the tab's memory store), so one of each serves
+every test and keeps the suite well under the CI budget. Selenium drives Debian's
+chromedriver directly (chromium.py) and the app runs in a thread of this process
+(app_server.py): no dash[testing], whose selenium pin held urllib3 1.26 in the lock.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
-import socket
 
 import pytest
-
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-
-
-def pytest_configure(config):
-    """Headless always: `make test` passes no --headless and CI machines have no display."""
-    if hasattr(config.option, "headless"):
-        config.option.headless = True
-
 
 # The app server runs in a thread of this process, and Python's warning filters are
 # process-wide: pytest's per-test "error" filters (set and restored in the main thread) can
@@ -44,31 +35,14 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(pytest.mark.filterwarnings(spec))
 
 
-def pytest_setup_options():
-    """Chrome options for dash.testing: a fixed window so layouts (and clicks) are stable."""
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    options.add_argument("--window-size=1440,900")
-    return options
-
-
 def _missing_requirement() -> str | None:
     try:
-        import dash.testing.composite  # noqa: F401
+        import selenium  # noqa: F401
     except ImportError:
-        return "dash[testing] is not installed (it is in the `test` extra: `make test`)"
-    if shutil.which("chromedriver") is None:
-        return "chromedriver is not on PATH (apt-get install chromium chromium-driver)"
-    if not any(shutil.which(name) for name in BROWSERS):
-        return "no Chromium/Chrome on PATH (apt-get install chromium chromium-driver)"
-    return None
+        return "selenium is not installed (it is in the `test` extra: `make test`)"
+    from chromium import missing_requirement
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return missing_requirement()
 
 
 class _ErrorRecords(logging.Handler):
@@ -83,7 +57,7 @@ class _ErrorRecords(logging.Handler):
 
 
 @pytest.fixture(scope="session")
-def explorer(request, tmp_path_factory):
+def explorer(tmp_path_factory):
     """The dashboard on the demo cohort in headless Chromium (skips locally without Chromium;
     fails in CI, where a silently skipped browser suite would hide regressions)."""
     missing = _missing_requirement()
@@ -92,30 +66,32 @@ def explorer(request, tmp_path_factory):
             pytest.fail(f"browser tests cannot run in CI: {missing}", pytrace=False)
         pytest.skip(f"browser tests skipped: {missing}")
 
-    from dash.testing.application_runners import ThreadedRunner
-    from dash.testing.composite import DashComposite
+    import chromium
+    from app_server import AppServer
     from explorer_page import ExplorerPage
 
     from app.server.config import Config
     from app.server.factory import create_app
 
     downloads = tmp_path_factory.mktemp("downloads")
+    options = chromium.headless_options()
+    # SEVERE console entries (a failed callback's 500, a script error) for assert_no_errors.
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
+    prefs = {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    options.add_experimental_option("prefs", prefs)
     errors = _ErrorRecords()
     app_log = logging.getLogger("app")
     app_log.addHandler(errors)
     try:
-        with (
-            ThreadedRunner() as server,
-            DashComposite(
-                server=server,
-                browser="Chrome",
-                headless=request.config.getoption("headless", default=True),
-                options=request.config.hook.pytest_setup_options(),
-                download_path=str(downloads),
-                percy_run=False,
-            ) as duo,
-        ):
-            duo.start_server(create_app(Config()), port=_free_port())
-            yield ExplorerPage(duo, downloads, errors.records)
+        with AppServer(create_app(Config()).server) as server:
+            driver = chromium.start(options)
+            try:
+                # find_element waits up to 2 s for an element to appear, as under dash.testing,
+                # which the page object's methods and the tests were written against.
+                driver.implicitly_wait(2)
+                chromium.allow_downloads(driver, downloads)
+                yield ExplorerPage(driver, server.url, downloads, errors.records)
+            finally:
+                driver.quit()
     finally:
         app_log.removeHandler(errors)

@@ -108,22 +108,23 @@ def expected_cards(report: dict) -> dict[str, str]:
 
 
 class ExplorerPage:
-    """The running dashboard in one browser tab (wraps dash.testing's DashComposite)."""
+    """The running dashboard in one browser tab: ``driver`` is a selenium WebDriver and
+    ``server_url`` the app's address (``http://127.0.0.1:PORT``)."""
 
-    def __init__(self, duo, downloads: Path, server_errors: list) -> None:
-        self.duo = duo
+    def __init__(self, driver, server_url: str, downloads: Path, server_errors: list) -> None:
+        self.driver = driver
+        self.server_url = server_url.rstrip("/")
         self.downloads = downloads
         self.server_errors = server_errors
-
-    @property
-    def driver(self):
-        return self.duo.driver
 
     # -- navigation and waiting -------------------------------------------------------
     def open(self, query: str = "") -> None:
         """Load the page fresh (a new memory store: no upload) and wait for the first render."""
-        self.duo.driver.get(f"{self.duo.server_url.rstrip('/')}/{query}")
-        self.duo.wait_for_element_by_css_selector("#card-n-value", timeout=TIMEOUT)
+        self.driver.get(f"{self.server_url}/{query}")
+        self.wait_until(
+            lambda: self.driver.find_elements(By.CSS_SELECTOR, "#card-n-value"),
+            "#card-n-value on the page",
+        )
         self.wait_settled()
 
     def wait_settled(self) -> None:
@@ -238,8 +239,8 @@ class ExplorerPage:
     def choose(self, control_id: str, value: str) -> None:
         """Pick an option by its value: Dash 4 dropdown, native select or checklist.
 
-        By value, not label, so relabelling an option does not break the test; and unlike
-        dash.testing's select_dcc_dropdown (which only logs), a missing option fails.
+        By value, not label, so relabelling an option does not break the test; a missing
+        option fails (dash.testing's select_dcc_dropdown only logged it).
         """
         control = self._visible(self.driver.find_element(By.ID, control_id))
         if control.tag_name == "select":  # a native <select> (dbc.Select)
@@ -310,18 +311,28 @@ class ExplorerPage:
         target = self.downloads / file_name
         target.unlink(missing_ok=True)
         self.click(button_id)
+        # Chrome writes into a .crdownload file and renames it when done: finished means the
+        # file is there, not empty, and no .crdownload is left.
         self.wait_until(
-            lambda: target.exists() and target.stat().st_size > 0,
+            lambda: (
+                target.exists()
+                and target.stat().st_size > 0
+                and not any(self.downloads.glob("*.crdownload"))
+            ),
             f"download of {file_name}",
         )
-        time.sleep(0.2)  # Chrome renames the .crdownload when done; let it finish writing
         return target
 
     # -- the check every test ends with -------------------------------------------------
+    def console_errors(self) -> list[dict]:
+        """SEVERE browser console entries since the last call (chromedriver hands each entry
+        out once; the session asks for SEVERE only, through goog:loggingPrefs)."""
+        return [e for e in self.driver.get_log("browser") if e.get("level") == "SEVERE"]
+
     def assert_no_errors(self) -> None:
         """No SEVERE console entries (a failed callback shows as a 500) and no server errors
         (a guarded callback failure is logged server-side and shown as a message)."""
-        logs = self.duo.get_logs()
+        logs = self.console_errors()
         assert logs == [], f"browser console errors: {logs}"
         server = [r.getMessage() for r in self.server_errors]
         self.server_errors.clear()

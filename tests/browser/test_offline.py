@@ -7,8 +7,7 @@ import json
 import time
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
+from chromium import headless_options, start
 from selenium.webdriver.common.by import By
 
 pytestmark = pytest.mark.browser
@@ -20,24 +19,17 @@ LOCAL_SCHEMES = ("data:", "blob:", "about:", "chrome-extension:")
 def offline_driver(explorer):
     """A second Chromium in which only 127.0.0.1 resolves and every other host goes through
     an unreachable proxy; its network log records each request the page makes."""
-    options = Options()
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1440,900",
+    options = headless_options(
         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
         "--proxy-server=http://127.0.0.1:9",
         "--proxy-bypass-list=127.0.0.1;localhost",
         "--disable-background-networking",
         "--disable-component-update",
         "--no-first-run",
-    ):
-        options.add_argument(argument)
+    )
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(options=options)
-    yield driver, explorer.duo.server_url.rstrip("/")
+    driver = start(options)
+    yield driver, explorer.server_url
     driver.quit()
 
 
