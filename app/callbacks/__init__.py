@@ -13,10 +13,19 @@ from typing import Any
 
 import dash
 
-from app.callbacks import conditional, data, relapses, report, timelines, view
+from app.callbacks import (
+    conditional,
+    data,
+    methods,
+    relapses,
+    report,
+    tab_panels,
+    timelines,
+    view,
+)
 
 # In the order they were once declared at import: /_dash-dependencies lists them so.
-MODULES = (view, conditional, relapses, data, report, timelines)
+MODULES = (view, conditional, relapses, data, report, timelines, tab_panels, methods)
 _attached: weakref.WeakSet[dash.Dash] = weakref.WeakSet()
 
 
