@@ -2,6 +2,9 @@
 counts of the risk table are switched in the browser, on the figure the page already has
 (components.figures.km marks the traces with ``meta``). KMunicate changes the layout: the
 server redraws it from the cached section (app.callbacks.tab_panels).
+
+Registered by ``create_app`` next to the tab switching, not through ``attach``: it is a
+browser function, and ``callback_specs`` lists the server's callbacks.
 """
 
 from __future__ import annotations
