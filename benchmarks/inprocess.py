@@ -175,7 +175,13 @@ class DashPage:
     props: dict[str, dict]
 
     def spec(self, output_contains: str) -> dict:
-        found = [d for d in self.dependencies if output_contains in d["output"]]
+        # Server callbacks only: a clientside one (e.g. the KM display toggles) also writes
+        # some outputs, under a duplicate-output suffix.
+        found = [
+            d
+            for d in self.dependencies
+            if output_contains in d["output"] and not d.get("clientside_function")
+        ]
         if len(found) != 1:
             raise LookupError(f"{len(found)} callbacks output {output_contains!r}")
         return found[0]

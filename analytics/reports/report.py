@@ -1,7 +1,8 @@
 """One call that assembles every panel's results for a cohort and a set of filters.
 
 The dashboard, the CLI and the exports all read this object, which is why the numbers on
-the page equal the CLI's for the same filters.
+the page equal the CLI's for the same filters. It is composed of the sections of
+analytics.reports.sections, which the dashboard also computes one at a time (per tab).
 """
 
 from __future__ import annotations
@@ -9,55 +10,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import pandas as pd
-
-from analytics.budget import check_deadline
-from analytics.data.choices import check_choices
-from analytics.data.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters, analysis_frame
+from analytics.data.cohort import Cohort, Filters
 from analytics.jsonsafe import json_dict
-from analytics.reports.lesion_timing import LESION_FLAG, LESION_MONTHS, LesionTiming, lesion_timing
-from analytics.reports.options import Exposure, MancovaDesign, check_open_options
+from analytics.reports.lesion_timing import LESION_FLAG, LESION_MONTHS, LesionTiming
+from analytics.reports.options import check_open_options
+from analytics.reports.sections import (
+    DEFAULT_HORIZONS,
+    MIN_PATIENTS,
+    PH_ALPHA,
+    REFERENCE_LEVELS,
+    CoreSection,
+    HazardsSection,
+    TablesSection,
+    core_section,
+    hazards_section,
+    lesion_section,
+    rates_section,
+    tables_section,
+)
 from analytics.stats.conditional import ConditionalSurvivalTable, conditional_survival
-from analytics.stats.cox.models import CoxModel, HazardTerm, cox_model, firth_cox
-from analytics.stats.cox.zph import ZphResult, cox_zph
+from analytics.stats.cox.models import CoxModel, HazardTerm
+from analytics.stats.cox.zph import ZphResult
 from analytics.stats.levels import DEFAULT_CONF_LEVEL, DEFAULT_ZPH_TRANSFORM
-from analytics.stats.rates import (
-    IncidenceRate,
-    Proportion,
-    RelapseRates,
-    annualized_relapse_rates,
-    failure_proportion,
-    incidence_rate,
-)
-from analytics.stats.subgroups import SubgroupRate, level_labels, risk_table_times, subgroup_rates
-from analytics.stats.survival import (
-    KaplanMeier,
-    LogRank,
-    SurvivalAt,
-    kaplan_meier,
-    logrank,
-    median_followup,
-    survival_at,
-)
-from analytics.stats.table_one import (
-    DEFAULT_COVARIATES,
-    DEFAULT_FACTOR,
-    DEFAULT_TABLE_VARIABLES,
-    MancovaResult,
-    TableOne,
-    default_dependent,
-    mancova,
-    table_one,
-)
-from i18n.language import Message, PluralMessage, fixed, general, reason
+from analytics.stats.rates import IncidenceRate, Proportion, RelapseRates
+from analytics.stats.subgroups import SubgroupRate
+from analytics.stats.survival import KaplanMeier, LogRank, SurvivalAt
+from analytics.stats.table_one import MancovaResult, TableOne
 
-# Clinically conventional reference levels: the majority sex in NMOSD, and the commonest
-# FCGR3A-158 genotype.
-REFERENCE_LEVELS = {"sex": "F", "fcgr3a_v158f": "FF"}
-# Below this, a subgroup's statistics are mostly noise; say so rather than hide them.
-MIN_PATIENTS = 10
-DEFAULT_HORIZONS = (12.0, 24.0, 60.0)
-PH_ALPHA = 0.05
+# Re-exported: callers and tests have always found these here.
+__all__ = [
+    "DEFAULT_HORIZONS",
+    "MIN_PATIENTS",
+    "PH_ALPHA",
+    "REFERENCE_LEVELS",
+    "Report",
+    "build_report",
+    "compose_report",
+]
 
 
 @dataclass(frozen=True)
@@ -173,139 +162,6 @@ def _follow_up_dict(km: KaplanMeier | None) -> dict[str, object] | None:
     }
 
 
-def _curves(
-    frame: pd.DataFrame,
-    group_by: str | None,
-    horizons: Sequence[float],
-    notes: list[str],
-    conf_level: float = DEFAULT_CONF_LEVEL,
-) -> tuple[dict[str, KaplanMeier], dict[str, list[SurvivalAt]], LogRank | None]:
-    if frame.empty:
-        return {}, {}, None
-    time, failure = frame["time_months"].to_numpy(), frame["failure"].to_numpy()
-    if group_by is None:
-        km = kaplan_meier(time, failure, label="All", conf_level=conf_level)
-        return {"All": km}, {"All": survival_at(km, horizons)}, None
-    # Arrays and masks, not frame selections per group: this runs on every filter change.
-    all_labels = level_labels(frame[group_by]).to_numpy(dtype=object)
-    known = pd.notna(all_labels)
-    if not known.all():
-        notes.append(
-            PluralMessage(
-                "{n} patient with no {column} is left out of the grouped curves.",
-                "{n} patients with no {column} are left out of the grouped curves.",
-                n=int((~known).sum()),
-                column=group_by,
-            )
-        )
-    labels, time, failure = all_labels[known], time[known], failure[known]
-    curves, at = {}, {}
-    for level in sorted(pd.unique(labels)):
-        check_deadline()
-        rows = labels == level
-        km = kaplan_meier(time[rows], failure[rows], label=level, conf_level=conf_level)
-        curves[level], at[level] = km, survival_at(km, horizons)
-    test = None
-    if len(curves) == 1:
-        notes.append(
-            Message(
-                "Everyone analysed here has {column} = {level}: one group only, so there is no "
-                "log-rank test.",
-                column=group_by,
-                level=str(next(iter(curves))),
-            )
-        )
-    elif len(curves) > 1:
-        test = logrank(time, failure, labels)
-        if test.df < 1:
-            # No failure while two groups were under observation (e.g. no failures at all):
-            # survdiff's statistic is 0 on df <= 0, which is no test at all.
-            notes.append(
-                Message(
-                    "No failures while two or more {column} groups were under observation: "
-                    "the log-rank test is not defined.",
-                    column=group_by,
-                )
-            )
-            test = None
-    return curves, at, test
-
-
-def _univariable(
-    frame: pd.DataFrame, names: Sequence[str], conf_level: float = DEFAULT_CONF_LEVEL
-) -> tuple[tuple[HazardTerm, ...], dict[str, CoxModel]]:
-    models = {
-        name: cox_model(
-            frame, [name], categorical=_references(frame, [name]), conf_level=conf_level
-        )
-        for name in names
-    }
-    terms = tuple(term for model in models.values() for term in model.terms)
-    return terms, models
-
-
-def _references(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, str]:
-    return {k: v for k, v in REFERENCE_LEVELS.items() if k in names and k in frame.columns}
-
-
-def _sample_warnings(frame: pd.DataFrame) -> list[str]:
-    notes: list[str] = []
-    if len(frame) == 0:
-        notes.append(Message("No patients match these filters."))
-    elif len(frame) < MIN_PATIENTS:
-        notes.append(
-            Message(
-                "Only {n} patients match these filters (fewer than {minimum}): estimates are "
-                "very imprecise.",
-                n=len(frame),
-                minimum=MIN_PATIENTS,
-            )
-        )
-    if len(frame) and frame["failure"].sum() == 0:
-        notes.append(Message("No treatment failures in this group: survival stays at 100%."))
-    return notes
-
-
-def _ph_check(
-    frame: pd.DataFrame,
-    model: CoxModel | None,
-    names: Sequence[str],
-    notes: list[str],
-    transform: str = DEFAULT_ZPH_TRANSFORM,
-) -> ZphResult | None:
-    if model is None or not model.terms or model.events < 2:
-        return None
-    used = sorted({t.covariate for t in model.terms}, key=list(names).index)
-    try:
-        result = cox_zph(
-            frame,
-            used,
-            time_col="time_months",
-            event_col="failure",
-            categorical=_references(frame, used),
-            transform=transform,
-        )
-    except (ValueError, ArithmeticError) as error:  # a degenerate fit: report, don't crash
-        notes.append(
-            Message(
-                "The proportional-hazards check could not be computed ({reason}).",
-                reason=reason(error),
-            )
-        )
-        return None
-    for row in result.rows:
-        if row.term != "GLOBAL" and row.p is not None and row.p < PH_ALPHA:
-            notes.append(
-                Message(
-                    "Proportional hazards may not hold for {term} (cox.zph score test "
-                    "p = {p}): its hazard ratio is an average over follow-up.",
-                    term=row.term,
-                    p=fixed(row.p, 3),
-                )
-            )
-    return result
-
-
 def build_report(
     cohort: Cohort,
     filters: Filters | None = None,
@@ -340,163 +196,75 @@ def build_report(
     the option, column and rule (analytics.reports.options).
     """
     filters = filters or Filters()
-    check_open_options(
-        cohort.patients,
-        table_by,
-        (exposure, exposure_months, exposure_covariates),
-        (mancova_dependent, mancova_factor, mancova_covariates),
-    )
-    # (check_open_options has checked table_by: failure, derived from the relapses file when
-    # the patients file has no such column, or a column of the cohort.)
-    for name in filter(None, [*covariates, group_by]):
-        if name not in cohort.patients.columns:
-            raise KeyError(f"column {name!r} is not in the cohort")
-    frame = analysis_frame(cohort, filters)
-    notes = _sample_warnings(frame)
-    grace_applied = cohort.relapses is not None
-    if not grace_applied and filters.grace_months != DEFAULT_GRACE_MONTHS:
-        notes.append(
-            Message(
-                "The {months}-month grace period was not applied: this cohort's outcome is the "
-                "failure column of its patients file, taken as recorded (a grace period needs a "
-                "relapses file).",
-                months=general(filters.grace_months),
-            )
-        )
-    n, events = len(frame), int(frame["failure"].sum())
-    # Before any model: a free-text grouping or a many-level model would hold the server.
-    check_choices(cohort.patients, group_by, covariates, events)
-    person_months = float(frame["time_months"].sum())
-    curves, at, test = _curves(frame, group_by, horizons, notes, conf_level)
-    # The grouping variable stays in the multivariable model: adjusting the groups'
-    # comparison is what ticking covariates with a grouping asks for.
-    uni_names = list(dict.fromkeys(filter(None, [group_by, *covariates])))
-    multi_names = uni_names if covariates else []
-    univariable, uni_models = _univariable(frame, uni_names, conf_level) if n else ((), {})
-    multi = None
-    if len(multi_names) == 1 and n:
-        multi = uni_models[multi_names[0]]  # the same fit: one covariate, same coding
-    elif multi_names and n:
-        multi = cox_model(
-            frame, multi_names, categorical=_references(frame, multi_names), conf_level=conf_level
-        )
-    models = [m for m in [multi, *uni_models.values()] if m is not None]
-    for model in models:
-        notes.extend(model.warnings)
-    firth = None
-    target = multi or (next(iter(uni_models.values())) if len(uni_models) == 1 else None)
-    if target is not None and target.firth_recommended:
-        firth = firth_cox(
-            frame, uni_names, categorical=_references(frame, uni_names), conf_level=conf_level
-        )
-    return Report(
-        cohort_label=cohort.label,
-        synthetic=cohort.synthetic,
-        fingerprint=cohort.fingerprint,
-        filters=filters,
+    exposure_choice = (exposure, exposure_months, exposure_covariates)
+    design = (mancova_dependent, mancova_factor, mancova_covariates)
+    # Every choice is checked before anything is computed (so the CLI names the first broken
+    # option whatever the section).
+    check_open_options(cohort.patients, table_by, exposure_choice, design)
+    core = core_section(
+        cohort,
+        filters,
         group_by=group_by,
-        covariates=tuple(covariates),
-        n=n,
-        events=events,
-        person_years=person_months / 12.0,
-        failure_rate=failure_proportion(events, n, conf_level=conf_level),
-        incidence=incidence_rate(events, person_months, conf_level=conf_level),
-        km=curves,
-        survival_at=at,
-        risk_table=_risk_table(curves, frame),
-        subgroup_rates=tuple(subgroup_rates(frame, conf_level=conf_level)) if n else (),
-        logrank=test,
-        univariable=univariable,
-        univariable_models=uni_models,
-        cox=multi,
-        firth=firth,
-        ph_test=_ph_check(frame, target, uni_names, notes, zph_transform),
-        follow_up=median_followup(frame["time_months"], frame["failure"], conf_level=conf_level)
-        if n
-        else None,
-        lesion_timing=_lesion_timing(
-            frame,
-            landmark_months,
-            uni_models,
-            (exposure, exposure_months, exposure_covariates),
-            conf_level,
-        )
-        if n
-        else None,
-        relapse_rates=_relapse_rates(cohort, frame, filters, conf_level),
-        table_one=_table_one(frame, table_by) if n else None,
-        mancova=_mancova(frame, notes, (mancova_dependent, mancova_factor, mancova_covariates)),
-        warnings=tuple(dict.fromkeys(notes)),
-        conf_level=conf_level,
-        zph_transform=zph_transform,
-        conditional=None
-        if conditional is None
-        else conditional_survival(frame, *conditional, group_by=group_by, conf_level=conf_level),
-        grace_applied=grace_applied,
-    )
-
-
-def _risk_table(curves: dict[str, KaplanMeier], frame: pd.DataFrame) -> dict[str, list[SurvivalAt]]:
-    if frame.empty:
-        return {}
-    times = risk_table_times(float(frame["time_months"].max()))
-    return {label: survival_at(km, times) for label, km in curves.items()}
-
-
-def _table_one(frame: pd.DataFrame, by: str) -> TableOne:
-    if by == "failure":
-        return table_one(frame)
-    variables = [v for v in ("failure", *DEFAULT_TABLE_VARIABLES) if v in frame.columns and v != by]
-    return table_one(frame, by=by, variables=variables)
-
-
-def _relapse_rates(
-    cohort: Cohort, frame: pd.DataFrame, filters: Filters, conf_level: float = DEFAULT_CONF_LEVEL
-) -> RelapseRates | None:
-    if cohort.relapses is None or frame.empty:
-        return None
-    # annualized_relapse_rates keeps only the relapses of the patients in ``frame`` itself; a
-    # second join here cost as much as the whole computation on large cohorts.
-    return annualized_relapse_rates(
-        frame, cohort.relapses, grace_months=filters.grace_months, conf_level=conf_level
-    )
-
-
-def _lesion_timing(
-    frame: pd.DataFrame,
-    landmark_months: float | None,
-    uni_models: dict[str, CoxModel],
-    exposure: Exposure,
-    conf_level: float = DEFAULT_CONF_LEVEL,
-) -> LesionTiming | None:
-    flag, months, covariates = exposure
-    # The univariable model of the flag, when there is one, is the naive model (same frame,
-    # same coding: no reference level applies to a 0/1 flag), so it is fitted once.
-    naive = None if covariates else uni_models.get(flag)
-    return lesion_timing(
-        frame,
-        landmark_months,
-        naive=naive,
-        exposure=flag,
-        exposure_months=months,
         covariates=covariates,
+        horizons=horizons,
         conf_level=conf_level,
+    )
+    hazards = hazards_section(core, zph_transform)
+    return compose_report(
+        core,
+        hazards,
+        lesion_section(core, landmark_months, exposure_choice, hazards.univariable_models),
+        rates_section(core),
+        tables_section(core, table_by, design),
+        None
+        if conditional is None
+        else conditional_survival(
+            core.frame, *conditional, group_by=group_by, conf_level=conf_level
+        ),
     )
 
 
-def _mancova(
-    frame: pd.DataFrame, notes: list[str], design: MancovaDesign = (None, None, None)
-) -> MancovaResult | None:
-    dependent, factor, covariates = design
-    if len(frame) < MIN_PATIENTS or (factor or DEFAULT_FACTOR) not in frame.columns:
-        return None
-    dependent = default_dependent(frame) if dependent is None else dependent
-    factor = factor or DEFAULT_FACTOR
-    if covariates is None:
-        # A chosen factor or dependent variable leaves the default covariates, not two roles.
-        covariates = [c for c in DEFAULT_COVARIATES if c != factor and c not in dependent]
-    try:
-        return mancova(frame, dependent=dependent, factor=factor, covariates=covariates)
-    except ValueError as error:
-        notes.append(Message("MANCOVA not computed: {reason}", reason=reason(error)))
-        return None
+def compose_report(
+    core: CoreSection,
+    hazards: HazardsSection,
+    lesions: LesionTiming | None,
+    rates: tuple[SubgroupRate, ...],
+    tables: TablesSection,
+    conditional: ConditionalSurvivalTable | None = None,
+) -> Report:
+    """The whole report of one view from its sections (``build_report``'s, or the
+    dashboard's cached ones): the warnings are the sections' notes, core first."""
+    notes = [*core.notes, *hazards.notes, *tables.notes]
+    return Report(
+        cohort_label=core.cohort_label,
+        synthetic=core.synthetic,
+        fingerprint=core.fingerprint,
+        filters=core.filters,
+        group_by=core.group_by,
+        covariates=core.covariates,
+        n=core.n,
+        events=core.events,
+        person_years=core.person_years,
+        failure_rate=core.failure_rate,
+        incidence=core.incidence,
+        km=core.km,
+        survival_at=core.survival_at,
+        risk_table=core.risk_table,
+        subgroup_rates=rates,
+        logrank=core.logrank,
+        univariable=hazards.univariable,
+        univariable_models=hazards.univariable_models,
+        cox=hazards.cox,
+        firth=hazards.firth,
+        ph_test=hazards.ph_test,
+        follow_up=core.follow_up,
+        lesion_timing=lesions,
+        relapse_rates=core.relapse_rates,
+        table_one=tables.table_one,
+        mancova=tables.mancova,
+        warnings=tuple(dict.fromkeys(notes)),
+        conf_level=core.conf_level,
+        zph_transform=hazards.zph_transform,
+        conditional=conditional,
+        grace_applied=core.grace_applied,
+    )

@@ -13,11 +13,33 @@ from typing import Any
 
 import dash
 
-from app.callbacks import conditional, data, relapses, report, restore, settle, timelines, view
+from app.callbacks import (
+    conditional,
+    data,
+    methods,
+    relapses,
+    report,
+    restore,
+    settle,
+    tab_panels,
+    timelines,
+    view,
+)
 
 # In the order they were once declared at import: /_dash-dependencies lists them so.
 # settle's are clientside (no server route).
-MODULES = (view, conditional, relapses, data, report, timelines, restore, settle)
+MODULES = (
+    view,
+    conditional,
+    relapses,
+    data,
+    report,
+    timelines,
+    restore,
+    settle,
+    tab_panels,
+    methods,
+)
 _attached: weakref.WeakSet[dash.Dash] = weakref.WeakSet()
 
 

@@ -7,15 +7,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import pandas as pd
-from dash import State
+from dash import Output, State
 
 from analytics.data.choices import column_problem
 from analytics.data.cohort import Cohort
-from analytics.reports.report import Report, build_report
+
+# The report of a view, composed of sections cached one by one: re-exported here, where
+# every callback has always found it.
+from app.callbacks.view_sections import report_for as report_for
 from app.layout import ids
 from app.state.control_values import read_bounds
 from app.state.controls import CONTROL_IDS, read_all_controls
-from app.state.lru import BoundedCache
 from app.state.open_controls import usable_open_state
 from app.state.session import current_cohort
 from app.state.view_state import ViewState
@@ -48,6 +50,12 @@ def in_page_language(function: Callable) -> Callable:
             return function(*rest)
 
     return wrapper
+
+
+def busy(element_id: str) -> dict[str, list[tuple[object, str, str]]]:
+    """``running=``: the element says aria-busy while its callback computes (assistive
+    technology then waits for the new numbers instead of reading the old ones)."""
+    return {"running": [(Output(element_id, "aria-busy"), "true", "false")]}
 
 
 def usable_state(
@@ -97,55 +105,3 @@ def resolve_view(
     state, open_notes = usable_open_state(state, cohort.patients)
     more = [*more, *open_notes]
     return cohort, state, [*notes, *more]
-
-
-# Reports by (cohort content, view): going back to a view, toggling a display option or a
-# second callback of the same page costs a lookup, not a recompute. Bounded by count and by
-# patients summed over cached reports, since a registry-sized report holds long curves:
-# at most four 100 000-patient reports per worker (the benchmarks' peak-RSS run).
-REPORT_CACHE_ITEMS = 64
-REPORT_CACHE_PATIENTS = 400_000
-_reports: BoundedCache[Report] = BoundedCache(REPORT_CACHE_ITEMS, REPORT_CACHE_PATIENTS)
-
-
-def report_for(cohort: Cohort, state: ViewState, table_by: str | None = None) -> Report:
-    """The report of this view of this cohort, computed once per worker and cached
-    (``table_by`` overrides the state's Table 1 grouping)."""
-    filters = state.filters()
-    table_by = state.table_by if table_by is None else table_by
-    open_choices = {
-        "exposure": state.exposure,
-        "exposure_months": state.exposure_months,
-        "exposure_covariates": state.exposure_covariates,
-        "mancova_dependent": state.mancova_dependent,
-        "mancova_factor": state.mancova_factor,
-        "mancova_covariates": state.mancova_covariates,
-    }
-    key = (
-        cohort.fingerprint,
-        cohort.label,
-        cohort.synthetic,
-        filters,
-        state.group_by,
-        state.covariates,
-        state.landmark,
-        table_by,
-        state.conf_level,
-        state.zph_transform,
-        tuple(open_choices.items()),
-    )
-    return _reports.get_or_compute(
-        key,
-        lambda: build_report(
-            cohort,
-            filters,
-            group_by=state.group_by,
-            covariates=state.covariates,
-            landmark_months=state.landmark,
-            table_by=table_by,
-            conf_level=state.conf_level,
-            zph_transform=state.zph_transform,
-            **open_choices,  # type: ignore[arg-type]
-        ),
-        weight=lambda _: max(1, len(cohort.patients)),
-    )

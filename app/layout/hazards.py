@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from app.layout import ids
 from app.layout.field import labelled_field
+from app.layout.loading import computing
 from app.layout.survival import GRAPH_CONFIG
 from components.figures.empty import empty_figure
 from i18n.language import N_, t
@@ -15,16 +16,19 @@ from i18n.language import N_, t
 
 def hazards_tab() -> list[object]:
     return [
-        dcc.Graph(
-            id=ids.FOREST_GRAPH,
-            figure=empty_figure(t("Computing…")),
-            # The Kaplan–Meier plot's toolbar, saving under the forest plot's own name.
-            config={
-                **GRAPH_CONFIG,
-                "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
-            },
+        computing(
+            dcc.Graph(
+                id=ids.FOREST_GRAPH,
+                figure=empty_figure(t("Computing…")),
+                # The Kaplan–Meier plot's toolbar, saving under the forest plot's own name.
+                config={
+                    **GRAPH_CONFIG,
+                    "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
+                },
+            ),
+            {ids.FOREST_GRAPH: "figure"},
         ),
-        html.Div(id=ids.HAZARD_NOTES),
+        computing(html.Div(id=ids.HAZARD_NOTES), {ids.HAZARD_NOTES: "children"}),
         labelled_field(
             N_("Proportional-hazards test (cox.zph) time transform"),
             dbc.RadioItems(

@@ -62,6 +62,26 @@ TABLE_ONE = "table-one"
 MANCOVA = "mancova-panel"
 PAPER = "paper-panel"
 METHODS = "methods-panel"
+METHODS_TOGGLE = "methods-toggle"  # the summary of the collapsed methods section
+
+# What each part of the page last rendered (a digest of its view, never the values): a
+# callback whose part already shows the current view sends nothing.
+RENDERED_CORE = "rendered-core"
+RENDERED_KM = "rendered-km"
+RENDERED_HR = "rendered-hr"
+RENDERED_LESIONS = "rendered-lesions"
+RENDERED_RATES = "rendered-rates"
+RENDERED_TABLE = "rendered-table"
+RENDERED_METHODS = "rendered-methods"
+RENDERED_STORES = (
+    RENDERED_CORE,
+    RENDERED_KM,
+    RENDERED_HR,
+    RENDERED_LESIONS,
+    RENDERED_RATES,
+    RENDERED_TABLE,
+    RENDERED_METHODS,
+)
 
 # Data
 UPLOAD_PATIENTS = "upload-patients"

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dash import html
 
 from app.layout import ids
+from app.layout.loading import computing
 from app.layout.open_analyses import exposure_controls
 from app.state.open_controls import OpenOptions
 
 
 def lesion_timing_tab(options: OpenOptions | None) -> list[object]:
-    return [exposure_controls(options), html.Div(id=ids.LESION_PANEL)]
+    return [
+        exposure_controls(options),
+        computing(html.Div(id=ids.LESION_PANEL), {ids.LESION_PANEL: "children"}),
+    ]

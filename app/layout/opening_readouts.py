@@ -8,22 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.data.cohort import Cohort
-from app.callbacks.common import report_for, usable_state
+from app.callbacks.common import usable_state
+from app.callbacks.view_sections import core_for
 from app.state.view_state import ViewState
 from components.panels import analyses as panels
 from components.panels import cards
-from components.panels.methods import methods_section
 
 
 @dataclass(frozen=True)
 class OpeningReadouts:
-    """The default view's count, cards and warnings, rendered into the page itself."""
+    """The default view's count, cards, warnings and KM summary, rendered into the page."""
 
     live_count: object = None
     cards: object = None
     warnings: object = None
     km_summary: object = None
-    methods: object = None
 
 
 def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
@@ -33,12 +32,12 @@ def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
     if cohort is None:
         return OpeningReadouts()
     state, notes = usable_state(ViewState(), list(cohort.patients.columns))
-    report = report_for(cohort, state)
+    # The core section only: the other tabs' statistics wait until a tab is opened.
+    report = core_for(cohort, state)
     total = len(cohort.patients)
     return OpeningReadouts(
         live_count=cards.live_count(report, total),
         cards=cards.summary_cards(report, total),
-        warnings=panels.warnings_list([*notes, *report.warnings]),
+        warnings=panels.warnings_list([*notes, *report.notes]),
         km_summary=panels.km_summary(report),
-        methods=methods_section(report),
     )

@@ -17,6 +17,8 @@ from app.layout.filters import filter_panel
 from app.layout.hazards import hazards_tab
 from app.layout.header import page_header
 from app.layout.lesion_timing import lesion_timing_tab
+from app.layout.loading import computing
+from app.layout.methods import methods_details
 from app.layout.opening_readouts import opening_readouts
 from app.layout.paper import paper_tab
 from app.layout.rates import rates_tab
@@ -89,6 +91,7 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
             dcc.Store(id=ids.COHORT_STORE, storage_type="memory"),
             dcc.Store(id=ids.UPLOAD_RESTORE, storage_type="memory"),
             dcc.Store(id=ids.CONTROLS_ADAPTED_TO, storage_type="memory"),
+            *[dcc.Store(id=store_id) for store_id in ids.RENDERED_STORES],
             page_header(cohort, language),
             dbc.Container(
                 dbc.Row(
@@ -105,19 +108,17 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
                             html.Main(
                                 [
                                     html.Div(id=ids.UPLOAD_RESTORE_STATUS, role="status"),
-                                    html.Div(opening.cards, id=ids.CARDS, className="mb-3"),
+                                    computing(
+                                        html.Div(opening.cards, id=ids.CARDS, className="mb-3"),
+                                        {ids.CARDS: "children"},
+                                    ),
                                     html.Div(opening.warnings, id=ids.WARNINGS),
                                     analysis_tabs(
                                         config,
                                         opening.km_summary,
                                         None if cohort is None else open_options(cohort.patients),
                                     ),
-                                    html.Section(
-                                        opening.methods,
-                                        id=ids.METHODS,
-                                        className="methods-section mt-4 p-3",
-                                        **{"aria-label": t("Methods for this view")},
-                                    ),
+                                    methods_details(),
                                 ]
                             ),
                             lg=9,

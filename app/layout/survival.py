@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app.layout import ids
+from app.layout.loading import computing
 from app.layout.relapses import conditional_calculator
 from app.layout.timelines import km_step_area
 from components.figures.empty import empty_figure
@@ -38,16 +39,19 @@ def survival_tab(km_summary: object = None) -> list[object]:
         ),
         # dcc.Graph loads asynchronously: its slot keeps the height meanwhile, so
         # what is under it does not jump when the curve appears.
-        html.Div(
-            dcc.Graph(
-                id=ids.KM_GRAPH,
-                figure=empty_figure(t("Computing…")),
-                config=GRAPH_CONFIG,
-                style={"height": "560px"},
+        computing(
+            html.Div(
+                dcc.Graph(
+                    id=ids.KM_GRAPH,
+                    figure=empty_figure(t("Computing…")),
+                    config=GRAPH_CONFIG,
+                    style={"height": "560px"},
+                ),
+                style={"minHeight": "560px"},
             ),
-            style={"minHeight": "560px"},
+            {ids.KM_GRAPH: "figure"},
         ),
         *km_step_area(),
-        html.Div(km_summary, id=ids.KM_SUMMARY),
+        computing(html.Div(km_summary, id=ids.KM_SUMMARY), {ids.KM_SUMMARY: "children"}),
         conditional_calculator(),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dash import html
 
 from app.layout import ids
+from app.layout.loading import computing
 from app.layout.open_analyses import mancova_controls, table_by_control
 from app.state.open_controls import OpenOptions
 
@@ -13,7 +14,7 @@ from app.state.open_controls import OpenOptions
 def table_one_tab(options: OpenOptions | None) -> list[object]:
     return [
         table_by_control(options),
-        html.Div(id=ids.TABLE_ONE),
+        computing(html.Div(id=ids.TABLE_ONE), {ids.TABLE_ONE: "children"}),
         mancova_controls(options),
-        html.Div(id=ids.MANCOVA),
+        computing(html.Div(id=ids.MANCOVA), {ids.MANCOVA: "children"}),
     ]

@@ -13,6 +13,7 @@ from analytics.data.cohort import Cohort
 from analytics.data.demo import load_demo
 from analytics.data.io import load_cohort
 from analytics.data.schema import CohortValidationError
+from app.callbacks.km_display import register as register_km_display
 from app.layout.page import TAB_KEYS, build_layout, error_layout
 from app.layout.tabs import register_tab_switching
 from app.server.config import Config
@@ -128,6 +129,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
         status = {"status": "ok", "cohort_loaded": True}
     attach(app)
     register_tab_switching(app, TAB_KEYS)
+    register_km_display(app)
     register_language_link(app)
 
     @app.server.route("/healthz")

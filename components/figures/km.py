@@ -15,6 +15,10 @@ from components.text.format import ci_label, format_p
 from components.text.labels import figure_level_label
 from i18n.language import N_, number, percent, t
 
+# Trace metadata the page's display toggles look for (app.callbacks.km_display).
+CI_BAND = "ci-band"
+RISK_ROW = "risk-row"
+
 # Below this many patients at risk a curve's tail is mostly noise (Pocock et al. 2002):
 # it stays visible but faded, so nobody reads a late drop as a finding.
 FADE_BELOW_AT_RISK = 5
@@ -60,11 +64,14 @@ def _curve_traces(
     key = name if key is None else key
     fade = _fade_index(km)
     solid = range(0, n if fade is None else fade + 1)
-    traces: list[Trace] = []
-    if show_ci:
-        traces += step_band(
+    # The bands are always drawn, hidden when off: the page toggles them in the browser
+    # (meta CI_BAND marks them), with no round trip to the server.
+    traces: list[Trace] = [
+        {**band, "visible": show_ci, "meta": CI_BAND}
+        for band in step_band(
             km.timeline, km.ci_low, km.ci_high, name=name, fillcolor=rgba(colour, 0.15)
         )
+    ]
     traces.append(
         scatter(
             x=[km.timeline[i] for i in solid],
@@ -144,17 +151,16 @@ def _risk_rows(
     for j, key in enumerate(keys):
         rows = risk_table.get(key, [])
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        text = [
-            f"{r.at_risk}"
-            + (f" ({r.cumulative_events}/{r.cumulative_censored})" if show_events else "")
-            for r in rows
-        ]
+        plain = [f"{r.at_risk}" for r in rows]
+        counted = [f"{r.at_risk} ({r.cumulative_events}/{r.cumulative_censored})" for r in rows]
         traces.append(
             scatter(
                 x=[r.time for r in rows],
                 y=[short[key]] * len(rows),
                 mode="text",
-                text=text,
+                text=counted if show_events else plain,
+                # Both texts: the page switches "failures/censored" in the browser.
+                meta={"role": RISK_ROW, "plain": plain, "events": counted},
                 textfont={"color": colour, "size": 12},
                 hoverinfo="skip",
                 showlegend=False,
@@ -207,6 +213,14 @@ def _kmunicate_rows(
 PANEL_GAP = 0.1
 
 
+def km_x_range(curves: Mapping[str, KaplanMeier], horizon: float | None) -> list[float]:
+    """The months shown: up to the horizon, or the longest follow-up (the page patches only
+    this when the horizon changes)."""
+    x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
+    # A little room left of 0 so the first at-risk count does not collide with the labels.
+    return [-x_max * 0.035, x_max * 1.02]
+
+
 def km_figure(
     curves: Mapping[str, KaplanMeier],
     risk_table: Mapping[str, Sequence[SurvivalAt]],
@@ -248,9 +262,7 @@ def km_figure(
     title = t("Time to treatment failure") if title is None else title
     subtitle = "" if logrank_p is None else f"  ·  log-rank {format_p(logrank_p)}"
     table_title = t("At risk (failed/censored)") if show_events else t("At risk")
-    x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
-    # A little room left of 0 so the first at-risk count does not collide with the labels.
-    x_range = [-x_max * 0.035, x_max * 1.02]
+    x_range = km_x_range(curves, horizon)
     # Two panels sharing the x-axis (as make_subplots(rows=2, shared_xaxes=True) lays them
     # out): the curves on axes x/y above, the table on x2/y2 below.
     table_top = (1 - PANEL_GAP) * table_share
@@ -317,6 +329,8 @@ def km_figure(
         "xaxis2": table_xaxis,
         "yaxis2": table_yaxis,
     }
+    if not kmunicate:  # both titles of the risk table, for the page's events toggle
+        layout["meta"] = {"risk_titles": [t("At risk"), t("At risk (failed/censored)")]}
     if shapes:  # the medians, on the curve panel's axes
         layout["shapes"] = [{**shape, "xref": "x", "yref": "y"} for shape in shapes]
     data = [{**trace, "xaxis": "x", "yaxis": "y"} for trace in curve_traces]

@@ -12,20 +12,22 @@ METHODS_PARAGRAPH = "methods-paragraph"
 
 
 def methods_section(report: Report) -> list[object]:
-    """Heading, the paragraph (selectable text) and a copy-to-clipboard button."""
+    """The paragraph (selectable text), a copy-to-clipboard button and how it was written
+    (its heading is the summary of the collapsed section, app.layout.methods)."""
     return [
         html.Div(
             [
-                html.H2(t("Methods for this view"), className="h6 mb-0"),
+                html.P(
+                    methods_text(report), id=METHODS_PARAGRAPH, className="methods-text small mb-0"
+                ),
                 dcc.Clipboard(
                     target_id=METHODS_PARAGRAPH,
                     title=t("Copy the methods paragraph"),
                     className="methods-copy",
                 ),
             ],
-            className="d-flex align-items-center gap-2 mb-1",
+            className="d-flex align-items-start gap-2 mb-1",
         ),
-        html.P(methods_text(report), id=METHODS_PARAGRAPH, className="methods-text small mb-0"),
         html.Div(
             t(
                 "Written for the filters, grouping and covariates chosen now; it changes with "

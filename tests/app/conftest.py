@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.callbacks import common
+from app.callbacks import view_sections
 from app.server.config import Config
 from app.server.factory import create_app
 from app.state.lru import BoundedCache
@@ -12,9 +12,9 @@ from app.state.lru import BoundedCache
 
 @pytest.fixture(autouse=True)
 def fresh_report_cache(monkeypatch):
-    """An empty report cache (as a freshly started worker has)."""
-    cache = BoundedCache(common.REPORT_CACHE_ITEMS, common.REPORT_CACHE_PATIENTS)
-    monkeypatch.setattr(common, "_reports", cache)
+    """An empty cache of report sections (as a freshly started worker has)."""
+    cache = BoundedCache(view_sections.SECTION_CACHE_ITEMS, view_sections.SECTION_CACHE_PATIENTS)
+    monkeypatch.setattr(view_sections, "_sections", cache)
     return cache
 
 

@@ -97,8 +97,9 @@ def main(case: dict) -> dict:
     store = reply.get_json()["response"][ids.COHORT_STORE]["data"]
     changes = {(cid, "value"): value for cid, value in case["changes"].items()}
     changes[(ids.COHORT_STORE, "data")] = store
-    # The Relapses tab computes only while shown.
+    # The Relapses and Hazard ratios tabs compute only while shown.
     changes[("panel-relapses", "hidden")] = False
+    changes[("panel-hr", "hidden")] = False
     function = case.get("callback", "update_panels")
     assert function in SPECS
     started = time.perf_counter()

@@ -19,7 +19,7 @@ from dash import no_update
 
 from analytics.data.cohort import Filters
 from analytics.reports.report import build_report
-from app.callbacks import common, report
+from app.callbacks import report, view_sections
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
 from app.callbacks.view import SETTLED_IDS, sync_url_and_controls
@@ -27,6 +27,7 @@ from app.layout import ids
 from app.state.controls import CONTROL_IDS
 from app.state.view_state import ViewState
 from tests.app.callback_calls import DEPENDENCIES, arguments, run_triggered
+from tests.app.page_calls import render_page
 from tests.dash_text import component_texts as _texts
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
@@ -47,22 +48,16 @@ def defaults(dash_app):
 
 
 def _panels(dash_app, store=None, **changes):
-    return update_panels(
-        *arguments(update_panels, dash_app, {**changes, (ids.COHORT_STORE, "data"): store})
-    )
+    """What the page shows for the view, every tab open (tests.app.page_calls)."""
+    return render_page(dash_app, changes, store)
 
 
 def _card_value(panels, card_id: str) -> str:
-    cards = panels[report.PANEL_OUTPUTS.index(_output(ids.CARDS))]
-    return cards[f"{card_id}-value"].children
-
-
-def _output(component_id: str):
-    return next(o for o in report.PANEL_OUTPUTS if o.component_id == component_id)
+    return panels[ids.CARDS][f"{card_id}-value"].children
 
 
 def _part(panels, component_id: str):
-    return panels[report.PANEL_OUTPUTS.index(_output(component_id))]
+    return panels[component_id]
 
 
 # --- update_panels -----------------------------------------------------------------------
@@ -164,7 +159,7 @@ def test_an_unexpected_error_gives_the_fallback_and_a_clean_log(
     def broken(*_args, **_kwargs):
         raise ValueError("patient NMO-017 aged 45.5 has EDSS 6.5")
 
-    monkeypatch.setattr(common, "build_report", broken)
+    monkeypatch.setattr(view_sections, "core_section", broken)
     with caplog.at_level(logging.ERROR, logger="app.callbacks"):
         panels = _panels(app_context)
     assert _part(panels, ids.LIVE_COUNT) is None
@@ -180,9 +175,9 @@ def test_an_unexpected_error_gives_the_fallback_and_a_clean_log(
 
 
 def test_the_fallback_fills_every_output(app_context, defaults, monkeypatch):
-    monkeypatch.setattr(common, "build_report", lambda *a, **k: 1 / 0)
-    panels = _panels(app_context)
-    assert len(panels) == len(report.PANEL_OUTPUTS)
+    monkeypatch.setattr(view_sections, "core_section", lambda *a, **k: 1 / 0)
+    args = arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
+    assert len(update_panels(*args)) == len(report.PANEL_OUTPUTS)
 
 
 def test_an_uploaded_store_replaces_the_demo(app_context, defaults):
@@ -395,13 +390,13 @@ def test_the_same_view_is_computed_once_and_a_new_view_again(
     app_context, defaults, fresh_report_cache, monkeypatch
 ):
     calls = []
-    real = common.build_report
+    real = view_sections.core_section
 
     def counted(*args, **kwargs):
         calls.append(kwargs.get("group_by"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(common, "build_report", counted)
+    monkeypatch.setattr(view_sections, "core_section", counted)
     first = _panels(app_context)
     again = _panels(app_context)
     assert len(calls) == 1
@@ -409,25 +404,3 @@ def test_the_same_view_is_computed_once_and_a_new_view_again(
     narrowed = _panels(app_context, **{ids.SEX: "F"})
     assert len(calls) == 2
     assert _card_value(narrowed, "card-n") != _card_value(first, "card-n")
-
-
-@pytest.mark.parametrize(
-    ("trigger", "sent"),
-    [(ids.KM_OPTIONS, ids.KM_GRAPH), (ids.TABLE_BY, ids.TABLE_ONE)],
-)
-def test_a_display_choice_sends_only_its_panel(app_context, defaults, trigger, sent):
-    from dash import no_update
-
-    args = arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
-    panels = run_triggered(update_panels, args, f"{trigger}.value")
-    pairs = zip(report.PANEL_OUTPUTS, panels, strict=True)
-    kept = [o.component_id for o, v in pairs if v is not no_update]
-    assert kept == [sent]
-
-
-def test_a_filter_change_sends_every_panel(app_context, defaults):
-    from dash import no_update
-
-    args = arguments(update_panels, app_context, {(ids.COHORT_STORE, "data"): None})
-    panels = run_triggered(update_panels, args, f"{ids.SEX}.value")
-    assert not any(v is no_update for v in panels)

@@ -10,13 +10,13 @@ from analytics.reports.report import build_report
 from app.callbacks import common
 from app.callbacks.data import download_report
 from app.callbacks.relapses import relapse_report_for, update_relapses
-from app.callbacks.report import PANEL_OUTPUTS, update_panels
 from app.layout import ids
 from app.layout.tabs import panel_id
 from app.state.controls import CONTROL_IDS, controls_from_state, state_from_controls
 from app.state.view_state import ViewState
 from i18n.language import percent, using_language
 from tests.app.callback_calls import arguments
+from tests.app.page_calls import render_page
 from tests.app.test_callbacks import _download
 from tests.app.test_relapses_callbacks import (
     _conditional,
@@ -32,12 +32,11 @@ def _text(component) -> str:
 
 
 def _panels(dash_app, changes: dict):
-    return update_panels(*arguments(update_panels, dash_app, changes))
+    return render_page(dash_app, changes, methods=True)
 
 
 def _part(panels, component_id: str):
-    index = next(i for i, o in enumerate(PANEL_OUTPUTS) if o.component_id == component_id)
-    return panels[index]
+    return panels[component_id]
 
 
 @pytest.mark.parametrize(

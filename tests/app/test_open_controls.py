@@ -7,25 +7,19 @@ import pytest
 
 from analytics.data.cohort import Filters
 from analytics.reports.report import build_report
-from app.callbacks import report
-from app.callbacks.report import update_panels
 from app.layout import ids
 from app.state.open_controls import open_options, usable_open_state
 from app.state.view_state import ViewState
 from components.text.format import format_hr
 from i18n.language import using_language
-from tests.app.callback_calls import arguments
+from tests.app.page_calls import render_page
 from tests.dash_text import component_texts
 
 EXPOSURE = {ids.EXPOSURE: "gd_persistent", ids.EXPOSURE_MONTHS: "asymptomatic_lesion_months"}
 
 
 def _panel(app, component_id: str, **changes) -> str:
-    panels = update_panels(
-        *arguments(update_panels, app, {**changes, (ids.COHORT_STORE, "data"): None})
-    )
-    output = next(o for o in report.PANEL_OUTPUTS if o.component_id == component_id)
-    return " ".join(component_texts(panels[report.PANEL_OUTPUTS.index(output)]))
+    return " ".join(component_texts(render_page(app, changes)[component_id]))
 
 
 def _values(options, component_id: str) -> set[str]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.callbacks import report
-from app.callbacks.report import update_panels
 from app.callbacks.view import sync_url_and_controls
 from app.layout import ids
 from app.state.page_language import COOKIE
 from tests.app.callback_calls import arguments, run_triggered
+from tests.app.page_calls import render_page
 from tests.dash_text import component_texts
 
 
@@ -47,18 +46,17 @@ def test_a_referer_from_another_site_is_not_trusted(client):
 
 
 def _spanish_panels(dash_app):
-    args = arguments(update_panels, dash_app, {(ids.LANGUAGE, "data"): "es"})
-    return run_triggered(update_panels, args, None)
+    return render_page(dash_app, {(ids.LANGUAGE, "data"): "es"}, tabs=("km",))
 
 
 def test_panels_are_rendered_in_the_page_language(app_context):
     panels = _spanish_panels(app_context)
-    cards = panels[[o.component_id for o in report.PANEL_OUTPUTS].index(ids.CARDS)]
+    cards = panels[ids.CARDS]
     texts = " ".join(component_texts(cards))
     assert "Fracasos terapéuticos" in texts
     assert "22,2\u00a0%" in texts  # 12 of 54, with a decimal comma
     assert "IC 95\u00a0%" in texts or "IC 95 %" in texts
-    km = panels[[o.component_id for o in report.PANEL_OUTPUTS].index(ids.KM_GRAPH)]
+    km = panels[ids.KM_GRAPH]
     assert km["layout"]["separators"] == ",."
 
 
@@ -83,13 +81,11 @@ def test_reset_keeps_the_language(app_context):
 
 def test_a_mexican_page_has_spanish_words_and_mexican_numbers(client, app_context):
     assert '<html lang="es-MX">' in client.get("/?lang=es-MX").get_data(as_text=True)
-    args = arguments(update_panels, app_context, {(ids.LANGUAGE, "data"): "es-MX"})
-    panels = run_triggered(update_panels, args, None)
-    outputs = [o.component_id for o in report.PANEL_OUTPUTS]
-    texts = " ".join(component_texts(panels[outputs.index(ids.CARDS)]))
+    panels = render_page(app_context, {(ids.LANGUAGE, "data"): "es-MX"}, tabs=("km",))
+    texts = " ".join(component_texts(panels[ids.CARDS]))
     assert "Fracasos terapéuticos" in texts
     assert "22.2%" in texts  # 12 of 54: CLDR es-MX writes a decimal point, no space
-    assert panels[outputs.index(ids.KM_GRAPH)]["layout"]["separators"] == ".,"
+    assert panels[ids.KM_GRAPH]["layout"]["separators"] == ".,"
 
 
 def test_the_url_keeps_a_mexican_page_mexican(app_context):

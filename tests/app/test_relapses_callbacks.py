@@ -14,13 +14,13 @@ from app.callbacks import relapses as relapses_callbacks
 from app.callbacks.conditional import parse_months, update_conditional
 from app.callbacks.data import download_report
 from app.callbacks.relapses import update_relapses
-from app.callbacks.report import update_panels
 from app.layout import ids
 from app.layout.page import TAB_KEYS
 from app.layout.tabs import panel_id
 from app.state.lru import BoundedCache
 from components.panels.relapses import NO_RELAPSES_FILE
 from tests.app.callback_calls import arguments
+from tests.app.page_calls import render_page
 from tests.app.test_callbacks import GOOD, _download, _upload
 from tests.dash_text import component_texts
 
@@ -208,11 +208,9 @@ def test_the_km_options_offer_kmunicate_and_keep_the_default(dash_app):
 
 
 def test_kmunicate_adds_the_cumulative_table(app_context):
-    from tests.app.test_callbacks import _part
-
     def table_rows(km_options):
-        panels = update_panels(*arguments(update_panels, app_context, {ids.KM_OPTIONS: km_options}))
-        figure = go.Figure(_part(panels, ids.KM_GRAPH))
+        panels = render_page(app_context, {ids.KM_OPTIONS: km_options}, tabs=("km",))
+        figure = go.Figure(panels[ids.KM_GRAPH])
         return [t for t in figure.data if t.mode == "text"]
 
     assert len(table_rows(["ci"])) == 2

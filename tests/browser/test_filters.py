@@ -100,6 +100,7 @@ def test_covariates_fit_the_clis_multivariable_cox(explorer):
     explorer.expect(report)
     assert explorer.query() == "cov=asymptomatic_lesions%2Cage_at_rtx"
     expected_hr = [term["hr"] for term in report["cox"]["terms"]]
+    explorer.open_tab("Hazard ratios")  # the Cox models are computed when their tab is shown
     explorer.wait_until(
         lambda: explorer.forest_hazard_ratios("Multivariable") is not None,
         "the multivariable model in the forest plot",

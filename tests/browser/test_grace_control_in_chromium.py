@@ -31,7 +31,14 @@ def test_the_slider_follows_whether_a_grace_period_can_be_applied(explorer):
     assert reason.startswith(REASON)
     assert _thumb_disabled(explorer)
     explorer.wait_settled()
-    assert "as recorded in the cohort file's failure column" in explorer.text("#methods-paragraph")
+    explorer.click("methods-toggle")  # the methods are written when their section is opened
+    explorer.wait_until(
+        lambda: (
+            "as recorded in the cohort file's failure column"
+            in (explorer.visible_text("#methods-paragraph") or "")
+        ),
+        "the methods to say the failure column was taken as recorded",
+    )
 
     explorer.upload("upload-relapses", GOOD / "relapses.csv")
     explorer.wait_until(

@@ -50,7 +50,10 @@ def test_switching_to_spanish_keeps_the_view_and_its_numbers(explorer):
     assert "Filtros" in page
     assert "Trayectorias" in page  # a tab
     assert "Métodos de esta vista" in page
-    methods = explorer.text("#methods-paragraph")
+    explorer.click("methods-toggle")  # the methods are written when their section is opened
+    methods = explorer.wait_until(
+        lambda: explorer.visible_text("#methods-paragraph"), "the methods paragraph"
+    )
     assert methods.startswith(f"El análisis incluyó {women['n']} pacientes")
     explorer.assert_no_errors()
 

@@ -22,6 +22,7 @@ def test_level_and_transform_reach_the_url_and_the_labels(explorer):
     explorer.open_tab("Hazard ratios")
     explorer.click_radio("zph-transform", "rank")
     explorer.wait_until(lambda: "zph=rank" in explorer.query(), "zph=rank in the URL")
+    explorer.click("methods-toggle")  # the methods are written when their section is opened
     explorer.wait_until(
         lambda: "rank time transform" in explorer.text("#methods-panel"), "the methods to say it"
     )

@@ -235,6 +235,9 @@ def test_page_report_and_cli_show_the_same_numbers(explorer, name):
     view = VIEWS[name]
     runs = start_cli(view)
     explorer.open(view.query)
+    # The hazard ratios and the methods are computed when shown: open both.
+    explorer.click("methods-toggle")
+    explorer.click("tab-hr")
     report, text = cli_output(runs)
     cli = cli_text_parts(text)
     page = read_page(explorer, report, len(json_terms(report)), view)

@@ -11,7 +11,7 @@ from analytics.data.demo import load_demo
 from analytics.reports.report import build_report
 from analytics.stats.subgroups import risk_table_times
 from analytics.stats.survival import kaplan_meier, survival_at
-from components.figures.km import FADE_BELOW_AT_RISK
+from components.figures.km import CI_BAND, FADE_BELOW_AT_RISK
 from components.figures.km import km_figure as km_figure_data
 
 
@@ -80,9 +80,35 @@ def test_ci_bands_are_drawn_with_show_ci(demo_report):
     assert len(_bands(figure)) == 2 * len(demo_report.km)
 
 
-def test_ci_bands_are_absent_without_show_ci(demo_report):
+def test_ci_bands_are_hidden_without_show_ci(demo_report):
+    """Drawn but hidden, marked for the page's browser-side toggle (app.callbacks.km_display)."""
     figure = km_figure(demo_report.km, demo_report.risk_table, show_ci=False)
-    assert _bands(figure) == []
+    bands = _bands(figure)
+    assert len(bands) == 2 * len(demo_report.km)
+    assert {(band.visible, band.meta) for band in bands} == {(False, CI_BAND)}
+    shown = km_figure(demo_report.km, demo_report.risk_table, show_ci=True)
+    assert {band.visible for band in _bands(shown)} == {True}
+
+
+def test_the_risk_table_carries_both_texts(demo_report):
+    """The failures/censored counts are switched in the browser from the trace's meta."""
+    plain = km_figure(demo_report.km, demo_report.risk_table, show_events=False)
+    counted = km_figure(demo_report.km, demo_report.risk_table, show_events=True)
+    for figure in (plain, counted):
+        rows = [t for t in figure.data if t.mode == "text"]
+        assert [list(r.meta["plain"]) for r in rows] == [
+            [str(s.at_risk) for s in demo_report.risk_table[key]] for key in demo_report.km
+        ]
+        assert [list(r.meta["events"]) for r in rows] == [
+            [f"{s.at_risk} ({s.cumulative_events}/{s.cumulative_censored})" for s in table]
+            for table in demo_report.risk_table.values()
+        ]
+    assert [list(r.text) for r in plain.data if r.mode == "text"] == [
+        list(r.meta["plain"]) for r in plain.data if r.mode == "text"
+    ]
+    assert [list(r.text) for r in counted.data if r.mode == "text"] == [
+        list(r.meta["events"]) for r in counted.data if r.mode == "text"
+    ]
 
 
 def test_ci_bands_are_the_confidence_limits():
