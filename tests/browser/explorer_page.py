@@ -107,6 +107,11 @@ def expected_cards(report: dict) -> dict[str, str]:
     return {"n": str(report["n"]), "events": str(report["events"]), "proportion": proportion}
 
 
+# The label of the selected analysis tab.
+_ACTIVE_TAB_JS = """const tab = document.querySelector('[role=tab][aria-selected=true]');
+return tab ? tab.innerText.trim() : null;"""
+
+
 class ExplorerPage:
     """The running dashboard in one browser tab: ``driver`` is a selenium WebDriver and
     ``server_url`` the app's address (``http://127.0.0.1:PORT``)."""
@@ -189,7 +194,14 @@ class ExplorerPage:
         return km_mismatch(figure, report)
 
     def expect(self, report: dict) -> None:
-        """Wait until the page shows ``report``'s numbers; fail with the difference."""
+        """Wait until the page shows ``report``'s numbers; fail with the difference.
+
+        The Kaplan–Meier figure is drawn only while the Survival tab is shown (a hidden tab is
+        computed when it is opened), so the Survival tab is opened first, as a reader would,
+        and the tab that was open before is opened again afterwards."""
+        previous = self.driver.execute_script(_ACTIVE_TAB_JS)
+        if previous != "Survival":
+            self.open_tab("Survival")
         deadline = time.monotonic() + TIMEOUT
         while (difference := self.shows(report)) is not None:
             if time.monotonic() > deadline:
@@ -197,6 +209,8 @@ class ExplorerPage:
             time.sleep(0.2)
         self.wait_settled()
         assert self.shows(report) is None, self.shows(report)
+        if previous and previous != "Survival":
+            self.open_tab(previous)
 
     def km_x_range(self) -> list[float] | None:
         figure = self.prop("km-graph", "figure") or {}
