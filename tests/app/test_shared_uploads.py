@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.layout import ids
-from app.server.config import Config
+from app.server.config import Config, ConfigError
 from app.state import cohort_store
 from app.state.cohort_store import UploadFiles, UploadLimits
 from app.state.shared_store import SHARED_STORE_KEY, encode_files
@@ -198,3 +198,11 @@ def test_an_expired_upload_falls_back_to_the_restore_never_another_cohort(redis_
     assert signal is not None
     assert signal["reason"] == "missing"
     assert count == ""
+
+
+def test_the_shared_upload_ttl_setting():
+    assert Config.from_env({}).shared_upload_ttl == 7200
+    assert Config.from_env({"SHARED_UPLOAD_TTL": "90"}).shared_upload_ttl == 90
+    for bad in ("soon", "0", "-5"):
+        with pytest.raises(ConfigError, match="SHARED_UPLOAD_TTL"):
+            Config.from_env({"SHARED_UPLOAD_TTL": bad})
