@@ -55,6 +55,7 @@ def _store() -> SharedStore | None:
 
 
 def _ttl() -> float:
+    # app.state.session.CONFIG_KEY (imported here it would be a circular import).
     return float(current_app.config["NMOSD_CONFIG"].shared_upload_ttl)
 
 
