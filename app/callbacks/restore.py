@@ -26,6 +26,7 @@ from app.callbacks.safety import LOST, guarded
 from app.layout import ids
 from app.state.cohort_store import files_from_contents, validate_upload
 from app.state.session import app_config, upload_digest, upload_limits
+from app.state.shared_uploads import share_upload
 from app.state.upload_keys import UploadKeyInvalid
 from i18n.language import t
 
@@ -75,6 +76,9 @@ def restore_upload(signal, store, *files):
         if upload is None or upload.digest() != digest:
             return _lost()
         validate_upload(upload, upload_limits())
+        # Back in Redis (after its restart, or the entry's expiry): the next worker that
+        # misses rebuilds from there instead of asking the page.
+        share_upload(digest, upload_limits(), upload)
     except CohortValidationError:
         # Accepted when it was uploaded: these are not the key's files after all.
         return _lost()

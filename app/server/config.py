@@ -64,6 +64,9 @@ class Config:
     # The shared cache of several workers and containers (app/state/shared_store.py); unset:
     # every cache stays in its worker, as on a laptop. Not in repr: the URL can hold a password.
     redis_url: str | None = field(default=None, repr=False)
+    # Seconds an upload's files stay in the shared Redis after their last use (each use
+    # restarts it); a worker that misses then gets them from the page again.
+    shared_upload_ttl: float = 7200.0
 
     @property
     def proxy_ips(self) -> str:
@@ -109,6 +112,7 @@ class Config:
             compute_memory_mb=reader.number("COMPUTE_MEMORY_MB", cls.compute_memory_mb, low=1),
             secret_key=reader.secret("SECRET_KEY"),
             redis_url=reader.redis_url("REDIS_URL"),
+            shared_upload_ttl=reader.number("SHARED_UPLOAD_TTL", cls.shared_upload_ttl, low=1),
         )
         if config.redis_url is not None and config.secret_key is None:
             # A key drawn per process would make every other worker's entries fail their check.

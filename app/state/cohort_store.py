@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from analytics.data.cohort import Cohort
@@ -122,7 +122,15 @@ def validate_upload(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> tup
     Raises CohortValidationError with every problem; nothing is kept in that case, so the
     previously loaded cohort stays in place.
     """
-    cohort = load_cohort(
+    cohort = validated_cohort(files, limits)
+    digest = files.digest()
+    _cache.put((digest, limits), cohort)
+    return digest, cohort
+
+
+def validated_cohort(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> Cohort:
+    """The cohort of ``files`` after every rule and limit (CohortValidationError), not kept."""
+    return load_cohort(
         files.patients,
         files.relapses,
         patients_name=files.patients_name,
@@ -133,18 +141,20 @@ def validate_upload(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> tup
         max_bytes=limits.max_bytes,
         max_rows=RowLimits(*limits.rows),
     )
-    digest = files.digest()
-    _cache.put((digest, limits), cohort)
-    return digest, cohort
 
 
-def held_cohort(digest: str, limits: UploadLimits) -> Cohort:
+def held_cohort(
+    digest: str, limits: UploadLimits, rebuild: Callable[[], Cohort] | None = None
+) -> Cohort:
     """The cohort validated under ``limits`` with content ``digest``, if this worker holds
-    it; else UploadNotHeld."""
+    it; else ``rebuild()``'s (e.g. from the shared Redis: app/state/shared_uploads.py), held
+    from then on, built once however many requests wait for it; else UploadNotHeld."""
     cohort = _cache.get((digest, limits))
-    if cohort is None:
+    if cohort is not None:
+        return cohort
+    if rebuild is None:
         raise UploadNotHeld(digest)
-    return cohort
+    return _cache.get_or_compute((digest, limits), rebuild)
 
 
 def forget_all() -> None:

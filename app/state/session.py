@@ -16,6 +16,7 @@ from app.state.cohort_store import (
     held_cohort,
     validate_upload,
 )
+from app.state.shared_uploads import keep_shared, rebuild_from_shared, share_upload
 from app.state.upload_keys import UploadKeyInvalid, sign_key, verify_key
 
 SERVER_COHORT_KEY = "NMOSD_SERVER_COHORT"
@@ -52,6 +53,7 @@ def store_for_upload(files: UploadFiles) -> tuple[dict[str, object], Cohort]:
     Raises CohortValidationError."""
     limits = upload_limits()
     digest, cohort = validate_upload(files, limits)
+    share_upload(digest, limits, files)
     key = sign_key(current_app.config[SECRET_KEY], digest, limits.signed(), _user())
     store: dict[str, object] = {
         "key": key,
@@ -82,7 +84,10 @@ def current_cohort(store: dict | None) -> Cohort:
     if not app_config().allow_uploads:
         raise CohortValidationError([Problem("upload", None, None, None, UPLOADS_OFF)])
     try:
-        return held_cohort(upload_digest(store), upload_limits())
+        digest, limits = upload_digest(store), upload_limits()
+        cohort = held_cohort(digest, limits, lambda: rebuild_from_shared(digest, limits))
+        keep_shared(digest, limits)
+        return cohort
     except (UploadNotHeld, UploadKeyInvalid) as error:
         # Which store the page must restore: a restore answers the latest signal only.
         error.signal = {

@@ -249,6 +249,14 @@ class SharedStore:
             )
             return None
 
+    def touch(self, namespace: str, key: str, *, ttl: float) -> bool:
+        """Restart an entry's time to live (False: absent, or Redis not reachable)."""
+        if self._client is None:
+            return False
+        name = self.redis_key(namespace, key)
+        milliseconds = max(1, int(ttl * 1000))
+        return self._call(lambda client: client.pexpire(name, milliseconds)) is True
+
     def get_or_compute(
         self,
         namespace: str,
