@@ -19,6 +19,7 @@ from app.callbacks.view import CONTROL_INPUTS
 from app.layout import ids
 from app.layout.tabs import panel_id
 from app.state.lru import BoundedCache
+from app.state.shared_cache import shared_cached
 from app.state.view_state import ViewState
 from components.panels.analyses import warnings_list
 from components.panels.relapses import relapse_panel
@@ -35,12 +36,15 @@ _relapse_reports: BoundedCache[RelapseReport] = BoundedCache(
 
 
 def relapse_report_for(cohort: Cohort, state: ViewState) -> RelapseReport:
-    """The Relapses report of this view, computed once per worker and cached."""
+    """The Relapses report of this view, computed once per worker and cached (and shared by
+    every worker with REDIS_URL: app/state/shared_cache.py)."""
     filters = state.filters()
     key = (cohort.fingerprint, cohort.label, filters, state.group_by, state.conf_level)
-    return _relapse_reports.get_or_compute(
+    return shared_cached(
+        "relapse-reports",
         key,
         lambda: build_relapse_report(cohort, filters, state.group_by, conf_level=state.conf_level),
+        local=_relapse_reports,
         weight=lambda _: max(1, len(cohort.patients)),
     )
 

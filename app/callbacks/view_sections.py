@@ -28,6 +28,7 @@ from analytics.reports.sections import (
 )
 from analytics.stats.subgroups import SubgroupRate
 from app.state.lru import BoundedCache
+from app.state.shared_cache import shared_cached
 from app.state.view_state import ViewState
 
 T = TypeVar("T")
@@ -82,7 +83,11 @@ def digest(*parts: object) -> str:
 
 
 def _cached(kind: str, key: tuple[Hashable, ...], compute: Callable[[], T], weight: float) -> T:
-    value = _sections.get_or_compute((kind, key), compute, weight=lambda _: weight)
+    # With REDIS_URL every worker and container shares the sections it computed
+    # (app/state/shared_cache.py); without it, this worker's cache alone.
+    value = shared_cached(
+        "sections", (kind, key), compute, local=_sections, weight=lambda _: weight
+    )
     return value  # type: ignore[return-value]
 
 
