@@ -22,11 +22,16 @@ from analytics.data.io import RowLimits, load_cohort
 from analytics.data.schema import CohortValidationError, Problem
 from app.state.lru import BoundedCache
 
-CACHE_SIZE = 16
+# Uploads held per worker: many at once (a departmental demo has dozens of people uploading;
+# with 16, twenty concurrent uploads evicted each other between a restore and the next
+# request), bounded by patients summed so that a few registry-sized uploads cannot exhaust
+# the worker's memory (the least recently used go first and are restored from the page).
+CACHE_SIZE = 64
+CACHE_PATIENTS = 400_000
 # The three files of an upload, in the order they enter the digest.
 ENTRIES = ("patients", "relapses", "infusions")
 
-_cache: BoundedCache[Cohort] = BoundedCache(CACHE_SIZE)
+_cache: BoundedCache[Cohort] = BoundedCache(CACHE_SIZE, CACHE_PATIENTS)
 
 
 class UploadNotHeld(Exception):
@@ -124,7 +129,7 @@ def validate_upload(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> tup
     """
     cohort = validated_cohort(files, limits)
     digest = files.digest()
-    _cache.put((digest, limits), cohort)
+    _cache.put((digest, limits), cohort, weight=_patients(cohort))
     return digest, cohort
 
 
@@ -154,10 +159,14 @@ def held_cohort(
         return cohort
     if rebuild is None:
         raise UploadNotHeld(digest)
-    return _cache.get_or_compute((digest, limits), rebuild)
+    return _cache.get_or_compute((digest, limits), rebuild, weight=_patients)
 
 
 def forget_all() -> None:
     """Drop every cohort this worker holds (tests: another worker, a restart)."""
     global _cache
-    _cache = BoundedCache(CACHE_SIZE)
+    _cache = BoundedCache(CACHE_SIZE, CACHE_PATIENTS)
+
+
+def _patients(cohort: Cohort) -> float:
+    return float(max(1, len(cohort.patients)))

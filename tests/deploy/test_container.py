@@ -57,9 +57,19 @@ START_SECONDS = 240  # two workers import pandas, scipy and dash on a busy 2-cor
 HEALTHY_SECONDS = 240  # the image's HEALTHCHECK: first probe 30 s after start, then every 30 s
 GRACE_SECONDS = 30  # docker-compose.yml's stop_grace_period (gunicorn's graceful_timeout: 20)
 DOCKER_SECONDS = 120  # any single docker CLI call
-# The plots the first view draws: Kaplan-Meier, forest and failure rates (update_panels),
-# and the patient timelines (update_timelines).
-PLOTS = {"update_panels": 3, "update_timelines": 1}
+# The plots of the first view, one per callback: Kaplan-Meier (the Survival tab, open on
+# arrival), forest and failure rates (their tabs compute when opened: OPENED), and the patient
+# timelines.
+PLOTS = {
+    "update_survival_tab": 1,
+    "update_hazards_tab": 1,
+    "update_rates_tab": 1,
+    "update_timelines": 1,
+}
+OPENED = {
+    "update_hazards_tab": {("panel-hr", "hidden"): False},
+    "update_rates_tab": {("panel-rates", "hidden"): False},
+}
 
 
 def _image() -> str:
@@ -319,7 +329,8 @@ def test_a_callback_draws_the_four_plots(served):
     layout = _layout(layout_json)
     drawn = {}
     for callback, expected in PLOTS.items():
-        status, body = _post(served, UPDATE_PATH, callback_body(callback, layout, {}))
+        request = callback_body(callback, layout, OPENED.get(callback, {}))
+        status, body = _post(served, UPDATE_PATH, request)
         assert status == 200, body[:300]
         figures = _figures(json.loads(body)["response"])
         assert len(figures) == expected, callback
@@ -404,7 +415,7 @@ def test_sigterm_drains_a_request_in_flight(image):
     try:
         container.wait_until_serving(_healthz_answers)
         _, layout_json = _get(container, "/_dash-layout")
-        body = callback_body("update_panels", _layout(layout_json), {})
+        body = callback_body("update_survival_tab", _layout(layout_json), {})
         head = (
             f"POST {UPDATE_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{container.port}\r\n"
             "Content-Type: application/json\r\n"
@@ -435,7 +446,7 @@ def test_sigterm_drains_a_request_in_flight(image):
     finally:
         container.remove()
     assert status == 200, answer[:300]
-    assert len(_figures(json.loads(answer)["response"])) == PLOTS["update_panels"]
+    assert len(_figures(json.loads(answer)["response"])) == PLOTS["update_survival_tab"]
     # 0, not 137: gunicorn exited by itself within the grace period, Docker killed nothing.
     assert exit_code == "0", logs
     assert "Shutting down: Master" in logs
@@ -504,7 +515,7 @@ def test_it_serves_with_no_network_at_all(image):
         _, layout_json = _fetch_inside(running, "/_dash-layout")
         figures = 0
         for callback in PLOTS:
-            body = callback_body(callback, _layout(layout_json), {})
+            body = callback_body(callback, _layout(layout_json), OPENED.get(callback, {}))
             status, answer = _fetch_inside(running, UPDATE_PATH, body)
             assert status == 200, answer[:300]
             figures += len(_figures(json.loads(answer)["response"]))

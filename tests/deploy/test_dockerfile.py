@@ -39,10 +39,12 @@ def test_the_base_is_one_build_argument_defaulting_to_the_pinned_python():
 def test_an_index_url_is_a_build_argument_of_the_build_stage_only():
     """An index URL can carry credentials: never an ENV, never in the image's stage."""
     build, run = stages()
+    # (WITH_PARQUET=1 is the other build argument: whether the parquet extra is installed.)
     assert {i.arguments for i in build.all("ARG")} == {
         "PIP_INDEX_URL",
         "UV_INDEX_URL",
         "UV_DEFAULT_INDEX",
+        "WITH_PARQUET=1",
     }
     assert not run.all("ARG")
     assert not any("INDEX" in name for stage in stages() for name in stage.env)
