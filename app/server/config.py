@@ -16,6 +16,10 @@ AUTH_MODES = ("none", "basic", "header")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 
+# Where create_app keeps the Config in Flask's app.config (read by app.state.session and the
+# modules it imports, which cannot import it back).
+CONFIG_KEY = "NMOSD_CONFIG"
+
 
 class ConfigError(ValueError):
     """An environment variable has a value the app cannot use."""

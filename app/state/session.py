@@ -8,7 +8,7 @@ from flask import current_app
 from analytics.data.cohort import Cohort
 from analytics.data.schema import CohortValidationError, Problem
 from app.server.audit import USER_KEY
-from app.server.config import Config
+from app.server.config import CONFIG_KEY, Config
 from app.state.cohort_store import (
     UploadFiles,
     UploadLimits,
@@ -20,7 +20,6 @@ from app.state.shared_uploads import keep_shared, rebuild_from_shared, share_upl
 from app.state.upload_keys import UploadKeyInvalid, sign_key, verify_key
 
 SERVER_COHORT_KEY = "NMOSD_SERVER_COHORT"
-CONFIG_KEY = "NMOSD_CONFIG"
 # Flask's own name for the app's secret (app.server.factory sets it).
 SECRET_KEY = "SECRET_KEY"
 UPLOADS_OFF = "Uploads are turned off on this server: reload the page."

@@ -24,6 +24,7 @@ from flask import current_app, has_app_context
 
 from analytics.data.cohort import Cohort
 from analytics.data.schema import CohortValidationError
+from app.server.config import CONFIG_KEY
 from app.state.cohort_store import (
     ENTRIES,
     UploadFiles,
@@ -55,8 +56,7 @@ def _store() -> SharedStore | None:
 
 
 def _ttl() -> float:
-    # app.state.session.CONFIG_KEY (imported here it would be a circular import).
-    return float(current_app.config["NMOSD_CONFIG"].shared_upload_ttl)
+    return float(current_app.config[CONFIG_KEY].shared_upload_ttl)
 
 
 def shared_key(digest: str, limits: UploadLimits) -> str:
