@@ -213,7 +213,14 @@
     }
     Object.keys(layout).forEach(function (key) {
       // An axis' tick labels and title push the margin rather than fall off the page.
-      if (/^[xy]axis\d*$/.test(key) && layout[key]) layout[key].automargin = true;
+      if (!/^[xy]axis\d*$/.test(key) || !layout[key]) return;
+      var axis = layout[key];
+      axis.automargin = true;
+      // plotly draws an axis title without a size of its own larger than the text (1.2 em).
+      if (axis.title && typeof axis.title === "object") {
+        axis.title.font = Object.assign(axis.title.font || {}, { family: request.fontStack });
+        if (typeof axis.title.font.size !== "number") axis.title.font.size = screenBasePx;
+      }
     });
     wrapTexts(data, layout, request, (request.widthMm / MM_PER_INCH) * PT_PER_INCH,
       (heightMm / MM_PER_INCH) * PT_PER_INCH);
@@ -243,6 +250,9 @@
     var height = layout.height;
     if (layout.title && typeof layout.title === "object" && layout.title.text) {
       Object.assign(layout.title, {
+        xref: "container",
+        x: pad / layout.width,
+        xanchor: "left",
         yref: "container",
         y: 1 - pad / height,
         yanchor: "top",

@@ -121,4 +121,5 @@ def test_the_report_offers_the_menu_under_each_figure_with_script_and_font(demo)
         assert f'data-export-graph="report-{kind}-figure"' in html
     assert "nmosdFigureExport" in html  # assets/figure_export.js, inlined
     font = re.search(r'data-export-font="data:font/ttf;base64,([A-Za-z0-9+/=]+)"', html)
-    assert font is not None and len(font.group(1)) > 100_000
+    assert font is not None
+    assert len(font.group(1)) > 100_000
