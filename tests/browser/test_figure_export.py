@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from analytics.data.cohort import Filters
 from analytics.reports.report import build_report
@@ -67,17 +68,18 @@ def _file_name(kind: str, fmt: str, column: str, dpi: int | None = None) -> str:
 
 
 def _export(explorer, graph_id: str, kind: str, fmt: str, column: str, dpi=None) -> Path:
-    """Open the figure's menu, click one choice, wait for Chrome's finished download."""
+    """Open the figure's menu, choose one entry, wait for Chrome's finished download."""
     driver = explorer.driver
     name = _file_name(kind, fmt, column, dpi)
     target = explorer.downloads / name
     target.unlink(missing_ok=True)
     menu = driver.find_element(By.CSS_SELECTOR, f"[data-export-graph='{graph_id}']")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", menu)
+    # With the keyboard, as a user who cannot use a mouse would (and no overlay can take it).
     if menu.get_attribute("open") is None:
-        menu.find_element(By.TAG_NAME, "summary").click()
+        menu.find_element(By.TAG_NAME, "summary").send_keys(Keys.ENTER)
     label = _label(kind, fmt, column, dpi)
-    menu.find_element(By.XPATH, f".//button[normalize-space()='{label}']").click()
+    menu.find_element(By.XPATH, f".//button[normalize-space()='{label}']").send_keys(Keys.ENTER)
     explorer.wait_until(
         lambda: (
             target.exists()
