@@ -171,6 +171,15 @@ def _check_svg(explorer, path: Path, width_mm: float, height_mm: float | None) -
     )
 
 
+def _open_page(explorer) -> None:
+    """The page loaded fresh; each test then waits for the figure it exports to be drawn
+    (with more time than the page object's 15 s for every callback: CI machines are busy)."""
+    explorer.driver.get(f"{explorer.server_url}/")
+    explorer.wait_until(
+        lambda: explorer.driver.find_elements(By.CSS_SELECTOR, "#card-n-value"), "page", 60
+    )
+
+
 def _open_figure(explorer, kind: str) -> str:
     tab, graph_id = PAGE_FIGURES[kind]
     # The tabs are above the last figure's menu, which the page was scrolled to.
@@ -183,7 +192,7 @@ def _open_figure(explorer, kind: str) -> str:
 
 
 def test_png_from_the_page_has_the_pixels_and_dpi_promised_and_a_clear_border(explorer):
-    explorer.open()
+    _open_page(explorer)
     graph_id = _open_figure(explorer, "km")
     km = FIGURES["km"]
     single = _export(explorer, graph_id, "km", "png", "single", 300)
@@ -194,7 +203,7 @@ def test_png_from_the_page_has_the_pixels_and_dpi_promised_and_a_clear_border(ex
 
 
 def test_every_figure_of_the_page_exports_print_sized_svg_with_no_text_off_the_page(explorer):
-    explorer.open()
+    _open_page(explorer)
     saved = []
     for kind in PAGE_FIGURES:
         graph_id = _open_figure(explorer, kind)
