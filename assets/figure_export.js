@@ -25,6 +25,11 @@
   // The assets folder the page loaded this file from (none when inlined in the report).
   var scriptSource = document.currentScript && document.currentScript.src;
 
+  // plotly.js, loaded before any click (the page's asset, the report's inline bundle).
+  function plotly() {
+    return window.Plotly;
+  }
+
   function clamp(value, low, high) {
     return Math.min(high, Math.max(low, value));
   }
@@ -313,7 +318,7 @@
     }
     if (titleOffset !== null) update["title.y"] = 1 - (pad - titleOffset) / height;
     if (legendHeight) update["legend.y"] = 1 - (pad + titleBlock) / height;
-    await window.Plotly.relayout(holder, update);
+    await plotly().relayout(holder, update);
   }
 
   // An axis title longer than its axis drawn at this size (plotly centres it on the axis,
@@ -355,7 +360,7 @@
       var maxChars = Math.max(8, Math.floor((longest * room) / (high - low)));
       update[key + ".title.text"] = wrapAt(axis.title.text.replace(/<br\s*\/?>/gi, " "), maxChars);
     });
-    if (Object.keys(update).length) await window.Plotly.relayout(holder, update);
+    if (Object.keys(update).length) await plotly().relayout(holder, update);
   }
 
   // Whatever text still crosses an edge (a label drawn in the plot beside the last point,
@@ -379,7 +384,7 @@
         if (over[side] > 0.5) update["margin." + side] = (margin[side] || 0) + over[side] + 1;
       });
       if (!Object.keys(update).length) return;
-      await window.Plotly.relayout(holder, update);
+      await plotly().relayout(holder, update);
     }
   }
 
@@ -394,15 +399,15 @@
       ("width:" + layout.width + "px;height:" + layout.height + "px");
     document.body.appendChild(holder);
     try {
-      await window.Plotly.newPlot(holder, figure.data, layout, { staticPlot: true });
+      await plotly().newPlot(holder, figure.data, layout, { staticPlot: true });
       await fitTop(holder, figure, pad);
       await fitAxisTitles(holder, holder.layout, pad);
       await fitMargins(holder, holder.layout, pad);
       var size = { width: holder.layout.width, height: holder.layout.height };
-      var url = await window.Plotly.toImage(holder, { format: "svg", width: size.width, height: size.height });
+      var url = await plotly().toImage(holder, { format: "svg", width: size.width, height: size.height });
       return { url: url, width: size.width, height: size.height };
     } finally {
-      window.Plotly.purge(holder);
+      plotly().purge(holder);
       holder.remove();
     }
   }
