@@ -10,6 +10,7 @@ from app.layout import ids
 from app.layout.field import labelled_field
 from app.layout.loading import computing
 from app.layout.survival import GRAPH_CONFIG
+from components.export.menu import export_menu
 from components.figures.empty import empty_figure
 from i18n.language import N_, t
 
@@ -28,6 +29,7 @@ def hazards_tab() -> list[object]:
             ),
             {ids.FOREST_GRAPH: "figure"},
         ),
+        export_menu(ids.FOREST_GRAPH, "forest"),
         computing(html.Div(id=ids.HAZARD_NOTES), {ids.HAZARD_NOTES: "children"}),
         labelled_field(
             N_("Proportional-hazards test (cox.zph) time transform"),

@@ -14,6 +14,7 @@ from app.layout import ids
 from app.layout.loading import computing
 from app.layout.relapses import conditional_calculator
 from app.layout.timelines import km_step_area
+from components.export.menu import export_menu
 from components.figures.empty import empty_figure
 from i18n.language import t
 
@@ -51,6 +52,7 @@ def survival_tab(km_summary: object = None) -> list[object]:
             ),
             {ids.KM_GRAPH: "figure"},
         ),
+        export_menu(ids.KM_GRAPH, "km"),
         *km_step_area(),
         computing(html.Div(km_summary, id=ids.KM_SUMMARY), {ids.KM_SUMMARY: "children"}),
         conditional_calculator(),

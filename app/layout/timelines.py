@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from app.layout import ids
+from components.export.menu import export_menu
 from components.figures.empty import empty_figure
 from components.panels.timelines import km_step_panel
 from i18n.language import t
@@ -32,7 +33,8 @@ def timelines_tab() -> list[object]:
             # Screen readers get the plot's name and its caption in words.
             role="figure",
             **{"aria-labelledby": "timeline-heading", "aria-describedby": ids.TIMELINE_CAPTION},
-        )
+        ),
+        export_menu(ids.TIMELINE_GRAPH, "timelines"),
     ]
 
 

@@ -15,6 +15,8 @@ from analytics.reports.relapse_report import RelapseReport
 from analytics.reports.report import Report
 from analytics.stats.cox.results import term_label
 from analytics.stats.levels import using_conf_level
+from components.export.export_assets import REPORT_STYLE, font_data_url, inline_export_script
+from components.export.menu import export_menu_html
 from components.export.plotlyjs import inline_script
 from components.figures.base import Figure
 from components.figures.forest import forest_figure, report_sections
@@ -163,17 +165,19 @@ def _table_one(report: Report) -> str:
     return "".join(parts)
 
 
-def _figure_html(figure: Figure) -> str:
+def _figure_html(figure: Figure, kind: str) -> str:
+    """The figure, and under it the page's "Export figure" menu (PNG 300/600 dpi, SVG)."""
+    div_id = f"report-{kind}-figure"
     # validate=False: the builders write plotly.js's JSON (components.figures.base).
-    return str(
-        pio.to_html(
-            figure,
-            include_plotlyjs=False,
-            full_html=False,
-            config={"displaylogo": False},
-            validate=False,
-        )
+    plot = pio.to_html(
+        figure,
+        include_plotlyjs=False,
+        full_html=False,
+        config={"displaylogo": False},
+        validate=False,
+        div_id=div_id,
     )
+    return str(plot) + export_menu_html(div_id, kind)
 
 
 def _text_table(table: TextTable) -> str:
@@ -217,7 +221,10 @@ def _relapses(relapses: RelapseReport, synthetic: bool) -> tuple[str, bool]:
     if mcf is not None and mcf.curves:
         suffix = " · " + t("synthetic demo cohort") if synthetic else ""
         title = t("Mean cumulative number of relapses on rituximab") + suffix
-        parts += [_figure_html(mcf_figure(mcf, title=title)), _paragraph(mcf_method_sentence())]
+        parts += [
+            _figure_html(mcf_figure(mcf, title=title), "mcf"),
+            _paragraph(mcf_method_sentence()),
+        ]
         faded = tail_caption(mcf)
         if faded is not None:
             parts.append(_paragraph(faded))
@@ -261,10 +268,10 @@ def _report_html(report: Report, horizon: float | None, relapses: RelapseReport 
             group_by=report.group_by,
             logrank_p=None if report.logrank is None else report.logrank.p,
         )
-        figures.append(_figure_html(km))
+        figures.append(_figure_html(km, "km"))
     sections = report_sections(report)
     if any(terms for _, terms in sections):
-        figures.append(_figure_html(forest_figure(sections)))
+        figures.append(_figure_html(forest_figure(sections), "forest"))
     # The relapse report carries its own level (the view's, when the page made it).
     with using_conf_level(report.conf_level if relapses is None else relapses.conf_level):
         relapse_section, relapse_figure = (
@@ -305,6 +312,15 @@ def with_policy(page: str) -> str:
     return page.replace(_CHARSET, _CHARSET + meta, 1)
 
 
+def _scripts(with_figures: object) -> str:
+    """plotly.js and the export script, and the font the export embeds (in a template the
+    script reads: the report must export offline), when the report holds a figure."""
+    if not with_figures:
+        return ""
+    font = f'<template data-export-font="{font_data_url()}"></template>'
+    return inline_script() + inline_export_script() + font
+
+
 def _page(report: Report, figures: list[str], relapse_section: str, relapse_figure: bool) -> str:
     synthetic = (
         f"<p class='synthetic'><strong>{escape(t('Synthetic demo cohort'))}</strong>: "
@@ -329,7 +345,7 @@ def _page(report: Report, figures: list[str], relapse_section: str, relapse_figu
     return f"""<!DOCTYPE html>
 <html lang="{current_language()}"><head><meta charset="utf-8">
 <title>{escape(t("NMOSD rituximab cohort report"))}</title>
-<style>{STYLE}</style>{inline_script() if figures or relapse_figure else ""}</head><body>
+<style>{STYLE}{REPORT_STYLE}</style>{_scripts(figures or relapse_figure)}</head><body>
 <h1>{escape(t("RTX-Refractory NMOSD Cohort Explorer — report"))}</h1>
 {synthetic}
 <p>{

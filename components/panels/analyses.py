@@ -18,6 +18,7 @@ from analytics.stats.cox.results import term_label
 from analytics.stats.levels import level_percent
 from analytics.stats.subgroups import SubgroupRate
 from analytics.stats.table_one import MancovaResult, TableOne
+from components.export.menu import export_menu
 from components.figures.rates import rates_figure
 from components.text import exposure_text
 from components.text.format import (
@@ -240,6 +241,7 @@ def rates_panel(rates: Sequence[SubgroupRate], report: Report) -> object:
                     "toImageButtonOptions": {"format": "svg", "filename": "nmosd-rates"},
                 },
             ),
+            export_menu("rates-graph", "rates"),
             _table(
                 [t("Variable"), t("Level"), t("Failures"), "n", t("Proportion"), ci_label()],
                 rows,

@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from analytics.reports.relapse_report import RelapseReport
+from components.export.menu import export_menu
 from components.figures.mcf import mcf_figure, tail_caption
 from components.text.relapse_text import (
     THETA_SENTENCE,
@@ -161,6 +162,7 @@ def relapse_panel(
                 },
             )
         )
+        children.append(export_menu(MCF_GRAPH, "mcf"))
         children.append(html.P(mcf_method_sentence(), className="form-text"))
         faded = tail_caption(report.mcf)
         if faded is not None:
