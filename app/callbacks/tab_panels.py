@@ -41,6 +41,7 @@ from components.figures.empty import empty_figure
 from components.figures.forest import forest_figure, report_sections
 from components.figures.km import km_figure, km_x_range
 from components.panels import analyses as panels
+from components.text import captions
 from i18n.language import N_, t
 
 declared = Declarations()
@@ -71,13 +72,14 @@ def _suffix(synthetic: bool) -> str:
 
 
 def _km_failed(message: str) -> tuple:
-    return (empty_figure(t("Not available")), _failure_alert(message), None)
+    return (empty_figure(t("Not available")), _failure_alert(message), None, None)
 
 
 @declared.callback(
     Output(ids.KM_GRAPH, "figure"),
     Output(ids.KM_SUMMARY, "children"),
     Output(ids.RENDERED_KM, "data"),
+    Output(ids.KM_CAPTION, "children"),
     *CONTROL_INPUTS,
     Input(ids.KM_OPTIONS, "value"),
     Input(ids.COHORT_STORE, "data"),
@@ -95,7 +97,7 @@ def update_survival_tab(*args):
     section; a new horizon patches the axes only."""
     *values, km_options, store, hidden, rendered, age_min, age_max = args
     if hidden:
-        return (no_update,) * 3
+        return (no_update,) * 4
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
     # A list of option names from the checklist; anything else a request sends means none.
     options = set(km_options) if isinstance(km_options, list) else set()
@@ -108,18 +110,19 @@ def update_survival_tab(*args):
         rendered.get(k) == drawn[k] for k in ("view", "kmunicate")
     )
     if same_figure and rendered.get("horizon") == drawn["horizon"]:
-        return (no_update,) * 3
+        return (no_update,) * 4
     core = core_for(cohort, state)
     if same_figure:
         if core.n == 0:  # the empty figure has no months to show
-            return (no_update, no_update, drawn)
+            return (no_update, no_update, drawn, no_update)
         months = km_x_range(core.km, state.horizon)
         patch = Patch()
         patch["layout"]["xaxis"]["range"] = months
         patch["layout"]["xaxis2"]["range"] = months
-        return (patch, no_update, drawn)
+        return (patch, no_update, drawn, no_update)
     with using_conf_level(core.conf_level):
-        return (_km_figure(core, state, options), panels.km_summary(core), drawn)
+        figure, summary = _km_figure(core, state, options), panels.km_summary(core)
+        return (figure, summary, drawn, captions.km_caption(core))
 
 
 def _km_figure(core, state, options: set[str]):
@@ -142,13 +145,14 @@ def _km_figure(core, state, options: set[str]):
 
 
 def _hr_failed(message: str) -> tuple:
-    return (empty_figure(t("Not available")), _failure_alert(message), None)
+    return (empty_figure(t("Not available")), _failure_alert(message), None, None)
 
 
 @declared.callback(
     Output(ids.FOREST_GRAPH, "figure"),
     Output(ids.HAZARD_NOTES, "children"),
     Output(ids.RENDERED_HR, "data"),
+    Output(ids.FOREST_CAPTION, "children"),
     *_view_inputs("hr", ids.RENDERED_HR),
     **busy(panel_id("hr")),
 )
@@ -158,11 +162,11 @@ def update_hazards_tab(*args):
     """The forest plot and the models' table and checks (with the models' warnings)."""
     *values, store, hidden, rendered, age_min, age_max = args
     if hidden:
-        return (no_update,) * 3
+        return (no_update,) * 4
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
     view = digest(hazards_key(cohort, state))
     if view == rendered:
-        return (no_update,) * 3
+        return (no_update,) * 4
     core, hazards = core_for(cohort, state), hazards_for(cohort, state)
     with using_conf_level(core.conf_level):
         sections = report_sections(hazards)
@@ -179,7 +183,7 @@ def update_hazards_tab(*args):
             )
         )
         notes = [panels.warnings_list(list(hazards.notes)), panels.hazard_notes(hazards)]
-        return (forest, notes, view)
+        return (forest, notes, view, captions.forest_caption(sections))
 
 
 # --- Lesion timing, failure rates --------------------------------------------------------

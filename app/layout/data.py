@@ -18,11 +18,15 @@ def _upload_box(component_id: str, what: str, config: Config) -> dcc.Upload:
     return dcc.Upload(
         id=component_id,
         max_size=config.max_upload_bytes,
+        # The hidden file input is named by this text (assets/a11y.js: dcc.Upload passes no
+        # aria attributes to its input).
         children=html.Div(
             [
                 t("{what}: drag here or ").format(what=what),
                 html.Span(t("choose a file"), className="link"),
-            ]
+            ],
+            id=f"{component_id}-label",
+            className="upload-label",
         ),
         className="upload-box",
     )

@@ -20,6 +20,10 @@ def labelled_field(
         heading: object = html.Label(label, id=label_id, htmlFor=control.id, className=label_class)
     else:
         heading = html.Div(label, id=label_id, className=label_class)
+    if isinstance(control, dbc.RadioItems) and not getattr(control, "name", None):
+        # Radios sharing a name are one group for the browser: one Tab stop, arrow keys move
+        # the choice. dbc.RadioItems renders them nameless (each its own Tab stop) otherwise.
+        control.name = control.id
     if isinstance(control, dbc.RadioItems | dbc.Checklist):
         # Name the group for screen readers by its visible heading.
         role = "radiogroup" if isinstance(control, dbc.RadioItems) else "group"

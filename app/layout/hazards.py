@@ -12,22 +12,26 @@ from app.layout.loading import computing
 from app.layout.survival import GRAPH_CONFIG
 from components.export.menu import export_menu
 from components.figures.empty import empty_figure
+from components.panels.plot_caption import captioned
 from i18n.language import N_, t
 
 
 def hazards_tab() -> list[object]:
     return [
-        computing(
-            dcc.Graph(
-                id=ids.FOREST_GRAPH,
-                figure=empty_figure(t("Computing…")),
-                # The Kaplan–Meier plot's toolbar, saving under the forest plot's own name.
-                config={
-                    **GRAPH_CONFIG,
-                    "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
-                },
+        captioned(
+            computing(
+                dcc.Graph(
+                    id=ids.FOREST_GRAPH,
+                    figure=empty_figure(t("Computing…")),
+                    # The Kaplan–Meier plot's toolbar, saving under the forest plot's own name.
+                    config={
+                        **GRAPH_CONFIG,
+                        "toImageButtonOptions": {"format": "svg", "filename": "nmosd-forest"},
+                    },
+                ),
+                {ids.FOREST_GRAPH: "figure"},
             ),
-            {ids.FOREST_GRAPH: "figure"},
+            ids.FOREST_CAPTION,
         ),
         export_menu(ids.FOREST_GRAPH, "forest"),
         computing(html.Div(id=ids.HAZARD_NOTES), {ids.HAZARD_NOTES: "children"}),

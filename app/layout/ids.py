@@ -44,12 +44,16 @@ SETTLED = {
 }
 
 # Read-outs
+RESULTS = "results"  # the main column (summary cards, tabs, methods): the skip link's target
 COHORT_LABEL = "cohort-label"
 LIVE_COUNT = "live-count"
 CARDS = "summary-cards"
 WARNINGS = "warnings"
 KM_GRAPH = "km-graph"
 KM_SUMMARY = "km-summary"
+# The plots in words (components/panels/plot_caption.py), written with each plot.
+KM_CAPTION = "km-caption"
+FOREST_CAPTION = "forest-caption"
 KM_STEP = "km-step-store"  # the clicked KM step: {"group", "time"} (the patients are recomputed)
 KM_STEP_PANEL = "km-step-panel"
 TIMELINE_GRAPH = "timeline-graph"

@@ -92,6 +92,9 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
             dcc.Store(id=ids.UPLOAD_RESTORE, storage_type="memory"),
             dcc.Store(id=ids.CONTROLS_ADAPTED_TO, storage_type="memory"),
             *[dcc.Store(id=store_id) for store_id in ids.RENDERED_STORES],
+            # The first Tab stop: keyboard and screen-reader users skip the header and the
+            # twenty-odd filter controls (assets/a11y.js moves the focus to the results).
+            html.A(t("Skip to results"), href="#" + ids.RESULTS, className="skip-link"),
             page_header(cohort, language),
             dbc.Container(
                 dbc.Row(
@@ -119,7 +122,10 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
                                         None if cohort is None else open_options(cohort.patients),
                                     ),
                                     methods_details(),
-                                ]
+                                ],
+                                id=ids.RESULTS,
+                                # Focusable from the skip link only, not a Tab stop.
+                                tabIndex=-1,
                             ),
                             lg=9,
                             md=8,

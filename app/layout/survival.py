@@ -16,6 +16,7 @@ from app.layout.relapses import conditional_calculator
 from app.layout.timelines import km_step_area
 from components.export.menu import export_menu
 from components.figures.empty import empty_figure
+from components.panels.plot_caption import captioned
 from i18n.language import t
 
 GRAPH_CONFIG = {
@@ -40,17 +41,20 @@ def survival_tab(km_summary: object = None) -> list[object]:
         ),
         # dcc.Graph loads asynchronously: its slot keeps the height meanwhile, so
         # what is under it does not jump when the curve appears.
-        computing(
-            html.Div(
-                dcc.Graph(
-                    id=ids.KM_GRAPH,
-                    figure=empty_figure(t("Computing…")),
-                    config=GRAPH_CONFIG,
-                    style={"height": "560px"},
+        captioned(
+            computing(
+                html.Div(
+                    dcc.Graph(
+                        id=ids.KM_GRAPH,
+                        figure=empty_figure(t("Computing…")),
+                        config=GRAPH_CONFIG,
+                        style={"height": "560px"},
+                    ),
+                    style={"minHeight": "560px"},
                 ),
-                style={"minHeight": "560px"},
+                {ids.KM_GRAPH: "figure"},
             ),
-            {ids.KM_GRAPH: "figure"},
+            ids.KM_CAPTION,
         ),
         export_menu(ids.KM_GRAPH, "km"),
         *km_step_area(),

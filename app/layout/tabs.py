@@ -3,6 +3,10 @@
 dbc.Tabs renders every tab with aria-controls="...-tabpane-null" (an invalid reference that
 screen readers and Lighthouse flag), so the page builds its own. Switching runs in the
 browser (a clientside callback): no server round trip to change tabs.
+
+Keyboard, as the WAI-ARIA Authoring Practices' tabs pattern asks: the tab list is one Tab stop
+(roving tabindex: only the selected tab has tabindex 0), and Left/Right/Home/End move to a tab
+and open it (assets/tabs_keyboard.js clicks it, so the same callback switches).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dash import Dash, Input, Output, html
+
+from i18n.language import t
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ def accessible_tabs(tabs: Sequence[TabSpec], active: str) -> html.Div:
                 role="tab",
                 className="nav-link active" if tab.key == active else "nav-link",
                 n_clicks=0,
+                tabIndex=0 if tab.key == active else -1,
                 **{
                     "aria-selected": "true" if tab.key == active else "false",
                     "aria-controls": panel_id(tab.key),
@@ -63,7 +70,7 @@ def accessible_tabs(tabs: Sequence[TabSpec], active: str) -> html.Div:
     return html.Div(
         [
             html.Ul(
-                buttons, className="nav nav-tabs", role="tablist", **{"aria-label": "Analyses"}
+                buttons, className="nav nav-tabs", role="tablist", **{"aria-label": t("Analyses")}
             ),
             html.Div(panels, className="tab-content"),
         ]
@@ -86,12 +93,14 @@ def register_tab_switching(app: Dash, keys: Sequence[str]) -> None:
             const classes = keys.map(k => k === active ? "nav-link active" : "nav-link");
             const selected = keys.map(k => k === active ? "true" : "false");
             const hidden = keys.map(k => k !== active);
-            return classes.concat(selected, hidden);
+            const tabindex = keys.map(k => k === active ? 0 : -1);
+            return classes.concat(selected, hidden, tabindex);
         }}
         """,
         *[Output(button_id(k), "className") for k in keys],
         *[Output(button_id(k), "aria-selected") for k in keys],
         *[Output(panel_id(k), "hidden") for k in keys],
+        *[Output(button_id(k), "tabIndex") for k in keys],
         *[Input(button_id(k), "n_clicks") for k in keys],
         prevent_initial_call=True,
     )

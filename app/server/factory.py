@@ -34,7 +34,9 @@ log = logging.getLogger("app")
 # The largest request body when uploads are off (callback inputs only).
 NO_UPLOAD_BODY = 256 * 1024
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-# Dash's default page with a language (screen readers pick their voice from it).
+# Dash's default page with a language (screen readers pick their voice from it). Its scripts
+# sit in a plain <div>, not Dash's <footer>: a second footer at the top level would be a second
+# "contentinfo" landmark beside the page's own (axe-core, landmark-no-duplicate-contentinfo).
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en">
     <head>
@@ -47,11 +49,11 @@ INDEX_STRING = """<!DOCTYPE html>
     </head>
     <body>
         {%app_entry%}
-        <footer>
+        <div>
             {%config%}
             {%scripts%}
             {%renderer%}
-        </footer>
+        </div>
     </body>
 </html>"""
 

@@ -20,7 +20,9 @@ from analytics.stats.subgroups import SubgroupRate
 from analytics.stats.table_one import MancovaResult, TableOne
 from components.export.menu import export_menu
 from components.figures.rates import rates_figure
+from components.panels.plot_caption import captioned
 from components.text import exposure_text
+from components.text.captions import rates_caption
 from components.text.format import (
     NOT_REACHED_LEGEND,
     ci_label,
@@ -233,13 +235,17 @@ def rates_panel(rates: Sequence[SubgroupRate], report: Report) -> object:
         )
     return html.Div(
         [
-            dcc.Graph(
-                id="rates-graph",
-                figure=rates_figure(fr, rates),
-                config={
-                    "displaylogo": False,
-                    "toImageButtonOptions": {"format": "svg", "filename": "nmosd-rates"},
-                },
+            captioned(
+                dcc.Graph(
+                    id="rates-graph",
+                    figure=rates_figure(fr, rates),
+                    config={
+                        "displaylogo": False,
+                        "toImageButtonOptions": {"format": "svg", "filename": "nmosd-rates"},
+                    },
+                ),
+                "rates-caption",
+                rates_caption(fr, rates),
             ),
             export_menu("rates-graph", "rates"),
             _table(

@@ -14,6 +14,8 @@ from dash import dcc, html
 from analytics.reports.relapse_report import RelapseReport
 from components.export.menu import export_menu
 from components.figures.mcf import mcf_figure, tail_caption
+from components.panels.plot_caption import captioned
+from components.text.captions import mcf_caption
 from components.text.relapse_text import (
     THETA_SENTENCE,
     Cell,
@@ -149,19 +151,18 @@ def relapse_panel(
             _between(report),
         ]
     if report.mcf is not None and report.mcf.curves:
-        children.append(
-            dcc.Graph(
-                id=MCF_GRAPH,
-                figure=mcf_figure(
-                    report.mcf, title=t("Mean cumulative number of relapses on rituximab") + suffix
-                ),
-                config={
-                    "displaylogo": False,
-                    "toImageButtonOptions": {"format": "svg", "filename": "nmosd-mcf"},
-                    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-                },
-            )
+        graph = dcc.Graph(
+            id=MCF_GRAPH,
+            figure=mcf_figure(
+                report.mcf, title=t("Mean cumulative number of relapses on rituximab") + suffix
+            ),
+            config={
+                "displaylogo": False,
+                "toImageButtonOptions": {"format": "svg", "filename": "nmosd-mcf"},
+                "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+            },
         )
+        children.append(captioned(graph, MCF_GRAPH + "-caption", mcf_caption(report.mcf)))
         children.append(export_menu(MCF_GRAPH, "mcf"))
         children.append(html.P(mcf_method_sentence(), className="form-text"))
         faded = tail_caption(report.mcf)
