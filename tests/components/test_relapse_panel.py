@@ -95,11 +95,12 @@ def test_between_groups_and_andersen_gill_when_grouped(grouped):
     text = _text(relapse_panel(grouped))
     assert "Asymptomatic lesions: yes vs Asymptomatic lesions: no" in text
     assert f"{grouped.andersen_gill.terms[0].hr:.1f}" in text
-    # Besides the MCF plot's words (components/panels/plot_caption.py).
+    # Besides the MCF plot's words (components/panels/plot_caption.py) and its export menu
+    # (components/export/menu.py).
     details = [
         d
         for d in _find(relapse_panel(grouped), "Details")
-        if getattr(d, "className", None) != "plot-caption-box"
+        if getattr(d, "className", None) not in ("plot-caption-box", "export-menu")
     ]
     assert len(details) == 1
     assert "Naive SE" in _text(details[0])
