@@ -50,6 +50,7 @@ def _lost(_message: object = None) -> tuple:
     State(ids.COHORT_STORE, "data"),
     *[State(upload, "contents") for upload in UPLOADS],
     *[State(upload, "filename") for upload in UPLOADS],
+    State(ids.UPLOAD_MAPPING, "data"),
     LANGUAGE_STATE,
     prevent_initial_call=True,
 )
@@ -72,7 +73,10 @@ def restore_upload(signal, store, *files):
         # only send the page round again.
         return _lost()
     try:
-        upload = files_from_contents(files[:3], files[3:])
+        # The confirmed mapping is part of the key's digest: the same file read otherwise
+        # is not the key's cohort.
+        mapping = files[6] if isinstance(files[6], str) else None
+        upload = files_from_contents(files[:3], files[3:6], mapping)
         if upload is None or upload.digest() != digest:
             return _lost()
         validate_upload(upload, upload_limits())
