@@ -551,7 +551,10 @@ def write_csv(
 def export_notes(cohort: Cohort, filters: Filters, patients: int) -> list[str]:
     """The comment lines of a filtered export: source, filters, size, coding (English, as
     the column names; no patient data)."""
-    active = "; ".join(f"{name}={value}" for name, value in filters.active().items())
+    active = "; ".join(
+        f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+        for name, value in filters.active().items()
+    )
     return [
         f"NMOSD cohort explorer export of {cohort.label} (files sha256 {cohort.fingerprint[:12]})",
         f"filters: {active}",

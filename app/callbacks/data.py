@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update, set_props
 
 from analytics.data.cohort import Cohort, analysis_frame
@@ -12,7 +13,6 @@ from analytics.data.dictionary import infusions_template_frame, template_frame
 from analytics.data.io import export_notes, read_table, write_csv
 from analytics.data.mapping import (
     MappingChoice,
-    Proposal,
     cli_flags,
     describe,
     examples,
@@ -66,13 +66,10 @@ def _problems_alert(error: CohortValidationError) -> dbc.Alert:
 
 HIDDEN = {"display": "none"}
 SHOWN: dict[str, str] = {}
-# Outputs besides the cohort store and the status: the confirmed mapping, the mapping
-# step's area, its table, the "what does M mean" question and the "derive" checkbox.
-_STEP_CLOSED = (None, HIDDEN, None, HIDDEN, HIDDEN)
 
 
 def _upload_failed(message: str) -> tuple:
-    return (no_update, dbc.Alert(translate_message(message), color="danger"), *[no_update] * 5)
+    return no_update, dbc.Alert(translate_message(message), color="danger")
 
 
 def _export_failed(message: str) -> object:
@@ -83,16 +80,15 @@ def _export_failed(message: str) -> object:
     return no_update
 
 
-def _proposal(files: UploadFiles) -> tuple[Proposal, object]:
-    """How the patients file would be read, and its raw frame (CohortValidationError)."""
+def _read_patients(files: UploadFiles) -> pd.DataFrame:
+    """The patients file's raw frame under the upload limits (CohortValidationError)."""
     limits = upload_limits()
-    raw = read_table(
+    return read_table(
         files.patients,
         files.patients_name,
         max_bytes=limits.max_bytes,
         max_rows=limits.rows[0],
     )
-    return propose(raw), raw
 
 
 def _loaded(files: UploadFiles, cohort: Cohort, choice: MappingChoice | None) -> list:
@@ -120,14 +116,15 @@ def _loaded(files: UploadFiles, cohort: Cohort, choice: MappingChoice | None) ->
     return [loaded, banner] if banner is not None else [loaded]
 
 
+_NEEDS_MAPPING = N_(
+    "This file's columns or values are not the data dictionary's: check how they will be "
+    "read below, then confirm. Nothing is loaded until you do."
+)
+
+
 @declared.callback(
     Output(ids.COHORT_STORE, "data"),
     Output(ids.UPLOAD_STATUS, "children"),
-    Output(ids.UPLOAD_MAPPING, "data"),
-    Output(ids.UPLOAD_MAPPING_AREA, "style"),
-    Output(ids.UPLOAD_MAPPING_TABLE, "children"),
-    Output(ids.UPLOAD_SEX_M_AREA, "style"),
-    Output(ids.UPLOAD_DERIVE_AREA, "style"),
     Input(ids.UPLOAD_PATIENTS, "contents"),
     Input(ids.UPLOAD_RELAPSES, "contents"),
     Input(ids.UPLOAD_INFUSIONS, "contents"),
@@ -152,68 +149,85 @@ def load_upload(
     patients_name,
     relapses_name,
     infusions_name,
-    m_means,
-    derive,
+    m_means=None,
+    derive=None,
 ):
     """Validate the uploaded files; on any problem keep the current cohort and list them all.
 
-    A file whose headers or values are not the contract's (Spanish, dates) opens the
-    mapping step first: the cohort is loaded once the user confirms how it is read.
+    A file whose headers or values are not the contract's (Spanish, dates) waits for the
+    mapping step (``mapping_step``): it is loaded once the user confirms how it is read.
     """
     if ctx.triggered_id == ids.USE_DEMO:
-        return None, dbc.Alert(t("Back to the server's cohort."), color="info"), *_STEP_CLOSED
+        return None, dbc.Alert(t("Back to the server's cohort."), color="info")
     config = app_config()
     if not config.allow_uploads:  # the upload area is hidden, but a request can still come
-        alert = dbc.Alert(t("Uploads are turned off on this server."), color="warning")
-        return no_update, alert, *[no_update] * 5
+        return no_update, dbc.Alert(t("Uploads are turned off on this server."), color="warning")
     if patients is None:
-        alert = dbc.Alert(
+        return no_update, dbc.Alert(
             t("Upload the patients file first, then the relapses or infusions file."),
             color="warning",
         )
-        return no_update, alert, *[no_update] * 5
-    confirming = ctx.triggered_id == ids.UPLOAD_MAPPING_CONFIRM
     try:
         files = files_from_contents(
             (patients, relapses, infusions), (patients_name, relapses_name, infusions_name)
         )
         assert files is not None  # the patients file is there (checked above)
-        proposal, raw = _proposal(files)
+        proposal = propose(_read_patients(files))
         choice = None
         if proposal.needs_confirmation:
-            if not confirming:
-                return _mapping_step(proposal, raw)
+            if ctx.triggered_id != ids.UPLOAD_MAPPING_CONFIRM:
+                alert = dbc.Alert(t(_NEEDS_MAPPING), color="info", id="upload-mapping-needed")
+                return no_update, alert
             if proposal.m_ambiguous and m_means not in ("F", "M"):
                 alert = dbc.Alert(t('Say what "M" means in this file first.'), color="warning")
-                return no_update, alert, *[no_update] * 5
+                return no_update, alert
             choice = proposal.choice(m_means, derive_dates="derive" in (derive or []))
             files = replace(files, mapping=choice.to_json())
         store, cohort = store_for_upload(files)
     except CohortValidationError as error:
-        return no_update, _problems_alert(error), *[no_update] * 5
+        return no_update, _problems_alert(error)
     audit("upload", cohort, "upload")
-    return store, _loaded(files, cohort, choice), files.mapping, HIDDEN, None, HIDDEN, HIDDEN
+    return store, _loaded(files, cohort, choice)
 
 
-def _mapping_step(proposal: Proposal, raw) -> tuple:
-    """The mapping step opened: what would be read how, and what would be derived."""
-    alert = dbc.Alert(
-        t(
-            "This file's columns or values are not the data dictionary's: check how they will "
-            "be read below, then confirm. Nothing is loaded until you do."
-        ),
-        color="info",
-        id="upload-mapping-needed",
-    )
-    table = mapping_table(proposal, examples(raw, proposal))
+@declared.callback(
+    Output(ids.UPLOAD_MAPPING_AREA, "style"),
+    Output(ids.UPLOAD_MAPPING_TABLE, "children"),
+    Output(ids.UPLOAD_SEX_M_AREA, "style"),
+    Output(ids.UPLOAD_DERIVE_AREA, "style"),
+    Output(ids.UPLOAD_SEX_M, "value"),
+    Input(ids.UPLOAD_PATIENTS, "contents"),
+    Input(ids.COHORT_STORE, "data"),
+    Input(ids.USE_DEMO, "n_clicks"),
+    State(ids.UPLOAD_PATIENTS, "filename"),
+    LANGUAGE_STATE,
+    prevent_initial_call=True,
+)
+@in_page_language
+@guarded(lambda _message: (HIDDEN, None, HIDDEN, HIDDEN, None))
+def mapping_step(patients, _store, _demo, patients_name):
+    """The mapping step: shown for a new patients file that needs one (what would be read
+    how, the months that would be derived), closed once a cohort is loaded or left."""
+    closed = (HIDDEN, None, HIDDEN, HIDDEN, no_update)
+    if ctx.triggered_id != ids.UPLOAD_PATIENTS or patients is None:
+        return closed
+    if not app_config().allow_uploads:
+        return closed
+    try:
+        files = files_from_contents((patients, None, None), (patients_name, None, None))
+        assert files is not None
+        raw = _read_patients(files)
+    except CohortValidationError:
+        return closed  # load_upload lists the problems
+    proposal = propose(raw)
+    if not proposal.needs_confirmation:
+        return closed
     return (
-        no_update,
-        alert,
-        no_update,
         SHOWN,
-        table,
+        mapping_table(proposal, examples(raw, proposal)),
         SHOWN if proposal.m_ambiguous else HIDDEN,
         SHOWN if proposal.derivations else HIDDEN,
+        None,  # a new file: what M means is asked again
     )
 
 

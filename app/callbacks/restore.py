@@ -50,7 +50,6 @@ def _lost(_message: object = None) -> tuple:
     State(ids.COHORT_STORE, "data"),
     *[State(upload, "contents") for upload in UPLOADS],
     *[State(upload, "filename") for upload in UPLOADS],
-    State(ids.UPLOAD_MAPPING, "data"),
     LANGUAGE_STATE,
     prevent_initial_call=True,
 )
@@ -75,8 +74,8 @@ def restore_upload(signal, store, *files):
     try:
         # The confirmed mapping is part of the key's digest: the same file read otherwise
         # is not the key's cohort.
-        mapping = files[6] if isinstance(files[6], str) else None
-        upload = files_from_contents(files[:3], files[3:6], mapping)
+        mapping = store.get("mapping") if isinstance(store.get("mapping"), str) else None
+        upload = files_from_contents(files[:3], files[3:], mapping)
         if upload is None or upload.digest() != digest:
             return _lost()
         validate_upload(upload, upload_limits())

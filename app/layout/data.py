@@ -79,7 +79,6 @@ def mapping_step() -> html.Div:
                 style={"display": "none"},
             ),
             dbc.Button(t("Confirm and load"), id=ids.UPLOAD_MAPPING_CONFIRM, color="primary"),
-            dcc.Store(id=ids.UPLOAD_MAPPING),
         ],
         id=ids.UPLOAD_MAPPING_AREA,
         className="border rounded p-2 mb-2",

@@ -89,7 +89,6 @@ UPLOAD_RELAPSES = "upload-relapses"
 UPLOAD_INFUSIONS = "upload-infusions"
 UPLOAD_STATUS = "upload-status"
 # The mapping step of a clinic's file (Spanish headers and values, months from dates).
-UPLOAD_MAPPING = "upload-mapping"  # the confirmed MappingChoice as JSON (restores send it)
 UPLOAD_MAPPING_AREA = "upload-mapping-area"
 UPLOAD_MAPPING_TABLE = "upload-mapping-table"
 UPLOAD_SEX_M = "upload-sex-m"

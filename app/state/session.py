@@ -58,6 +58,9 @@ def store_for_upload(files: UploadFiles) -> tuple[dict[str, object], Cohort]:
         "key": key,
         "files": files.names(),
         "n": len(cohort.patients),
+        # The confirmed reading of the patients file (None: as written): a restore sends it
+        # back with the files, and it must give the key's digest like the files must.
+        "mapping": files.mapping,
         # Bumped by each restore, so that the view callbacks fire again.
         "restored": 0,
     }
