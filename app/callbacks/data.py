@@ -91,7 +91,7 @@ def _read_patients(files: UploadFiles) -> pd.DataFrame:
     )
 
 
-def _loaded(files: UploadFiles, cohort: Cohort, choice: MappingChoice | None) -> list:
+def _loaded(files: UploadFiles, cohort: Cohort, choice: MappingChoice | None) -> object:
     extras = [
         t(what).format(name=name)
         for what, name, data in (
@@ -113,7 +113,7 @@ def _loaded(files: UploadFiles, cohort: Cohort, choice: MappingChoice | None) ->
         message.append(html.Ul([html.Li(line) for line in lines], className="mb-0"))
     loaded = dbc.Alert(message, color="success", id="upload-ok")
     banner = privacy_banner(identifying_columns(list(cohort.patients.columns), cohort.patients))
-    return [loaded, banner] if banner is not None else [loaded]
+    return [loaded, banner] if banner is not None else loaded
 
 
 _NEEDS_MAPPING = N_(
