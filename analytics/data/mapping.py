@@ -276,6 +276,8 @@ class Proposal:
     m_ambiguous: bool = False
     dates: tuple[tuple[str, str], ...] = ()
     derivations: tuple[Derivation, ...] = ()
+    # The file has a failure date but no failure column: failure = 1 where there is a date.
+    failure_from_date: bool = False
 
     @property
     def needs_confirmation(self) -> bool:
@@ -358,6 +360,8 @@ def propose(raw: pd.DataFrame) -> Proposal:
         m_ambiguous=m_ambiguous,
         dates=tuple(pair for pair in dates if pair[0] in used),
         derivations=derivations,
+        failure_from_date="failure" not in names
+        and any(d.target == "failure_months" for d in derivations),
     )
 
 
@@ -492,8 +496,9 @@ _M_AMBIGUOUS = Message(
 )
 
 
-def describe(choice: MappingChoice) -> list[Message]:
-    """The mapping in words, for the page's confirmation and the methods paragraph."""
+def describe(choice: MappingChoice, failure_from_date: bool = False) -> list[Message]:
+    """The mapping in words, for the page's confirmation (``failure_from_date``: the file's
+    failure column is made from its failure dates)."""
     lines = [
         Message("column {header} read as {column}", header=header, column=column)
         for header, column in choice.headers
@@ -516,7 +521,14 @@ def describe(choice: MappingChoice) -> list[Message]:
                     start=start,
                 )
             )
+    if failure_from_date and start is not None and FAILURE in events:
+        lines.append(failure_line(events[FAILURE]))
     return lines
+
+
+def failure_line(end: str) -> Message:
+    """How the failure column is made from a failure date column."""
+    return Message("failure = 1 where {end} has a date, else 0", end=end)
 
 
 

@@ -91,7 +91,9 @@ def _read_patients(files: UploadFiles) -> pd.DataFrame:
     )
 
 
-def _loaded(files: UploadFiles, cohort: Cohort, choice: MappingChoice | None) -> object:
+def _loaded(
+    files: UploadFiles, cohort: Cohort, choice: MappingChoice | None, from_date: bool = False
+) -> object:
     extras = [
         t(what).format(name=name)
         for what, name, data in (
@@ -107,7 +109,7 @@ def _loaded(files: UploadFiles, cohort: Cohort, choice: MappingChoice | None) ->
         )
     ]
     if choice is not None:
-        lines = [translate_message(line) for line in describe(choice)]
+        lines = [translate_message(line) for line in describe(choice, from_date)]
         # The same reading on the command line, so that page and CLI give the same numbers.
         lines.append(t("Command line: {flags}").format(flags=cli_flags(choice)))
         message.append(html.Ul([html.Li(line) for line in lines], className="mb-0"))
@@ -187,7 +189,7 @@ def load_upload(
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
     audit("upload", cohort, "upload")
-    return store, _loaded(files, cohort, choice)
+    return store, _loaded(files, cohort, choice, proposal.failure_from_date)
 
 
 @declared.callback(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from analytics.data.mapping import Example, Proposal
-from i18n.language import integer, number, t
+from analytics.data.mapping import Example, Proposal, failure_line
+from i18n.language import integer, number, t, translate_message
 
 
 def _headers(proposal: Proposal) -> list:
@@ -89,6 +89,9 @@ def _derivations(proposal: Proposal, shown: dict[str, list[Example]]) -> list:
                 id=f"mapping-derived-{derivation.target}",
             )
         )
+    if proposal.failure_from_date:
+        end = next(d.end for d in proposal.derivations if d.target == "failure_months")
+        blocks.append(html.Div(translate_message(failure_line(end)), className="fw-semibold"))
     if blocks:
         blocks.append(
             html.P(

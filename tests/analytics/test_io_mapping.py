@@ -7,13 +7,16 @@ The expected cohort is the contract file tests/spanish_clinic.py converts indepe
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 import math
 
 import pandas as pd
 import pytest
 
+from analytics.__main__ import main as cli_main
 from analytics.data.cohort import Filters, analysis_frame
 from analytics.data.io import export_notes, load_cohort, read_table, write_csv
 from analytics.data.mapping import (
@@ -55,6 +58,7 @@ def test_the_proposal_maps_spanish_headers_values_and_dates(kind: str) -> None:
     assert set(proposal.values["sex"]) == {"Mujer", "Hombre"}
     assert set(proposal.values["asymptomatic_lesions"]) == {"Sí", "No"}
     assert proposal.spanish and proposal.m_ambiguous and proposal.needs_confirmation
+    assert proposal.failure_from_date  # no failure column: the failure date gives it
     derived = {d.target: (d.start, d.end, d.derived) for d in proposal.derivations}
     assert derived == {
         "followup_months": ("Fecha primera infusión", "Fecha última visita", clinic.N_PATIENTS),
@@ -215,3 +219,30 @@ def test_the_csv_export_writes_0_1_and_the_filters_that_made_it(expected: pd.Dat
     again = load_cohort(text.encode(), patients_name="export.csv").patients
     assert len(again) == len(frame)
     assert math.isclose(again["followup_months"].sum(), frame["followup_months"].sum())
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main(["report", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_cli_reads_the_spanish_file_only_when_told_how(tmp_path) -> None:
+    spanish = tmp_path / "clinica.csv"
+    spanish.write_bytes(clinic.spanish_csv())
+    contract = tmp_path / "convertido.csv"
+    contract.write_bytes(clinic.contract_csv("F"))
+
+    code, _, err = _cli("--cohort", str(spanish))
+    assert code == 2 and "--map" in err.splitlines()[1] and "Traceback" not in err
+    code, _, err = _cli("--cohort", str(spanish), "--map", "--derive-dates")
+    assert code == 2 and "Mujer or Masculino" in err and "--sex-m" in err
+
+    code, mapped, _ = _cli("--cohort", str(spanish), "--map", "--derive-dates", "--sex-m", "F")
+    assert code == 0
+    code, converted, _ = _cli("--cohort", str(contract))
+    assert code == 0
+    mapped_report, converted_report = json.loads(mapped), json.loads(converted)
+    for key in ("n", "events", "person_years", "failure_rate", "km", "logrank"):
+        assert mapped_report[key] == converted_report[key], key
