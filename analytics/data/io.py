@@ -116,10 +116,9 @@ def _collect(
         if len(row) > max_columns and any(c.strip() for c in row[max_columns:]):
             raise too_many_columns(file_name, f"{len(row):,}", max_columns, number)
         cells = [c.strip() for c in row[:max_columns]]
-        if not any(cells):
+        # Blank rows, and notes above the header (an export's "# filters: ..."), are skipped.
+        if not any(cells) or (not header_row and is_comment(cells[0])):
             continue
-        if not header_row and is_comment(cells[0]):
-            continue  # a note above the header, such as an export's filters
         if not header_row:
             header_row, header = number, cells
             columns = [[] for _ in header]
@@ -451,9 +450,9 @@ def load_cohort(
     if mapping_problems:
         # A date that is not one leaves its derived months empty: one problem, not a
         # second "is required" for the months it could not give.
-        rows = {problem.row for problem in mapping_problems}
+        reported = {problem.row for problem in mapping_problems}
         derived = {*derived_columns(mapping), "failure"}
-        problems = [p for p in problems if not (p.row in rows and p.column in derived)]
+        problems = [p for p in problems if not (p.row in reported and p.column in derived)]
         problems = schema.sort_problems(mapping_problems + problems, raw_patients.columns)
     clean_relapses, relapse_problems = _check_events(
         relapses_read, schema.RELAPSES_FILE, clean, patients_name
@@ -535,9 +534,7 @@ def write_csv(
     # which "\n" as terminator would leave unquoted and so split the row in Excel.
     # A comment is one line of plain text: no line breaks or quotes that a reader could
     # take for the start of a row.
-    head = "".join(
-        "# " + re.sub(r"[\r\n\"]+", " ", line) + "\r\n" for line in comments
-    )
+    head = "".join("# " + re.sub(r"[\r\n\"]+", " ", line) + "\r\n" for line in comments)
     text = head + safe.to_csv(None, index=False, lineterminator="\r\n")
     if path_or_buffer is None:
         return text

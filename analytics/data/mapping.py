@@ -335,10 +335,10 @@ def propose(raw: pd.DataFrame) -> Proposal:
     # A months column that holds dates is the date of its event (the last visit for
     # followup_months), when no date column of that event is there.
     for target, event in EVENT_OF_TARGET.items():
-        header = names.get(target)
-        if header is not None and event not in events and _all_dates(_texts(raw, header)):
-            dates.append((header, event))
-            events[event] = header
+        held = names.get(target)
+        if held is not None and event not in events and _all_dates(_texts(raw, held)):
+            dates.append((held, event))
+            events[event] = held
     values = {
         contract: words
         for contract in ("sex", *_FLAG_COLUMNS)
@@ -386,44 +386,69 @@ def _months_text(value: float) -> str:
     return repr(value)
 
 
+@dataclass(frozen=True)
+class _Starts:
+    """The first-infusion dates of a file's rows (None: empty or not a date)."""
+
+    header: str
+    dates: list[dt.date | None]
+    empty: list[bool]
+
+
+def _starts(
+    frame: pd.DataFrame, start: str, file: str, rows: list[int]
+) -> tuple[_Starts, list[Problem]]:
+    texts = _texts(frame, start)
+    dates = [parse_date(text) for text in texts]
+    problems = [
+        Problem(file, row, start, text, _NOT_A_DATE)
+        for row, text, date in zip(rows, texts, dates, strict=True)
+        if date is None and not rules.is_missing(text)
+    ]
+    return _Starts(start, dates, [rules.is_missing(text) for text in texts]), problems
+
+
+def _months_to(
+    frame: pd.DataFrame, end: str, starts: _Starts, file: str, rows: list[int]
+) -> tuple[list[str], list[Problem]]:
+    """Months from the first infusion to each date of column ``end`` ("" where none)."""
+    months: list[str] = []
+    problems: list[Problem] = []
+    cells = zip(rows, starts.dates, starts.empty, _texts(frame, end), strict=True)
+    for row, first, no_start, text in cells:
+        date = None if rules.is_missing(text) else parse_date(text)
+        if date is not None and first is not None:
+            months.append(_months_text(months_between(first, date)))
+            continue
+        months.append("")
+        if rules.is_missing(text):
+            continue
+        if date is None:
+            problems.append(Problem(file, row, end, text, _NOT_A_DATE))
+        elif no_start:  # a start that is not a date is reported once, on its own cell
+            rule = Message(
+                "has a date but {start} is empty: months cannot be derived", start=starts.header
+            )
+            problems.append(Problem(file, row, end, text, rule))
+    return months, problems
+
+
 def _derive(
     frame: pd.DataFrame, choice: MappingChoice, file: str, rows: list[int]
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Months columns from the confirmed date columns; the date columns dropped."""
     events = {event: header for header, event in choice.dates}
     start = events.get(FIRST_INFUSION)
-    problems: list[Problem] = []
     if start is None or start not in frame.columns:
-        return frame, problems
-    firsts: list[dt.date | None] = []
-    for row, text in zip(rows, _texts(frame, start), strict=True):
-        date = parse_date(text)
-        if date is None and not rules.is_missing(text):
-            problems.append(Problem(file, row, start, text, _NOT_A_DATE))
-        firsts.append(date)
+        return frame, []
+    starts, problems = _starts(frame, start, file, rows)
     derived: dict[str, list[str]] = {}
     for event, target in TARGETS.items():
         end = events.get(event)
         if end is None or end not in frame.columns:
             continue
-        months: list[str] = []
-        for row, first, text in zip(rows, firsts, _texts(frame, end), strict=True):
-            if rules.is_missing(text):
-                months.append("")
-                continue
-            date = parse_date(text)
-            if date is None:
-                problems.append(Problem(file, row, end, text, _NOT_A_DATE))
-                months.append("")
-            elif first is None:
-                rule = Message(
-                    "has a date but {start} is empty: months cannot be derived", start=start
-                )
-                problems.append(Problem(file, row, end, text, rule))
-                months.append("")
-            else:
-                months.append(_months_text(months_between(first, date)))
-        derived[target] = months
+        derived[target], found = _months_to(frame, end, starts, file, rows)
+        problems += found
         if target == "failure_months" and "failure" not in frame.columns:
             # A failure date is the failure: 1 where there is one, else 0.
             derived["failure"] = ["0" if rules.is_missing(t) else "1" for t in _texts(frame, end)]
@@ -531,7 +556,6 @@ def failure_line(end: str) -> Message:
     return Message("failure = 1 where {end} has a date, else 0", end=end)
 
 
-
 @dataclass(frozen=True)
 class Example:
     """One patient's derived months, as the mapping step shows it."""
@@ -545,9 +569,7 @@ class Example:
 def examples(raw: pd.DataFrame, proposal: Proposal, count: int = 3) -> dict[str, list[Example]]:
     """The first ``count`` patients of each derivation, for the user to check the sums."""
     frame, _ = apply_choice(raw, proposal.choice(), "")
-    ids = next(
-        (h for h in frame.columns if normalise_column_name(str(h)) == "patient_id"), None
-    )
+    ids = next((h for h in frame.columns if normalise_column_name(str(h)) == "patient_id"), None)
     shown: dict[str, list[Example]] = {}
     for derivation in proposal.derivations:
         found: list[Example] = []
@@ -584,9 +606,7 @@ def cli_choice(
     accepted = proposal.choice(m_means, derive_dates=derive_dates)
     if map_names:
         return accepted
-    return MappingChoice(
-        m_means=m_means, derive_dates=accepted.derive_dates, dates=accepted.dates
-    )
+    return MappingChoice(m_means=m_means, derive_dates=accepted.derive_dates, dates=accepted.dates)
 
 
 def derived_columns(choice: MappingChoice | None) -> tuple[str, ...]:

@@ -311,7 +311,9 @@ def check_patients(
         clean[column], findings = rules.parse_column(frame[column], column, context)
         problems += _problems(file, findings)
         bad_cells |= {(finding.row, finding.column) for finding in findings}
-    problems += _problems(file, _not_already_reported(rules.cross_checks(clean, context), bad_cells))
+    problems += _problems(
+        file, _not_already_reported(rules.cross_checks(clean, context), bad_cells)
+    )
     patients = pd.DataFrame(clean, index=pd.RangeIndex(len(frame)))
     return patients, sort_problems(problems, frame.columns)
 

@@ -38,8 +38,8 @@ from app.state.cohort_store import UploadFiles, files_from_contents
 from app.state.session import app_config, current_cohort, store_for_upload, upload_limits
 from components.export.html_report import report_html
 from components.panels import analyses as panels
-from components.panels.privacy import privacy_banner
 from components.panels.mapping import mapping_table
+from components.panels.privacy import privacy_banner
 from components.panels.problems import problems_summary
 from i18n.language import N_, integer, ngettext, t, translate_message
 

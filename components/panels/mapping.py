@@ -20,9 +20,7 @@ def _headers(proposal: Proposal) -> list:
     head = html.Thead(
         html.Tr([html.Th(t("Column in the file"), scope="col"), html.Th(t("Read as"), scope="col")])
     )
-    return [
-        dbc.Table([head, html.Tbody(rows)], size="sm", bordered=False, id="mapping-columns")
-    ]
+    return [dbc.Table([head, html.Tbody(rows)], size="sm", bordered=False, id="mapping-columns")]
 
 
 def _values(proposal: Proposal) -> list:
@@ -46,8 +44,7 @@ def _derivations(proposal: Proposal, shown: dict[str, list[Example]]) -> list:
         blocks.append(
             html.Div(
                 t(
-                    "{target} = ({end} − {start}) in days / (365.25 / 12): derived for {n} "
-                    "patients"
+                    "{target} = ({end} − {start}) in days / (365.25 / 12): derived for {n} patients"
                 ).format(
                     target=derivation.target,
                     end=derivation.end,

@@ -57,7 +57,9 @@ def test_the_proposal_maps_spanish_headers_values_and_dates(kind: str) -> None:
     }
     assert set(proposal.values["sex"]) == {"Mujer", "Hombre"}
     assert set(proposal.values["asymptomatic_lesions"]) == {"Sí", "No"}
-    assert proposal.spanish and proposal.m_ambiguous and proposal.needs_confirmation
+    assert proposal.spanish
+    assert proposal.m_ambiguous
+    assert proposal.needs_confirmation
     assert proposal.failure_from_date  # no failure column: the failure date gives it
     derived = {d.target: (d.start, d.end, d.derived) for d in proposal.derivations}
     assert derived == {
@@ -99,7 +101,8 @@ def test_m_is_never_guessed_in_a_spanish_file() -> None:
 def test_m_in_an_english_file_is_male_as_the_contract_says() -> None:
     data = b"patient_id,followup_months,failure,failure_months,sex\nA,10,0,,M\nB,12,1,3,F\n"
     proposal = propose(read_table(data, "en.csv"))
-    assert not proposal.m_ambiguous and not proposal.needs_confirmation
+    assert not proposal.m_ambiguous
+    assert not proposal.needs_confirmation
     assert list(load_cohort(data).patients["sex"]) == ["M", "F"]
 
 
@@ -120,7 +123,7 @@ def test_another_mapping_is_another_cohort() -> None:
 
 @pytest.mark.parametrize("bad", ['{"m_means": "X"}', "[]", '{"headers": [["a"]]}', "{"])
 def test_a_forged_mapping_is_refused(bad: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"mapping choice|m_means|pairs|Expecting"):
         MappingChoice.from_json(bad)
 
 
@@ -130,7 +133,8 @@ def test_dates_and_the_month_definition() -> None:
     assert parse_date("02/07/19") is None  # 1919 or 2019: refused
     assert parse_date("31/02/2019") is None
     start, end = parse_date("2019-01-01"), parse_date("2020-01-01")
-    assert start and end
+    assert start is not None
+    assert end is not None
     assert months_between(start, end) == pytest.approx(365 / (365.25 / 12))
     assert DAYS_PER_MONTH == 30.4375
 
@@ -190,7 +194,8 @@ def test_upload_messages_are_spanish_in_spanish() -> None:
             load_error(clinic.spanish_csv(), propose_choice=None).problems[0].rule
         )
     assert rendered == ["debe ser un número de meses, no una fecha", "debe ser F o M"]
-    assert "Mujer" in ambiguous and "ambiguous" not in ambiguous
+    assert "Mujer" in ambiguous
+    assert "ambiguous" not in ambiguous
 
 
 def load_error(data: bytes, propose_choice: str | None) -> CohortValidationError:
@@ -235,9 +240,13 @@ def test_the_cli_reads_the_spanish_file_only_when_told_how(tmp_path) -> None:
     contract.write_bytes(clinic.contract_csv("F"))
 
     code, _, err = _cli("--cohort", str(spanish))
-    assert code == 2 and "--map" in err.splitlines()[1] and "Traceback" not in err
+    assert code == 2
+    assert "--map" in err.splitlines()[1]
+    assert "Traceback" not in err
     code, _, err = _cli("--cohort", str(spanish), "--map", "--derive-dates")
-    assert code == 2 and "Mujer or Masculino" in err and "--sex-m" in err
+    assert code == 2
+    assert "Mujer or Masculino" in err
+    assert "--sex-m" in err
 
     code, mapped, _ = _cli("--cohort", str(spanish), "--map", "--derive-dates", "--sex-m", "F")
     assert code == 0
@@ -246,3 +255,12 @@ def test_the_cli_reads_the_spanish_file_only_when_told_how(tmp_path) -> None:
     mapped_report, converted_report = json.loads(mapped), json.loads(converted)
     for key in ("n", "events", "person_years", "failure_rate", "km", "logrank"):
         assert mapped_report[key] == converted_report[key], key
+
+
+def test_a_first_infusion_that_is_not_a_date_is_one_problem() -> None:
+    text = clinic.spanish_csv().decode("utf-8-sig").replace("10/03/2015", "marzo 2015")
+    data = text.encode()
+    choice = propose(read_table(data, "c.csv")).choice("F")
+    with pytest.raises(CohortValidationError) as caught:
+        load_cohort(data, patients_name="c.csv", mapping=choice)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(2, "Fecha primera infusión")]

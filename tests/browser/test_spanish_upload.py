@@ -47,7 +47,8 @@ def test_an_xlsx_with_spanish_headers_and_dates_loads_once_confirmed(explorer, f
     )
     assert (mapped["n"], mapped["events"]) == (expected["n"], expected["events"])
     assert mapped["km"] == expected["km"]
-    assert expected["n"] == clinic.N_PATIENTS and expected["events"] == clinic.N_FAILURES
+    assert expected["n"] == clinic.N_PATIENTS
+    assert expected["events"] == clinic.N_FAILURES
 
     explorer.open()
     explorer.open_tab("Data")
@@ -55,10 +56,11 @@ def test_an_xlsx_with_spanish_headers_and_dates_loads_once_confirmed(explorer, f
     explorer.upload("upload-patients", files["xlsx"])
 
     step = explorer.wait_until(lambda: _mapping_step_shown(explorer), "the mapping step")
-    assert "ID paciente" in step and "patient_id" in step
+    assert "ID paciente" in step
+    assert "patient_id" in step
     # The derivation is shown with its first patients: dates as dates, months computed.
     derived = explorer.text("#mapping-derived-followup_months")
-    assert "HV-01" in derived and "2015-03-10" in derived and "2022-06-01" in derived
+    assert all(text in derived for text in ("HV-01", "2015-03-10", "2022-06-01"))
     assert "T00:00:00" not in step
     assert f"{2640 / clinic.DAYS_PER_MONTH:.1f}" in derived
     assert explorer.visible_text("#upload-sex-m-area")
@@ -91,7 +93,8 @@ def test_a_semicolon_csv_is_mapped_in_spanish(explorer, files):
     assert "Compruebe cómo se lee el archivo" in step
     assert "Fecha última visita" in step
     label = explorer.text("#upload-sex-m-label")
-    assert "Mujer" in label and "What" not in label
+    assert "Mujer" in label
+    assert "What" not in label
 
     explorer.click_radio("upload-sex-m", "F")
     explorer.click("upload-mapping-confirm")
