@@ -264,3 +264,16 @@ def test_a_first_infusion_that_is_not_a_date_is_one_problem() -> None:
     with pytest.raises(CohortValidationError) as caught:
         load_cohort(data, patients_name="c.csv", mapping=choice)
     assert [(p.row, p.column) for p in caught.value.problems] == [(2, "Fecha primera infusión")]
+
+
+def test_the_methods_say_how_months_were_derived_only_when_they_were() -> None:
+    from analytics.reports.methods import methods_text
+    from analytics.reports.report import build_report
+
+    data = clinic.spanish_csv()
+    choice = propose(read_table(data, "c.csv")).choice("F")
+    derived = methods_text(build_report(load_cohort(data, mapping=choice), Filters()))
+    assert "(followup_months, failure_months) were derived from calendar dates" in derived
+    assert "365.25/12" in derived
+    plain = methods_text(build_report(load_cohort(clinic.contract_csv()), Filters()))
+    assert "calendar dates" not in plain
