@@ -381,6 +381,7 @@ def load_cohort(
     max_rows: int | RowLimits | None = None,
     max_columns: int = MAX_COLUMNS,
     mapping: MappingChoice | None = None,
+    parsed_patients: pd.DataFrame | None = None,
 ) -> Cohort:
     """Read and validate a patients file (and optional relapses and infusions files) into a
     :class:`Cohort`.
@@ -411,6 +412,9 @@ def load_cohort(
     mapping : MappingChoice, optional
         The user's confirmed reading of the patients file (Spanish headers and values,
         months derived from dates: :mod:`analytics.data.mapping`), applied before validation.
+    parsed_patients : pandas.DataFrame, optional
+        :func:`read_table`'s frame of the ``patients`` bytes, read under the same limits
+        (the caller parsed them already); it is not modified.
 
     Returns
     -------
@@ -421,9 +425,15 @@ def load_cohort(
 
     patients_name = patients_name or _default_name(patients, "patients file")
     most_rows = row_limits(max_rows)
-    patients_bytes, raw_patients, problems = _read_raw(
-        patients, patients_name, max_bytes, most_rows.patients, max_columns
-    )
+    raw_patients: pd.DataFrame | None
+    problems: list[Problem]
+    if parsed_patients is not None and isinstance(patients, bytes):
+        # Parsed already under these limits (the page's mapping proposal): not twice.
+        patients_bytes, raw_patients, problems = patients, parsed_patients, []
+    else:
+        patients_bytes, raw_patients, problems = _read_raw(
+            patients, patients_name, max_bytes, most_rows.patients, max_columns
+        )
     relapses_read = _read_events(
         relapses, relapses_name, "relapses file", (max_bytes, most_rows.relapses, max_columns)
     )

@@ -13,6 +13,7 @@ from analytics.data.dictionary import infusions_template_frame, template_frame
 from analytics.data.io import export_notes, read_table, write_csv
 from analytics.data.mapping import (
     MappingChoice,
+    Proposal,
     cli_flags,
     describe,
     examples,
@@ -174,10 +175,16 @@ def load_upload(
             (patients, relapses, infusions), (patients_name, relapses_name, infusions_name)
         )
         assert files is not None  # the patients file is there (checked above)
-        proposal = propose(_read_patients(files))
+        try:
+            raw = _read_patients(files)
+        except CohortValidationError:
+            # Unreadable: the full validation lists its problems with the other files'.
+            raw = None
+        proposal = propose(raw) if raw is not None else Proposal(headers=())
         choice = None
-        if proposal.needs_confirmation:
+        if proposal.needs_confirmation and raw is not None:
             if ctx.triggered_id != ids.UPLOAD_MAPPING_CONFIRM:
+                _open_mapping_step(proposal, raw)
                 alert = dbc.Alert(t(_NEEDS_MAPPING), color="info", id="upload-mapping-needed")
                 return no_update, alert
             if proposal.m_ambiguous and m_means not in ("F", "M"):
@@ -185,52 +192,37 @@ def load_upload(
                 return no_update, alert
             choice = proposal.choice(m_means, derive_dates="derive" in (derive or []))
             files = replace(files, mapping=choice.to_json())
-        store, cohort = store_for_upload(files)
+        store, cohort = store_for_upload(files, raw)
     except CohortValidationError as error:
         return no_update, _problems_alert(error)
     audit("upload", cohort, "upload")
     return store, _loaded(files, cohort, choice, proposal.failure_from_date)
 
 
+def _open_mapping_step(proposal: Proposal, raw: pd.DataFrame) -> None:
+    """Show what would be read how and the months that would be derived (the patients file
+    is parsed once, here; the step is closed by ``close_mapping_step``)."""
+    steps = {
+        ids.UPLOAD_MAPPING_AREA: {"style": SHOWN},
+        ids.UPLOAD_MAPPING_TABLE: {"children": mapping_table(proposal, examples(raw, proposal))},
+        ids.UPLOAD_SEX_M_AREA: {"style": SHOWN if proposal.m_ambiguous else HIDDEN},
+        ids.UPLOAD_DERIVE_AREA: {"style": SHOWN if proposal.derivations else HIDDEN},
+        ids.UPLOAD_SEX_M: {"value": None},  # a new file: what M means is asked again
+    }
+    for component, props in steps.items():
+        set_props(component, props)
+
+
 @declared.callback(
     Output(ids.UPLOAD_MAPPING_AREA, "style"),
     Output(ids.UPLOAD_MAPPING_TABLE, "children"),
-    Output(ids.UPLOAD_SEX_M_AREA, "style"),
-    Output(ids.UPLOAD_DERIVE_AREA, "style"),
-    Output(ids.UPLOAD_SEX_M, "value"),
-    Input(ids.UPLOAD_PATIENTS, "contents"),
     Input(ids.COHORT_STORE, "data"),
     Input(ids.USE_DEMO, "n_clicks"),
-    State(ids.UPLOAD_PATIENTS, "filename"),
-    LANGUAGE_STATE,
     prevent_initial_call=True,
 )
-@in_page_language
-@guarded(lambda _message: (HIDDEN, None, HIDDEN, HIDDEN, None))
-def mapping_step(patients, _store, _demo, patients_name):
-    """The mapping step: shown for a new patients file that needs one (what would be read
-    how, the months that would be derived), closed once a cohort is loaded or left."""
-    closed = (HIDDEN, None, HIDDEN, HIDDEN, no_update)
-    if ctx.triggered_id != ids.UPLOAD_PATIENTS or patients is None:
-        return closed
-    if not app_config().allow_uploads:
-        return closed
-    try:
-        files = files_from_contents((patients, None, None), (patients_name, None, None))
-        assert files is not None
-        raw = _read_patients(files)
-    except CohortValidationError:
-        return closed  # load_upload lists the problems
-    proposal = propose(raw)
-    if not proposal.needs_confirmation:
-        return closed
-    return (
-        SHOWN,
-        mapping_table(proposal, examples(raw, proposal)),
-        SHOWN if proposal.m_ambiguous else HIDDEN,
-        SHOWN if proposal.derivations else HIDDEN,
-        None,  # a new file: what M means is asked again
-    )
+def close_mapping_step(_store, _demo):
+    """A cohort loaded (or the server's chosen) ends the mapping step."""
+    return HIDDEN, None
 
 
 @declared.callback(Output(ids.PAPER, "children"), Input(ids.COHORT_STORE, "data"), LANGUAGE_STATE)

@@ -17,6 +17,8 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from analytics.data.cohort import Cohort
 from analytics.data.io import RowLimits, load_cohort
 from analytics.data.mapping import MappingChoice
@@ -131,19 +133,23 @@ def files_from_contents(
     )
 
 
-def validate_upload(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> tuple[str, Cohort]:
+def validate_upload(
+    files: UploadFiles, limits: UploadLimits = NO_LIMITS, parsed: pd.DataFrame | None = None
+) -> tuple[str, Cohort]:
     """Validate an upload and keep its cohort in this worker; return its digest and cohort.
 
     Raises CohortValidationError with every problem; nothing is kept in that case, so the
     previously loaded cohort stays in place.
     """
-    cohort = validated_cohort(files, limits)
+    cohort = validated_cohort(files, limits, parsed)
     digest = files.digest()
     _cache.put((digest, limits), cohort, weight=_patients(cohort))
     return digest, cohort
 
 
-def validated_cohort(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> Cohort:
+def validated_cohort(
+    files: UploadFiles, limits: UploadLimits = NO_LIMITS, parsed: pd.DataFrame | None = None
+) -> Cohort:
     """The cohort of ``files`` after every rule and limit (CohortValidationError), not kept."""
     return load_cohort(
         files.patients,
@@ -156,6 +162,8 @@ def validated_cohort(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> Co
         max_bytes=limits.max_bytes,
         max_rows=RowLimits(*limits.rows),
         mapping=mapping_choice(files),
+        # The patients file as already read under ``limits`` (the upload's mapping proposal).
+        parsed_patients=parsed,
     )
 
 

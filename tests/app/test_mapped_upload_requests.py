@@ -46,10 +46,11 @@ def _confirm(page: Page, m_means: str | None) -> dict:
 
 def test_nothing_is_loaded_before_the_mapping_is_confirmed(page):
     changes = page.upload_changes(FILES)
-    loaded = _answer(page.post("load_upload", changes, triggered=(ids.UPLOAD_PATIENTS, "contents")))
+    reply = page.post("load_upload", changes, triggered=(ids.UPLOAD_PATIENTS, "contents"))
+    assert reply.status_code == 200, reply.get_data(as_text=True)[:500]
+    loaded, step = reply.get_json()["response"], reply.get_json()["sideUpdate"]
     assert ids.COHORT_STORE not in loaded  # no_update: the demo stays
     assert "check how they will be read" in " ".join(texts(loaded[ids.UPLOAD_STATUS]["children"]))
-    step = _answer(page.post("mapping_step", changes, triggered=(ids.UPLOAD_PATIENTS, "contents")))
     assert step[ids.UPLOAD_MAPPING_AREA]["style"] == {}
     assert step[ids.UPLOAD_SEX_M_AREA]["style"] == {}  # "M" is asked about
     shown = " ".join(texts(step[ids.UPLOAD_MAPPING_TABLE]["children"]))
