@@ -29,6 +29,7 @@ class ProblemGroup:
     rows: tuple[int, ...]  # spreadsheet rows, as found (file-level problems have none)
     count: int
     dates: bool  # cells that are dates where months are expected
+    first: Problem  # the group's first problem (a group of one is shown as it)
 
     @property
     def shown_rows(self) -> tuple[int, ...]:
@@ -55,6 +56,7 @@ def summarise(problems: Iterable[Problem]) -> list[ProblemGroup]:
             rows=tuple(p.row for p in members if p.row is not None),
             count=len(members),
             dates=key == _DATE_RULE,
+            first=members[0],
         )
         for (file, column, key), members in groups.items()
     ]

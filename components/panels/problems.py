@@ -22,7 +22,10 @@ def problem_text(problem: Problem) -> str:
 
 
 def group_text(group: ProblemGroup) -> str:
-    """'patients.csv, column followup_months: 80 cells are dates (rows 2, 3, 4, 5, 6, …)'."""
+    """'patients.csv, column followup_months: 80 cells are dates (rows 2, 3, 4, 5, 6, …)';
+    a problem of its own kind is shown whole (row, value, rule)."""
+    if group.count == 1 and not group.dates:
+        return problem_text(group.first)
     where = translate_message(group.file)
     if group.column is not None:
         where += ", " + t("column {name}").format(name=group.column)
