@@ -12,8 +12,10 @@ import logging
 import math
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from analytics.data.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters
+from analytics.data.mapping import MappingChoice
 from analytics.data.schema import CohortValidationError, Problem
 from analytics.reports.relapse_report import RelapseReport, build_relapse_report
 from analytics.reports.report import Report, build_report
@@ -140,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="conditional survival: months ahead, > 0 (with --conditional-survived)",
     )
     _add_open_options(report)
+    _add_mapping_options(report)
     report.add_argument("--format", choices=["json", "text"], default="json")
     return parser
 
@@ -170,6 +173,61 @@ def _add_open_options(report: argparse.ArgumentParser) -> None:
     report.add_argument("--mancova-covariates", type=_covariates, help="a,b,... for MANCOVA")
 
 
+def _add_mapping_options(report: argparse.ArgumentParser) -> None:
+    """A clinic's own file, read as the page's mapping step reads it once confirmed."""
+    report.add_argument(
+        "--map",
+        action="store_true",
+        help="read Spanish (or other known) column names and Sí/No, Femenino/Masculino, "
+        "Mujer/Hombre values as the data dictionary's",
+    )
+    report.add_argument(
+        "--derive-dates",
+        action="store_true",
+        help="months from date columns: (date - first infusion date) in days / (365.25/12)",
+    )
+    report.add_argument(
+        "--sex-m", type=_sex, help="what a bare M means in a Spanish file: F (Mujer) or M"
+    )
+
+
+def _mapping(args: argparse.Namespace) -> MappingChoice | None:
+    """The --map/--derive-dates/--sex-m choice (None: the file is read as written)."""
+    from analytics.data.io import read_table
+    from analytics.data.mapping import cli_choice, propose
+
+    if not (args.map or args.derive_dates or args.sex_m):
+        return None
+    proposal = propose(read_table(args.cohort, Path(args.cohort).name))
+    return cli_choice(
+        proposal, map_names=args.map, derive_dates=args.derive_dates, m_means=args.sex_m
+    )
+
+
+def _hint(error: CohortValidationError, args: argparse.Namespace) -> CohortValidationError:
+    """A file that failed as written but has Spanish names or dates: say which options read it."""
+    from analytics.data.io import read_table
+    from analytics.data.mapping import propose
+
+    if args.map or args.derive_dates:
+        return error
+    try:
+        proposal = propose(read_table(args.cohort, Path(args.cohort).name))
+    except CohortValidationError:
+        return error
+    if not proposal.needs_confirmation:
+        return error
+    hint = Problem(
+        Path(args.cohort).name,
+        None,
+        None,
+        None,
+        "its column names or values are not the data dictionary's (Spanish names, Sí/No, "
+        "dates): run again with --map (and --derive-dates to turn dates into months)",
+    )
+    return CohortValidationError([hint, *error.problems])
+
+
 def _load(args: argparse.Namespace) -> Cohort:
     from analytics.data.io import load_cohort
 
@@ -190,7 +248,12 @@ def _load(args: argparse.Namespace) -> Cohort:
                 for kind, path in given
             )
         return load_demo()
-    return load_cohort(args.cohort, args.relapses, infusions=args.infusions)
+    try:
+        return load_cohort(
+            args.cohort, args.relapses, infusions=args.infusions, mapping=_mapping(args)
+        )
+    except CohortValidationError as error:
+        raise _hint(error, args) from None
 
 
 def run(args: argparse.Namespace) -> tuple[Report, RelapseReport | None]:

@@ -34,6 +34,8 @@ class Cohort:
     synthetic: bool
     fingerprint: str
     infusions: pd.DataFrame | None = None
+    # Months columns derived from dates in the upload's mapping step (the methods say how).
+    derived_months: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,16 @@ def _looks_binary(text: str) -> bool:
 def _separator(text: str) -> str:
     # The first non-blank line of text.splitlines(), found without splitting the whole file.
     lines = (match.group() for match in _SPLITLINES_LINE.finditer(text))
-    header = next((line for line in lines if line.strip()), "")
+    # Comment lines before the header (an export's "# filters: ...") are not the header.
+    header = next((line for line in lines if line.strip() and not is_comment(line)), "")
     counts = {sep: header.count(sep) for sep in _SEPARATORS}
     best = max(_SEPARATORS, key=lambda sep: counts[sep])
     return best if counts[best] else ","
+
+
+def is_comment(line: str) -> bool:
+    """A line before the header that says what the file is (``# filters: sex=F``)."""
+    return line.lstrip().startswith("#")
 
 
 def _lines(text: str) -> Iterator[str]:

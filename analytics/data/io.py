@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.data import schema
-from analytics.data.csv_text import text_rows
+from analytics.data.csv_text import is_comment, text_rows
+from analytics.data.mapping import MappingChoice, apply_choice, derived_columns
 from analytics.data.schema import CohortValidationError, Problem
 from analytics.data.xlsx_parquet import (
     ENCRYPTED,
@@ -47,7 +48,7 @@ from analytics.data.xlsx_parquet import (
 from i18n.language import N_, Message
 
 if TYPE_CHECKING:
-    from analytics.data.cohort import Cohort
+    from analytics.data.cohort import Cohort, Filters
 
 Source = str | Path | bytes
 
@@ -115,7 +116,8 @@ def _collect(
         if len(row) > max_columns and any(c.strip() for c in row[max_columns:]):
             raise too_many_columns(file_name, f"{len(row):,}", max_columns, number)
         cells = [c.strip() for c in row[:max_columns]]
-        if not any(cells):
+        # Blank rows, and notes above the header (an export's "# filters: ..."), are skipped.
+        if not any(cells) or (not header_row and is_comment(cells[0])):
             continue
         if not header_row:
             header_row, header = number, cells
@@ -358,6 +360,13 @@ def cohort_fingerprint(
     return digest.hexdigest()
 
 
+def _with_mapping(fingerprint: str, mapping: MappingChoice | None) -> str:
+    """The files' fingerprint, made another cohort's by a mapping (caches key on it)."""
+    if mapping is None:
+        return fingerprint
+    return hashlib.sha256(f"{fingerprint}|{mapping.to_json()}".encode()).hexdigest()
+
+
 def load_cohort(
     patients: Source,
     relapses: Source | None = None,
@@ -371,6 +380,8 @@ def load_cohort(
     max_bytes: int | None = None,
     max_rows: int | RowLimits | None = None,
     max_columns: int = MAX_COLUMNS,
+    mapping: MappingChoice | None = None,
+    parsed_patients: pd.DataFrame | None = None,
 ) -> Cohort:
     """Read and validate a patients file (and optional relapses and infusions files) into a
     :class:`Cohort`.
@@ -398,6 +409,12 @@ def load_cohort(
         Data-row limit of every file, or of each file (:class:`RowLimits`).
     max_columns : int
         Per-file column limit (see :func:`read_table` for the limits that always hold).
+    mapping : MappingChoice, optional
+        The user's confirmed reading of the patients file (Spanish headers and values,
+        months derived from dates: :mod:`analytics.data.mapping`), applied before validation.
+    parsed_patients : pandas.DataFrame, optional
+        :func:`read_table`'s frame of the ``patients`` bytes, read under the same limits
+        (the caller parsed them already); it is not modified.
 
     Returns
     -------
@@ -408,9 +425,15 @@ def load_cohort(
 
     patients_name = patients_name or _default_name(patients, "patients file")
     most_rows = row_limits(max_rows)
-    patients_bytes, raw_patients, problems = _read_raw(
-        patients, patients_name, max_bytes, most_rows.patients, max_columns
-    )
+    raw_patients: pd.DataFrame | None
+    problems: list[Problem]
+    if parsed_patients is not None and isinstance(patients, bytes):
+        # Parsed already under these limits (the page's mapping proposal): not twice.
+        patients_bytes, raw_patients, problems = patients, parsed_patients, []
+    else:
+        patients_bytes, raw_patients, problems = _read_raw(
+            patients, patients_name, max_bytes, most_rows.patients, max_columns
+        )
     relapses_read = _read_events(
         relapses, relapses_name, "relapses file", (max_bytes, most_rows.relapses, max_columns)
     )
@@ -428,9 +451,19 @@ def load_cohort(
     events = [read for read in (relapses_read, infusions_read) if read is not None]
     if raw_patients is None or any(read.raw is None for read in events):
         raise CohortValidationError(problems + [p for read in events for p in read.problems])
+    mapping_problems: list[Problem] = []
+    if mapping is not None:
+        raw_patients, mapping_problems = apply_choice(raw_patients, mapping, patients_name)
     clean, problems = schema.check_patients(
         raw_patients, patients_name, has_relapses=relapses is not None
     )
+    if mapping_problems:
+        # A date that is not one leaves its derived months empty: one problem, not a
+        # second "is required" for the months it could not give.
+        reported = {problem.row for problem in mapping_problems}
+        derived = {*derived_columns(mapping), "failure"}
+        problems = [p for p in problems if not (p.row in reported and p.column in derived)]
+        problems = schema.sort_problems(mapping_problems + problems, raw_patients.columns)
     clean_relapses, relapse_problems = _check_events(
         relapses_read, schema.RELAPSES_FILE, clean, patients_name
     )
@@ -452,12 +485,16 @@ def load_cohort(
         relapses=clean_relapses,
         label=label or patients_name,
         synthetic=synthetic,
-        fingerprint=cohort_fingerprint(
-            patients_bytes,
-            relapses_read.data if relapses_read else b"",
-            infusions_read.data if infusions_read else None,
+        fingerprint=_with_mapping(
+            cohort_fingerprint(
+                patients_bytes,
+                relapses_read.data if relapses_read else b"",
+                infusions_read.data if infusions_read else None,
+            ),
+            mapping,
         ),
         infusions=clean_infusions,
+        derived_months=derived_columns(mapping),
     )
 
 
@@ -474,19 +511,60 @@ def neutralise_cell(value: object) -> object:
     return value
 
 
+def _whole_numbers(column: pd.Series) -> pd.Series:
+    """A float column of whole numbers (0/1 flags, counts) as integers: "1", not "1.0"."""
+    values = column.to_numpy(dtype=float, na_value=np.nan)
+    present = values[~np.isnan(values)]
+    if present.size and np.all(present == np.round(present)) and np.all(np.abs(present) < 2**53):
+        return column.astype("Int64")
+    return column
+
+
 def write_csv(
-    frame: pd.DataFrame, path_or_buffer: str | Path | IO[str] | None = None
+    frame: pd.DataFrame,
+    path_or_buffer: str | Path | IO[str] | None = None,
+    comments: Iterable[str] = (),
 ) -> str | None:
     """Export a frame as UTF-8 CSV (CRLF line ends) with formula-like text neutralised.
 
-    Numeric columns are written untouched; text cells and header names go through
-    :func:`neutralise_cell`. With ``path_or_buffer=None`` the CSV text is returned.
+    Float columns of whole numbers (0/1 flags) are written as integers; other numbers
+    untouched; text cells and header names go through :func:`neutralise_cell`.
+    ``comments`` are written first, each as a line starting with "# " (what the file is and
+    the filters that made it; :func:`read_table` skips such lines above the header). With
+    ``path_or_buffer=None`` the CSV text is returned.
     """
     safe = frame.copy()
     for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
+        if pd.api.types.is_float_dtype(safe[column]):
+            safe[column] = _whole_numbers(safe[column])
+        elif not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].astype(object).map(neutralise_cell)
     safe.columns = [neutralise_cell(str(c)) for c in safe.columns]
     # CRLF as RFC 4180 says; it also makes the csv writer quote cells holding a bare "\r",
     # which "\n" as terminator would leave unquoted and so split the row in Excel.
-    return safe.to_csv(path_or_buffer, index=False, lineterminator="\r\n")
+    # A comment is one line of plain text: no line breaks or quotes that a reader could
+    # take for the start of a row.
+    head = "".join("# " + re.sub(r"[\r\n\"]+", " ", line) + "\r\n" for line in comments)
+    text = head + safe.to_csv(None, index=False, lineterminator="\r\n")
+    if path_or_buffer is None:
+        return text
+    if isinstance(path_or_buffer, str | Path):
+        Path(path_or_buffer).write_text(text, encoding="utf-8", newline="")
+    else:
+        path_or_buffer.write(text)
+    return None
+
+
+def export_notes(cohort: Cohort, filters: Filters, patients: int) -> list[str]:
+    """The comment lines of a filtered export: source, filters, size, coding (English, as
+    the column names; no patient data)."""
+    active = "; ".join(
+        f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+        for name, value in filters.active().items()
+    )
+    return [
+        f"NMOSD cohort explorer export of {cohort.label} (files sha256 {cohort.fingerprint[:12]})",
+        f"filters: {active}",
+        f"patients: {patients}",
+        "times in months from the first rituximab infusion; 0/1 columns: 1 = yes",
+    ]

@@ -112,23 +112,23 @@ class ChoiceRule:
 
 PATIENT_RULES: dict[str, NumberRule | ChoiceRule | None] = {
     "patient_id": None,  # parsed by parse_ids: required, unique, kept as text
-    "followup_months": NumberRule("months", low=0, low_open=True, required=True),
+    "followup_months": NumberRule(N_("months"), low=0, low_open=True, required=True),
     # failure is optional as a column (a relapses file may give the outcome) but, when the
     # column is there, every patient needs a 0/1: a blank would silently mean "censored".
     "failure": ChoiceRule(_FLAGS, N_("0 or 1"), required=True, missing_value=math.nan),
-    "failure_months": NumberRule("months", low=0, low_open=True),
+    "failure_months": NumberRule(N_("months"), low=0, low_open=True),
     "sex": ChoiceRule(_SEXES, N_("F or M")),
-    "age_at_rtx": NumberRule("years", low=0, high=120),
-    "edss_baseline": NumberRule("EDSS points", low=0, high=10, step=0.5),
+    "age_at_rtx": NumberRule(N_("years"), low=0, high=120),
+    "edss_baseline": NumberRule(N_("EDSS points"), low=0, high=10, step=0.5),
     "asymptomatic_lesions": ChoiceRule(_FLAGS, N_("0 or 1"), missing_value=math.nan),
-    "asymptomatic_lesion_months": NumberRule("months", low=0, low_open=True),
+    "asymptomatic_lesion_months": NumberRule(N_("months"), low=0, low_open=True),
     "gd_persistent": ChoiceRule(_FLAGS, N_("0 or 1"), missing_value=math.nan),
     "fcgr3a_v158f": ChoiceRule(_GENOTYPES, N_("VV, VF or FF")),
 }
 # Relapse times may be negative (before rituximab: the pre-treatment relapse rate); an
 # infusion is at or after the first one, which is time 0 by definition.
-MONTHS_FROM_RTX = NumberRule("months", required=True)
-INFUSION_MONTHS = NumberRule("months", low=0, required=True)
+MONTHS_FROM_RTX = NumberRule(N_("months"), required=True)
+INFUSION_MONTHS = NumberRule(N_("months"), low=0, required=True)
 
 
 def is_missing(text: str) -> bool:

@@ -266,6 +266,28 @@ def _outcome_columns(frame: pd.DataFrame, file: str, has_relapses: bool) -> list
     return [Problem(file, None, "failure", None, rule)]
 
 
+# The columns a cross-check between the columns of one row reads.
+_CROSS_CHECKED = (
+    "followup_months",
+    "failure",
+    "failure_months",
+    "asymptomatic_lesions",
+    "asymptomatic_lesion_months",
+)
+
+
+def _not_already_reported(
+    findings: Iterable[rules.Finding], bad_cells: set[tuple[int | None, str | None]]
+) -> list[rules.Finding]:
+    """Cross-checks of rows whose cross-checked cells all parsed: one bad cell is one
+    problem, not a second "is required when failure = 1" for the value it lost."""
+    return [
+        finding
+        for finding in findings
+        if not any((finding.row, column) in bad_cells for column in _CROSS_CHECKED)
+    ]
+
+
 def check_patients(
     raw: pd.DataFrame, file: str, *, has_relapses: bool, decimal_comma: bool | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -284,10 +306,14 @@ def check_patients(
     )
     problems += _outcome_columns(frame, file, has_relapses)
     clean: dict[str, pd.Series] = {}
+    bad_cells: set[tuple[int | None, str | None]] = set()
     for column in frame.columns:
         clean[column], findings = rules.parse_column(frame[column], column, context)
         problems += _problems(file, findings)
-    problems += _problems(file, rules.cross_checks(clean, context))
+        bad_cells |= {(finding.row, finding.column) for finding in findings}
+    problems += _problems(
+        file, _not_already_reported(rules.cross_checks(clean, context), bad_cells)
+    )
     patients = pd.DataFrame(clean, index=pd.RangeIndex(len(frame)))
     return patients, sort_problems(problems, frame.columns)
 

@@ -359,6 +359,9 @@ def cell_text(value: Any) -> str:
             return ""
         # 7.0 from a numeric Excel cell or a nullable Parquet column is the code/count 7.
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
+        # A date cell: Excel stores dates as midnight datetimes; show "2019-07-02".
+        return value.date().isoformat()
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, bytes):

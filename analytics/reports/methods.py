@@ -50,7 +50,8 @@ def _installed_versions() -> tuple[tuple[str, str | None], ...]:
 def methods_text(report: Report) -> str:
     """What was computed and how, in the words a methods section uses: only the analyses
     this view ran (no log-rank test with one group, no Cox model that was not fitted)."""
-    parts = [_population(report), _outcome(report), *_survival(report), *_hazards(report)]
+    parts = [_population(report), _outcome(report), *_derived(report), *_survival(report)]
+    parts += _hazards(report)
     parts += _lesion_timing(report)
     parts += _tables(report)
     if report.relapse_rates is not None:
@@ -106,6 +107,18 @@ def _population(report: Report) -> str:
         scope=scope,
         failures=_count(report.events, N_("1 treatment failure"), N_("{n} treatment failures")),
     )
+
+
+def _derived(report: Report) -> list[str]:
+    """How months were derived from dates, when the upload's mapping step did it."""
+    if not report.derived_months:
+        return []
+    return [
+        t(
+            "Times ({columns}) were derived from calendar dates as the days from the first "
+            "rituximab infusion divided by 365.25/12."
+        ).format(columns=", ".join(report.derived_months))
+    ]
 
 
 def _outcome(report: Report) -> str:

@@ -86,6 +86,8 @@ class Report:
     # False when the outcome is the patients file's failure column (no relapses file): the
     # grace period of ``filters`` could not be applied to it.
     grace_applied: bool = True
+    # Months columns the upload derived from dates (the methods paragraph says how).
+    derived_months: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         """The CLI contract's keys (docs/cli.md), followed by the extra panels' results."""
@@ -238,6 +240,7 @@ def compose_report(
     return Report(
         cohort_label=core.cohort_label,
         synthetic=core.synthetic,
+        derived_months=core.derived_months,
         fingerprint=core.fingerprint,
         filters=core.filters,
         group_by=core.group_by,

@@ -93,6 +93,8 @@ class CoreSection:
     notes: tuple[str, ...]
     # The analysed patients, for the other sections of the same view (never in the output).
     frame: pd.DataFrame = field(repr=False, compare=False)
+    # Months columns the upload derived from dates (the methods paragraph says how).
+    derived_months: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def core_section(
         cohort_label=cohort.label,
         synthetic=cohort.synthetic,
         fingerprint=cohort.fingerprint,
+        derived_months=cohort.derived_months,
         filters=filters,
         group_by=group_by,
         covariates=tuple(covariates),

@@ -72,7 +72,10 @@ def restore_upload(signal, store, *files):
         # only send the page round again.
         return _lost()
     try:
-        upload = files_from_contents(files[:3], files[3:])
+        # The confirmed mapping is part of the key's digest: the same file read otherwise
+        # is not the key's cohort.
+        mapping = store.get("mapping") if isinstance(store.get("mapping"), str) else None
+        upload = files_from_contents(files[:3], files[3:], mapping)
         if upload is None or upload.digest() != digest:
             return _lost()
         validate_upload(upload, upload_limits())

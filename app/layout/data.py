@@ -32,6 +32,64 @@ def _upload_box(component_id: str, what: str, config: Config) -> dcc.Upload:
     )
 
 
+def mapping_step() -> html.Div:
+    """How a clinic's file is read (filled by ``app.callbacks.data``), hidden until one is.
+
+    The controls are always in the page (hidden) because the upload callback names them.
+    """
+    return html.Div(
+        [
+            html.H3(t("Check how the file is read, then confirm"), className="h6"),
+            html.Div(id=ids.UPLOAD_MAPPING_TABLE),
+            html.Div(
+                [
+                    html.Div(
+                        t(
+                            'The sex column has "M": in a Spanish file it may be Mujer (woman) '
+                            "or Masculino (man). What does M mean in this file?"
+                        ),
+                        id="upload-sex-m-label",
+                        className="fw-semibold",
+                    ),
+                    html.Div(
+                        dbc.RadioItems(
+                            id=ids.UPLOAD_SEX_M,
+                            options=[
+                                {"label": t("M = Mujer (woman, F)"), "value": "F"},
+                                {"label": t("M = Masculino (man, M)"), "value": "M"},
+                            ],
+                            value=None,
+                            inline=True,
+                        ),
+                        # Named for screen readers by the question above it.
+                        role="radiogroup",
+                        **{"aria-labelledby": "upload-sex-m-label"},
+                    ),
+                ],
+                id=ids.UPLOAD_SEX_M_AREA,
+                className="mb-2",
+                style={"display": "none"},
+            ),
+            html.Div(
+                dbc.Checklist(
+                    id=ids.UPLOAD_DERIVE,
+                    options=[
+                        {"label": t("Derive the months from the dates as shown"), "value": "derive"}
+                    ],
+                    value=["derive"],
+                ),
+                id=ids.UPLOAD_DERIVE_AREA,
+                className="mb-2",
+                style={"display": "none"},
+            ),
+            dbc.Button(t("Confirm and load"), id=ids.UPLOAD_MAPPING_CONFIRM, color="primary"),
+        ],
+        id=ids.UPLOAD_MAPPING_AREA,
+        className="border rounded p-2 mb-2",
+        style={"display": "none"},
+    )
+
+
 def data_panel(config: Config) -> html.Div:
     patients, relapses, infusions = config.upload_row_limits
     limits = (
@@ -78,6 +136,7 @@ def data_panel(config: Config) -> html.Div:
                 style=None if config.allow_uploads else {"display": "none"},
             ),
             html.Div(id=ids.UPLOAD_STATUS, role="status"),
+            mapping_step(),
             html.Div(
                 [
                     dbc.Button(

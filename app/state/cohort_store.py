@@ -17,10 +17,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from analytics.data.cohort import Cohort
 from analytics.data.io import RowLimits, load_cohort
+from analytics.data.mapping import MappingChoice
 from analytics.data.schema import CohortValidationError, Problem
 from app.state.lru import BoundedCache
+from i18n.language import N_
 
 # Uploads held per worker: many at once (a departmental demo has dozens of people uploading;
 # with 16, twenty concurrent uploads evicted each other between a restore and the next
@@ -65,6 +69,8 @@ class UploadFiles:
     relapses_name: str | None = None
     infusions: bytes | None = None
     infusions_name: str | None = None
+    # The confirmed reading of the patients file (MappingChoice.to_json(); None: as written).
+    mapping: str | None = None
 
     def names(self) -> dict[str, str | None]:
         return {
@@ -88,6 +94,11 @@ class UploadFiles:
             for part in (str(name).encode("utf-8", "surrogatepass"), data):
                 digest.update(str(len(part)).encode() + b":" + part)
             digest.update(b";")
+        if self.mapping is not None:
+            # The same file read another way is another cohort; without a mapping the
+            # digest is what it was before mappings existed.
+            part = self.mapping.encode("utf-8", "surrogatepass")
+            digest.update(b"mapping:" + str(len(part)).encode() + b":" + part)
         return digest.hexdigest()
 
 
@@ -103,7 +114,7 @@ def decode_upload(contents: str, file_name: str) -> bytes:
 
 
 def files_from_contents(
-    contents: Sequence[str | None], names: Sequence[str | None]
+    contents: Sequence[str | None], names: Sequence[str | None], mapping: str | None = None
 ) -> UploadFiles | None:
     """The upload held by the page's three dcc.Upload components (None: no patients file)."""
     patients, relapses, infusions = contents
@@ -118,22 +129,27 @@ def files_from_contents(
         str(names[0]),
         *named(relapses, names[1]),
         *named(infusions, names[2]),
+        mapping=mapping,
     )
 
 
-def validate_upload(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> tuple[str, Cohort]:
+def validate_upload(
+    files: UploadFiles, limits: UploadLimits = NO_LIMITS, parsed: pd.DataFrame | None = None
+) -> tuple[str, Cohort]:
     """Validate an upload and keep its cohort in this worker; return its digest and cohort.
 
     Raises CohortValidationError with every problem; nothing is kept in that case, so the
     previously loaded cohort stays in place.
     """
-    cohort = validated_cohort(files, limits)
+    cohort = validated_cohort(files, limits, parsed)
     digest = files.digest()
     _cache.put((digest, limits), cohort, weight=_patients(cohort))
     return digest, cohort
 
 
-def validated_cohort(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> Cohort:
+def validated_cohort(
+    files: UploadFiles, limits: UploadLimits = NO_LIMITS, parsed: pd.DataFrame | None = None
+) -> Cohort:
     """The cohort of ``files`` after every rule and limit (CohortValidationError), not kept."""
     return load_cohort(
         files.patients,
@@ -145,7 +161,25 @@ def validated_cohort(files: UploadFiles, limits: UploadLimits = NO_LIMITS) -> Co
         label=files.patients_name,
         max_bytes=limits.max_bytes,
         max_rows=RowLimits(*limits.rows),
+        mapping=mapping_choice(files),
+        # The patients file as already read under ``limits`` (the upload's mapping proposal).
+        parsed_patients=parsed,
     )
+
+
+def mapping_choice(files: UploadFiles) -> MappingChoice | None:
+    """The upload's confirmed mapping (CohortValidationError if the page sent a bad one)."""
+    if files.mapping is None:
+        return None
+    try:
+        return MappingChoice.from_json(files.mapping)
+    except (ValueError, TypeError):
+        raise CohortValidationError(
+            [Problem(files.patients_name, None, None, None, BAD_MAPPING)]
+        ) from None
+
+
+BAD_MAPPING = N_("the confirmed column mapping could not be read; upload the file again")
 
 
 def held_cohort(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import flask
+import pandas as pd
 from flask import current_app
 
 from analytics.data.cohort import Cohort
@@ -46,18 +47,23 @@ def _user() -> str | None:
     return flask.g.get(USER_KEY) if flask.has_request_context() else None
 
 
-def store_for_upload(files: UploadFiles) -> tuple[dict[str, object], Cohort]:
+def store_for_upload(
+    files: UploadFiles, parsed: pd.DataFrame | None = None
+) -> tuple[dict[str, object], Cohort]:
     """Validate an upload; return the cohort store the page keeps (a signed key, the file
     names and the number of patients: no bytes, no rows) and the cohort.
     Raises CohortValidationError."""
     limits = upload_limits()
-    digest, cohort = validate_upload(files, limits)
+    digest, cohort = validate_upload(files, limits, parsed)
     share_upload(digest, limits, files)
     key = sign_key(current_app.config[SECRET_KEY], digest, limits.signed(), _user())
     store: dict[str, object] = {
         "key": key,
         "files": files.names(),
         "n": len(cohort.patients),
+        # The confirmed reading of the patients file (None: as written): a restore sends it
+        # back with the files, and it must give the key's digest like the files must.
+        "mapping": files.mapping,
         # Bumped by each restore, so that the view callbacks fire again.
         "restored": 0,
     }

@@ -72,7 +72,10 @@ def _max_bytes(limits: UploadLimits) -> int:
 
 def _as_entries(files: UploadFiles) -> dict[str, tuple[str, bytes] | None]:
     names = files.names()
+    # The confirmed mapping travels with the files (it is part of their digest).
+    mapping = {} if files.mapping is None else {"mapping": ("", files.mapping.encode())}
     return {
+        **mapping,
         "patients": (files.patients_name, files.patients),
         "relapses": None if files.relapses is None else (str(names["relapses"]), files.relapses),
         "infusions": (
@@ -82,6 +85,7 @@ def _as_entries(files: UploadFiles) -> dict[str, tuple[str, bytes] | None]:
 
 
 def _as_files(entries: dict[str, tuple[str, bytes] | None]) -> UploadFiles:
+    mapping = entries.pop("mapping", None)
     if set(entries) != set(ENTRIES) or entries["patients"] is None:
         raise ValueError("not an upload's file set")
     relapses, infusions = entries["relapses"], entries["infusions"]
@@ -92,6 +96,7 @@ def _as_files(entries: dict[str, tuple[str, bytes] | None]) -> UploadFiles:
         None if relapses is None else relapses[0],
         None if infusions is None else infusions[1],
         None if infusions is None else infusions[0],
+        mapping=None if mapping is None else mapping[1].decode(),
     )
 
 

@@ -248,7 +248,8 @@ def test_an_undecodable_upload_is_a_problem_not_a_crash(app_context):
 
 def test_a_good_file_returns_a_store(app_context):
     store, alert = _upload(app_context, GOOD / "patients.csv", GOOD / "relapses.csv")
-    assert sorted(store) == ["files", "key", "n", "restored"]
+    assert sorted(store) == ["files", "key", "mapping", "n", "restored"]
+    assert store["mapping"] is None  # a contract file is read as written
     assert store["files"] == {
         "patients": "patients.csv",
         "relapses": "relapses.csv",
@@ -315,8 +316,13 @@ def test_download_csv_of_the_demo_is_named_synthetic(app_context, defaults):
 
 def test_download_csv_has_the_filtered_rows(app_context, defaults, demo):
     sent = _download(download_csv, app_context, **{ids.SEX: "M"})
-    rows = list(csv.DictReader(io.StringIO(sent["content"])))
+    lines = io.StringIO(sent["content"]).readlines()
+    notes = [line.strip() for line in lines if line.startswith("#")]
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
     assert len(rows) == build_report(demo, Filters(sex="M")).n
+    # The file says which filters made it, and writes flags as 0/1.
+    assert "# filters: sex=M; grace_months=6" in notes
+    assert {row["failure"] for row in rows} == {"0", "1"}
 
 
 def test_download_report_names_the_data_and_says_synthetic(app_context, defaults, demo):

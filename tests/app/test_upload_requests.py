@@ -62,7 +62,7 @@ def _status(answer: dict, component_id: str) -> str:
 
 def test_the_store_holds_a_key_names_and_n_never_the_bytes(page):
     store = upload(page, SMALL, "clinic.csv")
-    assert sorted(store) == ["files", "key", "n", "restored"]
+    assert sorted(store) == ["files", "key", "mapping", "n", "restored"]
     assert store["files"] == {"patients": "clinic.csv", "relapses": None, "infusions": None}
     assert store["n"] == 7
     assert "UPL000001" not in str(store)

@@ -11,7 +11,7 @@ import pytest
 from explorer_page import DEFAULT_GROUP, cli_report
 
 from analytics.data.cohort import Filters, analysis_frame
-from analytics.data.io import load_cohort, write_csv
+from analytics.data.io import export_notes, load_cohort, write_csv
 
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -84,8 +84,13 @@ def test_csv_export_has_the_filtered_patients_with_formulas_neutralised(explorer
     text = explorer.download("download-csv-button", "cohort-filtered.csv").read_bytes().decode()
 
     cohort = load_cohort(FORMULA_PATIENTS)
-    assert text == write_csv(analysis_frame(cohort, Filters(sex="F")))
-    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    frame = analysis_frame(cohort, Filters(sex="F"))
+    # The file starts with notes saying what it is and which filters made it.
+    notes = export_notes(cohort, Filters(sex="F"), len(frame))
+    assert text == write_csv(frame, comments=notes)
+    assert "# filters: sex=F; grace_months=6\r\n" in text
+    lines = io.StringIO(text, newline="").readlines()
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
     assert [row["patient_id"] for row in rows] == ["B01", "B02", "B04", "B05", "B06"]
     assert [row["note"] for row in rows] == [
         '\'=HYPERLINK("http://example.invalid","click")',
