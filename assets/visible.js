@@ -34,6 +34,17 @@
     return gate(view, !hidden, previous);
   }
 
+  // Arguments: the view's values..., a lazy part's children (app/layout/lazy.py: empty until
+  // its tab is first shown; its graphs are what the callback writes), the panel's `hidden`,
+  // the store's previous key.
+  function whenBuilt() {
+    var view = Array.prototype.slice.call(arguments);
+    var previous = view.pop();
+    var hidden = view.pop();
+    var built = view.pop();
+    return gate(view, !hidden && !!built, previous);
+  }
+
   // Arguments: the view's values..., the <details> summary's clicks (odd: open), previous key.
   function whenOpen() {
     var view = Array.prototype.slice.call(arguments);
@@ -54,6 +65,7 @@
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.views = Object.assign({}, window.dash_clientside.views, {
     whenShown: whenShown,
+    whenBuilt: whenBuilt,
     whenOpen: whenOpen,
     forgetStep: forgetStep,
   });

@@ -18,12 +18,15 @@ from dash import ClientsideFunction, Dash, Input, Output, State
 
 from app.callbacks.view import CONTROL_INPUTS
 from app.layout import ids
+from app.layout.lazy import LAZY_PARTS, container_id
 from app.layout.tabs import panel_id
 
 VIEW_INPUTS = [*CONTROL_INPUTS, Input(ids.COHORT_STORE, "data")]
 # Beyond the filters and the cohort, what a gated part's view also depends on.
 EXTRA_INPUTS = {"timelines": [Input(ids.KM_STEP, "data")]}
 TAB_GATES = tuple(key for key in ids.VIEW_GATES if key != "methods")
+# A tab whose outputs are built lazily (app/layout/lazy.py) is requested once they exist.
+BUILT_FIRST = {tab: key for key, tab in LAZY_PARTS.items() if tab in TAB_GATES}
 
 
 def gate_input(key: str) -> Input:
@@ -34,11 +37,16 @@ def gate_input(key: str) -> Input:
 def register(app: Dash) -> None:
     """Register the gates (browser functions) on ``app``."""
     for key in TAB_GATES:
+        lazy_part = BUILT_FIRST.get(key)
+        built = [Input(container_id(lazy_part), "children")] if lazy_part else []
         app.clientside_callback(
-            ClientsideFunction(namespace="views", function_name="whenShown"),
+            ClientsideFunction(
+                namespace="views", function_name="whenBuilt" if lazy_part else "whenShown"
+            ),
             Output(ids.VIEW_GATES[key], "data"),
             *VIEW_INPUTS,
             *EXTRA_INPUTS.get(key, []),
+            *built,
             Input(panel_id(key), "hidden"),
             State(ids.VIEW_GATES[key], "data"),
         )

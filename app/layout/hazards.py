@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from app.layout import ids
 from app.layout.field import labelled_field
+from app.layout.lazy import lazy
 from app.layout.loading import computing
 from app.layout.survival import GRAPH_CONFIG
 from components.figures.empty import empty_figure
@@ -15,7 +16,9 @@ from i18n.language import N_, t
 
 
 def hazards_tab() -> list[object]:
-    return [
+    # The plot and notes are built when the tab is first opened; the cox.zph choice stays in
+    # the page (the URL and Reset set it whether or not the tab was opened).
+    plot_and_notes = [
         computing(
             dcc.Graph(
                 id=ids.FOREST_GRAPH,
@@ -29,6 +32,9 @@ def hazards_tab() -> list[object]:
             {ids.FOREST_GRAPH: "figure"},
         ),
         computing(html.Div(id=ids.HAZARD_NOTES), {ids.HAZARD_NOTES: "children"}),
+    ]
+    return [
+        *lazy("hr", plot_and_notes),
         labelled_field(
             N_("Proportional-hazards test (cox.zph) time transform"),
             dbc.RadioItems(

@@ -204,3 +204,35 @@ def test_after_an_upload_a_change_posts_no_upload_bytes(explorer, upload_file):
         assert encoded[len(encoded) // 2 : len(encoded) // 2 + 64] not in body
         assert "U07-001" not in body
     explorer.assert_no_errors()
+
+
+def _count(explorer, css: str) -> int:
+    return explorer.driver.execute_script(
+        "return document.querySelectorAll(arguments[0]).length;", css
+    )
+
+
+def test_hidden_tabs_static_parts_are_built_when_first_opened(explorer):
+    """Lazy tab layouts: the forest plot, the patient timelines and the data dictionary are
+    not in the page until their tab is opened; then they are, with the view's numbers."""
+    explorer.open("?sex=F")
+    women = cli_report(*DEFAULT_GROUP, "--sex", "F")
+    explorer.expect(women)
+    before = _count(explorer, "*")
+    for css in ("#forest-graph", "#timeline-graph", "#lazy-dictionary tr"):
+        assert _count(explorer, css) == 0, css
+
+    explorer.open_tab("Hazard ratios")
+    hrs = [term["hr"] for term in women["univariable"]]
+    explorer.wait_until(
+        lambda: explorer.forest_hazard_ratios("Univariable") == pytest.approx(hrs, rel=1e-9),
+        "the CLI's HRs in the forest plot",
+    )
+    explorer.open_tab("Timelines")
+    explorer.wait_until(
+        lambda: _count(explorer, "#timeline-graph .main-svg") > 0, "the timelines drawn"
+    )
+    explorer.open_tab("Data")
+    explorer.wait_until(lambda: _count(explorer, "#lazy-dictionary tr") > 10, "the dictionary")
+    assert _count(explorer, "*") > before
+    explorer.assert_no_errors()
