@@ -12,7 +12,7 @@ this order (core, hazards, tables), as one ``build_report`` call used to collect
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -179,6 +179,24 @@ def core_section(
         notes=tuple(notes),
         frame=frame,
     )
+
+
+def without_patients(core: CoreSection) -> CoreSection:
+    """``core`` without its per-patient rows (the analysed frame and each patient's relapse
+    rates), as a cache shared between processes keeps it: at registry size those rows are the
+    section's bulk, and any process holding the cohort rebuilds them with ``with_patients``."""
+    return replace(core, frame=core.frame.iloc[0:0], relapse_rates=None)
+
+
+def with_patients(core: CoreSection, cohort: Cohort) -> CoreSection:
+    """``core`` (from ``without_patients``) with its per-patient rows rebuilt from ``cohort``,
+    by the same calls ``core_section`` made (the cohort must be the section's: same
+    fingerprint)."""
+    if cohort.fingerprint != core.fingerprint:
+        raise ValueError("the section was computed on another cohort")
+    frame = analysis_frame(cohort, core.filters)
+    rates = _relapse_rates(cohort, frame, core.filters, core.conf_level)
+    return replace(core, frame=frame, relapse_rates=rates)
 
 
 def hazards_section(

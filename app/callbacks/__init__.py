@@ -24,10 +24,11 @@ from app.callbacks import (
     tab_panels,
     timelines,
     view,
+    visible,
 )
 
 # In the order they were once declared at import: /_dash-dependencies lists them so.
-# settle's are clientside (no server route).
+# settle's and visible's are clientside (no server route).
 MODULES = (
     view,
     conditional,
@@ -39,6 +40,7 @@ MODULES = (
     settle,
     tab_panels,
     methods,
+    visible,
 )
 _attached: weakref.WeakSet[dash.Dash] = weakref.WeakSet()
 

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import math
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State
 
 from analytics.data.cohort import analysis_frame
 from analytics.stats.conditional import conditional_survival
-from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
+from app.callbacks.common import (
+    AGE_BOUNDS,
+    CONTROL_STATES,
+    LANGUAGE_STATE,
+    in_page_language,
+    resolve_view,
+)
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
-from app.callbacks.view import CONTROL_INPUTS
+from app.callbacks.visible import gate_input
 from app.layout import ids
 from components.panels.analyses import EMPTY_MESSAGE, empty_state
 from components.panels.conditional import conditional_panel, input_problem
@@ -53,17 +59,20 @@ def _failed(message: str) -> tuple:
     Output(ids.CONDITIONAL_PANEL, "children"),
     Output(ids.CONDITIONAL_GIVEN, "invalid"),
     Output(ids.CONDITIONAL_AHEAD, "invalid"),
-    *CONTROL_INPUTS,
     Input(ids.CONDITIONAL_GIVEN, "value"),
     Input(ids.CONDITIONAL_AHEAD, "value"),
-    Input(ids.COHORT_STORE, "data"),
+    # On the Survival tab: requested with it (app.callbacks.visible).
+    gate_input("km"),
+    *CONTROL_STATES,
+    State(ids.COHORT_STORE, "data"),
     *AGE_BOUNDS,
     LANGUAGE_STATE,
+    prevent_initial_call=True,
 )
 @in_page_language
 @guarded(_failed)
 def update_conditional(*args):
-    *values, given, ahead, store, age_min, age_max = args
+    given, ahead, _gate, *values, store, age_min, age_max = args
     given_months, given_problem = parse_months(
         given, N_("the months failure-free so far"), allow_zero=True
     )

@@ -7,11 +7,12 @@ it, never on each filter change. Its summary's clicks open and close it (odd = o
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, no_update
+from dash import Dash, Output, State, no_update
 
 from analytics.stats.levels import using_conf_level
 from app.callbacks.common import (
     AGE_BOUNDS,
+    CONTROL_STATES,
     LANGUAGE_STATE,
     busy,
     in_page_language,
@@ -19,7 +20,6 @@ from app.callbacks.common import (
 )
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
-from app.callbacks.view import CONTROL_INPUTS
 from app.callbacks.view_sections import (
     digest,
     hazards_key,
@@ -28,6 +28,7 @@ from app.callbacks.view_sections import (
     report_for,
     table_one_key,
 )
+from app.callbacks.visible import gate_input
 from app.layout import ids
 from components.panels.analyses import warnings_list
 from components.panels.methods import methods_section
@@ -44,18 +45,21 @@ def is_open(clicks: object) -> bool:
 @declared.callback(
     Output(ids.METHODS, "children"),
     Output(ids.RENDERED_METHODS, "data"),
-    *CONTROL_INPUTS,
-    Input(ids.COHORT_STORE, "data"),
-    Input(ids.METHODS_TOGGLE, "n_clicks"),
+    # Requested when the section is open and its view changed (app.callbacks.visible).
+    gate_input("methods"),
+    *CONTROL_STATES,
+    State(ids.COHORT_STORE, "data"),
+    State(ids.METHODS_TOGGLE, "n_clicks"),
     State(ids.RENDERED_METHODS, "data"),
     *AGE_BOUNDS,
     LANGUAGE_STATE,
+    prevent_initial_call=True,
     **busy(ids.METHODS),
 )
 @in_page_language
 @guarded(lambda message: (warnings_list([message], N_("The methods could not be written")), None))
 def update_methods(*args):
-    *values, store, clicks, rendered, age_min, age_max = args
+    _gate, *values, store, clicks, rendered, age_min, age_max = args
     if not is_open(clicks):
         return (no_update,) * 2
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)

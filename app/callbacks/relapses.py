@@ -7,15 +7,21 @@ a filter change with the tab hidden costs nothing, and opening the tab shows the
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, no_update
+from dash import Dash, Output, State, no_update
 
 from analytics.data.cohort import Cohort
 from analytics.reports.relapse_report import RelapseReport, build_relapse_report
 from analytics.stats.levels import using_conf_level
-from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
+from app.callbacks.common import (
+    AGE_BOUNDS,
+    CONTROL_STATES,
+    LANGUAGE_STATE,
+    in_page_language,
+    resolve_view,
+)
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
-from app.callbacks.view import CONTROL_INPUTS
+from app.callbacks.visible import gate_input
 from app.layout import ids
 from app.layout.tabs import panel_id
 from app.state.lru import BoundedCache
@@ -55,16 +61,19 @@ def _failed(message: str) -> tuple:
 
 @declared.callback(
     [Output(ids.RELAPSE_PANEL, "children")],
-    *CONTROL_INPUTS,
-    Input(ids.COHORT_STORE, "data"),
-    Input(panel_id("relapses"), "hidden"),
+    # Requested while the tab is shown and its view changed (app.callbacks.visible).
+    gate_input("relapses"),
+    *CONTROL_STATES,
+    State(ids.COHORT_STORE, "data"),
+    State(panel_id("relapses"), "hidden"),
     *AGE_BOUNDS,
     LANGUAGE_STATE,
+    prevent_initial_call=True,
 )
 @in_page_language
 @guarded(_failed)
 def update_relapses(*args):
-    *values, store, hidden, age_min, age_max = args
+    _gate, *values, store, hidden, age_min, age_max = args
     if hidden:
         return (no_update,)
     cohort, state, notes = resolve_view(store, values, age_min, age_max)

@@ -14,6 +14,7 @@ from dash import Dash, Input, Output, Patch, State, no_update
 from analytics.stats.levels import using_conf_level
 from app.callbacks.common import (
     AGE_BOUNDS,
+    CONTROL_STATES,
     LANGUAGE_STATE,
     busy,
     in_page_language,
@@ -21,7 +22,6 @@ from app.callbacks.common import (
 )
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
-from app.callbacks.view import CONTROL_INPUTS
 from app.callbacks.view_sections import (
     core_for,
     core_key,
@@ -35,6 +35,7 @@ from app.callbacks.view_sections import (
     table_one_key,
     tables_for,
 )
+from app.callbacks.visible import gate_input
 from app.layout import ids
 from app.layout.tabs import panel_id
 from components.figures.empty import empty_figure
@@ -47,16 +48,21 @@ from i18n.language import N_, t
 declared = Declarations()
 
 
-def _view_inputs(tab: str, rendered: str) -> list[object]:
-    """Every filter, the cohort, whether ``tab`` is hidden, and what it last rendered."""
+def _view_states(tab: str, rendered: str) -> list[object]:
+    """Every filter, the cohort, whether ``tab`` is hidden, and what it last rendered: read
+    when the tab's gate (app.callbacks.visible) asks, never a request of their own."""
     return [
-        *CONTROL_INPUTS,
-        Input(ids.COHORT_STORE, "data"),
-        Input(panel_id(tab), "hidden"),
+        *CONTROL_STATES,
+        State(ids.COHORT_STORE, "data"),
+        State(panel_id(tab), "hidden"),
         State(rendered, "data"),
         *AGE_BOUNDS,
         LANGUAGE_STATE,
     ]
+
+
+def _gated(tab: str, rendered: str) -> list[object]:
+    return [gate_input(tab), *_view_states(tab, rendered)]
 
 
 def _failure_alert(message: str) -> object:
@@ -80,13 +86,9 @@ def _km_failed(message: str) -> tuple:
     Output(ids.KM_SUMMARY, "children"),
     Output(ids.RENDERED_KM, "data"),
     Output(ids.KM_CAPTION, "children"),
-    *CONTROL_INPUTS,
     Input(ids.KM_OPTIONS, "value"),
-    Input(ids.COHORT_STORE, "data"),
-    Input(panel_id("km"), "hidden"),
-    State(ids.RENDERED_KM, "data"),
-    *AGE_BOUNDS,
-    LANGUAGE_STATE,
+    *_gated("km", ids.RENDERED_KM),
+    prevent_initial_call=True,
     **busy(panel_id("km")),
 )
 @in_page_language
@@ -95,7 +97,7 @@ def update_survival_tab(*args):
     """The Kaplan–Meier plot and summary. CI bands and the failures/censored counts are
     switched in the browser (app.callbacks.km_display); KMunicate redraws from the cached
     section; a new horizon patches the axes only."""
-    *values, km_options, store, hidden, rendered, age_min, age_max = args
+    km_options, _gate, *values, store, hidden, rendered, age_min, age_max = args
     if hidden:
         return (no_update,) * 4
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
@@ -153,14 +155,15 @@ def _hr_failed(message: str) -> tuple:
     Output(ids.HAZARD_NOTES, "children"),
     Output(ids.RENDERED_HR, "data"),
     Output(ids.FOREST_CAPTION, "children"),
-    *_view_inputs("hr", ids.RENDERED_HR),
+    *_gated("hr", ids.RENDERED_HR),
+    prevent_initial_call=True,
     **busy(panel_id("hr")),
 )
 @in_page_language
 @guarded(_hr_failed)
 def update_hazards_tab(*args):
     """The forest plot and the models' table and checks (with the models' warnings)."""
-    *values, store, hidden, rendered, age_min, age_max = args
+    _gate, *values, store, hidden, rendered, age_min, age_max = args
     if hidden:
         return (no_update,) * 4
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
@@ -192,14 +195,15 @@ def update_hazards_tab(*args):
 @declared.callback(
     Output(ids.LESION_PANEL, "children"),
     Output(ids.RENDERED_LESIONS, "data"),
-    *_view_inputs("lesions", ids.RENDERED_LESIONS),
+    *_gated("lesions", ids.RENDERED_LESIONS),
+    prevent_initial_call=True,
     **busy(panel_id("lesions")),
 )
 @in_page_language
 @guarded(lambda message: (_failure_alert(message), None))
 def update_lesion_tab(*args):
     """Naive vs time-dependent vs landmark models of the chosen exposure."""
-    *values, store, hidden, rendered, age_min, age_max = args
+    _gate, *values, store, hidden, rendered, age_min, age_max = args
     if hidden:
         return (no_update,) * 2
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
@@ -214,14 +218,15 @@ def update_lesion_tab(*args):
 @declared.callback(
     Output(ids.RATES_PANEL, "children"),
     Output(ids.RENDERED_RATES, "data"),
-    *_view_inputs("rates", ids.RENDERED_RATES),
+    *_gated("rates", ids.RENDERED_RATES),
+    prevent_initial_call=True,
     **busy(panel_id("rates")),
 )
 @in_page_language
 @guarded(lambda message: (_failure_alert(message), None))
 def update_rates_tab(*args):
     """Failure proportions overall and by subgroup."""
-    *values, store, hidden, rendered, age_min, age_max = args
+    _gate, *values, store, hidden, rendered, age_min, age_max = args
     if hidden:
         return (no_update,) * 2
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
@@ -240,7 +245,8 @@ def update_rates_tab(*args):
     Output(ids.TABLE_ONE, "children"),
     Output(ids.MANCOVA, "children"),
     Output(ids.RENDERED_TABLE, "data"),
-    *_view_inputs("table", ids.RENDERED_TABLE),
+    *_gated("table", ids.RENDERED_TABLE),
+    prevent_initial_call=True,
     **busy(panel_id("table")),
 )
 @in_page_language
@@ -248,7 +254,7 @@ def update_rates_tab(*args):
 def update_table_tab(*args):
     """Table 1 and the MANCOVA, each sent only when its own view changed (choosing what
     Table 1 compares leaves the MANCOVA as it is)."""
-    *values, store, hidden, rendered, age_min, age_max = args
+    _gate, *values, store, hidden, rendered, age_min, age_max = args
     if hidden:
         return (no_update,) * 3
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import math
 
-from dash import Dash, Input, Output, ctx
+from dash import Dash, Input, Output, State, ctx
 from dash.exceptions import MissingCallbackContextException
 
 from analytics.stats.timelines import KmStep, km_step, patient_timelines
-from app.callbacks.common import AGE_BOUNDS, LANGUAGE_STATE, in_page_language, resolve_view
+from app.callbacks.common import (
+    AGE_BOUNDS,
+    CONTROL_STATES,
+    LANGUAGE_STATE,
+    in_page_language,
+    resolve_view,
+)
 from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
-from app.callbacks.view import CONTROL_INPUTS
+from app.callbacks.visible import gate_input
 from app.layout import ids
 from components.figures.empty import empty_figure
 from components.figures.swimmer import swimmer_figure
@@ -58,17 +64,20 @@ def _triggered() -> object:
     Output(ids.KM_STEP, "data"),
     Output(ids.KM_STEP_PANEL, "children"),
     Input(ids.KM_GRAPH, "clickData"),
-    *CONTROL_INPUTS,
-    Input(ids.COHORT_STORE, "data"),
+    # Set in the browser when the view changes with a step selected (app.callbacks.visible).
+    Input(ids.KM_STEP_RESET, "data"),
+    *CONTROL_STATES,
+    State(ids.COHORT_STORE, "data"),
     *AGE_BOUNDS,
     LANGUAGE_STATE,
+    prevent_initial_call=True,
 )
 @in_page_language
 @guarded(lambda message: (None, panels.warnings_list([message])))
 def select_km_step(click, *rest):
     """A click on a curve lists its patients; any change of view clears the selection (the
     step it named may no longer exist)."""
-    *values, store, age_min, age_max = rest
+    _reset, *values, store, age_min, age_max = rest
     clicked = _clicked_step(click) if _triggered() == ids.KM_GRAPH else None
     if clicked is None:
         return None, km_step_panel(None)
@@ -85,16 +94,19 @@ def _failed(message: str) -> tuple:
 @declared.callback(
     Output(ids.TIMELINE_GRAPH, "figure"),
     Output(ids.TIMELINE_CAPTION, "children"),
-    *CONTROL_INPUTS,
-    Input(ids.COHORT_STORE, "data"),
-    Input(ids.KM_STEP, "data"),
+    # Requested while the tab is shown and its view (the clicked step too) changed.
+    gate_input("timelines"),
+    *CONTROL_STATES,
+    State(ids.COHORT_STORE, "data"),
+    State(ids.KM_STEP, "data"),
     *AGE_BOUNDS,
     LANGUAGE_STATE,
+    prevent_initial_call=True,
 )
 @in_page_language
 @guarded(_failed)
 def update_timelines(*args):
-    *values, store, selected, age_min, age_max = args
+    _gate, *values, store, selected, age_min, age_max = args
     cohort, state, _ = resolve_view(store, values, age_min, age_max)
     filters = state.filters()
     step: KmStep | None = None

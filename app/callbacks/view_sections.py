@@ -25,10 +25,13 @@ from analytics.reports.sections import (
     lesion_section,
     rates_section,
     tables_section,
+    with_patients,
+    without_patients,
 )
 from analytics.stats.subgroups import SubgroupRate
 from app.state.lru import BoundedCache
 from app.state.shared_cache import shared_cached
+from app.state.shared_store import from_pickle, to_pickle
 from app.state.view_state import ViewState
 
 T = TypeVar("T")
@@ -82,13 +85,40 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:24]
 
 
-def _cached(kind: str, key: tuple[Hashable, ...], compute: Callable[[], T], weight: float) -> T:
+def _cached(
+    kind: str,
+    key: tuple[Hashable, ...],
+    compute: Callable[[], T],
+    weight: float,
+    codec: dict[str, Callable] | None = None,
+) -> T:
     # With REDIS_URL every worker and container shares the sections it computed
     # (app/state/shared_cache.py); without it, this worker's cache alone.
     value = shared_cached(
-        "sections", (kind, key), compute, local=_sections, weight=lambda _: weight
+        "sections",
+        (kind, key),
+        compute,
+        local=_sections,
+        weight=lambda _: weight,
+        **(codec or {}),
     )
     return value  # type: ignore[return-value]
+
+
+def core_without_patients(core: CoreSection) -> bytes:
+    """The core section as Redis keeps it: without its per-patient rows. They are its bulk at
+    registry size (every filtered patient, per view), and every worker holds the cohort they
+    derive from: rebuilding them costs less than shipping them, and keeps patient rows out of
+    Redis."""
+    return to_pickle(without_patients(core))
+
+
+def core_with_patients(payload: bytes, cohort: Cohort) -> CoreSection:
+    """A core section from Redis with its per-patient rows rebuilt from this worker's cohort."""
+    core = from_pickle(payload)
+    if not isinstance(core, CoreSection):
+        raise TypeError("not a core section")
+    return with_patients(core, cohort)
 
 
 def _patients(cohort: Cohort) -> float:
@@ -108,6 +138,10 @@ def core_for(cohort: Cohort, state: ViewState) -> CoreSection:
             conf_level=state.conf_level,
         ),
         _patients(cohort),
+        codec={
+            "encode": core_without_patients,
+            "decode": lambda payload: core_with_patients(payload, cohort),
+        },
     )
 
 

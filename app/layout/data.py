@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app.layout import ids
+from app.layout.lazy import lazy
 from app.server.config import Config
 from components.panels.dictionary import dictionary_table
 from i18n.language import integer, short, t
@@ -175,7 +176,8 @@ def data_panel(config: Config) -> html.Div:
             ),
             html.P(t("Figures: use the camera icon above each plot (SVG)."), className="form-text"),
             html.H2(t("Data dictionary"), className="h5 mt-4", id="data-dictionary"),
-            dictionary_table(),
+            # About 250 components: built when the Data tab is first opened.
+            *lazy("dictionary", [dictionary_table()]),
             dcc.Download(id=ids.DOWNLOAD_CSV),
             dcc.Download(id=ids.DOWNLOAD_REPORT),
             dcc.Download(id=ids.DOWNLOAD_TEMPLATE),

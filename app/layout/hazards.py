@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from app.layout import ids
 from app.layout.field import labelled_field
+from app.layout.lazy import lazy
 from app.layout.loading import computing
 from app.layout.survival import GRAPH_CONFIG
 from components.export.menu import export_menu
@@ -17,7 +18,9 @@ from i18n.language import N_, t
 
 
 def hazards_tab() -> list[object]:
-    return [
+    # The plot and notes are built when the tab is first opened; the cox.zph choice stays in
+    # the page (the URL and Reset set it whether or not the tab was opened).
+    plot_and_notes = [
         captioned(
             computing(
                 dcc.Graph(
@@ -35,6 +38,9 @@ def hazards_tab() -> list[object]:
         ),
         export_menu(ids.FOREST_GRAPH, "forest"),
         computing(html.Div(id=ids.HAZARD_NOTES), {ids.HAZARD_NOTES: "children"}),
+    ]
+    return [
+        *lazy("hr", plot_and_notes),
         labelled_field(
             N_("Proportional-hazards test (cox.zph) time transform"),
             dbc.RadioItems(

@@ -123,3 +123,13 @@ RELAPSE_PANEL = "relapse-panel"
 CONDITIONAL_GIVEN = "conditional-given"
 CONDITIONAL_AHEAD = "conditional-ahead"
 CONDITIONAL_PANEL = "conditional-panel"
+
+# What each gated part of the page was last asked to show (app/callbacks/visible.py): a short
+# fingerprint of the view, written in the browser only while that part is visible, so a hidden
+# tab's server callback is never requested. Keys: the tab keys of app.layout.page, "methods".
+VIEW_GATES = {
+    key: f"view-{key}"
+    for key in ("km", "timelines", "hr", "lesions", "rates", "relapses", "table", "methods")
+}
+# Bumped in the browser when a view change must clear a clicked Kaplan–Meier step.
+KM_STEP_RESET = "km-step-reset"

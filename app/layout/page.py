@@ -92,6 +92,8 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
             dcc.Store(id=ids.UPLOAD_RESTORE, storage_type="memory"),
             dcc.Store(id=ids.CONTROLS_ADAPTED_TO, storage_type="memory"),
             *[dcc.Store(id=store_id) for store_id in ids.RENDERED_STORES],
+            *[dcc.Store(id=store_id) for store_id in ids.VIEW_GATES.values()],
+            dcc.Store(id=ids.KM_STEP_RESET),
             # The first Tab stop: keyboard and screen-reader users skip the header and the
             # twenty-odd filter controls (assets/a11y.js moves the focus to the results).
             html.A(t("Skip to results"), href="#" + ids.RESULTS, className="skip-link"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from app.layout import ids
+from app.layout.lazy import lazy
 from components.export.menu import export_menu
 from components.figures.empty import empty_figure
 from components.panels.timelines import km_step_panel
@@ -18,24 +19,30 @@ GRAPH_CONFIG = {
 
 
 def timelines_tab() -> list[object]:
-    """One row per patient of the current filters; the caption says what is drawn."""
-    return [
-        html.Div(
-            [
-                html.H2(t("Patient timelines"), id="timeline-heading", className="visually-hidden"),
-                dcc.Graph(
-                    id=ids.TIMELINE_GRAPH,
-                    figure=empty_figure(t("Computing…")),
-                    config=GRAPH_CONFIG,
-                ),
-                html.Div(id=ids.TIMELINE_CAPTION),
-            ],
-            # Screen readers get the plot's name and its caption in words.
-            role="figure",
-            **{"aria-labelledby": "timeline-heading", "aria-describedby": ids.TIMELINE_CAPTION},
-        ),
-        export_menu(ids.TIMELINE_GRAPH, "timelines"),
-    ]
+    """One row per patient of the current filters; the caption says what is drawn (built
+    when the tab is first opened)."""
+    return lazy(
+        "timelines",
+        [
+            html.Div(
+                [
+                    html.H2(
+                        t("Patient timelines"), id="timeline-heading", className="visually-hidden"
+                    ),
+                    dcc.Graph(
+                        id=ids.TIMELINE_GRAPH,
+                        figure=empty_figure(t("Computing…")),
+                        config=GRAPH_CONFIG,
+                    ),
+                    html.Div(id=ids.TIMELINE_CAPTION),
+                ],
+                # Screen readers get the plot's name and its caption in words.
+                role="figure",
+                **{"aria-labelledby": "timeline-heading", "aria-describedby": ids.TIMELINE_CAPTION},
+            ),
+            export_menu(ids.TIMELINE_GRAPH, "timelines"),
+        ],
+    )
 
 
 def km_step_area() -> list[object]:

@@ -14,6 +14,7 @@ from analytics.data.demo import load_demo
 from analytics.data.io import load_cohort
 from analytics.data.schema import CohortValidationError
 from app.callbacks.km_display import register as register_km_display
+from app.layout.lazy import building_everything, register_lazy_parts
 from app.layout.page import TAB_KEYS, build_layout, error_layout
 from app.layout.tabs import register_tab_switching
 from app.server.config import Config
@@ -119,18 +120,22 @@ def create_app(config: Config | None = None) -> dash.Dash:
         # One clear log line (counts only, no patient values) and a page that says what is wrong.
         log.error("configured cohort is invalid: %d problem(s)", len(error.problems))
         errors = {lang: error_layout(error, lang) for lang in LANGUAGES}
-        app.validation_layout = build_layout(None, config)
+        with building_everything():
+            app.validation_layout = build_layout(None, config)
         app.layout = lambda: errors[request_language()]
         status = {"status": "degraded", "cohort_loaded": False}
     else:
         app.server.config[SERVER_COHORT_KEY] = cohort
         # Both languages' pages are built once: a page request picks one, builds nothing.
         pages = {lang: build_layout(cohort, config, lang) for lang in LANGUAGES}
-        app.validation_layout = pages[DEFAULT_LANGUAGE]
+        # Every lazy part in place (app/layout/lazy.py): Dash checks the callbacks against it.
+        with building_everything():
+            app.validation_layout = build_layout(cohort, config, DEFAULT_LANGUAGE)
         app.layout = lambda: pages[request_language()]
         status = {"status": "ok", "cohort_loaded": True}
     attach(app)
     register_tab_switching(app, TAB_KEYS)
+    register_lazy_parts(app)
     register_km_display(app)
     register_language_link(app)
 

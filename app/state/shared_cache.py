@@ -75,9 +75,13 @@ def shared_cached(
     weight: Callable[[V], float] | None = None,
     ttl: float = DEFAULT_TTL_SECONDS,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    encode: Callable[[V], bytes] = to_pickle,
+    decode: Callable[[bytes], V] = from_pickle,  # type: ignore[assignment]
 ) -> V:
     """``local.get_or_compute(key, compute, weight)``, shared through Redis when the app in
-    the current request has one (see the module's docstring)."""
+    the current request has one (see the module's docstring). ``encode``/``decode`` default
+    to pickle; a value that holds something cheaper to rebuild than to ship (a section's
+    patient frame) passes its own pair."""
     store = _request_store()
     if store is None:
         return local.get_or_compute(key, compute, weight)
@@ -86,8 +90,8 @@ def shared_cached(
         stable_key(key),
         compute,
         local=local,
-        encode=to_pickle,
-        decode=from_pickle,  # only after the entry's MAC verified
+        encode=encode,
+        decode=decode,  # only after the entry's MAC verified
         ttl=ttl,
         max_bytes=max_bytes,
         weight=weight,
