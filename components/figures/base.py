@@ -31,6 +31,7 @@ LINE_SPACING = 1.3
 # figure. Titles start under it, so no title, in any language at any width, runs under it
 # (a title beside it was cut off by it at 1024 px).
 TOOLBAR_PIXELS = 30
+TITLE_GAP = 8  # between the toolbar's strip and the title's first line
 # Characters of a title line: system-ui averages about 0.55 em a character, and the page's
 # narrowest figures (a 1024-px window) are about 640 px wide: 62 characters at 16 px.
 TITLE_CHARS = 62
@@ -134,13 +135,21 @@ def heading(
         "x": 0,
         "xref": "container",
         "xanchor": "left",
-        "y": 1,
         "yref": "container",
         "yanchor": "top",
-        "pad": {"l": 12, "t": TOOLBAR_PIXELS},
+        "pad": {"l": 12},
         "font": {"size": TITLE_SIZE},
     }
-    return title_dict, TOOLBAR_PIXELS + round(count * TITLE_SIZE * LINE_SPACING) + 6
+    return title_dict, TOOLBAR_PIXELS + TITLE_GAP + round(count * TITLE_SIZE * LINE_SPACING) + 8
+
+
+def under_toolbar(title: dict[str, Any], height: int) -> dict[str, Any]:
+    """``title`` (from :func:`heading`) placed under the toolbar's strip of a figure ``height``
+    pixels high (plotly.js ignored the title's top padding in the container's frame)."""
+    # plotly.js's "top" anchor is the first line's baseline less 0.7 em, about one font size
+    # below the top of its letters (measured in Chromium): the anchor goes that much lower.
+    pixels = TOOLBAR_PIXELS + TITLE_GAP + TITLE_SIZE
+    return {**title, "y": 1 - pixels / height}
 
 
 def legend_above(rows: int, **style: Any) -> tuple[dict[str, Any], int]:

@@ -15,6 +15,7 @@ from components.figures.base import (
     fast_figure,
     heading,
     scatter,
+    under_toolbar,
     vline,
     wrap,
 )
@@ -166,9 +167,10 @@ def forest_figure(
         "showgrid": False,
     }
     header = t("HR ({ci}), p").format(ci=ci_label())
+    height = max(260, title_pixels + 110 + ROW_PIXELS * lines + 12 * len(labels))
     layout = {
-        "title": heading_block,
-        "height": max(260, title_pixels + 110 + ROW_PIXELS * lines + 12 * len(labels)),
+        "title": under_toolbar(heading_block, height),
+        "height": height,
         # The header line above the rows; no legend: each row names its model.
         "margin": {"l": 10, "r": 10, "t": title_pixels + 22, "b": 40},
         "showlegend": False,

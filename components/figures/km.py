@@ -18,6 +18,7 @@ from components.figures.base import (
     legend_above,
     scatter,
     step_band,
+    under_toolbar,
 )
 from components.figures.km_targets import HOVER_DISTANCE, drop_targets
 from components.figures.palette import GROUP_COLOURS, TAIL_ALPHA, rgba
@@ -353,7 +354,7 @@ def km_figure(
             "automargin": True,
         }
     layout = {
-        "title": title_block,
+        "title": under_toolbar(title_block, KM_HEIGHT),
         "height": KM_HEIGHT,
         "margin": {"l": 70, "r": 20, "t": title_pixels + legend_pixels, "b": 50},
         "legend": legend,

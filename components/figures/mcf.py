@@ -19,6 +19,7 @@ from components.figures.base import (
     heading,
     legend_above,
     step_band,
+    under_toolbar,
     wrap,
 )
 from components.figures.palette import GROUP_COLOURS, TAIL_ALPHA, rgba
@@ -197,15 +198,18 @@ def mcf_figure(mcf: MeanCumulativeFunction, *, title: str) -> Figure:
     )
     legend, legend_pixels = legend_above(rows)
     top = title_pixels + legend_pixels
+    height = top + PLOT_PIXELS + 60
+    # A little room left of 0: the axes' two zeros collided in the corner.
+    longest = max((max(c.timeline, default=0.0) for c in mcf.curves), default=12.0) or 12.0
     layout = {
-        "title": title_block,
-        "height": top + PLOT_PIXELS + 60,
+        "title": under_toolbar(title_block, height),
+        "height": height,
         "margin": {"l": 70, "r": 20, "t": top, "b": 60},
         "legend": legend,
         "font": FONT,
         "xaxis": {
             "title": {"text": t("Months since first rituximab infusion")},
-            "rangemode": "tozero",
+            "range": [-0.03 * longest, 1.02 * longest],
             "automargin": True,
         },
         "yaxis": {

@@ -16,7 +16,15 @@ from analytics.stats.timelines import (
     PatientTimeline,
     Timelines,
 )
-from components.figures.base import FONT, Figure, Trace, fast_figure, heading, scatter
+from components.figures.base import (
+    FONT,
+    Figure,
+    Trace,
+    fast_figure,
+    heading,
+    scatter,
+    under_toolbar,
+)
 from components.figures.empty import empty_figure
 from components.figures.palette import GROUP_COLOURS, TAIL_ALPHA, rgba
 from components.text.labels import figure_column_label, figure_level_label, markup_free
@@ -421,7 +429,7 @@ def swimmer_figure(
     top = title_pixels + LEGEND_PIXELS
     height = max(400, n * pitch + top + 90)
     layout = {
-        "title": title_block,
+        "title": under_toolbar(title_block, height),
         "height": height,
         "margin": {"l": 90 if labelled else 40, "r": 20, "t": top, "b": 60},
         # Above the rows, under the title (placed in pixels: plotly places a wrapped
