@@ -20,9 +20,6 @@ GROUP_COLOURS = ("#0072B2", "#BE5400", "#008460", "#BB4D8A", "#9C6C00", "#666666
 # tail is dotted too, so it reads as different without relying on lightness.
 TAIL_ALPHA = 0.8
 
-# Text that is not a group's: axis titles, notes (Bootstrap's grey 700, 8.2:1 on white).
-MUTED_TEXT = "#495057"
-
 
 def rgba(hex_colour: str, alpha: float) -> str:
     """``#RRGGBB`` with transparency, as plotly's ``rgba()`` string."""
