@@ -10,10 +10,11 @@ plain hyphen in the CLI's ASCII-leaning text.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from analytics.stats.levels import ci_label as level_ci_label
-from i18n.language import N_, number, t
+from i18n.language import N_, Message, fixed, number, t
 from i18n.language import percent as percent_text
 
 if TYPE_CHECKING:
@@ -40,13 +41,36 @@ def ci_label() -> str:
     return level_ci_label()
 
 
-def format_p(p: float | None) -> str:
-    """p-values as journals print them: 2 decimals from 0.1, 3 below, '< 0.001' below that."""
+# Below this a p-value is written as a bound ('p < 0.001'): more digits claim a precision
+# that the models' assumptions do not have (and "p = 0.000" reads as impossible).
+P_FLOOR = 0.001
+
+
+def p_parts(p: float) -> tuple[str, Decimal]:
+    """The one rule for p-values, as journals print them: ``("<", 0.001)`` below 0.001, else
+    ``("=", p)`` with 3 decimals below 0.1 and 2 from 0.1 (p = 0.012, p = 0.34); never
+    'p = 0.000'. For a finite ``p``; the text is :func:`p_value` or :func:`format_p`."""
+    if p < P_FLOOR:
+        return "<", fixed(P_FLOOR, 3)
+    # Rounded first: 0.0996 is 'p = 0.10', not 'p = 0.100'.
+    return "=", fixed(p, 3 if round(p, 3) < 0.1 else 2)
+
+
+def p_value(p: float | None) -> Message:
+    """'p = 0.012' / 'p < 0.001' (:func:`p_parts`), 'p = n/a' when undefined: a message whose
+    number is written in the page's language when shown ('p < 0,001'), so results cached for
+    every language can carry it."""
     if p is None or not math.isfinite(p):
-        return f"p = {t('n/a')}"
-    if p < 0.001:
-        return f"p < {number(0.001, 3)}"
-    return f"p = {number(p, 3)}" if p < 0.1 else f"p = {number(p, 2)}"
+        return Message("p = {value}", value=Message("n/a"))
+    relation, value = p_parts(p)
+    if relation == "<":
+        return Message("p < {value}", value=value)
+    return Message("p = {value}", value=value)
+
+
+def format_p(p: float | None) -> str:
+    """A p-value by :func:`p_value`'s rule, in the current language."""
+    return p_value(p).render()
 
 
 def format_number(value: float | None, digits: int = 1) -> str:

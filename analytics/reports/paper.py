@@ -7,10 +7,12 @@ than quietly picking one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 from analytics.data.cohort import Cohort, Filters
 from analytics.jsonsafe import json_dict
+from analytics.reports.display import p_parts
 from analytics.reports.report import Report, build_report
 from i18n.language import Message, fixed
 
@@ -43,9 +45,11 @@ def _pct(part: int, whole: int) -> str:
 
 
 def _p(value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+    """'< 0.001' or '= 0.012' after 'p ': the page's p-value rule (the page localizes it)."""
+    if value is None or not math.isfinite(value):
+        return "= n/a"
+    relation, shown = p_parts(value)
+    return f"{relation} {shown}"
 
 
 def _female_row(frame_sex: list[str]) -> PaperRow:
@@ -123,7 +127,7 @@ def compare_with_paper(cohort: Cohort) -> PaperComparison:
         for row in report.table_one.rows:
             if row.variable == "asymptomatic_lesions":
                 lesion_p = row.p
-    rows.append(PaperRow("Lesions vs failure (Fisher)", "p = 0.02", f"p = {_p(lesion_p)}", True))
+    rows.append(PaperRow("Lesions vs failure (Fisher)", "p = 0.02", f"p {_p(lesion_p)}", True))
     rows += _mancova_rows(report)
     hr = "n/a"
     for term in report.univariable:

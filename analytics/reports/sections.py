@@ -19,6 +19,7 @@ import pandas as pd
 from analytics.budget import check_deadline
 from analytics.data.choices import check_choices
 from analytics.data.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters, analysis_frame
+from analytics.reports.display import p_parts
 from analytics.reports.lesion_timing import LESION_FLAG, LESION_MONTHS, LesionTiming, lesion_timing
 from analytics.reports.options import Exposure, MancovaDesign, check_open_options
 from analytics.stats.cox.models import CoxModel, HazardTerm, cox_model, firth_cox
@@ -52,7 +53,7 @@ from analytics.stats.table_one import (
     mancova,
     table_one,
 )
-from i18n.language import Message, PluralMessage, fixed, general, reason
+from i18n.language import Message, PluralMessage, general, reason
 
 # Clinically conventional reference levels: the majority sex in NMOSD, and the commonest
 # FCGR3A-158 genotype.
@@ -400,15 +401,25 @@ def _ph_check(
         return None
     for row in result.rows:
         if row.term != "GLOBAL" and row.p is not None and row.p < PH_ALPHA:
-            notes.append(
-                Message(
-                    "Proportional hazards may not hold for {term} (cox.zph score test "
-                    "p = {p}): its hazard ratio is an average over follow-up.",
-                    term=row.term,
-                    p=fixed(row.p, 3),
-                )
-            )
+            notes.append(_ph_note(row.term, row.p))
     return result
+
+
+def _ph_note(term: str, p: float) -> Message:
+    relation, value = p_parts(p)  # the page's p-value rule: never "p = 0.000"
+    if relation == "<":
+        return Message(
+            "Proportional hazards may not hold for {term} (cox.zph score test "
+            "p < {p}): its hazard ratio is an average over follow-up.",
+            term=term,
+            p=value,
+        )
+    return Message(
+        "Proportional hazards may not hold for {term} (cox.zph score test "
+        "p = {p}): its hazard ratio is an average over follow-up.",
+        term=term,
+        p=value,
+    )
 
 
 def _risk_table(curves: dict[str, KaplanMeier], frame: pd.DataFrame) -> dict[str, list[SurvivalAt]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,10 +75,27 @@ def subgroup_rates(
     return out
 
 
+def risk_table_step(span_months: float) -> float:
+    """Months between two at-risk columns (and time-axis ticks) for a plot of ``span_months``.
+
+    Steps a clinician counts in (a month, a quarter, half a year, years), at most 9 columns so
+    the counts stay readable on a 1024-px screen and a journal column: monthly up to 6 months,
+    3-monthly up to a year, 6-monthly up to 3 years, yearly up to 8 years, then whole years
+    chosen to keep 9 columns or fewer.
+    """
+    if span_months <= 6:
+        return 1.0
+    if span_months <= 12:
+        return 3.0
+    if span_months <= 36:
+        return 6.0
+    return 12.0 * math.ceil(span_months / 96)
+
+
 def risk_table_times(max_time: float) -> tuple[float, ...]:
-    """Tick times for the at-risk table: yearly up to 10 years, every 2 years beyond."""
+    """Tick times for the at-risk table from 0 to ``max_time`` (:func:`risk_table_step`)."""
     if max_time <= 0:
         return (0.0,)
-    step = 12.0 if max_time <= 120 else 24.0
+    step = risk_table_step(max_time)
     count = int(max_time // step) + 1
     return tuple(step * i for i in range(count))

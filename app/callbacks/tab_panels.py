@@ -40,7 +40,7 @@ from app.layout import ids
 from app.layout.tabs import panel_id
 from components.figures.empty import empty_figure
 from components.figures.forest import forest_figure, report_sections
-from components.figures.km import km_figure, km_x_range
+from components.figures.km import horizon_update, km_figure
 from components.panels import analyses as panels
 from components.text import captions
 from i18n.language import N_, t
@@ -117,10 +117,14 @@ def update_survival_tab(*args):
     if same_figure:
         if core.n == 0:  # the empty figure has no months to show
             return (no_update, no_update, drawn, no_update)
-        months = km_x_range(core.km, state.horizon)
+        # The axes and the at-risk columns (they follow the horizon's ticks), not the curves.
+        with using_conf_level(core.conf_level):
+            axes, table = horizon_update(_km_figure(core, state, options))
         patch = Patch()
-        patch["layout"]["xaxis"]["range"] = months
-        patch["layout"]["xaxis2"]["range"] = months
+        for name, axis in axes.items():
+            patch["layout"][name] = axis
+        for index, trace in table.items():
+            patch["data"][index] = trace
         return (patch, no_update, drawn, no_update)
     with using_conf_level(core.conf_level):
         figure, summary = _km_figure(core, state, options), panels.km_summary(core)

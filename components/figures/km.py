@@ -7,10 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from analytics.stats.survival import KaplanMeier, SurvivalAt
-from components.figures.base import Figure, Trace, fast_figure, scatter, step_band
+from analytics.stats.subgroups import risk_table_times
+from analytics.stats.survival import KaplanMeier, SurvivalAt, survival_at
+from components.figures.base import (
+    FONT,
+    Figure,
+    Trace,
+    fast_figure,
+    heading,
+    legend_above,
+    scatter,
+    step_band,
+    under_toolbar,
+)
 from components.figures.km_targets import HOVER_DISTANCE, drop_targets
-from components.figures.palette import GROUP_COLOURS, rgba
+from components.figures.palette import GROUP_COLOURS, TAIL_ALPHA, rgba
 from components.text.format import ci_label, format_p
 from components.text.labels import figure_level_label
 from i18n.language import N_, number, percent, t
@@ -93,7 +104,13 @@ def _curve_traces(
                 x=[km.timeline[i] for i in tail],
                 y=[km.survival[i] for i in tail],
                 mode="lines",
-                line={"color": rgba(colour, 0.4), "width": 2, "shape": "hv", "dash": "dot"},
+                # Dotted as well as lighter: the difference does not rest on lightness alone.
+                line={
+                    "color": rgba(colour, TAIL_ALPHA),
+                    "width": 2,
+                    "shape": "hv",
+                    "dash": "dot",
+                },
                 name=f"{name}: " + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK),
                 legendgroup=name,
                 showlegend=False,
@@ -134,7 +151,7 @@ def _curve_traces(
 def _median_shapes(km: KaplanMeier, colour: str) -> list[dict[str, object]]:
     if km.median is None:
         return []
-    line = {"color": rgba(colour, 0.7), "width": 1, "dash": "dash"}
+    line = {"color": rgba(colour, TAIL_ALPHA), "width": 1, "dash": "dash"}
     return [
         {"type": "line", "x0": 0, "x1": km.median, "y0": 0.5, "y1": 0.5, "line": line},
         {"type": "line", "x0": km.median, "x1": km.median, "y0": 0, "y1": 0.5, "line": line},
@@ -213,12 +230,40 @@ def _kmunicate_rows(
 PANEL_GAP = 0.1
 
 
+# The page's slot for the figure (app/layout/survival.py) and the report's figure height.
+KM_HEIGHT = 560
+
+
+def _x_max(curves: Mapping[str, KaplanMeier], horizon: float | None) -> float:
+    return horizon or max((max(km.timeline) for km in curves.values()), default=12)
+
+
 def km_x_range(curves: Mapping[str, KaplanMeier], horizon: float | None) -> list[float]:
-    """The months shown: up to the horizon, or the longest follow-up (the page patches only
-    this when the horizon changes)."""
-    x_max = horizon or max((max(km.timeline) for km in curves.values()), default=12)
+    """The months shown: up to the horizon, or the longest follow-up."""
+    x_max = _x_max(curves, horizon)
     # A little room left of 0 so the first at-risk count does not collide with the labels.
     return [-x_max * 0.035, x_max * 1.02]
+
+
+def km_ticks(curves: Mapping[str, KaplanMeier], horizon: float | None) -> list[float]:
+    """The months of the time axis's ticks and of the number-at-risk columns: every 3
+    months for a year, 6 up to 3 years, 12 beyond (analytics.stats.subgroups)."""
+    return list(risk_table_times(_x_max(curves, horizon)))
+
+
+def _table_at(
+    curves: Mapping[str, KaplanMeier],
+    risk_table: Mapping[str, Sequence[SurvivalAt]],
+    ticks: Sequence[float],
+) -> dict[str, Sequence[SurvivalAt]]:
+    """The number-at-risk rows at ``ticks``: the report's own (the CLI's) when it has those
+    times, else the same estimator (``survival_at``) at them, e.g. for a shorter horizon."""
+    table: dict[str, Sequence[SurvivalAt]] = {}
+    for key, km in curves.items():
+        rows = risk_table.get(key, ())
+        same = [r.time for r in rows] == list(ticks)
+        table[key] = rows if same else survival_at(km, ticks)
+    return table
 
 
 def km_figure(
@@ -236,7 +281,9 @@ def km_figure(
     """Kaplan–Meier curves over a number-at-risk table sharing the x-axis (months).
 
     ``curves`` and ``risk_table`` are keyed by the report's group labels ("0"/"1" for a 0/1
-    column); ``group_by`` turns those into clinician-facing names ("Asymptomatic lesions: yes").
+    column); the table's columns are the time axis's ticks (:func:`km_ticks`, from the
+    horizon), the report's rows where it has those times. ``group_by`` turns the labels into
+    clinician-facing names ("Asymptomatic lesions: yes").
     ``kmunicate`` draws the KMunicate layout (Morris et al. 2019): CI bands whatever
     ``show_ci`` says, and a table of at risk, cumulative events and cumulative censored per
     group instead of the plain at-risk row.
@@ -253,14 +300,22 @@ def km_figure(
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
         curve_traces += _curve_traces(curves[key], shown[key], colour, show_ci, key)
         shapes += _median_shapes(curves[key], colour)
+    ticks = km_ticks(curves, horizon)
+    table = _table_at(curves, risk_table, ticks) if risk_table else {}
     # The risk table names rows by level only ("yes"/"no"); its axis title names the variable.
     short = {key: shown[key].split(": ", 1)[-1] for key in keys}
     if kmunicate:
-        table_traces, row_labels = _kmunicate_rows(risk_table, keys, short)
+        table_traces, row_labels = _kmunicate_rows(table, keys, short)
     else:
-        table_traces, row_labels = _risk_rows(risk_table, keys, short, show_events), []
+        table_traces, row_labels = _risk_rows(table, keys, short, show_events), []
     title = t("Time to treatment failure") if title is None else title
-    subtitle = "" if logrank_p is None else f"  ·  log-rank {format_p(logrank_p)}"
+    # The test's result on a line of its own: appended to the title it ran past a 1024-px
+    # figure's edge in Spanish ("log-rank p <" and nothing more).
+    subtitle = "" if logrank_p is None else f"log-rank {format_p(logrank_p)}"
+    title_block, title_pixels = heading(title, subtitle)
+    # Above the curves, under the title: inside the plot a legend covered low curves and
+    # their bands (failure-free survival is not always high).
+    legend, legend_pixels = legend_above(len(keys))
     table_title = t("At risk (failed/censored)") if show_events else t("At risk")
     x_range = km_x_range(curves, horizon)
     # Two panels sharing the x-axis (as make_subplots(rows=2, shared_xaxes=True) lays them
@@ -272,19 +327,17 @@ def km_figure(
         "matches": "x2",
         "showticklabels": False,
         "range": x_range,
+        "tickvals": ticks,
     }
     table_xaxis: dict[str, object] = {
         "anchor": "y2",
         "domain": [0.0, 1.0],
         "title": {"text": t("Months since first rituximab infusion")},
         "range": x_range,
+        "tickvals": ticks,
         "showgrid": False,
+        "automargin": True,
     }
-    if risk_table:
-        first = next(iter(risk_table.values()))
-        ticks = [r.time for r in first]
-        curve_xaxis["tickvals"] = ticks
-        table_xaxis["tickvals"] = ticks
     table_yaxis: dict[str, object] = {
         "anchor": "x2",
         "domain": [0.0, table_top],
@@ -301,23 +354,13 @@ def km_figure(
             "automargin": True,
         }
     layout = {
-        "title": {"text": f"{title}{subtitle}", "x": 0, "font": {"size": 16}},
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 40},
-        # Bottom-left of the curve panel: failure-free survival in NMOSD rarely gets that low.
-        # With KMunicate's taller table, inside the (shorter) curve panel, above the table.
-        "legend": {
-            "orientation": "v",
-            "y": table_share + 0.12 if kmunicate else 0.3,
-            "yanchor": "bottom",
-            "x": 0.01,
-            "xanchor": "left",
-            "bgcolor": "rgba(255,255,255,0.85)",
-            "bordercolor": "#ced4da",
-            "borderwidth": 1,
-        },
+        "title": under_toolbar(title_block, KM_HEIGHT),
+        "height": KM_HEIGHT,
+        "margin": {"l": 70, "r": 20, "t": title_pixels + legend_pixels, "b": 50},
+        "legend": legend,
         "hovermode": "closest",
         "hoverdistance": HOVER_DISTANCE,
-        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "font": FONT,
         "xaxis": curve_xaxis,
         "yaxis": {
             "anchor": "x",
@@ -336,3 +379,13 @@ def km_figure(
     data = [{**trace, "xaxis": "x", "yaxis": "y"} for trace in curve_traces]
     data += [{**trace, "xaxis": "x2", "yaxis": "y2"} for trace in table_traces]
     return fast_figure(data, layout)
+
+
+def horizon_update(figure: Figure) -> tuple[dict[str, object], dict[int, Trace]]:
+    """What a new horizon changes in a Kaplan–Meier figure built for it: the two x-axes
+    (range and ticks) and the number-at-risk traces (their columns follow the ticks), by
+    index in ``figure["data"]``, for a ``dash.Patch`` of the figure already shown."""
+    layout = figure["layout"]
+    axes = {name: layout[name] for name in ("xaxis", "xaxis2")}
+    table = {i: trace for i, trace in enumerate(figure["data"]) if trace.get("yaxis") == "y2"}
+    return axes, table

@@ -12,8 +12,17 @@ import math
 from typing import Any
 
 from analytics.stats.recurrent import MeanCumulativeCurve, MeanCumulativeFunction
-from components.figures.base import Figure, fast_figure, step_band
-from components.figures.palette import GROUP_COLOURS, rgba
+from components.figures.base import (
+    FONT,
+    Figure,
+    fast_figure,
+    heading,
+    legend_above,
+    step_band,
+    under_toolbar,
+    wrap,
+)
+from components.figures.palette import GROUP_COLOURS, TAIL_ALPHA, rgba
 from components.text.format import ci_label
 from components.text.labels import figure_level_label
 from i18n.language import integer, number, percent, t
@@ -27,10 +36,12 @@ from i18n.language import integer, number, percent, t
 # difference must not rest on colour alone.
 FADE_BELOW_PATIENTS = 10
 FADE_BELOW_SHARE = 0.10
-TAIL_ALPHA = 0.4
 TAIL_BAND_ALPHA = 0.07
 BAND_ALPHA = 0.15
-FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
+# The curves' panel, under the title and legend.
+PLOT_PIXELS = 320
+# Characters of a legend line (13 px) in the narrowest figure, after the line sample.
+LEGEND_CHARS = 70
 
 
 def fade_threshold(n_patients: int) -> int:
@@ -146,8 +157,9 @@ def _tail_legend(rule: str) -> dict[str, Any]:
         "x": [None],
         "y": [None],
         "mode": "lines",
-        "line": {"color": rgba("#495057", TAIL_ALPHA * 1.5), "width": 2, "dash": "dot"},
-        "name": t("Dotted, faded: {rule}").format(rule=rule),
+        "line": {"color": rgba("#495057", TAIL_ALPHA), "width": 2, "dash": "dot"},
+        # Wrapped: in Spanish it ran past a 1024-px figure's edge.
+        "name": wrap(t("Dotted, faded: {rule}").format(rule=rule), LEGEND_CHARS),
         "hoverinfo": "skip",
     }
 
@@ -177,16 +189,33 @@ def mcf_figure(mcf: MeanCumulativeFunction, *, title: str) -> Figure:
     faded = {fade_threshold(c.n) for c in mcf.curves if tail_start(c) is not None}
     if faded:
         data.append(_tail_legend(_tail_rule(faded)))
+    title_block, title_pixels = heading(title)
+    # Above the curves: inside the plot (top left) the legend covered the curves' start.
+    rows = sum(
+        1 + trace["name"].count("<br>")
+        for trace in data
+        if trace.get("showlegend", True) and "name" in trace
+    )
+    legend, legend_pixels = legend_above(rows)
+    top = title_pixels + legend_pixels
+    height = top + PLOT_PIXELS + 60
+    # A little room left of 0: the axes' two zeros collided in the corner.
+    longest = max((max(c.timeline, default=0.0) for c in mcf.curves), default=12.0) or 12.0
     layout = {
-        "title": {"text": title, "x": 0, "font": {"size": 16}},
-        "height": 420,
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 50},
-        "legend": {"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)"},
+        "title": under_toolbar(title_block, height),
+        "height": height,
+        "margin": {"l": 70, "r": 20, "t": top, "b": 60},
+        "legend": legend,
         "font": FONT,
         "xaxis": {
             "title": {"text": t("Months since first rituximab infusion")},
-            "rangemode": "tozero",
+            "range": [-0.03 * longest, 1.02 * longest],
+            "automargin": True,
         },
-        "yaxis": {"title": {"text": t("Mean relapses per patient")}, "rangemode": "tozero"},
+        "yaxis": {
+            "title": {"text": t("Mean relapses per patient")},
+            "rangemode": "tozero",
+            "automargin": True,
+        },
     }
     return fast_figure(data, layout)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from analytics.stats.rates import Proportion
 from analytics.stats.subgroups import SubgroupRate
-from components.figures.base import Figure, fast_figure, scatter, vline
+from components.figures.base import FONT, TOOLBAR_PIXELS, Figure, fast_figure, scatter, vline
 from components.figures.palette import GROUP_COLOURS
 from components.text.format import ci_label
 from components.text.labels import figure_level_label
@@ -47,8 +47,9 @@ def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> Figure:
     )
     layout = {
         "height": max(260, 70 + 30 * len(labels)),
-        "margin": {"l": 10, "r": 20, "t": 40, "b": 40},
-        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        # The reference line's label sits under the plot toolbar's strip, never under it.
+        "margin": {"l": 10, "r": 20, "t": TOOLBAR_PIXELS + 24, "b": 40},
+        "font": FONT,
         "shapes": [vline(overall.estimate, {"dash": "dash", "color": "#555", "width": 1})],
         # The reference line's label above the plot, as add_vline(annotation_position="top").
         "annotations": [
@@ -67,6 +68,7 @@ def rates_figure(overall: Proportion, rates: Sequence[SubgroupRate]) -> Figure:
             "range": [0, 1],
             "tickformat": ".0%",
             "title": {"text": t("Failure proportion ({ci}, exact)").format(ci=ci_label())},
+            "automargin": True,
         },
         "yaxis": {"autorange": "reversed", "automargin": True},
     }

@@ -16,23 +16,33 @@ from analytics.stats.timelines import (
     PatientTimeline,
     Timelines,
 )
-from components.figures.base import Figure, Trace, fast_figure, scatter
+from components.figures.base import (
+    FONT,
+    Figure,
+    Trace,
+    fast_figure,
+    heading,
+    scatter,
+    under_toolbar,
+)
 from components.figures.empty import empty_figure
-from components.figures.palette import GROUP_COLOURS, rgba
+from components.figures.palette import GROUP_COLOURS, TAIL_ALPHA, rgba
 from components.text.labels import figure_column_label, figure_level_label, markup_free
 from i18n.language import number, short, t, translate_message
 
 NO_GROUP_COLOUR = "#6c757d"
 GRACE_FILL = "rgba(108,117,125,0.18)"
 MARK_COLOUR = "#000000"
+# Between groups' rows: light, yet a 3:1 mark on white (Bootstrap's grey 600).
+DIVIDER_COLOUR = "#868e96"
 INFUSION_COLOUR = "#495057"
 # Okabe–Ito yellow: a band behind the rows of a selected KM step, visible behind every
 # group colour and distinct from them under colour-vision deficiencies.
 STEP_BAND = "rgba(240,228,66,0.55)"
 # Row labels are readable up to about this many rows; beyond, hover names the patient.
 MAX_LABELLED_ROWS = 80
-# Title and a two- or three-line legend above the rows.
-TOP_PIXELS = 150
+# A legend of up to four lines (a 1024-px figure wraps it) above the rows, under the title.
+LEGEND_PIXELS = 100
 
 
 def _row_pixels(n: int) -> int:
@@ -117,7 +127,11 @@ def _bar_traces(timelines: Timelines, width: float) -> list[Trace]:
                     x=x,
                     y=y,
                     mode="lines",
-                    line={"color": rgba(colour, 0.3) if faded else colour, "width": width},
+                    # Rows away from the step: thinner and lighter, still a 3:1 mark.
+                    line={
+                        "color": rgba(colour, TAIL_ALPHA) if faded else colour,
+                        "width": width * 0.5 if faded else width,
+                    },
                     name=f"{name} (n={total}{shown})",
                     legendgroup=name,
                     # One legend entry per group, whichever of its parts is drawn first.
@@ -332,7 +346,7 @@ def _group_dividers(timelines: Timelines) -> list[dict[str, object]]:
                     "x1": 1,
                     "y0": i - 0.5,
                     "y1": i - 0.5,
-                    "line": {"color": "#adb5bd", "width": 1, "dash": "dot"},
+                    "line": {"color": DIVIDER_COLOUR, "width": 1, "dash": "dot"},
                 }
             )
     return shapes
@@ -400,7 +414,6 @@ def swimmer_figure(
             }
         )
     labelled = n <= MAX_LABELLED_ROWS
-    height = max(400, n * pitch + TOP_PIXELS + 90)
     yaxis: dict[str, object] = {
         "range": [n - 0.5, -0.7],
         "tickmode": "array",
@@ -412,18 +425,13 @@ def swimmer_figure(
     }
     if not labelled:
         yaxis["title"] = {"text": t("{n} patients (hover for codes)").format(n=n)}
+    title_block, title_pixels = heading(title)
+    top = title_pixels + LEGEND_PIXELS
+    height = max(400, n * pitch + top + 90)
     layout = {
-        "title": {
-            "text": title,
-            "x": 0,
-            "xref": "paper",
-            "yref": "container",
-            "y": 1 - 12 / height,
-            "yanchor": "top",
-            "font": {"size": 16},
-        },
+        "title": under_toolbar(title_block, height),
         "height": height,
-        "margin": {"l": 90 if labelled else 40, "r": 20, "t": TOP_PIXELS, "b": 60},
+        "margin": {"l": 90 if labelled else 40, "r": 20, "t": top, "b": 60},
         # Above the rows, under the title (placed in pixels: plotly places a wrapped
         # horizontal legend by its one-row height and would cover the first rows).
         "legend": {
@@ -431,16 +439,17 @@ def swimmer_figure(
             "x": 0,
             "xanchor": "left",
             "yref": "container",
-            "y": 1 - 46 / height,
+            "y": 1 - title_pixels / height,
             "yanchor": "top",
         },
         "hovermode": "closest",
         "shapes": shapes,
-        "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
+        "font": FONT,
         "xaxis": {
             "title": {
                 "text": t("Months since first rituximab infusion (negative: before rituximab)")
             },
+            "automargin": True,
             "range": list(x_range),
             "zeroline": False,
         },

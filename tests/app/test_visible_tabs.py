@@ -138,7 +138,7 @@ def test_the_km_display_options_recompute_nothing(app_context, computed):
     assert computed == ["core_section"]
 
 
-def test_a_new_horizon_patches_the_axes_only(app_context, computed):
+def test_a_new_horizon_patches_the_axes_and_the_risk_table_only(app_context, computed):
     changes = {(ids.COHORT_STORE, "data"): None}
     first = call(update_survival_tab, app_context, changes)
     rendered = {(ids.RENDERED_KM, "data"): first[ids.RENDERED_KM]}
@@ -146,11 +146,19 @@ def test_a_new_horizon_patches_the_axes_only(app_context, computed):
     assert isinstance(patched[ids.KM_GRAPH], Patch)
     assert patched[ids.KM_SUMMARY] is no_update
     operations = patched[ids.KM_GRAPH].to_plotly_json()["operations"]
-    assert {tuple(op["location"]) for op in operations} == {
-        ("layout", "xaxis", "range"),
-        ("layout", "xaxis2", "range"),
+    axes = {
+        op["location"][1]: op["params"]["value"]
+        for op in operations
+        if op["location"][0] == "layout"
     }
-    assert all(op["params"]["value"][1] == pytest.approx(24 * 1.02) for op in operations)
+    assert sorted(axes) == ["xaxis", "xaxis2"]
+    for axis in axes.values():
+        assert axis["range"][1] == pytest.approx(24 * 1.02)
+        assert axis["tickvals"] == [0, 6, 12, 18, 24]  # the at-risk columns follow the ticks
+    # The curves stay as drawn: only the at-risk rows (the table's axes, x2/y2) are replaced.
+    rows = [op["params"]["value"] for op in operations if op["location"][0] == "data"]
+    assert len(rows) == 2
+    assert all(row["yaxis"] == "y2" and list(row["x"]) == [0, 6, 12, 18, 24] for row in rows)
     assert computed == ["core_section"]
 
 

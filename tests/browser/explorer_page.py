@@ -134,8 +134,10 @@ class ExplorerPage:
         )
         self.wait_settled()
 
-    def wait_settled(self) -> None:
-        self.wait_until(lambda: self.driver.execute_script(_SETTLED_JS), "callbacks settle")
+    def wait_settled(self, timeout: float = TIMEOUT) -> None:
+        self.wait_until(
+            lambda: self.driver.execute_script(_SETTLED_JS), "callbacks settle", timeout
+        )
 
     def wait_until(self, condition, what: str, timeout: float = TIMEOUT):
         deadline = time.monotonic() + timeout

@@ -104,10 +104,36 @@ def test_infinite_limits_give_finite_error_bars():
     assert all(math.isfinite(b) for b in bars)
 
 
+def _column(figure) -> list[str]:
+    """The "HR (CI), p" column: the right-hand axis's labels."""
+    return list(figure.layout.yaxis2.ticktext)
+
+
 def test_separation_reads_as_more_than_1000():
     figure = forest_figure([("Univariable", [_term(hr=math.inf, low=2.0, high=math.inf)])])
-    labels = [t for t in figure.data if t.mode == "text"]
-    assert "> 1000" in labels[0].text[0]
+    assert "> 1000" in _column(figure)[0]
+
+
+def test_the_column_is_aligned_with_the_rows(sections):
+    figure = forest_figure(sections)
+    rows = [y for trace in _points(figure) for y in trace.y]
+    assert list(figure.layout.yaxis2.tickvals) == rows
+    assert list(figure.layout.yaxis.tickvals) == rows
+    assert figure.layout.yaxis2.overlaying == "y"
+    assert figure.layout.yaxis2.automargin  # sized to its labels: never cut at the edge
+    assert _column(figure)[1] == "25.9 (3.09–218.0), p = 0.002"
+
+
+def test_p_values_follow_one_rule_in_the_column():
+    terms = [_term(p=p) for p in (0.0000001, 0.0004, 0.0123, 0.0996, 0.4567)]
+    column = _column(forest_figure([("Univariable", terms)]))
+    assert [c.split(", ")[-1] for c in column] == [
+        "p < 0.001",
+        "p < 0.001",
+        "p = 0.012",
+        "p = 0.10",
+        "p = 0.46",
+    ]
 
 
 def test_an_infinite_hr_figure_is_valid_json():
@@ -117,11 +143,26 @@ def test_an_infinite_hr_figure_is_valid_json():
     assert json.loads(text)
 
 
-def test_the_axis_shows_the_clipped_values():
-    figure = forest_figure([("Univariable", [_term()])])
-    low, high = figure.layout.xaxis.range
-    assert 10**low <= AXIS_MIN
-    assert 10**high >= AXIS_MAX
+@pytest.mark.parametrize(
+    ("hr", "low", "high"),
+    [(1.5, 0.8, 2.8), (25.9, 3.09, 218), (math.inf, 2.0, math.inf), (1e-5, 1e-9, 0.5)],
+)
+def test_the_axis_shows_every_interval_and_the_null_line(hr, low, high):
+    figure = forest_figure([("Univariable", [_term(hr=hr, low=low, high=high)])])
+    first, last = (10**v for v in figure.layout.xaxis.range)
+    assert first < min(1, max(low, AXIS_MIN))
+    assert last > max(1, min(high, AXIS_MAX))
+
+
+@pytest.mark.parametrize(("low", "high"), [(0.8, 2.8), (3.09, 218), (0.0, math.inf)])
+def test_log_ticks_keep_apart(low, high):
+    # 0.5, 1 and 2 collided on a narrow figure: ticks are 1-2-5 only on a short range.
+    figure = forest_figure([("Univariable", [_term(hr=1.5, low=low, high=high)])])
+    ticks = [math.log10(v) for v in figure.layout.xaxis.tickvals]
+    start, end = figure.layout.xaxis.range
+    assert len(ticks) >= 2
+    assert min(b - a for a, b in zip(ticks, ticks[1:], strict=False)) >= (end - start) / 12
+    assert 1 in figure.layout.xaxis.tickvals
 
 
 def test_a_null_effect_line_is_drawn_at_one():

@@ -131,3 +131,19 @@ def test_survival_before_any_failure_has_no_zero_width_interval(survival, low, h
 def test_survival_without_failures_in_spanish():
     with using_language("es"):
         assert format_survival(1.0, 1.0, 1.0) == "100\u00a0% (sin fracasos; IC no estimable)"
+
+
+@pytest.mark.parametrize(
+    ("p", "english", "spanish"),
+    [
+        (0.00004, "p < 0.001", "p < 0,001"),
+        (0.0123, "p = 0.012", "p = 0,012"),
+        (0.0996, "p = 0.10", "p = 0,10"),
+        (0.456, "p = 0.46", "p = 0,46"),
+    ],
+)
+def test_one_p_value_rule_in_both_languages(p, english, spanish):
+    # Never "p = 0.00" / "p < 0,00": the figures, tables, report and CLI share this rule.
+    assert format_p(p) == english
+    with using_language("es"):
+        assert format_p(p) == spanish

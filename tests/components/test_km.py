@@ -11,7 +11,7 @@ from analytics.data.demo import load_demo
 from analytics.reports.report import build_report
 from analytics.stats.subgroups import risk_table_times
 from analytics.stats.survival import kaplan_meier, survival_at
-from components.figures.km import CI_BAND, FADE_BELOW_AT_RISK
+from components.figures.km import CI_BAND, FADE_BELOW_AT_RISK, horizon_update
 from components.figures.km import km_figure as km_figure_data
 
 
@@ -278,3 +278,64 @@ def test_default_figure_is_unchanged_by_the_option(demo_report):
     assert default.to_json() == explicit.to_json()
     assert len(_table_traces(default)) == len(demo_report.km)
     assert list(default.layout.yaxis2.domain)[1] < 0.25
+
+
+@pytest.mark.parametrize(
+    ("horizon", "ticks"),
+    [
+        (12, [0, 3, 6, 9, 12]),
+        (24, [0, 6, 12, 18, 24]),
+        (36, [0, 6, 12, 18, 24, 30, 36]),
+        (60, [0, 12, 24, 36, 48, 60]),
+        (120, [0, 24, 48, 72, 96, 120]),
+    ],
+)
+def test_ticks_and_risk_columns_follow_the_horizon(demo_report, horizon, ticks):
+    # The 1-year view showed one tick ("0") and one at-risk column.
+    figure = km_figure(demo_report.km, demo_report.risk_table, horizon=horizon)
+    assert list(figure.layout.xaxis2.tickvals) == ticks
+    assert list(figure.layout.xaxis.tickvals) == ticks
+    for row in _risk_rows(figure):
+        assert list(row.x) == ticks
+
+
+def test_risk_columns_of_a_horizon_are_the_estimator_at_the_ticks(demo_report):
+    figure = km_figure(demo_report.km, demo_report.risk_table, horizon=12)
+    rows = [list(r.text) for r in _risk_rows(figure)]
+    expected = [
+        [str(s.at_risk) for s in survival_at(km, [0, 3, 6, 9, 12])]
+        for km in demo_report.km.values()
+    ]
+    assert rows == expected
+
+
+def test_the_full_follow_up_table_is_the_report_s(demo_report):
+    # The CLI's risk_table and the page's columns: the same times and numbers.
+    figure = km_figure(demo_report.km, demo_report.risk_table)
+    times = [s.time for s in next(iter(demo_report.risk_table.values()))]
+    assert list(figure.layout.xaxis2.tickvals) == times
+    assert 5 <= len(times) <= 9
+
+
+def test_the_legend_is_above_the_plot(demo_report):
+    # Inside the plot it covered low curves and their bands.
+    figure = km_figure(demo_report.km, demo_report.risk_table, group_by="asymptomatic_lesions")
+    legend = figure.layout.legend
+    assert (legend.yanchor, legend.y) == ("bottom", 1)
+    assert figure.layout.margin.t >= len(demo_report.km) * 20
+
+
+def test_the_logrank_p_is_on_its_own_line(demo_report):
+    # Appended to the title it was cut after "log-rank p <" in Spanish at 1024 px.
+    figure = km_figure(demo_report.km, demo_report.risk_table, logrank_p=0.0004)
+    first, second = figure.layout.title.text.split("<br>")
+    assert "log-rank" not in first
+    assert "log-rank p < 0.001" in second
+
+
+def test_horizon_update_holds_the_axes_and_risk_rows(demo_report):
+    figure = km_figure_data(demo_report.km, demo_report.risk_table, horizon=12)
+    axes, table = horizon_update(figure)
+    assert axes["xaxis2"]["tickvals"] == [0, 3, 6, 9, 12]
+    assert sorted(table) == [i for i, t in enumerate(figure["data"]) if t.get("yaxis") == "y2"]
+    assert len(table) == len(demo_report.km)

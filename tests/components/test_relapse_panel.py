@@ -17,7 +17,7 @@ from analytics.stats.conditional import conditional_survival
 from analytics.stats.recurrent import MeanCumulativeFunction, mcf_curve
 from components.figures.mcf import fade_threshold, tail_caption, tail_start
 from components.figures.mcf import mcf_figure as mcf_figure_data
-from components.figures.palette import rgba
+from components.figures.palette import TAIL_ALPHA, rgba
 from components.panels.conditional import conditional_panel, input_problem, sentence
 from components.panels.relapses import (
     MCF_GRAPH,
@@ -184,7 +184,7 @@ def test_mcf_tail_is_dotted_and_faded_where_fewer_than_10_are_followed(grouped):
         # Not told by colour alone: dotted, thinner and faded.
         assert tail.line.dash == "dot"
         assert tail.line.width < solid.line.width
-        assert tail.line.color == rgba(solid.line.color, 0.4)
+        assert tail.line.color == rgba(solid.line.color, TAIL_ALPHA)
         assert all("fewer than 10 patients still followed" in h for h in tail.hovertext)
         assert not any("fewer than" in h for h in solid.hovertext)
     keys = [t for t in figure.data if t.name and t.name.startswith("Dotted, faded")]
