@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from analytics.data.labels import column_label, level_label
 from analytics.reports.conditional_text import conditional_sentence
 from analytics.reports.display import (
     NOT_REACHED_LEGEND,
@@ -86,7 +87,8 @@ def _theta(model: RateRatioModel | None) -> str:
 
 
 def _group_name(group_by: str | None, label: str) -> str:
-    return "All patients" if group_by is None or label == "All" else f"{group_by} = {label}"
+    """A group as the page names it: 'Asymptomatic lesions: yes'."""
+    return "All patients" if group_by is None or label == "All" else level_label(group_by, label)
 
 
 def _group_lines(group_by: str | None, entry: GroupRelapses) -> list[str]:
@@ -106,8 +108,9 @@ def _group_lines(group_by: str | None, entry: GroupRelapses) -> list[str]:
 
 def _comparison(group_by: str | None, term: RateRatioTerm | AndersenGillTerm) -> str:
     if term.level is not None and term.reference is not None:
-        return f"{group_by} {term.level} vs {term.reference}"
-    return term.term
+        # The Relapses tab's words (components.text.relapse_text): "Sex: male vs Sex: female".
+        return f"{level_label(group_by, term.level)} vs {level_label(group_by, term.reference)}"
+    return column_label(term.term)
 
 
 def render_relapses(relapses: RelapseReport) -> list[str]:
@@ -220,7 +223,8 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
     ]
     for label, km in report.km.items():
         median = format_median(km.median, km.median_ci_low, km.median_ci_high, dash="-")
-        lines.append(f"  {label}: n {km.n}, failures {km.events}, median {median}")
+        name = level_label(report.group_by, label)
+        lines.append(f"  {name}: n {km.n}, failures {km.events}, median {median}")
     if any(not_reached(km) for km in report.km.values()):
         lines.append(f"  {t(NOT_REACHED_LEGEND)}")
     if report.logrank is not None:
@@ -246,4 +250,9 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
         lines += render_relapses(relapses)
     if report.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in report.warnings]
+    lines += [
+        "",
+        "Labels name columns and levels as the page does; the JSON output (--format json) "
+        "keeps the data file's column names and codes, which programs read.",
+    ]
     return "\n".join(lines)
