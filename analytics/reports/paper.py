@@ -8,6 +8,7 @@ than quietly picking one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import asdict, dataclass
 
 from analytics.data.cohort import Cohort, Filters
@@ -87,7 +88,7 @@ def _rounded_comparison(pairs: Sequence[tuple[str, float | None]]) -> Message:
 def _interval_comparison(published: float, hr: float, low: float, high: float) -> Message:
     """The published HR against the recomputed confidence interval: inside it means the two
     are compatible, not that they are the same number (say both)."""
-    values = {
+    values: dict[str, Any] = {
         "published": fixed(published, 1),
         "recomputed": fixed(hr, 1),
         # The comparison is built at the report's default level (95%), in the page's words.

@@ -17,21 +17,25 @@ from analytics.reports.display import (
     format_median,
     format_number,
     format_p,
+    format_survival,
     hazard_ratio_line,
     not_reached,
 )
 from analytics.reports.open_text import exposure_lines, mancova_lines, table_one_lines
 from analytics.stats.cox.results import term_label
 from analytics.stats.levels import ci_label, using_conf_level
-from i18n.language import t
+from i18n.language import short, t
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from analytics.reports.relapse_report import GroupRelapses, RelapseReport
     from analytics.reports.report import Report
     from analytics.stats.conditional import ConditionalSurvivalTable
     from analytics.stats.cox.models import HazardTerm
     from analytics.stats.rates import IncidenceRate
     from analytics.stats.recurrent import AndersenGillTerm, RateRatioModel, RateRatioTerm
+    from analytics.stats.survival import SurvivalAt
 
 
 def _term_line(term: HazardTerm) -> str:
@@ -170,6 +174,16 @@ def _relapse_lines(relapses: RelapseReport) -> list[str]:
     return lines + [f"    - {note}" for note in dict.fromkeys(notes)]
 
 
+def _failure_free(points: Sequence[SurvivalAt]) -> str:
+    """'failure-free at 12 mo 89% (95% CI 76%-95%) | ...': the Survival tab's table cells."""
+    cells = [
+        f"{short(s.time)} mo "
+        + (format_survival(s.survival, s.ci_low, s.ci_high, dash="-") if s.at_risk > 0 else "—")
+        for s in points
+    ]
+    return "failure-free at " + " | ".join(cells)
+
+
 def _conditional_lines(table: ConditionalSurvivalTable) -> list[str]:
     """The Survival tab's sentences (same wording and rounding), then its notes."""
     lines = ["", "Conditional survival S(X + Y) / S(X) (log-log CI, R survfit start.time = X):"]
@@ -192,6 +206,29 @@ def _outcome_line(report: Report) -> str:
         f"Outcome: first relapse more than {report.filters.grace_months:g} months after the "
         "first infusion (grace period)"
     )
+
+
+def _km_lines(report: Report) -> list[str]:
+    """Per curve: n, failures, median and failure-free survival at the Survival tab's times;
+    then the log-rank test and the median follow-up (the card's, with its CI)."""
+    lines: list[str] = []
+    for label, km in report.km.items():
+        median = format_median(km.median, km.median_ci_low, km.median_ci_high, dash="-")
+        name = level_label(report.group_by, label)
+        lines.append(f"  {name}: n {km.n}, failures {km.events}, median {median}")
+        lines.append(f"    {_failure_free(report.survival_at.get(label, []))}")
+    if any(not_reached(km) for km in report.km.values()):
+        lines.append(f"  {t(NOT_REACHED_LEGEND)}")
+    if report.logrank is not None:
+        lr = report.logrank
+        lines.append(
+            f"  Log-rank: chi-square {format_number(lr.chisq, 2)} on {lr.df} df, {format_p(lr.p)}"
+        )
+    if report.follow_up is not None:
+        follow = report.follow_up
+        shown = format_median(follow.median, follow.median_ci_low, follow.median_ci_high, "-")
+        lines.append(f"  Median follow-up (reverse Kaplan-Meier), months: {shown}")
+    return lines
 
 
 def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
@@ -221,17 +258,7 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
         "",
         "Kaplan-Meier (time to treatment failure, months):",
     ]
-    for label, km in report.km.items():
-        median = format_median(km.median, km.median_ci_low, km.median_ci_high, dash="-")
-        name = level_label(report.group_by, label)
-        lines.append(f"  {name}: n {km.n}, failures {km.events}, median {median}")
-    if any(not_reached(km) for km in report.km.values()):
-        lines.append(f"  {t(NOT_REACHED_LEGEND)}")
-    if report.logrank is not None:
-        lr = report.logrank
-        lines.append(
-            f"  Log-rank: chi-square {format_number(lr.chisq, 2)} on {lr.df} df, {format_p(lr.p)}"
-        )
+    lines += _km_lines(report)
     if report.conditional is not None:
         lines += _conditional_lines(report.conditional)
     if report.univariable:
