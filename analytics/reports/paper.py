@@ -8,8 +8,8 @@ than quietly picking one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from analytics.data.cohort import Cohort, Filters
 from analytics.jsonsafe import json_dict
