@@ -73,13 +73,9 @@ def _rounded_comparison(pairs: Sequence[tuple[str, float | None]]) -> Message:
         if value is not None and fixed(value, _digits(text)) != fixed(float(text), _digits(text))
     ]
     if not differing:
-        return Message(
-            "Equal: each recomputed number, rounded to the digits the abstract prints, equals "
-            "the published one."
-        )
+        return Message("Equal at the published precision.")
     return Message(
-        "Different: published {published}, recomputed {recomputed} (each recomputed number "
-        "rounded to the digits the abstract prints).",
+        "Different at the published precision: published {published}, recomputed {recomputed}.",
         published=", ".join(text for text, _ in differing),
         recomputed=", ".join(str(value) for _, value in differing),
     )
@@ -99,14 +95,12 @@ def _interval_comparison(published: float, hr: float, low: float, high: float) -
     if low <= published <= high:
         return Message(
             "Published {published}, recomputed {recomputed} ({ci} {low}–{high}): the published "
-            "value lies inside our CI (rule: compatible when the published estimate is inside "
-            "the recomputed CI; the two estimates are not equal).",
+            "value lies inside our CI — compatible, not equal.",
             **values,
         )
     return Message(
         "Published {published}, recomputed {recomputed} ({ci} {low}–{high}): the published "
-        "value lies outside our CI (rule: compatible when the published estimate is inside "
-        "the recomputed CI).",
+        "value lies outside our CI — not compatible.",
         **values,
     )
 

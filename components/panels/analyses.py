@@ -300,9 +300,12 @@ def paper_panel(comparison: PaperComparison) -> object:
             ),
             html.P(
                 t(
-                    "“Published vs recomputed” compares the abstract's value with ours, with the "
-                    "rule used; “Published numbers” says whether the abstract's own numbers "
-                    "agree with each other (e.g. λ and η² of one test), whatever our data give."
+                    "“Published vs recomputed”: a count, percentage, median or p-value is equal "
+                    "when our number, rounded to the digits the abstract prints, is the "
+                    "published one; a hazard ratio is compatible when the published estimate "
+                    "lies inside our confidence interval (which does not make the two equal). "
+                    "“Published numbers” says whether the abstract's own numbers agree with "
+                    "each other (e.g. λ and η² of one test), whatever our data give."
                 ),
                 className="form-text",
             ),

@@ -32,9 +32,7 @@ def test_the_hr_row_states_both_values_the_ci_and_the_rule(comparison):
     hr = _row(comparison, "Cox HR, asymptomatic lesions")
     text = str(hr.comparison)
     assert text.startswith("Published 25.9, recomputed 22.8 (95% CI 2.38–218.9)")
-    assert "the published value lies inside our CI" in text
-    assert "rule: compatible when the published estimate is inside the recomputed CI" in text
-    assert "not equal" in text
+    assert text.endswith("the published value lies inside our CI — compatible, not equal.")
     with using_language("es"):
         spanish = translate_message(hr.comparison)
     assert spanish.startswith("Publicado 25,9, recalculado 22,8 (IC 95 % 2,38–218,9)")
@@ -43,25 +41,29 @@ def test_the_hr_row_states_both_values_the_ci_and_the_rule(comparison):
 
 def test_a_published_value_outside_the_ci_is_said_to_be_outside():
     text = str(_interval_comparison(25.9, 3.1, 1.2, 8.0))
-    assert "lies outside our CI" in text
-    assert "inside our CI" not in text
+    assert text.endswith("lies outside our CI — not compatible.")
 
 
 def test_rounded_comparisons_say_equal_or_which_numbers_differ(comparison):
-    assert str(_row(comparison, "Patients").comparison).startswith("Equal:")
+    assert str(_row(comparison, "Patients").comparison) == "Equal at the published precision."
     female = str(_row(comparison, "Female").comparison)  # 45/54 = 83.3%, not 82.5%
-    assert female.startswith("Different: published 82.5, recomputed 83.3")
-    assert "rounded to the digits the abstract prints" in female
+    assert female == "Different at the published precision: published 82.5, recomputed 83.3."
+    age = str(_row(comparison, "Median age (IQR)").comparison)  # 34.2 rounds to 34
+    assert age == "Equal at the published precision."
 
 
 @pytest.mark.parametrize(
-    ("language", "compared", "agree"),
+    ("language", "compared", "agree", "rule"),
     [
-        ("en", "Published vs recomputed", "✓ agree with each other"),
-        ("es", "Publicado frente a recalculado", "✓ concuerdan entre sí"),
+        ("en", "Published vs recomputed", "✓ agree with each other",
+         "rounded to the digits the abstract prints"),
+        ("es", "Publicado frente a recalculado", "✓ concuerdan entre sí",
+         "redondeado a los decimales que imprime el resumen"),
     ],
-)
-def test_the_panel_names_both_columns_for_what_they_check(comparison, language, compared, agree):
+)  # fmt: skip
+def test_the_panel_names_both_columns_and_states_the_rules(
+    comparison, language, compared, agree, rule
+):
     with using_language(language):
         header, *rows = _panel_rows(comparison)
     assert compared in header
@@ -69,3 +71,5 @@ def test_the_panel_names_both_columns_for_what_they_check(comparison, language, 
     assert hr_row[header.index(compared)].startswith(("Published 25.9", "Publicado 25,9"))
     assert not [cell for row in rows for cell in row if cell.strip() == "✓ consistent"]
     assert agree in hr_row
+    with using_language(language):
+        assert rule in " ".join(component_texts(panels.paper_panel(comparison)))
