@@ -21,6 +21,7 @@ from analytics.reports.display import (
     hazard_ratio_line,
     not_reached,
 )
+from analytics.reports.filters_text import filters_text
 from analytics.reports.open_text import exposure_lines, mancova_lines, table_one_lines
 from analytics.stats.cox.results import term_label
 from analytics.stats.levels import ci_label, using_conf_level
@@ -245,7 +246,7 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
     ci = ci_label(report.conf_level)
     lines = [
         f"Cohort: {report.cohort_label}{synthetic}",
-        f"Filters: {report.filters.active()}",
+        f"Filters: {filters_text(report.filters, report.grace_applied)}",
         _outcome_line(report),
         f"Patients: {report.n}; treatment failures: {report.events}; "
         f"person-years: {report.person_years:.1f}",

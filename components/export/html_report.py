@@ -10,6 +10,7 @@ from html import escape
 
 import plotly.io as pio
 
+from analytics.reports.filters_text import filters_text
 from analytics.reports.km_text import km_summary_cells
 from analytics.reports.methods import methods_text
 from analytics.reports.relapse_report import RelapseReport
@@ -324,10 +325,8 @@ def _page(report: Report, figures: list[str], relapse_section: str, relapse_figu
         if report.synthetic
         else ""
     )
-    active = report.filters.active()
-    if not report.grace_applied:  # the outcome is the recorded failure column (see Methods)
-        active.pop("grace_months")
-    filters = ", ".join(f"{k} = {v}" for k, v in active.items())
+    # Without grace period when the outcome is the recorded failure column (see Methods).
+    filters = filters_text(report.filters, report.grace_applied)
     warnings = "".join(f"<li>{escape(tm(w))}</li>" for w in report.warnings)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     none = t("none")

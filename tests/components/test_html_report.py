@@ -241,4 +241,4 @@ def test_the_report_has_the_open_analyses_as_the_page_shows_them(demo):
     failure = next(row for row in report.table_one.rows if row.variable == "failure")
     assert f"<td>{escape(format_p(failure.p))}</td><td>{escape(failure.test)}</td>" in html
     assert escape("factor Sex; covariates Age at rituximab, Baseline EDSS") in html
-    assert escape("compared across the groups of fcgr3a_v158f") in html
+    assert escape("compared across the groups of FCGR3A-V158F") in html

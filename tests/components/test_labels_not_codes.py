@@ -150,3 +150,22 @@ def test_the_html_report_labels_its_context_and_tables(report):
         spanish = report_html(report)
     assert escape("Univariable (EDSS basal)") in spanish
     assert escape("No: 20 (48\xa0%); Sí: 22 (52\xa0%)") in spanish
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Filters: Sex: female; age 30–60 years; Asymptomatic lesions: yes; grace period 3"),
+        ("es", "Filtros: Sexo: mujer; edad 30–60 años; Lesiones asintomáticas: sí; periodo de "
+         "gracia 3"),
+    ],
+)  # fmt: skip
+def test_the_filters_are_in_words_in_the_report_and_the_cli(demo, language, expected):
+    filters = Filters(sex="F", age_min=30, age_max=60, lesions=1, grace_months=3)
+    report = build_report(demo, filters)
+    with using_language(language):
+        html = report_html(report)
+    assert escape(expected) in html
+    assert "age_min" not in html
+    if language == "en":
+        assert expected in render_text(report)
