@@ -284,7 +284,7 @@ def test_missing_group_value_is_left_out_with_a_note(small) -> None:
     )
     result = mean_cumulative_function(patients, relapses, group_by="asymptomatic_lesions")
     assert [c.label for c in result.curves] == ["0", "1"]
-    assert "1 patient with no asymptomatic_lesions" in result.notes[0]
+    assert "1 patient with no Asymptomatic lesions" in result.notes[0]
 
 
 # --- Andersen–Gill ---------------------------------------------------------------------------
