@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from scipy import optimize, special, stats
 
 from analytics.budget import check_deadline
-from analytics.data.labels import column_message
+from analytics.data.labels import column_message, level_message
 from analytics.jsonsafe import json_dict
 from analytics.stats.cox.results import MIN_EVENTS_PER_VARIABLE
 from analytics.stats.design import Design, design_matrix
@@ -114,7 +114,7 @@ def _separated_terms(design: Design, events: Array) -> dict[str, str]:
     for covariate, reference, indices in _reference_levels(design):
         in_reference = ~design.matrix[:, indices].astype(bool).any(axis=1)
         if in_reference.any() and events[in_reference].sum() == 0:
-            group = f"{covariate}={reference}"
+            group = level_message(covariate, reference)
             for j in indices:
                 found.setdefault(
                     design.columns[j].term,
