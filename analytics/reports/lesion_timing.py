@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics.data.labels import column_message
 from analytics.jsonsafe import json_dict
 from analytics.stats.cox.models import CoxModel, cox_model, landmark_cox, time_dependent_cox
 from i18n.language import N_, Message
@@ -109,7 +110,11 @@ def lesion_timing(
     explanation = (
         EXPLANATION
         if (exposure, exposure_months) == (LESION_FLAG, LESION_MONTHS)
-        else Message(EXPOSURE_EXPLANATION, exposure=exposure, onset=exposure_months)
+        else Message(
+            EXPOSURE_EXPLANATION,
+            exposure=column_message(exposure),
+            onset=column_message(exposure_months),
+        )
     )
     timed = exposure_months in frame.columns
     return LesionTiming(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
+from analytics.data.labels import column_label
+from analytics.reports.filters_text import filters_text
 from analytics.reports.lesion_timing import LESION_FLAG, LesionTiming
 from analytics.reports.report import Report
 from analytics.stats.cox.models import CoxModel
@@ -97,10 +99,14 @@ def _joined(items: list[str]) -> str:
 
 def _population(report: Report) -> str:
     restricted = [name for name in report.filters.active() if name != "grace_months"]
+    # The filters as the page labels them ('Sex: female; age 30–60 years'); the grace
+    # period is the outcome's sentence.
     scope = (
         t("the whole cohort")
         if not restricted
-        else t("a subgroup selected by {filters}").format(filters=", ".join(restricted))
+        else t("a subgroup selected by {filters}").format(
+            filters=filters_text(report.filters, grace_applied=False)
+        )
     )
     return t("The analysis included {patients} ({scope}), with {failures}.").format(
         patients=_count(report.n, N_("1 patient"), N_("{n} patients")),
@@ -151,7 +157,7 @@ def _survival(report: Report) -> list[str]:
     if report.logrank is not None:
         parts.append(
             t("Groups defined by {column} were compared with the log-rank test.").format(
-                column=report.group_by
+                column=column_label(report.group_by)
             )
         )
     if report.n:
@@ -187,7 +193,9 @@ def _hazards(report: Report) -> list[str]:
         ).format(level=level_percent(report.conf_level))
     ]
     if report.cox is not None and report.cox.terms:
-        covariates = list(dict.fromkeys(term.covariate for term in report.cox.terms))
+        covariates = [
+            column_label(c) for c in dict.fromkeys(term.covariate for term in report.cox.terms)
+        ]
         parts.append(
             t("The multivariable model included {covariates}.").format(
                 covariates=_joined(covariates)
@@ -259,8 +267,8 @@ def _exposure(timing: LesionTiming, dependent: bool, landmark: bool) -> list[str
     else:
         return []
     sentence = t(text).format(
-        exposure=timing.exposure,
-        onset=timing.exposure_months,
+        exposure=column_label(timing.exposure),
+        onset=column_label(timing.exposure_months),
         months=_months(timing.landmark_months),
     )
     return [sentence, *_adjusted(timing)]
@@ -271,7 +279,7 @@ def _adjusted(timing: LesionTiming) -> list[str]:
         return []
     return [
         t("These models were adjusted for {covariates}.").format(
-            covariates=_joined(list(timing.covariates))
+            covariates=_joined([column_label(c) for c in timing.covariates])
         )
     ]
 
@@ -302,7 +310,7 @@ def _tables(report: Report) -> list[str]:
             parts.append(
                 t(
                     "Baseline characteristics were compared across the groups of {by} with {tests}."
-                ).format(by=by, tests=_joined(named))
+                ).format(by=column_label(by), tests=_joined(named))
             )
     if report.mancova is not None:
         parts.append(t("MANCOVA used Wilks' lambda and Pillai's trace."))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from analytics.data.labels import column_label
 from analytics.reports.display import hazard_ratio_line
 from analytics.reports.exposure_text import adjusted_for, model_names, needs_onset
+from analytics.reports.model_notes import named_warnings
 from analytics.reports.table_one_text import mancova_cells, table_one_cells
 from analytics.stats.cox.results import term_label
 
@@ -50,8 +52,8 @@ def exposure_lines(timing: LesionTiming | None) -> list[str]:
     models = (timing.naive, timing.time_dependent, timing.landmark)
     lines = [
         "",
-        f"Exposure timing, {timing.exposure}: naive vs time-dependent vs landmark Cox "
-        "(Efron ties, Wald CI):",
+        f"Exposure timing, {column_label(timing.exposure)}: naive vs time-dependent vs landmark "
+        "Cox (Efron ties, Wald CI):",
     ]
     lines += [
         _model_line(name, model, timing)
@@ -60,14 +62,20 @@ def exposure_lines(timing: LesionTiming | None) -> list[str]:
     adjusted = adjusted_for(timing)
     if adjusted:
         lines.append(f"  {adjusted}")
-    return lines + _notes([w for model in models if model is not None for w in model.warnings])
+    named = [
+        w
+        for name, model in zip(model_names(timing), models, strict=True)
+        if model is not None
+        for w in named_warnings(model.warnings, name)
+    ]
+    return lines + _notes(named)
 
 
 def table_one_lines(table: TableOne | None) -> list[str]:
     """The Table 1 tab: header (groups with their n), then one line per variable."""
     if table is None:
         return ["", "Table 1: no patients"]
-    lines = ["", f"Table 1 (by {table.by}; median (IQR) or n (%)):"]
+    lines = ["", f"Table 1 (by {column_label(table.by)}; median (IQR) or n (%)):"]
     header, rows = table_one_cells(table)
     return [*lines, _cells(header), *[_cells(row) for row in rows], *_notes(table.warnings)]
 

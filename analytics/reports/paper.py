@@ -8,7 +8,9 @@ than quietly picking one.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from analytics.data.cohort import Cohort, Filters
 from analytics.jsonsafe import json_dict
@@ -17,17 +19,21 @@ from analytics.reports.report import Report, build_report
 from i18n.language import Message, fixed
 
 PUBLISHED_N = 54
+PUBLISHED_HR = 25.9
 
 
 @dataclass(frozen=True)
 class PaperRow:
-    """One published quantity, its recomputed value, and whether the published one holds up."""
+    """One published quantity and its recomputed value. ``consistent``: whether the
+    published numbers agree with each other (not with ours); ``comparison``: how the
+    published value compares with the recomputed one, with the rule used."""
 
     quantity: str
     published: str
     recomputed: str
     consistent: bool
     note: str = ""
+    comparison: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,57 @@ def _p(value: float | None) -> str:
     return f"{relation} {shown}"
 
 
+def _share(part: int, whole: int) -> float | None:
+    return 100 * part / whole if whole else None
+
+
+def _digits(published: str) -> int:
+    return len(published.partition(".")[2])
+
+
+def _rounded_comparison(pairs: Sequence[tuple[str, float | None]]) -> Message:
+    """Each recomputed number rounded to the digits the abstract prints, against the
+    published number: "equal" only when every one of them is."""
+    if any(value is None for _, value in pairs):
+        return Message("Not compared: the recomputed value is not available.")
+    differing = [
+        (text, fixed(value, _digits(text)))
+        for text, value in pairs
+        if value is not None and fixed(value, _digits(text)) != fixed(float(text), _digits(text))
+    ]
+    if not differing:
+        return Message("Equal at the published precision.")
+    return Message(
+        "Different at the published precision: published {published}, recomputed {recomputed}.",
+        published=", ".join(text for text, _ in differing),
+        recomputed=", ".join(str(value) for _, value in differing),
+    )
+
+
+def _interval_comparison(published: float, hr: float, low: float, high: float) -> Message:
+    """The published HR against the recomputed confidence interval: inside it means the two
+    are compatible, not that they are the same number (say both)."""
+    values: dict[str, Any] = {
+        "published": fixed(published, 1),
+        "recomputed": fixed(hr, 1),
+        # The comparison is built at the report's default level (95%), in the page's words.
+        "ci": Message("{level}% CI", level=95),
+        "low": fixed(low, 2),
+        "high": fixed(high, 1),
+    }
+    if low <= published <= high:
+        return Message(
+            "Published {published}, recomputed {recomputed} ({ci} {low}–{high}): the published "
+            "value lies inside our CI — compatible, not equal.",
+            **values,
+        )
+    return Message(
+        "Published {published}, recomputed {recomputed} ({ci} {low}–{high}): the published "
+        "value lies outside our CI — not compatible.",
+        **values,
+    )
+
+
 def _female_row(frame_sex: list[str]) -> PaperRow:
     women = sum(1 for s in frame_sex if s == "F")
     # 82.5% of 54 is 44.55 women: no whole number of the 54 gives 82.5% (44 = 81.5%, 45 = 83.3%).
@@ -61,11 +118,13 @@ def _female_row(frame_sex: list[str]) -> PaperRow:
         _pct(women, len(frame_sex)),
         consistent=False,
         note="82.5% of 54 is not a whole number of patients (44 = 81.5%, 45 = 83.3%).",
+        comparison=_rounded_comparison([("82.5", _share(women, len(frame_sex)))]),
     )
 
 
 def _mancova_rows(report: Report) -> list[PaperRow]:
     recomputed = "not computed"
+    pairs: list[tuple[str, float | None]] = [("0.01", None)]
     if report.mancova is not None:
         try:
             term = report.mancova.term("asymptomatic_lesions")
@@ -79,6 +138,11 @@ def _mancova_rows(report: Report) -> list[PaperRow]:
                 eta=fixed(term.partial_eta_sq, 3),
                 p=_p(term.p),
             )
+            pairs = [
+                ("0.01", term.wilks_lambda),
+                ("20.5", term.f),
+                ("0.357", term.partial_eta_sq),
+            ]
     return [
         PaperRow(
             "MANCOVA, asymptomatic lesions",
@@ -89,6 +153,7 @@ def _mancova_rows(report: Report) -> list[PaperRow]:
                 "With one hypothesis df, partial η² = 1 − λ: λ = 0.01 implies η² = 0.99, and "
                 "η² = 0.357 implies λ = 0.643. The published λ and η² cannot both be right."
             ),
+            comparison=_rounded_comparison(pairs),
         )
     ]
 
@@ -101,13 +166,25 @@ def compare_with_paper(cohort: Cohort) -> PaperComparison:
     )
     frame_sex = list(cohort.patients["sex"]) if "sex" in cohort.patients.columns else []
     rows = [
-        PaperRow("Patients", "54", str(report.n), consistent=True),
+        PaperRow(
+            "Patients",
+            "54",
+            str(report.n),
+            consistent=True,
+            comparison=_rounded_comparison([("54", report.n)]),
+        ),
         PaperRow(
             "Treatment failures",
             "12 (22.2%)",
             _pct(report.events, report.n),
             consistent=True,
             note="12/54 = 22.2%: consistent.",
+            comparison=_rounded_comparison(
+                [
+                    ("12", report.events),
+                    ("22.2", 100 * report.events / report.n if report.n else None),
+                ]
+            ),
         ),
     ]
     if frame_sex:
@@ -120,6 +197,13 @@ def compare_with_paper(cohort: Cohort) -> PaperComparison:
                 "45 (34–54.5)",
                 f"{age.median():.1f} ({age.quantile(0.25):.1f}–{age.quantile(0.75):.1f})",
                 consistent=True,
+                comparison=_rounded_comparison(
+                    [
+                        ("45", float(age.median())),
+                        ("34", float(age.quantile(0.25))),
+                        ("54.5", float(age.quantile(0.75))),
+                    ]
+                ),
             )
         )
     lesion_p = None
@@ -127,12 +211,22 @@ def compare_with_paper(cohort: Cohort) -> PaperComparison:
         for row in report.table_one.rows:
             if row.variable == "asymptomatic_lesions":
                 lesion_p = row.p
-    rows.append(PaperRow("Lesions vs failure (Fisher)", "p = 0.02", f"p {_p(lesion_p)}", True))
+    rows.append(
+        PaperRow(
+            "Lesions vs failure (Fisher)",
+            "p = 0.02",
+            f"p {_p(lesion_p)}",
+            True,
+            comparison=_rounded_comparison([("0.02", lesion_p)]),
+        )
+    )
     rows += _mancova_rows(report)
     hr = "n/a"
+    compared: str = Message("Not compared: the recomputed value is not available.")
     for term in report.univariable:
         if term.covariate == "asymptomatic_lesions":
             hr = f"{term.hr:.1f} ({term.ci_low:.2f}–{term.ci_high:.0f}), p {_p(term.p)}"
+            compared = _interval_comparison(PUBLISHED_HR, term.hr, term.ci_low, term.ci_high)
     rows.append(
         PaperRow(
             "Cox HR, asymptomatic lesions",
@@ -141,6 +235,7 @@ def compare_with_paper(cohort: Cohort) -> PaperComparison:
             consistent=True,
             note="The CI's geometric midpoint √(3.09 × 218) = 26.0 matches HR 25.9. As a "
             "baseline covariate this estimate carries immortal-time bias (see Lesion timing).",
+            comparison=compared,
         )
     )
     return PaperComparison(rows=tuple(rows), cohort_label=cohort.label, synthetic=cohort.synthetic)

@@ -131,14 +131,15 @@ def _attempt(what: str, fit: Callable[[], Result], notes: list[str]) -> Result |
 
 
 # The after-vs-before model's term is called post_rituximab; its separation note then reads
-# "The group with post_rituximab has no relapses", which no clinician would say.
+# "The group “post_rituximab: 1” has no relapses" (analytics.stats.design.Design.describe),
+# which no clinician would say.
 _PLAIN = {
-    "The group with post_rituximab has no relapses: its ratio is 0 or infinite (separation) "
+    "The group “post_rituximab: 1” has no relapses: its ratio is 0 or infinite (separation) "
     "and is not reported.": Message(
         "No relapses after rituximab: the after-vs-before ratio is 0 (separation) and is not "
         "estimated."
     ),
-    "The group without post_rituximab has no relapses: its ratio is 0 or infinite "
+    "The group “post_rituximab: 0” has no relapses: its ratio is 0 or infinite "
     "(separation) and is not reported.": Message(
         "No relapses before rituximab: the after-vs-before ratio is infinite (separation) and "
         "is not estimated."

@@ -19,8 +19,10 @@ import pandas as pd
 from analytics.budget import check_deadline
 from analytics.data.choices import check_choices
 from analytics.data.cohort import DEFAULT_GRACE_MONTHS, Cohort, Filters, analysis_frame
+from analytics.data.labels import column_message
 from analytics.reports.display import p_parts
 from analytics.reports.lesion_timing import LESION_FLAG, LESION_MONTHS, LesionTiming, lesion_timing
+from analytics.reports.model_notes import hazard_model_warnings
 from analytics.reports.options import Exposure, MancovaDesign, check_open_options
 from analytics.stats.cox.models import CoxModel, HazardTerm, cox_model, firth_cox
 from analytics.stats.cox.zph import ZphResult, cox_zph
@@ -220,9 +222,7 @@ def hazards_section(
         multi = cox_model(
             frame, multi_names, categorical=_references(frame, multi_names), conf_level=conf_level
         )
-    models = [m for m in [multi, *uni_models.values()] if m is not None]
-    for model in models:
-        notes.extend(model.warnings)
+    notes.extend(hazard_model_warnings(uni_models, multi))
     firth = None
     target = multi or (next(iter(uni_models.values())) if len(uni_models) == 1 else None)
     if target is not None and target.firth_recommended:
@@ -301,7 +301,7 @@ def _curves(
                 "{n} patient with no {column} is left out of the grouped curves.",
                 "{n} patients with no {column} are left out of the grouped curves.",
                 n=int((~known).sum()),
-                column=group_by,
+                column=column_message(group_by),
             )
         )
     labels, time, failure = all_labels[known], time[known], failure[known]
@@ -401,7 +401,7 @@ def _ph_check(
         return None
     for row in result.rows:
         if row.term != "GLOBAL" and row.p is not None and row.p < PH_ALPHA:
-            notes.append(_ph_note(row.term, row.p))
+            notes.append(_ph_note(column_message(row.term), row.p))
     return result
 
 

@@ -3,12 +3,19 @@ CLI's ``--format text`` all render these, so they show the same numbers with the
 
 from __future__ import annotations
 
-from analytics.data.labels import column_label, level_label
+from analytics.data.labels import column_label, level_label, level_name, measured_label
 from analytics.reports.display import format_number, format_p
 from analytics.stats.table_one import GroupSummary, MancovaResult, TableOne, TableOneRow
 from i18n.language import integer, number, percent, short, t, translate_message
 
 Cells = list[list[object]]
+
+
+def _level(variable: str, level: str) -> str:
+    # A cell starts with its level: "No: 20 (48%)", "Female: 31 (57%)"; an extra column's
+    # codes stay as they are in the data.
+    name = level_name(variable, level)
+    return name if name == level else name[:1].upper() + name[1:]
 
 
 def _cell(row: TableOneRow, group: GroupSummary) -> str:
@@ -17,7 +24,10 @@ def _cell(row: TableOneRow, group: GroupSummary) -> str:
             return "—"
         return f"{number(group.median)} ({number(group.q1)}–{number(group.q3)})"
     return (
-        "; ".join(f"{lv.level}: {lv.count} ({percent(lv.percent / 100, 0)})" for lv in group.levels)
+        "; ".join(
+            f"{_level(row.variable, lv.level)}: {lv.count} ({percent(lv.percent / 100, 0)})"
+            for lv in group.levels
+        )
         or "—"
     )
 
@@ -37,7 +47,7 @@ def table_one_cells(table: TableOne) -> tuple[list[str], Cells]:
     rows: Cells = []
     for row in table.rows:
         missing = sum(g.missing for g in row.groups)
-        name = column_label(row.variable) + (
+        name = measured_label(row.variable) + (
             " " + t("({n} missing)").format(n=missing) if missing else ""
         )
         rows.append(
@@ -58,7 +68,7 @@ def mancova_cells(result: MancovaResult) -> tuple[list[str], Cells, str]:
     header = [t("Term"), t("Wilks' λ"), t("Pillai's trace"), "F", t("df"), "p", t("Partial η²")]
     rows: Cells = [
         [
-            term.term,
+            column_label(term.term),
             number(term.wilks_lambda, 3),
             number(term.pillai_trace, 3),
             number(term.f, 2),
@@ -77,9 +87,9 @@ def mancova_cells(result: MancovaResult) -> tuple[list[str], Cells, str]:
         t(
             "Dependent variables: {dependent}; factor {factor}; covariates {covariates}; n = {n}"
         ).format(
-            dependent=", ".join(result.dependent),
-            factor=result.factor,
-            covariates=", ".join(result.covariates) or t("none"),
+            dependent=", ".join(column_label(c) for c in result.dependent),
+            factor=column_label(result.factor),
+            covariates=", ".join(column_label(c) for c in result.covariates) or t("none"),
             n=result.n_used,
         )
         + dropped

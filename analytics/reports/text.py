@@ -10,27 +10,33 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from analytics.data.labels import column_label, level_label
 from analytics.reports.conditional_text import conditional_sentence
 from analytics.reports.display import (
     NOT_REACHED_LEGEND,
     format_median,
     format_number,
     format_p,
+    format_survival,
     hazard_ratio_line,
     not_reached,
 )
+from analytics.reports.filters_text import filters_text
 from analytics.reports.open_text import exposure_lines, mancova_lines, table_one_lines
 from analytics.stats.cox.results import term_label
 from analytics.stats.levels import ci_label, using_conf_level
-from i18n.language import t
+from i18n.language import short, t
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from analytics.reports.relapse_report import GroupRelapses, RelapseReport
     from analytics.reports.report import Report
     from analytics.stats.conditional import ConditionalSurvivalTable
     from analytics.stats.cox.models import HazardTerm
     from analytics.stats.rates import IncidenceRate
     from analytics.stats.recurrent import AndersenGillTerm, RateRatioModel, RateRatioTerm
+    from analytics.stats.survival import SurvivalAt
 
 
 def _term_line(term: HazardTerm) -> str:
@@ -86,7 +92,8 @@ def _theta(model: RateRatioModel | None) -> str:
 
 
 def _group_name(group_by: str | None, label: str) -> str:
-    return "All patients" if group_by is None or label == "All" else f"{group_by} = {label}"
+    """A group as the page names it: 'Asymptomatic lesions: yes'."""
+    return "All patients" if group_by is None or label == "All" else level_label(group_by, label)
 
 
 def _group_lines(group_by: str | None, entry: GroupRelapses) -> list[str]:
@@ -106,8 +113,9 @@ def _group_lines(group_by: str | None, entry: GroupRelapses) -> list[str]:
 
 def _comparison(group_by: str | None, term: RateRatioTerm | AndersenGillTerm) -> str:
     if term.level is not None and term.reference is not None:
-        return f"{group_by} {term.level} vs {term.reference}"
-    return term.term
+        # The Relapses tab's words (components.text.relapse_text): "Sex: male vs Sex: female".
+        return f"{level_label(group_by, term.level)} vs {level_label(group_by, term.reference)}"
+    return column_label(term.term)
 
 
 def render_relapses(relapses: RelapseReport) -> list[str]:
@@ -167,6 +175,16 @@ def _relapse_lines(relapses: RelapseReport) -> list[str]:
     return lines + [f"    - {note}" for note in dict.fromkeys(notes)]
 
 
+def _failure_free(points: Sequence[SurvivalAt]) -> str:
+    """'failure-free at 12 mo 89% (95% CI 76%-95%) | ...': the Survival tab's table cells."""
+    cells = [
+        f"{short(s.time)} mo "
+        + (format_survival(s.survival, s.ci_low, s.ci_high, dash="-") if s.at_risk > 0 else "—")
+        for s in points
+    ]
+    return "failure-free at " + " | ".join(cells)
+
+
 def _conditional_lines(table: ConditionalSurvivalTable) -> list[str]:
     """The Survival tab's sentences (same wording and rounding), then its notes."""
     lines = ["", "Conditional survival S(X + Y) / S(X) (log-log CI, R survfit start.time = X):"]
@@ -191,6 +209,29 @@ def _outcome_line(report: Report) -> str:
     )
 
 
+def _km_lines(report: Report) -> list[str]:
+    """Per curve: n, failures, median and failure-free survival at the Survival tab's times;
+    then the log-rank test and the median follow-up (the card's, with its CI)."""
+    lines: list[str] = []
+    for label, km in report.km.items():
+        median = format_median(km.median, km.median_ci_low, km.median_ci_high, dash="-")
+        name = level_label(report.group_by, label)
+        lines.append(f"  {name}: n {km.n}, failures {km.events}, median {median}")
+        lines.append(f"    {_failure_free(report.survival_at.get(label, []))}")
+    if any(not_reached(km) for km in report.km.values()):
+        lines.append(f"  {t(NOT_REACHED_LEGEND)}")
+    if report.logrank is not None:
+        lr = report.logrank
+        lines.append(
+            f"  Log-rank: chi-square {format_number(lr.chisq, 2)} on {lr.df} df, {format_p(lr.p)}"
+        )
+    if report.follow_up is not None:
+        follow = report.follow_up
+        shown = format_median(follow.median, follow.median_ci_low, follow.median_ci_high, "-")
+        lines.append(f"  Median follow-up (reverse Kaplan-Meier), months: {shown}")
+    return lines
+
+
 def render_text(report: Report, relapses: RelapseReport | None = None) -> str:
     """A readable summary: counts, rates, KM medians, log-rank, Cox terms, exposure timing,
     Table 1, MANCOVA, warnings, and the
@@ -205,7 +246,7 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
     ci = ci_label(report.conf_level)
     lines = [
         f"Cohort: {report.cohort_label}{synthetic}",
-        f"Filters: {report.filters.active()}",
+        f"Filters: {filters_text(report.filters, report.grace_applied)}",
         _outcome_line(report),
         f"Patients: {report.n}; treatment failures: {report.events}; "
         f"person-years: {report.person_years:.1f}",
@@ -218,16 +259,7 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
         "",
         "Kaplan-Meier (time to treatment failure, months):",
     ]
-    for label, km in report.km.items():
-        median = format_median(km.median, km.median_ci_low, km.median_ci_high, dash="-")
-        lines.append(f"  {label}: n {km.n}, failures {km.events}, median {median}")
-    if any(not_reached(km) for km in report.km.values()):
-        lines.append(f"  {t(NOT_REACHED_LEGEND)}")
-    if report.logrank is not None:
-        lr = report.logrank
-        lines.append(
-            f"  Log-rank: chi-square {format_number(lr.chisq, 2)} on {lr.df} df, {format_p(lr.p)}"
-        )
+    lines += _km_lines(report)
     if report.conditional is not None:
         lines += _conditional_lines(report.conditional)
     if report.univariable:
@@ -246,4 +278,9 @@ def _render_lines(report: Report, relapses: RelapseReport | None) -> str:
         lines += render_relapses(relapses)
     if report.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in report.warnings]
+    lines += [
+        "",
+        "Labels name columns and levels as the page does; the JSON output (--format json) "
+        "keeps the data file's column names and codes, which programs read.",
+    ]
     return "\n".join(lines)

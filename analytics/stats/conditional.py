@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.data.labels import column_message, level_message
 from analytics.jsonsafe import json_dict
 from analytics.stats.levels import normal_quantile
 from analytics.stats.subgroups import level_labels
@@ -88,7 +89,7 @@ def _check_times(given_months: float, horizon_months: float, conf_level: float) 
 
 
 def conditional_from_km(
-    km: KaplanMeier, given_months: float, horizon_months: float
+    km: KaplanMeier, given_months: float, horizon_months: float, group: str | None = None
 ) -> ConditionalSurvival:
     """Conditional survival ``S(X + Y) / S(X)`` read off a Kaplan–Meier curve.
 
@@ -112,6 +113,9 @@ def conditional_from_km(
         ``X``: months already failure-free on rituximab, ``>= 0``.
     horizon_months : float
         ``Y``: months ahead, ``> 0``.
+    group : str, optional
+        How the reasons and notes name the group (a labelled level, e.g. "Asymptomatic
+        lesions: no"); the curve's label when None.
 
     Returns
     -------
@@ -120,6 +124,7 @@ def conditional_from_km(
         longest follow-up is shorter than ``X + Y`` (R's ``summary(times =)`` drops such a time).
     """
     _check_times(given_months, horizon_months, km.conf_level)
+    named = as_message(str(km.label)) if group is None else group
     timeline = np.asarray(km.timeline)
     at_risk = np.asarray(km.at_risk, dtype=float)
     events_at = np.asarray(km.events_at, dtype=float)
@@ -148,7 +153,7 @@ def conditional_from_km(
             base,
             reason=Message(
                 "Nobody in {group} is still failure-free and followed beyond {months} months.",
-                group=as_message(str(km.label)),
+                group=named,
                 months=general(given_months),
             ),
         )
@@ -158,7 +163,7 @@ def conditional_from_km(
             reason=Message(
                 "Follow-up in {group} ends at {last} months, before {given} + {ahead} = "
                 "{target} months.",
-                group=as_message(str(km.label)),
+                group=named,
                 last=general(last),
                 given=general(given_months),
                 ahead=general(horizon_months),
@@ -179,7 +184,7 @@ def conditional_from_km(
                 "Only {n} patients in {group} are failure-free and followed beyond {months} "
                 "months: the estimate is imprecise.",
                 n=int(still),
-                group=as_message(str(km.label)),
+                group=named,
                 months=general(given_months),
             ),
         )
@@ -260,14 +265,15 @@ def conditional_survival(
                     "{n} patient with no {column} is left out of the conditional survival.",
                     "{n} patients with no {column} are left out of the conditional survival.",
                     n=int(labels.isna().sum()),
-                    column=group_by,
+                    column=column_message(group_by),
                 )
             )
         parts = [(str(level), frame[labels == level]) for level in sorted(labels.dropna().unique())]
     groups = []
     for label, rows in parts:
         km = kaplan_meier(rows[time_col], rows[event_col], label=label, conf_level=conf_level)
-        groups.append(conditional_from_km(km, given_months, horizon_months))
+        name = None if group_by is None else level_message(group_by, label)
+        groups.append(conditional_from_km(km, given_months, horizon_months, name))
     return ConditionalSurvivalTable(
         group_by=group_by,
         given_months=float(given_months),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics.data.labels import column_message, level_message, level_name_message
 from i18n.language import N_, Message
 
 
@@ -29,7 +30,13 @@ class DesignColumn:
 
 
 # Units of the contract's numeric columns; other numeric columns are "per unit".
-COLUMN_UNITS = {"age_at_rtx": N_("per year"), "edss_baseline": N_("per EDSS point")}
+COLUMN_UNITS = {
+    "age_at_rtx": N_("per year"),
+    "edss_baseline": N_("per EDSS point"),
+    "followup_months": N_("per month"),
+    "asymptomatic_lesion_months": N_("per month"),
+    "time_months": N_("per month"),
+}
 
 
 def numeric_unit(name: str, values: np.ndarray) -> str:
@@ -61,17 +68,20 @@ class Design:
         return out
 
     def describe(self, term: str, side: str) -> Message:
-        """Plain words for one side of a binary term, e.g. 'The group with sex=M'."""
+        """Plain words for one side of a binary term, in the labels the tables use:
+        'The group “Sex: male”', 'The group “Sex: other than male”'."""
         column = next(c for c in self.columns if c.term == term)
-        if column.level is not None and side == "without":
-            return Message(
-                "The group with {column} other than {level}",
-                column=column.covariate,
-                level=column.level,
-            )
-        if side == "with":
-            return Message("The group with {term}", term=column.term)
-        return Message("The group without {term}", term=column.term)
+        if column.level is not None:
+            level = level_message(column.covariate, column.level)
+            if side == "without":
+                level = Message(
+                    "{column}: other than {level}",
+                    column=column_message(column.covariate),
+                    level=level_name_message(column.covariate, column.level),
+                )
+        else:
+            level = level_message(column.covariate, "1" if side == "with" else "0")
+        return Message("The group “{group}”", group=level)
 
 
 def not_missing(series: pd.Series) -> np.ndarray:
@@ -192,7 +202,7 @@ def design_matrix(
         notes.append(
             Message(
                 "{column} is the same for everyone analysed here; left out of the model.",
-                column=str(name),
+                column=column_message(str(name)),
             )
         )
     matrix = np.column_stack(blocks) if blocks else np.empty((int(kept.sum()), 0))

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from analytics.data.labels import column_message
 from analytics.jsonsafe import json_dict
 from analytics.stats.design import not_missing
 from analytics.warnings_guard import ignored_warnings
@@ -131,13 +132,16 @@ def _usable_columns(
         notes.append(
             Message(
                 "dependent variable {column} is constant in the data used: left out",
-                column=column,
+                column=column_message(column),
             )
         )
     kept_covariates = [c for c in covariates if _distinct(data[c]) > 1]
     for column in set(covariates) - set(kept_covariates):
         notes.append(
-            Message("covariate {column} is constant in the data used: left out", column=column)
+            Message(
+                "covariate {column} is constant in the data used: left out",
+                column=column_message(column),
+            )
         )
     return kept_dependent, kept_covariates, sorted(notes)
 
@@ -201,7 +205,9 @@ def mancova(
     empty = MancovaResult(dependent, factor, covariates, used, len(frame) - used, ())
     kept_dependent, kept_covariates, notes = _usable_columns(data, dependent, covariates)
     if _distinct(data[factor]) < 2:
-        no_test = Message("{column} has fewer than two levels: no test", column=factor)
+        no_test = Message(
+            "{column} has fewer than two levels: no test", column=column_message(factor)
+        )
         return _with_notes(empty, [*notes, no_test])
     if not kept_dependent:
         return _with_notes(empty, [*notes, Message("no dependent variable varies: no test")])

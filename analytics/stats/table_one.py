@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analytics.data.labels import column_message
 from analytics.jsonsafe import json_dict
 from analytics.stats.design import coded_labels, not_missing
 from analytics.stats.exact_rxc import fisher_freeman_halton_p
@@ -292,12 +293,14 @@ def table_one(
                 "{n} row with missing {column} left out",
                 "{n} rows with missing {column} left out",
                 n=len(frame) - len(used),
-                column=str(by),
+                column=column_message(str(by)),
             )
         )
     labels = sorted(used[by].unique(), key=lambda level: (str(type(level)), level))
     if len(labels) < 2:
-        notes.append(Message("{column} has fewer than two groups: no tests", column=str(by)))
+        notes.append(
+            Message("{column} has fewer than two groups: no tests", column=column_message(str(by)))
+        )
     groups = [_equal_to(used[by], level) for level in labels]
     names = [_label(level) for level in labels]
     rows = tuple(_table_row(v, used[v], groups, names) for v in variables)

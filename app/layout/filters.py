@@ -10,7 +10,7 @@ from app.layout import ids
 from app.layout.field import labelled_field
 from app.state.controls import GRACE_NOT_APPLIED, CohortControls
 from app.state.view_state import ALL, DEFAULT_GROUP_BY, NO_GROUP
-from i18n.language import N_, t
+from i18n.language import N_, short, t
 
 # Typed numbers reach the views this long after the last keystroke (dbc.Input's debounce, in
 # milliseconds): typing "24" computes the view for 24, not for 2 first. As the sliders' pause.
@@ -68,6 +68,23 @@ def _grace_field(applies: bool) -> html.Div:
     return row
 
 
+def range_text(low: float, high: float) -> str:
+    """A range slider's chosen range as text, '18–72' ('2,5–6' in Spanish); the browser
+    rewrites it as the thumbs move (app/callbacks/range_readouts.py)."""
+    return f"{short(low)}\u2013{short(high)}"
+
+
+def _with_readout(row: html.Div, slider: str, value: tuple[float, float]) -> html.Div:
+    """``row`` with its slider's chosen range written under it: the tooltip shows the values
+    only while a thumb is dragged, and a reader must see which patients are kept."""
+    readout = html.Div(
+        [t("Chosen:") + " ", html.Span(range_text(*value), id=ids.RANGE_READOUTS[slider])],
+        className="form-text mt-0 range-readout",
+    )
+    row.children = [*row.children, readout]
+    return row
+
+
 def _radio(component_id: str, options: list[dict[str, str]]) -> dbc.RadioItems:
     return dbc.RadioItems(
         id=component_id,
@@ -99,36 +116,44 @@ def filter_panel(controls: CohortControls, live_count: object = None) -> dbc.Car
                     ),
                     ids.FILTER_ROWS[ids.SEX],
                 ),
-                labelled_field(
-                    N_("Age at first rituximab (years)"),
-                    dcc.RangeSlider(
-                        id=ids.AGE,
-                        min=age_low,
-                        max=age_high,
-                        step=1,
-                        value=[age_low, age_high],
-                        tooltip={"placement": "bottom"},
-                        marks=None,
-                        allowCross=False,
-                        allow_direct_input=False,
+                _with_readout(
+                    labelled_field(
+                        N_("Age at first rituximab (years)"),
+                        dcc.RangeSlider(
+                            id=ids.AGE,
+                            min=age_low,
+                            max=age_high,
+                            step=1,
+                            value=[age_low, age_high],
+                            tooltip={"placement": "bottom"},
+                            marks=None,
+                            allowCross=False,
+                            allow_direct_input=False,
+                        ),
+                        ids.FILTER_ROWS[ids.AGE],
                     ),
-                    ids.FILTER_ROWS[ids.AGE],
+                    ids.AGE,
+                    (age_low, age_high),
                 ),
                 _settled(ids.AGE, [age_low, age_high]),
-                labelled_field(
-                    N_("Baseline EDSS"),
-                    dcc.RangeSlider(
-                        id=ids.EDSS,
-                        min=0,
-                        max=10,
-                        step=0.5,
-                        value=[0, 10],
-                        marks={i: str(i) for i in range(0, 11, 2)},
-                        allowCross=False,
-                        allow_direct_input=False,
-                        tooltip={"placement": "bottom"},
+                _with_readout(
+                    labelled_field(
+                        N_("Baseline EDSS"),
+                        dcc.RangeSlider(
+                            id=ids.EDSS,
+                            min=0,
+                            max=10,
+                            step=0.5,
+                            value=[0, 10],
+                            marks={i: str(i) for i in range(0, 11, 2)},
+                            allowCross=False,
+                            allow_direct_input=False,
+                            tooltip={"placement": "bottom"},
+                        ),
+                        ids.FILTER_ROWS[ids.EDSS],
                     ),
-                    ids.FILTER_ROWS[ids.EDSS],
+                    ids.EDSS,
+                    (0, 10),
                 ),
                 _settled(ids.EDSS, [0, 10]),
                 labelled_field(

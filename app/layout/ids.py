@@ -34,6 +34,8 @@ FILTER_ROWS = {  # wrappers hidden when the cohort lacks the column
     GD: "row-gd",
     FCGR3A: "row-fcgr3a",
 }
+# The chosen range of a range slider as text, always shown (app/callbacks/range_readouts.py).
+RANGE_READOUTS = {AGE: "filter-age-range", EDSS: "filter-edss-range"}
 KM_OPTIONS = "km-options"
 # The value each slider settled on (app/callbacks/settle.py): every keyboard step moves the
 # thumb, and the views compute once from where it stops, reading these stores, not the thumb.

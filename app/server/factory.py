@@ -15,6 +15,7 @@ from analytics.data.io import load_cohort
 from analytics.data.schema import CohortValidationError
 from app.callbacks.km_display import register as register_km_display
 from app.layout.lazy import building_everything, register_lazy_parts
+from app.callbacks.range_readouts import register as register_range_readouts
 from app.layout.page import TAB_KEYS, build_layout, error_layout
 from app.layout.tabs import register_tab_switching
 from app.server.config import Config
@@ -137,6 +138,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     register_tab_switching(app, TAB_KEYS)
     register_lazy_parts(app)
     register_km_display(app)
+    register_range_readouts(app)
     register_language_link(app)
 
     @app.server.route("/healthz")

@@ -10,6 +10,8 @@ from html import escape
 
 import plotly.io as pio
 
+from analytics.reports.filters_text import filters_text
+from analytics.reports.km_text import km_summary_cells
 from analytics.reports.methods import methods_text
 from analytics.reports.relapse_report import RelapseReport
 from analytics.reports.report import Report
@@ -24,16 +26,14 @@ from components.figures.km import km_figure
 from components.figures.mcf import mcf_figure, tail_caption
 from components.text import exposure_text
 from components.text.format import (
-    NOT_REACHED_LEGEND,
     ci_label,
     format_ci,
     format_hr,
     format_median,
     format_number,
     format_p,
-    not_reached,
 )
-from components.text.labels import level_label
+from components.text.labels import column_label
 from components.text.relapse_text import (
     THETA_SENTENCE,
     RateCell,
@@ -47,7 +47,7 @@ from components.text.relapse_text import (
     regression_to_mean_caveat,
 )
 from components.text.table_one_text import mancova_cells, table_one_cells
-from i18n.language import current_language, integer, number, percent, t
+from i18n.language import current_language, integer, percent, t
 from i18n.language import translate_message as tm
 
 STYLE = """
@@ -62,12 +62,13 @@ caption{caption-side:top;text-align:left;color:#444;font-size:.9em;padding:.3rem
 """
 
 
-def _table(header: list[str], rows: list[list[object]]) -> str:
+def _table(header: list[str], rows: list[list[object]], caption: str | None = None) -> str:
     head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    top = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table>{top}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _summary(report: Report) -> str:
@@ -87,36 +88,27 @@ def _summary(report: Report) -> str:
             f"{format_number(inc.estimate, 2)} {format_ci(inc.ci_low, inc.ci_high, digits=2)}",
         ],
     ]
-    if report.follow_up is not None:
-        rows.append(
-            [t("Median follow-up (reverse KM), months"), format_number(report.follow_up.median)]
-        )
+    follow = report.follow_up
+    if follow is not None:
+        # As the page's card: the median with its CI (R's limits, 'NR' where not reached).
+        shown = format_median(follow.median, follow.median_ci_low, follow.median_ci_high)
+        rows.append([t("Median follow-up (reverse KM), months"), shown])
     return _table([t("Quantity"), t("Value")], rows)
 
 
 def _curves(report: Report) -> str:
-    rows = []
-    for label, km in report.km.items():
-        median = format_median(km.median, km.median_ci_low, km.median_ci_high)
-        rows.append([level_label(report.group_by, label), km.n, km.events, median])
-    header = [t("Group"), "n", t("Failures"), t("Median (months, {ci})").format(ci=ci_label())]
-    text = _table(header, rows)
-    if any(not_reached(km) for km in report.km.values()):
-        text += f"<p>{escape(t(NOT_REACHED_LEGEND))}</p>"
-    if report.logrank is not None:
-        lr = report.logrank
-        logrank = t("Log-rank χ² = {chisq} on {df} df, {p}.").format(
-            chisq=number(lr.chisq, 2), df=lr.df, p=format_p(lr.p)
-        )
-        text += f"<p>{escape(logrank)}</p>"
-    return text
+    """The Survival tab's table: medians and failure-free percentages with their CIs."""
+    if not report.km:
+        return ""
+    header, rows, caption = km_summary_cells(report)
+    return _table(header, rows, caption)
 
 
 def _hazards(report: Report) -> str:
     rows = []
     for section, model in (
         *[
-            (t("Univariable ({name})").format(name=k), m)
+            (t("Univariable ({name})").format(name=column_label(k)), m)
             for k, m in report.univariable_models.items()
         ],
         (t("Multivariable"), report.cox),
@@ -126,10 +118,11 @@ def _hazards(report: Report) -> str:
             continue
         rows += [
             [section, term_label(term), format_hr(term.hr, term.ci_low, term.ci_high)]
-            + [format_p(term.p)]
+            + [format_p(term.p), model.n, model.events]
             for term in model.terms
         ]
-    header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p"]
+    header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
+    header.append(t("Failures"))
     return _table(header, rows) if rows else f"<p>{escape(t('No Cox model.'))}</p>"
 
 
@@ -143,10 +136,13 @@ def _lesions(report: Report) -> str:
         if model is not None and model.terms:
             term = model.terms[0]
             hr = format_hr(term.hr, term.ci_low, term.ci_high)
-            rows.append([name, term_label(term), hr, format_p(term.p), model.n])
+            rows.append([name, term_label(term), hr, format_p(term.p), model.n, model.events])
+        elif model is None:
+            rows.append([name, "", exposure_text.needs_onset(timing), "", "", ""])
         else:
-            rows.append([name, "", t("not estimable"), "", "" if model is None else model.n])
+            rows.append([name, "", t("not estimable"), "", model.n, model.events])
     header = [t("Model"), t("Term"), t("HR ({ci})").format(ci=ci_label()), "p", "n"]
+    header.append(t("Failures"))
     adjusted = exposure_text.adjusted_for(timing)
     extra = f"<p>{escape(adjusted)}</p>" if adjusted else ""
     return _table(header, rows) + extra + f"<p>{escape(tm(timing.explanation))}</p>"
@@ -165,12 +161,29 @@ def _table_one(report: Report) -> str:
     return "".join(parts)
 
 
+# Height of plotly's mode bar (its buttons and padding) at the top right of a figure.
+TOOLBAR_PX = 36
+
+
+def clear_of_toolbar(figure: Figure) -> Figure:
+    """``figure`` with a strip above its plot area for the mode bar: a legend above the plot
+    (the forest plot's) or to its right (the mean cumulative function's) starts below the
+    strip, so the toolbar, shown while the pointer is over the figure, never covers it."""
+    layout = dict(figure.get("layout", {}))
+    margin = dict(layout.get("margin", {}))
+    margin["t"] = margin.get("t", 100) + TOOLBAR_PX  # plotly.js's default top margin is 100
+    layout["margin"] = margin
+    if "height" in layout:
+        layout["height"] = layout["height"] + TOOLBAR_PX  # the plot area keeps its height
+    return {**figure, "layout": layout}
+
+
 def _figure_html(figure: Figure, kind: str) -> str:
     """The figure, and under it the page's "Export figure" menu (PNG 300/600 dpi, SVG)."""
     div_id = f"report-{kind}-figure"
     # validate=False: the builders write plotly.js's JSON (components.figures.base).
     plot = pio.to_html(
-        figure,
+        clear_of_toolbar(figure),
         include_plotlyjs=False,
         full_html=False,
         config={"displaylogo": False},
@@ -328,17 +341,15 @@ def _page(report: Report, figures: list[str], relapse_section: str, relapse_figu
         if report.synthetic
         else ""
     )
-    active = report.filters.active()
-    if not report.grace_applied:  # the outcome is the recorded failure column (see Methods)
-        active.pop("grace_months")
-    filters = ", ".join(f"{k} = {v}" for k, v in active.items())
+    # Without grace period when the outcome is the recorded failure column (see Methods).
+    filters = filters_text(report.filters, report.grace_applied)
     warnings = "".join(f"<li>{escape(tm(w))}</li>" for w in report.warnings)
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     none = t("none")
     context = t("Filters: {filters}; grouping: {group}; covariates: {covariates}.").format(
         filters=filters,
-        group=report.group_by or none,
-        covariates=", ".join(report.covariates) or none,
+        group=none if report.group_by is None else column_label(report.group_by),
+        covariates=", ".join(column_label(c) for c in report.covariates) or none,
     )
     cohort = t("Cohort: {label} · data fingerprint (SHA-256) {fingerprint} · generated {when}")
     no_patients = f"<p>{escape(t('No patients match.'))}</p>"

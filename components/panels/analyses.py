@@ -10,12 +10,13 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from analytics.reports.km_text import km_summary_cells
 from analytics.reports.lesion_timing import LesionTiming
+from analytics.reports.model_notes import hazard_model_warnings, named_warnings
 from analytics.reports.paper import PaperComparison
 from analytics.reports.report import Report
 from analytics.stats.cox.models import CoxModel
 from analytics.stats.cox.results import term_label
-from analytics.stats.levels import level_percent
 from analytics.stats.subgroups import SubgroupRate
 from analytics.stats.table_one import MancovaResult, TableOne
 from components.export.menu import export_menu
@@ -24,23 +25,18 @@ from components.panels.plot_caption import captioned
 from components.text import exposure_text
 from components.text.captions import rates_caption
 from components.text.format import (
-    NOT_REACHED_LEGEND,
     ci_label,
     format_ci,
     format_hr,
-    format_median,
     format_p,
-    format_survival,
-    not_reached,
 )
-from components.text.labels import column_label, level_label
+from components.text.labels import column_label, level_label, zph_term_label
 from components.text.table_one_text import mancova_cells, table_one_cells
 from i18n.language import (
     N_,
     localize_decimals,
     number,
     percent,
-    short,
     t,
     translate_message,
 )
@@ -83,29 +79,7 @@ def km_summary(report: Report) -> object:
     """Median time to failure and survival at 1, 2 and 5 years per curve."""
     if not report.km:
         return empty_state()
-    horizons = [s.time for s in next(iter(report.survival_at.values()))]
-    header = [t("Group"), "n", t("Failures"), t("Median (months, {ci})").format(ci=ci_label())] + [
-        t("Failure-free at {months} mo").format(months=short(h)) for h in horizons
-    ]
-    rows = []
-    for label, km in report.km.items():
-        median = format_median(km.median, km.median_ci_low, km.median_ci_high)
-        at = [
-            format_survival(s.survival, s.ci_low, s.ci_high) if s.at_risk > 0 else "—"
-            for s in report.survival_at[label]
-        ]
-        rows.append([level_label(report.group_by, label), km.n, km.events, median, *at])
-    caption = t(
-        "Kaplan–Meier, Greenwood variance, log-log {level}% CI (R survfit conf.type = “log-log”)."
-    ).format(level=level_percent(report.conf_level))
-    if any(not_reached(km) for km in report.km.values()):
-        caption += " " + t(NOT_REACHED_LEGEND)
-    if report.logrank is not None:
-        lr = report.logrank
-        caption += " " + t("Log-rank χ² = {chisq} on {df} df, {p}.").format(
-            chisq=number(lr.chisq, 2), df=lr.df, p=format_p(lr.p)
-        )
-    return _table(header, rows, caption)
+    return _table(*km_summary_cells(report))
 
 
 def _model_rows(name: str, model: CoxModel | None) -> list[list[object]]:
@@ -122,13 +96,12 @@ def hazard_notes(report: Report) -> object:
     """Model table and the warnings a reader must see beside the forest plot."""
     rows: list[list[object]] = []
     for name, model in report.univariable_models.items():
-        rows += _model_rows(t("Univariable ({name})").format(name=name), model)
+        rows += _model_rows(t("Univariable ({name})").format(name=column_label(name)), model)
     rows += _model_rows(t("Multivariable"), report.cox)
     rows += _model_rows(t("Firth-penalized"), report.firth)
-    notes: list[str] = []
-    for model in [*report.univariable_models.values(), report.cox]:
-        if model is not None:
-            notes += [translate_message(w) for w in model.warnings]
+    notes = [
+        translate_message(w) for w in hazard_model_warnings(report.univariable_models, report.cox)
+    ]
     if report.firth is not None:
         notes.append(
             t(
@@ -147,7 +120,9 @@ def hazard_notes(report: Report) -> object:
                 else N_("Proportional hazards, {term}: cox.zph score χ² = {chisq}, {p}.")
             )
             notes.append(
-                t(template).format(term=row.term, chisq=number(row.chisq, 2), p=format_p(row.p))
+                t(template).format(
+                    term=zph_term_label(row.term), chisq=number(row.chisq, 2), p=format_p(row.p)
+                )
             )
     children: list[object] = []
     if rows:
@@ -188,9 +163,13 @@ def lesion_panel(timing: LesionTiming | None, patients: int) -> object:
                 + [format_p(term.p), model.n, model.events]
             )
     notes = []
-    for model in (timing.naive, timing.time_dependent, timing.landmark):
+    for name, model in zip(
+        exposure_text.model_names(timing),
+        (timing.naive, timing.time_dependent, timing.landmark),
+        strict=True,
+    ):
         if model is not None:
-            notes += list(model.warnings)
+            notes += named_warnings(model.warnings, name)
     adjusted = exposure_text.adjusted_for(timing)
     return html.Div(
         [
@@ -294,7 +273,8 @@ def paper_panel(comparison: PaperComparison) -> object:
             translate_message(row.quantity),
             row.published,  # quoted from the (English) abstract as printed
             localize_decimals(translate_message(row.recomputed)),
-            html.Span(t("✓ consistent"), className="text-success-emphasis")
+            localize_decimals(translate_message(row.comparison)),
+            html.Span(t("✓ agree with each other"), className="text-success-emphasis")
             if row.consistent
             else html.Span(
                 t("⚠ internally inconsistent"), className="text-danger-emphasis fw-semibold"
@@ -323,8 +303,19 @@ def paper_panel(comparison: PaperComparison) -> object:
             ),
             _table(
                 [t("Quantity"), t("Published (abstract)"), t("Recomputed")]
-                + [t("Published value"), t("Note")],
+                + [t("Published vs recomputed"), t("Published numbers"), t("Note")],
                 rows,
+            ),
+            html.P(
+                t(
+                    "“Published vs recomputed”: a count, percentage, median or p-value is equal "
+                    "when our number, rounded to the digits the abstract prints, is the "
+                    "published one; a hazard ratio is compatible when the published estimate "
+                    "lies inside our confidence interval (which does not make the two equal). "
+                    "“Published numbers” says whether the abstract's own numbers agree with "
+                    "each other (e.g. λ and η² of one test), whatever our data give."
+                ),
+                className="form-text",
             ),
         ]
     )

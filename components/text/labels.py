@@ -3,7 +3,14 @@
 
 from __future__ import annotations
 
-from analytics.data.labels import COLUMN_LABELS, column_label, level_label
+from analytics.data.labels import (
+    COLUMN_LABELS,
+    column_label,
+    level_label,
+    level_name,
+    measured_label,
+    zph_term_label,
+)
 
 __all__ = [
     "COLUMN_LABELS",
@@ -11,7 +18,10 @@ __all__ = [
     "figure_column_label",
     "figure_level_label",
     "level_label",
+    "level_name",
     "markup_free",
+    "measured_label",
+    "zph_term_label",
 ]
 
 

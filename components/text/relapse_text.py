@@ -179,7 +179,7 @@ def _term_name(group_by: str | None, term: RateRatioTerm | AndersenGillTerm) -> 
         return t("{level} vs {reference}").format(
             level=level_label(group_by, term.level), reference=level_label(group_by, term.reference)
         )
-    return term.term
+    return column_label(term.term)
 
 
 def between_table(report: RelapseReport) -> TextTable | None:

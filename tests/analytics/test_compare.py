@@ -183,7 +183,7 @@ def test_rows_with_missing_group_are_left_out_and_said(two_groups):
     frame.loc[0, "failure"] = np.nan
     result = table_one(frame, variables=["age_at_rtx"])
     assert result.group_sizes == (5, 5)
-    assert "1 row with missing failure" in result.warnings[0]
+    assert "1 row with missing Treatment failure" in result.warnings[0]
 
 
 def test_table_one_is_json_safe(two_groups):
@@ -311,7 +311,7 @@ def test_mancova_leaves_out_constant_covariates(mancova_frame):
         "age_at_rtx",
         "edss_baseline",
     ]
-    assert "covariate sex is constant" in result.warnings[0]
+    assert "covariate Sex is constant" in result.warnings[0]
 
 
 def test_mancova_with_one_factor_level_has_no_terms(mancova_frame):

@@ -125,7 +125,7 @@ def test_missing_group_value_is_left_out_with_a_note(cohort) -> None:
     cohort.loc[0, "asymptomatic_lesions"] = np.nan
     result = conditional_survival(cohort, 0, 12, group_by="asymptomatic_lesions")
     assert sum(g.n for g in result.groups) == len(cohort) - 1
-    assert "1 patient with no asymptomatic_lesions" in result.notes[0]
+    assert "1 patient with no Asymptomatic lesions" in result.notes[0]
 
 
 def test_grid_over_several_given_times(cohort) -> None:

@@ -83,7 +83,7 @@ def test_no_events_gives_empty_model_with_reason(frame):
 def test_constant_covariate_is_left_out_with_a_note(frame):
     model = cox_model(frame.assign(sex="F"), ["sex", "edss_baseline"])
     assert [t.term for t in model.terms] == ["edss_baseline"]
-    assert any("sex is the same for everyone" in w for w in model.warnings)
+    assert any("Sex is the same for everyone" in w for w in model.warnings)
 
 
 def test_unknown_covariate_is_a_key_error(frame):

@@ -22,10 +22,12 @@ def test_names_the_view(demo):
         landmark_months=18,
     )
     text = methods_text(report)
-    assert f"The analysis included {report.n} patients (a subgroup selected by sex)" in text
+    assert f"The analysis included {report.n} patients (a subgroup selected by Sex: female)" in text
     assert "more than 3 months after the first rituximab infusion" in text
-    assert "Groups defined by asymptomatic_lesions were compared with the log-rank test." in text
-    assert "The multivariable model included asymptomatic_lesions and edss_baseline." in text
+    assert "Groups defined by Asymptomatic lesions were compared with the log-rank test." in text
+    assert "The multivariable model included Asymptomatic lesions and Baseline EDSS." in text
+    with using_language("es"):
+        assert "Lesiones asintomáticas" in methods_text(report)
     assert "landmark analysis at 18 months" in text
 
 

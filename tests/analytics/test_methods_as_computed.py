@@ -88,7 +88,7 @@ def test_no_cox_model_without_failures(small_patients):
 
 def test_the_multivariable_model_named_is_the_one_fitted(demo):
     text = methods_text(build_report(demo, Filters(), group_by="sex", covariates=("age_at_rtx",)))
-    assert "The multivariable model included sex and age_at_rtx." in text
+    assert "The multivariable model included Sex and Age at rituximab." in text
 
 
 def test_table_one_tests_named_are_those_run(demo):

@@ -284,7 +284,7 @@ def test_missing_group_value_is_left_out_with_a_note(small) -> None:
     )
     result = mean_cumulative_function(patients, relapses, group_by="asymptomatic_lesions")
     assert [c.label for c in result.curves] == ["0", "1"]
-    assert "1 patient with no asymptomatic_lesions" in result.notes[0]
+    assert "1 patient with no Asymptomatic lesions" in result.notes[0]
 
 
 # --- Andersen–Gill ---------------------------------------------------------------------------
@@ -429,7 +429,7 @@ def test_a_reference_level_without_relapses_is_separation_not_a_huge_ratio(demo)
     report = build_relapse_report(demo, Filters(lesions=0, grace_months=0), "fcgr3a_v158f")
     assert report.between_nb is not None
     assert all(math.isnan(term.rate_ratio) for term in report.between_nb.terms)
-    assert any("reference group fcgr3a_v158f=FF has no relapses" in note for note in report.notes)
+    assert any("reference group FCGR3A-V158F: FF has no relapses" in note for note in report.notes)
 
 
 @pytest.mark.parametrize("cells", [1, 8])

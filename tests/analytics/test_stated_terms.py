@@ -11,7 +11,7 @@ from analytics.data.cohort import Filters, analysis_frame
 from analytics.reports.report import build_report
 from analytics.stats.cox.models import cox_model
 from analytics.stats.cox.results import term_contrast
-from i18n.language import using_language
+from i18n.language import translate_message, using_language
 from tests.conftest import make_cohort
 
 COVARIATES = ["age_at_rtx", "edss_baseline", "asymptomatic_lesions", "sex", "followup_months"]
@@ -28,8 +28,8 @@ def model(demo):
         ("age_at_rtx", "per year", "por año"),
         ("edss_baseline", "per EDSS point", "por punto de EDSS"),
         ("asymptomatic_lesions", "yes vs no", "sí frente a no"),
-        ("sex=M", "M vs F", "M frente a F"),
-        ("followup_months", "per unit", "por unidad"),
+        ("sex=M", "male vs female", "hombre frente a mujer"),
+        ("followup_months", "per month", "por mes"),
     ],
 )
 def test_each_term_states_its_unit_or_reference(model, term, english, spanish):
@@ -65,7 +65,9 @@ def test_a_grouping_fixed_by_a_filter_is_left_out_and_said(demo):
     report = build_report(demo, Filters(sex="F"), group_by="sex", covariates=("age_at_rtx",))
     assert report.cox is not None
     assert [t.term for t in report.cox.terms] == ["age_at_rtx"]
-    assert any("sex is the same for everyone" in w for w in report.warnings)
+    assert any("Sex is the same for everyone" in w for w in report.warnings)
+    with using_language("es"):
+        assert any(translate_message(w).startswith("Sexo ") for w in report.warnings)
 
 
 def test_a_known_unit_is_kept_when_only_0_and_1_are_left(small_patients):

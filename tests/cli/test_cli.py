@@ -281,7 +281,7 @@ def test_text_has_the_tabs_numbers_and_the_regression_to_the_mean_note(capsys):
     section = text.split("Relapses (every relapse", 1)[1]
     assert "regression to the mean" in section
     report = build_relapse_report(load_demo(), Filters(), GROUP)
-    blocks = re.split(r"\n  (?=All patients: |asymptomatic_lesions = )", section)[1:]
+    blocks = re.split(r"\n  (?=All patients: |Asymptomatic lesions: )", section)[1:]
     assert len(blocks) == len(report.groups) == 3
     for block, row in zip(blocks, rates_table(report).rows, strict=True):
         _, n, pre, post, nb, poisson, theta = row
@@ -290,7 +290,8 @@ def test_text_has_the_tabs_numbers_and_the_regression_to_the_mean_note(capsys):
         lines = block.split("\n  Note:")[0].split(": n ", 1)[1]  # after the group's name
         assert _numbers(lines.replace("95% CI ", "")) == expected
     hr = report.andersen_gill.terms[0]
-    assert f"asymptomatic_lesions 1 vs 0: HR {hr.hr:.1f} (95% CI {hr.ci_low:.2f}-" in section
+    comparison = "Asymptomatic lesions: yes vs Asymptomatic lesions: no"
+    assert f"{comparison}: HR {hr.hr:.1f} (95% CI {hr.ci_low:.2f}-" in section
 
 
 @pytest.mark.parametrize(

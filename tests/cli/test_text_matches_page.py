@@ -10,6 +10,7 @@ import pytest
 
 from analytics.__main__ import main
 from analytics.data.cohort import Filters
+from analytics.data.labels import column_label, level_label
 from analytics.reports.report import build_report
 from components.panels import analyses as panels
 from components.panels import cards
@@ -62,7 +63,11 @@ def test_cli_text_rounds_as_the_page(demo, capsys, group, covariates) -> None:
     # Kaplan–Meier medians with their limits: the KM table's median column.
     km_rows = _rows(panels.km_summary(report))
     for label, row in zip(report.km, km_rows, strict=True):
-        (cli,) = [line for line in lines if line.startswith(f"  {label}: n ")]
+        (cli,) = [
+            line
+            for line in _section(lines, "Kaplan-Meier")
+            if line.startswith(f"  {level_label(report.group_by, label)}: n ")
+        ]
         assert _numbers(cli.split("median ")[1]) == _numbers(row[3]), (cli, row[3])
         compared += 1
 
@@ -173,7 +178,7 @@ def test_cli_text_has_the_open_analyses_as_the_page(demo, capsys, view) -> None:
 
     # Lesion timing: per model the term, HR (CI), p, n and failures, as the tab's rows.
     page = panels.lesion_panel(timing, report.n)
-    cli = _section(lines, f"Exposure timing, {timing.exposure}:")
+    cli = _section(lines, f"Exposure timing, {column_label(timing.exposure)}:")
     rows = _panel_lines(page)[1:]
     adjusted = [" ".join(component_texts(p)) for p in page.children if p.__class__.__name__ == "P"]
     assert len(cli) == len(rows) + len(adjusted) - 1 == 3 + bool(timing.covariates)
@@ -185,7 +190,7 @@ def test_cli_text_has_the_open_analyses_as_the_page(demo, capsys, view) -> None:
     assert [line.strip() for line in cli[len(rows) :]] == adjusted[:-1]
 
     # Table 1: header (groups and their n) and every row, cell by cell.
-    cli = _section(lines, f"Table 1 (by {table.by}")
+    cli = _section(lines, f"Table 1 (by {column_label(table.by)}")
     expected = [" ".join(row) for row in _panel_lines(panels.table_one_panel(table))]
     assert len(cli) == len(expected) == len(table.rows) + 1
     for got, want in zip(cli, expected, strict=True):
@@ -199,4 +204,4 @@ def test_cli_text_has_the_open_analyses_as_the_page(demo, capsys, view) -> None:
     assert len(cli) == len(expected) == len(result.terms) + 2
     for got, want in zip(cli, expected, strict=True):
         assert _numbers(got) == _numbers(want), (got, want)
-    assert result.factor in cli[0]
+    assert column_label(result.factor) in cli[0]

@@ -235,10 +235,10 @@ def test_the_report_has_the_open_analyses_as_the_page_shows_them(demo):
         mancova_factor="sex",
     )
     html = report_html(report)
-    assert escape("gd_persistent: immortal-time bias") in html
-    assert escape("Naive (gd_persistent as a baseline covariate)") in html
-    assert escape("Each model is adjusted for age_at_rtx") in html
+    assert escape("Persistent Gd enhancement: immortal-time bias") in html
+    assert escape("Naive (Persistent Gd enhancement as a baseline covariate)") in html
+    assert escape("Each model is adjusted for Age at rituximab") in html
     failure = next(row for row in report.table_one.rows if row.variable == "failure")
     assert f"<td>{escape(format_p(failure.p))}</td><td>{escape(failure.test)}</td>" in html
-    assert escape("factor sex; covariates age_at_rtx, edss_baseline") in html
-    assert escape("compared across the groups of fcgr3a_v158f") in html
+    assert escape("factor Sex; covariates Age at rituximab, Baseline EDSS") in html
+    assert escape("compared across the groups of FCGR3A-V158F") in html

@@ -16,10 +16,11 @@ def test_a_failure_column_cohort_says_so_on_the_card_and_in_the_report(small_pat
     assert "as recorded in the failure column" in component_texts(summary_cards(report, report.n))
     html = report_html(report)
     assert "grace_months" not in html
+    assert "grace period 6 months" not in html
     assert "no grace period was applied" in html
 
 
 def test_a_relapses_cohort_keeps_the_grace_period_wording(demo):
     report = build_report(demo, Filters(grace_months=3))
     assert "relapse after the grace period" in component_texts(summary_cards(report, report.n))
-    assert "grace_months = 3" in report_html(report)
+    assert "grace period 3 months" in report_html(report)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics.data.labels import column_label, level_name
 from analytics.jsonsafe import json_dict
 from analytics.stats.design import Design
 from analytics.stats.terms import by_term
@@ -46,13 +47,19 @@ def term_contrast(term: HazardTerm) -> str:
     its reference), "per year", "per EDSS point", "yes vs no" or "per unit". The one
     description the page, the HTML report and the CLI text all print beside the HR."""
     if term.reference is not None:
-        return t("{level} vs {reference}").format(level=term.level, reference=term.reference)
+        return t("{level} vs {reference}").format(
+            level=level_name(term.covariate, term.level or ""),
+            reference=level_name(term.covariate, term.reference),
+        )
     return t(term.unit or N_("per unit"))
 
 
 def term_label(term: HazardTerm) -> str:
-    """A model table's term with what it compares: "sex=M (M vs F)", "age_at_rtx (per year)"."""
-    return f"{term.term} ({term_contrast(term)})"
+    """A model table's term, labelled as the forest plot labels it, with what it compares:
+    "Sex: male vs female", "Age at rituximab (per year)" (an extra column keeps its name)."""
+    if term.reference is not None:
+        return f"{column_label(term.covariate)}: {term_contrast(term)}"
+    return f"{column_label(term.covariate)} ({term_contrast(term)})"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from scipy import optimize, special, stats
 
 from analytics.budget import check_deadline
+from analytics.data.labels import column_message, level_message
 from analytics.jsonsafe import json_dict
 from analytics.stats.cox.results import MIN_EVENTS_PER_VARIABLE
 from analytics.stats.design import Design, design_matrix
@@ -113,7 +114,7 @@ def _separated_terms(design: Design, events: Array) -> dict[str, str]:
     for covariate, reference, indices in _reference_levels(design):
         in_reference = ~design.matrix[:, indices].astype(bool).any(axis=1)
         if in_reference.any() and events[in_reference].sum() == 0:
-            group = f"{covariate}={reference}"
+            group = level_message(covariate, reference)
             for j in indices:
                 found.setdefault(
                     design.columns[j].term,
@@ -511,7 +512,7 @@ def _groups(frame: pd.DataFrame, group_by: str | None) -> tuple[list[tuple[str, 
                 "{n} patient with no {column} is left out.",
                 "{n} patients with no {column} are left out.",
                 n=int(labels.isna().sum()),
-                column=group_by,
+                column=column_message(group_by),
             )
         )
     levels = sorted(labels.dropna().unique())
