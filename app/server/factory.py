@@ -14,8 +14,8 @@ from analytics.data.demo import load_demo
 from analytics.data.io import load_cohort
 from analytics.data.schema import CohortValidationError
 from app.callbacks.km_display import register as register_km_display
-from app.layout.lazy import building_everything, register_lazy_parts
 from app.callbacks.range_readouts import register as register_range_readouts
+from app.layout.lazy import building_everything, register_lazy_parts
 from app.layout.page import TAB_KEYS, build_layout, error_layout
 from app.layout.tabs import register_tab_switching
 from app.server.config import Config
