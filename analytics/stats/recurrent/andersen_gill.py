@@ -11,6 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from analytics.budget import check_deadline
+from analytics.data.labels import column_message
 from analytics.jsonsafe import json_dict
 from analytics.stats.cox.engine import fit_cox
 from analytics.stats.cox.results import MIN_EVENTS_PER_VARIABLE
@@ -135,8 +136,9 @@ def _ag_notes(design: Design, data: pd.DataFrame, duplicates: int, grace: float)
     if "asymptomatic_lesions" in [c.covariate for c in design.columns]:
         notes.append(
             Message(
-                "asymptomatic_lesions is known only once the lesion is seen; as a baseline "
-                "covariate it credits the lesion group with lesion-free time (immortal time)."
+                "{column} is known only once the lesion is seen; as a baseline "
+                "covariate it credits the lesion group with lesion-free time (immortal time).",
+                column=column_message("asymptomatic_lesions"),
             )
         )
     if grace > 0:
