@@ -84,30 +84,37 @@ def test_subgroup_rate_dict_is_flat_and_json_safe(small_patients):
     [
         (0.0, (0.0,)),
         (-1.0, (0.0,)),
-        (5.0, (0.0,)),
-        (12.0, (0.0, 12.0)),
+        # Steps a clinician counts in: months up to half a year, quarters up to a year (the
+        # "1 year" horizon once showed only "0"), half-years up to 3 years, years up to 8.
+        (5.0, (0.0, 1.0, 2.0, 3.0, 4.0, 5.0)),
+        (12.0, (0.0, 3.0, 6.0, 9.0, 12.0)),
+        (24.0, (0.0, 6.0, 12.0, 18.0, 24.0)),
         (60.0, (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)),
         (61.0, (0.0, 12.0, 24.0, 36.0, 48.0, 60.0)),
-        (120.0, tuple(12.0 * i for i in range(11))),
+        (96.0, tuple(12.0 * i for i in range(9))),
+        (120.0, tuple(24.0 * i for i in range(6))),
         (121.0, tuple(24.0 * i for i in range(6))),
-        (200.0, tuple(24.0 * i for i in range(9))),
+        (200.0, tuple(36.0 * i for i in range(6))),
     ],
 )
 def test_risk_table_times(max_time, times):
     assert risk_table_times(max_time) == times
 
 
-@pytest.mark.parametrize("max_time", [1.0, 11.9, 47.5, 119.9, 120.1, 500.0])
+@pytest.mark.parametrize("max_time", [1.0, 6.5, 11.9, 12.5, 47.5, 96.5, 119.9, 120.1, 500.0])
 def test_risk_table_times_never_pass_the_last_follow_up(max_time):
     times = risk_table_times(max_time)
+    step = times[1] - times[0]
     assert times[0] == 0.0
     assert times[-1] <= max_time
-    assert max_time - times[-1] < (12.0 if max_time <= 120 else 24.0)
+    assert max_time - times[-1] < step
+    # Readable on a 1024-px screen and a journal column.
+    assert 2 <= len(times) <= 9
 
 
 def test_risk_table_times_are_evenly_spaced():
     steps = np.diff(risk_table_times(100.0))
-    assert all(math.isclose(s, 12.0) for s in steps)
+    assert all(math.isclose(s, 24.0) for s in steps)
 
 
 @pytest.mark.parametrize(
