@@ -47,7 +47,7 @@ def test_the_lesion_tab_names_the_chosen_exposure_with_build_reports_numbers(app
         demo, Filters(), group_by="asymptomatic_lesions", landmark_months=12.0,
         exposure="gd_persistent", exposure_months="asymptomatic_lesion_months",
     ).lesion_timing  # fmt: skip
-    assert "gd_persistent and treatment failure" in text
+    assert "Persistent Gd enhancement and treatment failure" in text
     assert "Naive (gd_persistent as a baseline covariate)" in text
     assert "lesion as a baseline" not in text
     term = expected.time_dependent.terms[0]
@@ -101,7 +101,7 @@ def test_table_one_follows_its_dropdown(app_context, demo):
 def test_mancova_follows_its_dropdowns(app_context, demo):
     changes = {ids.MANCOVA_FACTOR: "sex", ids.MANCOVA_COVARIATES: ["age_at_rtx"]}
     text = _panel(app_context, ids.MANCOVA, **changes)
-    assert "factor sex" in text
+    assert "factor Sex" in text
     assert "covariates age_at_rtx" in text
 
 

@@ -159,12 +159,15 @@ def test_uploads_off_refuses_server_side():
                 {"id": "upload-relapses", "property": "contents", "value": None},
                 {"id": "upload-infusions", "property": "contents", "value": None},
                 {"id": "use-demo", "property": "n_clicks", "value": None},
+                {"id": "upload-mapping-confirm", "property": "n_clicks", "value": None},
             ],
             "changedPropIds": ["upload-patients.contents"],
             "state": [
                 {"id": "upload-patients", "property": "filename", "value": "p.csv"},
                 {"id": "upload-relapses", "property": "filename", "value": None},
                 {"id": "upload-infusions", "property": "filename", "value": None},
+                {"id": "upload-sex-m", "property": "value", "value": None},
+                {"id": "upload-derive", "property": "value", "value": None},
                 {"id": "page-language", "property": "data", "value": "en"},
             ],
         }
