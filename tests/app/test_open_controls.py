@@ -48,7 +48,7 @@ def test_the_lesion_tab_names_the_chosen_exposure_with_build_reports_numbers(app
         exposure="gd_persistent", exposure_months="asymptomatic_lesion_months",
     ).lesion_timing  # fmt: skip
     assert "Persistent Gd enhancement and treatment failure" in text
-    assert "Naive (gd_persistent as a baseline covariate)" in text
+    assert "Naive (Persistent Gd enhancement as a baseline covariate)" in text
     assert "lesion as a baseline" not in text
     term = expected.time_dependent.terms[0]
     assert format_hr(term.hr, term.ci_low, term.ci_high) in text
@@ -102,7 +102,7 @@ def test_mancova_follows_its_dropdowns(app_context, demo):
     changes = {ids.MANCOVA_FACTOR: "sex", ids.MANCOVA_COVARIATES: ["age_at_rtx"]}
     text = _panel(app_context, ids.MANCOVA, **changes)
     assert "factor Sex" in text
-    assert "covariates age_at_rtx" in text
+    assert "covariates Age at rituximab" in text
 
 
 def test_the_multiple_choice_dropdowns_speak_the_pages_language():
