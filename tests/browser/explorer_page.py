@@ -168,10 +168,12 @@ class ExplorerPage:
         )
 
     def problem_lines(self) -> list[str]:
-        """The listed upload problems (one per line item of #upload-problems), or []."""
+        """The listed upload problems (one per line item of #upload-problems), or []: the
+        per-column summary and the cell-by-cell detail under it (collapsed, so textContent:
+        innerText is empty for what a closed <details> does not render)."""
         return self.driver.execute_script(
             """const items = document.querySelectorAll('#upload-problems li');
-            return Array.from(items, item => item.innerText);"""
+            return Array.from(items, item => item.textContent.replace(/\\s+/g, ' ').trim());"""
         )
 
     def cards(self) -> dict[str, str | None]:
