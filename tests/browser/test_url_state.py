@@ -91,13 +91,13 @@ def test_url_restores_the_open_analyses(explorer):
     assert explorer.prop("mancova-factor", "value") == "sex"
     explorer.open_tab("Lesion timing")
     explorer.wait_until(
-        lambda: "gd_persistent and treatment failure" in explorer.text("#lesion-panel"),
+        lambda: "Persistent Gd enhancement and treatment failure" in explorer.text("#lesion-panel"),
         "the lesion tab to name the exposure",
     )
     explorer.open_tab("Table 1 & MANCOVA")
     table = explorer.text("#table-one")
     assert "FCGR3A-V158F: VV" in table
-    assert "factor sex" in explorer.text("#mancova-panel")
+    assert "factor Sex" in explorer.text("#mancova-panel")
     assert explorer.query() == OPEN.lstrip("?")
     explorer.assert_no_errors()
 

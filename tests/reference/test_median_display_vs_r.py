@@ -66,7 +66,8 @@ def test_cli_text_shows_r_median_limits(capsys, expected) -> None:
     assert main([*argv, "--format", "text"]) == 0
     out = capsys.readouterr().out
     for group, shown in expected.items():
-        assert f"  {group}: n 13, failures" in out
+        # The group is named as on the page: "column: level" (rx has no label of its own).
+        assert f"  rx: {group}: n 13, failures" in out
         assert f"median {shown.replace('–', '-')}" in out
 
 
