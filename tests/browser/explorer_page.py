@@ -26,6 +26,7 @@ from analytics.__main__ import main as analytics_cli
 # A ceiling, not a wait: every wait polls for its condition and returns as soon as it holds.
 # CI machines may be new and busy (a page took 25 s to open at load 12-17 on 2 cores).
 TIMEOUT = 90.0
+DEMO_PATIENTS = Path(__file__).resolve().parents[2] / "analytics" / "data" / "demo" / "patients.csv"
 DEFAULT_GROUP = ("--group-by", "asymptomatic_lesions")  # the page's default grouping
 EMPTY_KM_MESSAGE = "No patients match these filters: widen them or press Reset."
 
@@ -357,3 +358,14 @@ class ExplorerPage:
         server = [r.getMessage() for r in self.server_errors]
         self.server_errors.clear()
         assert server == [], f"server logged errors: {server}"
+
+
+def tiled_demo_patients(path: Path, copies: int, prefix: str) -> Path:
+    """The demo patients tiled ``copies`` times into ``path``, a larger upload: new IDs
+    (``{prefix}{copy:02d}-``), every other cell as is."""
+    header, *rows = DEMO_PATIENTS.read_text(encoding="utf-8").splitlines()
+    lines = [header]
+    for copy in range(copies):
+        lines += [row.replace("SYN-", f"{prefix}{copy:02d}-", 1) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

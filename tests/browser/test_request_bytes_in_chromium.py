@@ -13,10 +13,9 @@ import json
 from pathlib import Path
 
 import pytest
-from explorer_page import DEFAULT_GROUP, cli_report, expected_cards
+from explorer_page import DEFAULT_GROUP, cli_report, expected_cards, tiled_demo_patients
 
 pytestmark = pytest.mark.browser
-DEMO_PATIENTS = Path(__file__).resolve().parents[2] / "analytics" / "data" / "demo" / "patients.csv"
 MAX_CHANGE_BYTES = 20 * 1024  # issue 13: bytes sent per filter change, all requests together
 COPIES = 12  # an upload of 648 patients (~35 KB): more than a change may post
 
@@ -170,13 +169,8 @@ def test_a_filter_change_requests_only_what_is_visible(explorer):
 @pytest.fixture(scope="module")
 def upload_file(tmp_path_factory) -> Path:
     """The demo patients tiled into a larger upload (new IDs, every other cell as is)."""
-    header, *rows = DEMO_PATIENTS.read_text(encoding="utf-8").splitlines()
-    lines = [header]
-    for copy in range(COPIES):
-        lines += [row.replace("SYN-", f"U{copy:02d}-", 1) for row in rows]
-    path = tmp_path_factory.mktemp("uploads") / "tiled.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    folder = tmp_path_factory.mktemp("uploads")
+    return tiled_demo_patients(folder / "tiled.csv", COPIES, "U")
 
 
 def test_after_an_upload_a_change_posts_no_upload_bytes(explorer, upload_file):

@@ -9,10 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from explorer_page import DEFAULT_GROUP, cli_report
+from explorer_page import DEFAULT_GROUP, cli_report, tiled_demo_patients
 
 pytestmark = pytest.mark.browser
-DEMO_PATIENTS = Path(__file__).resolve().parents[2] / "analytics" / "data" / "demo" / "patients.csv"
 MAX_FILTER_CHANGE_BYTES = 20 * 1024
 # 972 patients, ~50 KB (below 1 000 so that the cards have no thousands separator, which
 # expected_cards does not write): still far above the 20 KB a filter change may post.
@@ -41,13 +40,8 @@ _CLEAR_JS = "window.__callbackBodies = [];"
 @pytest.fixture(scope="module")
 def registry_file(tmp_path_factory) -> Path:
     """The demo patients tiled into a larger upload (new IDs, every other cell as is)."""
-    header, *rows = DEMO_PATIENTS.read_text(encoding="utf-8").splitlines()
-    lines = [header]
-    for copy in range(COPIES):
-        lines += [row.replace("SYN-", f"R{copy:02d}-", 1) for row in rows]
-    path = tmp_path_factory.mktemp("uploads") / "registry.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    folder = tmp_path_factory.mktemp("uploads")
+    return tiled_demo_patients(folder / "registry.csv", COPIES, "R")
 
 
 def _inputs(body: str) -> set[str]:
