@@ -45,28 +45,43 @@
     return gate(view, !hidden && !!built, previous);
   }
 
-  // Arguments: the view's values..., the <details> summary's clicks (odd: open), previous key.
-  function whenOpen() {
-    var view = Array.prototype.slice.call(arguments);
-    var previous = view.pop();
-    var clicks = view.pop();
-    return gate(view, typeof clicks === "number" && clicks % 2 === 1, previous);
-  }
-
-  // Arguments: the view's values..., the clicked Kaplan–Meier step (or null). A new view
-  // clears a clicked step (it may not exist in the new view); without one there is nothing
-  // to clear and nothing is sent.
-  function forgetStep() {
-    var view = Array.prototype.slice.call(arguments);
-    var step = view.pop();
-    return step ? fingerprint(view) : window.dash_clientside.no_update;
+  // Every gate but the timelines' in one callback (app/callbacks/visible.py: each callback
+  // the renderer runs costs as much again in its own bookkeeping). ``spec``: how many view
+  // values come first, then one entry per gate: "shown" (the tab panel's `hidden`), "built"
+  // (a lazy part's children, then the panel's `hidden`) or "open" (the methods <details>
+  // summary's clicks: odd is open); then the gates' previous keys and the clicked
+  // Kaplan–Meier step. Returns each gate's key, then the step-clearing value: a new view
+  // (one of ``spec.viewProps`` triggered this call, not a tab being opened) clears a clicked
+  // step, which may not exist in the new view; without one nothing is sent.
+  function gates(spec, args) {
+    var view = args.slice(0, spec.view);
+    var at = spec.view;
+    var visible = spec.kinds.map(function (kind) {
+      if (kind === "built") {
+        var built = args[at];
+        var hidden = args[at + 1];
+        at += 2;
+        return !hidden && !!built;
+      }
+      var value = args[at];
+      at += 1;
+      return kind === "open" ? typeof value === "number" && value % 2 === 1 : !value;
+    });
+    var out = visible.map(function (shown, k) {
+      return gate(view, shown, args[at + k]);
+    });
+    var step = args[at + spec.kinds.length];
+    var context = window.dash_clientside.callback_context || {};
+    var triggered = (context.triggered || []).map(function (t) { return t.prop_id; });
+    var newView = triggered.some(function (prop) { return spec.viewProps.indexOf(prop) >= 0; });
+    out.push(step && newView ? fingerprint(view) : window.dash_clientside.no_update);
+    return out;
   }
 
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.views = Object.assign({}, window.dash_clientside.views, {
     whenShown: whenShown,
     whenBuilt: whenBuilt,
-    whenOpen: whenOpen,
-    forgetStep: forgetStep,
+    gates: gates,
   });
 })();

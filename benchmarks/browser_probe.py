@@ -58,13 +58,20 @@ function bodyBytes(body) {
   if (body.size !== undefined) { return body.size; }
   return 0;
 }
+// Which callback a request is (its "output" key), for the per-change timeline.
+function outputOf(body) {
+  if (typeof body !== 'string') { return null; }
+  const found = body.match(/"output":"([^"]{0,120})/);
+  return found ? found[1] : null;
+}
 window.fetch = function (input, init) {
   const url = typeof input === 'string' ? input : (input && input.url) || String(input);
   if (!url.includes('"""
     + DASH_REQUEST
     + r"""')) { return nativeFetch(input, init); }
   const record = {start: performance.now(), end: null, sent: bodyBytes(init && init.body),
-                  received: null, status: null, armed: lat.armedAt !== null};
+                  received: null, status: null, armed: lat.armedAt !== null,
+                  output: outputOf(init && init.body)};
   lat.requests.push(record);
   lat.inflight += 1;
   lat.lastActivity = record.start;
@@ -179,6 +186,8 @@ function result(error) {
     requests: armed.length, bytes_sent: armed.reduce((s, r) => s + r.sent, 0),
     bytes_received: armed.reduce((s, r) => s + (r.received ?? 0), 0),
     statuses: armed.map(r => r.status), count_before: lat.countsAtArm, count_after: finalTexts,
+    // Each request: [sent at, answered at] after the input event, bytes, callback output.
+    timeline: armed.map(r => [since(r.start), since(r.end), r.sent, r.received, r.output]),
   };
 }
 const deadline = performance.now() + timeoutMs;

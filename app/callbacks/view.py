@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from analytics.data.cohort import DEFAULT_GRACE_MONTHS
@@ -44,37 +44,47 @@ def _with_settled(values: tuple) -> tuple:
 
 
 @declared.callback(
-    Output(ids.URL, "search"),
     *CONTROL_OUTPUTS,
     *SETTLED_OUTPUTS,
     Input(ids.URL, "search"),
     Input(ids.RESET, "n_clicks"),
+    State(ids.AGE, "min"),
+    State(ids.AGE, "max"),
+)
+# Any other failure leaves the controls as they are (never a 500).
+@guarded(lambda _message: (no_update,) * (len(CONTROL_IDS) + len(SETTLED_IDS)))
+def controls_from_url(search, _reset, age_min, age_max):
+    """The URL sets the controls when the page opens or the browser goes back/forward to
+    another view; Reset sets the defaults.
+
+    Only these two directions write the controls. The other direction (controls -> URL) is
+    ``query_from_controls``: were both one callback, as they once were, the controls would be
+    its outputs and Dash would hold every view's request until that callback had answered
+    (one more round trip before each filter change starts computing: 60-90 ms in Chromium,
+    benchmarks/browser_profile.py)."""
+    # dcc.Location sends text; a request can send anything (a list or object was a 500).
+    search = search if isinstance(search, str) else None
+    bounds = read_bounds(age_min, age_max)
+    state = ViewState() if ctx.triggered_id == ids.RESET else ViewState.from_query(search)
+    return _with_settled(controls_from_state(state, bounds))
+
+
+@declared.callback(
+    Output(ids.PAGE_QUERY, "data"),
     *CONTROL_INPUTS,
     State(ids.AGE, "min"),
     State(ids.AGE, "max"),
     LANGUAGE_STATE,
+    prevent_initial_call=True,
 )
-# Any other failure leaves the URL and the controls as they are (never a 500).
-@guarded(lambda _message: (no_update,) * (1 + len(CONTROL_IDS) + len(SETTLED_IDS)))
-def sync_url_and_controls(search, _reset, *values_and_bounds):
-    """The URL restores the controls on load; afterwards the controls write the URL (which
-    keeps the page's language)."""
-    # dcc.Location sends text; a request can send anything (a list or object was a 500).
-    search = search if isinstance(search, str) else None
+@guarded(lambda _message: no_update)
+def query_from_controls(*values_and_bounds):
+    """The view as the URL's query (which keeps the page's language). The browser puts it in
+    the address bar (assets/page_query.js): a new history entry per view, so Back returns to
+    the previous one. Nothing waits for this answer."""
     *values, age_min, age_max, page_language = values_and_bounds
-    language = parse_language(page_language)
-    bounds = read_bounds(age_min, age_max)
-    trigger = ctx.triggered_id
-    if trigger == ids.RESET:
-        defaults = controls_from_state(ViewState(), bounds)
-        return (ViewState(language=language).to_query(), *_with_settled(defaults))
-    if trigger == ids.URL or trigger is None:
-        shown = controls_from_state(ViewState.from_query(search), bounds)
-        return (no_update, *_with_settled(shown))
-    state = replace(state_from_controls(tuple(values), bounds), language=language)
-    query = state.to_query()
-    unchanged = [no_update] * (len(CONTROL_IDS) + len(SETTLED_IDS))
-    return (query if query != (search or "") else no_update, *unchanged)
+    state = state_from_controls(tuple(values), read_bounds(age_min, age_max))
+    return replace(state, language=parse_language(page_language)).to_query()
 
 
 @declared.callback(
@@ -139,3 +149,10 @@ def adapt_controls(store, adapted_to):
 def register(app: Dash) -> None:
     """Register this module's callbacks on ``app``."""
     declared.register(app)
+    # The address bar and the language link follow the view, in the browser.
+    app.clientside_callback(
+        ClientsideFunction(namespace="pageQuery", function_name="follow"),
+        Output(ids.LANGUAGE_LINK, "href"),
+        Input(ids.PAGE_QUERY, "data"),
+        State(ids.LANGUAGE, "data"),
+    )

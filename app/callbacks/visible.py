@@ -14,6 +14,8 @@ for every gate, so the open tab asks again.
 
 from __future__ import annotations
 
+import json
+
 from dash import ClientsideFunction, Dash, Input, Output, State
 
 from app.callbacks.view import CONTROL_INPUTS
@@ -34,34 +36,61 @@ def gate_input(key: str) -> Input:
     return Input(ids.VIEW_GATES[key], "data")
 
 
-def register(app: Dash) -> None:
-    """Register the gates (browser functions) on ``app``."""
-    for key in TAB_GATES:
-        lazy_part = BUILT_FIRST.get(key)
-        built = [Input(container_id(lazy_part), "children")] if lazy_part else []
-        app.clientside_callback(
-            ClientsideFunction(
-                namespace="views", function_name="whenBuilt" if lazy_part else "whenShown"
-            ),
-            Output(ids.VIEW_GATES[key], "data"),
-            *VIEW_INPUTS,
-            *EXTRA_INPUTS.get(key, []),
-            *built,
-            Input(panel_id(key), "hidden"),
-            State(ids.VIEW_GATES[key], "data"),
-        )
+# Every gate but the timelines' is one browser callback: Dash's renderer spends about as much
+# per callback it runs (its store steps, each re-running every mounted component's selectors)
+# as the callback itself, so ten gates cost ten times that on every change
+# (benchmarks/browser_profile.py). The timelines gate stays apart: it listens to the clicked
+# Kaplan-Meier step, which the clearing below would otherwise feed back into.
+MERGED_GATES = tuple(key for key in ids.VIEW_GATES if key != "timelines")
+
+
+def _merged_gates(app: Dash) -> None:
+    inputs: list[Input] = list(VIEW_INPUTS)
+    kinds: list[str] = []
+    for key in MERGED_GATES:
+        if key == "methods":
+            inputs.append(Input(ids.METHODS_TOGGLE, "n_clicks"))
+            kinds.append("open")
+        elif key in BUILT_FIRST:
+            inputs += [Input(container_id(BUILT_FIRST[key]), "children"),
+                       Input(panel_id(key), "hidden")]  # fmt: skip
+            kinds.append("built")
+        else:
+            inputs.append(Input(panel_id(key), "hidden"))
+            kinds.append("shown")
+    spec = {
+        "view": len(VIEW_INPUTS),
+        "kinds": kinds,
+        # A change of one of these is a new view (it clears a clicked step); opening a tab
+        # is not.
+        "viewProps": [f"{i.component_id}.{i.component_property}" for i in VIEW_INPUTS],
+    }
     app.clientside_callback(
-        ClientsideFunction(namespace="views", function_name="whenOpen"),
-        Output(ids.VIEW_GATES["methods"], "data"),
-        *VIEW_INPUTS,
-        Input(ids.METHODS_TOGGLE, "n_clicks"),
-        State(ids.VIEW_GATES["methods"], "data"),
-    )
-    app.clientside_callback(
-        ClientsideFunction(namespace="views", function_name="forgetStep"),
+        "function () { return window.dash_clientside.views.gates("
+        + json.dumps(spec)
+        + ", Array.prototype.slice.call(arguments)); }",
+        *[Output(ids.VIEW_GATES[key], "data") for key in MERGED_GATES],
         Output(ids.KM_STEP_RESET, "data"),
-        *VIEW_INPUTS,
+        *inputs,
+        *[State(ids.VIEW_GATES[key], "data") for key in MERGED_GATES],
         # State: the click that sets it must not clear it again.
         State(ids.KM_STEP, "data"),
-        prevent_initial_call=True,
+    )
+
+
+def register(app: Dash) -> None:
+    """Register the gates (browser functions) on ``app``."""
+    _merged_gates(app)
+    lazy_part = BUILT_FIRST.get("timelines")
+    built = [Input(container_id(lazy_part), "children")] if lazy_part else []
+    app.clientside_callback(
+        ClientsideFunction(
+            namespace="views", function_name="whenBuilt" if lazy_part else "whenShown"
+        ),
+        Output(ids.VIEW_GATES["timelines"], "data"),
+        *VIEW_INPUTS,
+        *EXTRA_INPUTS["timelines"],
+        *built,
+        Input(panel_id("timelines"), "hidden"),
+        State(ids.VIEW_GATES["timelines"], "data"),
     )

@@ -1,6 +1,8 @@
 """Component IDs, in one place so layout, callbacks and browser tests agree."""
 
 URL = "url"
+# The view as the URL's query, written by the server, put in the address bar by the browser.
+PAGE_QUERY = "page-query"
 LANGUAGE = "page-language"  # the page's language ("en"/"es"), fixed when the page is served
 LANGUAGE_LINK = "language-link"
 COHORT_STORE = "cohort-store"  # a signed key of the upload, its file names and n; no bytes

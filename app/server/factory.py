@@ -24,7 +24,6 @@ from app.server.security import content_security_policy, install_auth, install_h
 from app.server.static_compression import install_static_compression
 from app.state.page_language import (
     page_request_language,
-    register_language_link,
     remember_page_language,
     request_language,
 )
@@ -139,7 +138,6 @@ def create_app(config: Config | None = None) -> dash.Dash:
     register_lazy_parts(app)
     register_km_display(app)
     register_range_readouts(app)
-    register_language_link(app)
 
     @app.server.route("/healthz")
     def healthz():

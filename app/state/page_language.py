@@ -11,11 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import dash
 import flask
-from dash import Input, Output, State
 
-from app.layout import ids
 from app.state.session import CONFIG_KEY
 from app.state.view_state import ViewState
 from i18n.language import DEFAULT_LANGUAGE, Language, parse_language
@@ -57,20 +54,3 @@ def remember_page_language(response: flask.Response) -> flask.Response:
             secure=flask.request.is_secure,
         )
     return response
-
-
-def register_language_link(app: dash.Dash) -> None:
-    """The language link follows the view: it is the current URL with the other language."""
-    app.clientside_callback(
-        """
-        function(search, language) {
-            const params = new URLSearchParams(search || "");
-            if (language !== "en") { params.delete("lang"); } else { params.set("lang", "es"); }
-            const query = params.toString();
-            return query ? "?" + query : "?";
-        }
-        """,
-        Output(ids.LANGUAGE_LINK, "href"),
-        Input(ids.URL, "search"),
-        State(ids.LANGUAGE, "data"),
-    )

@@ -22,7 +22,7 @@ from analytics.reports.report import build_report
 from app.callbacks import report, view_sections
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
-from app.callbacks.view import SETTLED_IDS, sync_url_and_controls
+from app.callbacks.view import SETTLED_IDS, controls_from_url, query_from_controls
 from app.layout import ids
 from app.state.controls import CONTROL_IDS
 from app.state.view_state import ViewState
@@ -334,22 +334,26 @@ def test_download_report_names_the_data_and_says_synthetic(app_context, defaults
 # --- URL <-> controls --------------------------------------------------------------------
 
 
-def _sync(dash_app, search, triggered, **changes):
-    args = arguments(sync_url_and_controls, dash_app, {**changes, (ids.URL, "search"): search})
-    return run_triggered(sync_url_and_controls, args, triggered)
+def _restore(dash_app, search, triggered, **changes):
+    args = arguments(controls_from_url, dash_app, {**changes, (ids.URL, "search"): search})
+    return run_triggered(controls_from_url, args, triggered)
+
+
+def _query(dash_app, **changes):
+    args = arguments(query_from_controls, dash_app, changes)
+    return run_triggered(query_from_controls, args, f"{ids.SEX}.value")
 
 
 def _controls_and_settled(out) -> tuple[dict, dict]:
-    """The sync callback's control values and sliders' settled values, by control id."""
-    values = dict(zip(CONTROL_IDS, out[1 : 1 + len(CONTROL_IDS)], strict=True))
-    settled = dict(zip(SETTLED_IDS, out[1 + len(CONTROL_IDS) :], strict=True))
+    """The restoring callback's control values and sliders' settled values, by control id."""
+    values = dict(zip(CONTROL_IDS, out[: len(CONTROL_IDS)], strict=True))
+    settled = dict(zip(SETTLED_IDS, out[len(CONTROL_IDS) :], strict=True))
     return values, settled
 
 
 def test_the_url_sets_the_controls(dash_app, defaults):
-    out = _sync(dash_app, "?sex=M&age=30-50&lesions=1&group=none", f"{ids.URL}.search")
+    out = _restore(dash_app, "?sex=M&age=30-50&lesions=1&group=none", f"{ids.URL}.search")
     values, settled = _controls_and_settled(out)
-    assert out[0] is no_update
     # The sliders' settled values come with them: the views compute at once, with no pause.
     assert settled == {cid: values[cid] for cid in SETTLED_IDS}
     assert settled[ids.AGE] == [30.0, 50.0]
@@ -362,34 +366,40 @@ def test_the_url_sets_the_controls(dash_app, defaults):
 
 
 def test_the_first_load_without_trigger_reads_the_url(dash_app, defaults):
-    out = _sync(dash_app, "?sex=F", None)
-    assert out[1 + CONTROL_IDS.index(ids.SEX)] == "F"
+    out = _restore(dash_app, "?sex=F", None)
+    assert out[CONTROL_IDS.index(ids.SEX)] == "F"
 
 
-def test_a_control_change_writes_the_url(dash_app, defaults):
-    out = _sync(dash_app, "", f"{ids.SEX}.value", **{ids.SEX: "M", ids.AGE: [30, 50]})
-    assert ViewState.from_query(out[0]) == ViewState(sex="M", age=(30.0, 50.0))
-    assert all(v is no_update for v in out[1:])
+def test_a_control_change_writes_the_query(dash_app, defaults):
+    query = _query(dash_app, **{ids.SEX: "M", ids.AGE: [30, 50]})
+    assert ViewState.from_query(query) == ViewState(sex="M", age=(30.0, 50.0))
 
 
-def test_an_unchanged_url_is_not_rewritten(dash_app, defaults):
-    out = _sync(dash_app, "?sex=M", f"{ids.SEX}.value", **{ids.SEX: "M"})
-    assert out[0] is no_update
+def test_default_controls_write_an_empty_query(dash_app, defaults):
+    assert _query(dash_app) == ""
 
 
-def test_default_controls_write_an_empty_url(dash_app, defaults):
-    out = _sync(dash_app, "?sex=M", f"{ids.SEX}.value")
-    assert out[0] == ""
-
-
-def test_reset_clears_the_url_and_the_controls(dash_app, defaults):
-    out = _sync(
+def test_reset_sets_the_default_controls(dash_app, defaults):
+    out = _restore(
         dash_app, "?sex=M&lesions=1", f"{ids.RESET}.n_clicks", **{ids.SEX: "M", ids.LESIONS: "1"}
     )
     values, settled = _controls_and_settled(out)
-    assert out[0] == ""
     assert values == defaults["values"]
     assert settled == {cid: defaults["values"][cid] for cid in SETTLED_IDS}
+    # ... which then write the defaults' query (the URL without filters).
+    assert _query(dash_app, **values) == ""
+
+
+def test_no_callback_both_listens_to_and_writes_the_controls(dash_app):
+    """Such a callback sits before every view in Dash's order of callbacks: each filter change
+    would wait for its answer before the views are even requested (so it was, when one
+    callback synced the URL both ways)."""
+    graph = dash_app.server.test_client().get("/_dash-dependencies").get_json()
+    control_values = {f"{cid}.value" for cid in CONTROL_IDS}
+    for callback in graph:
+        inputs = {f"{i['id']}.{i['property']}" for i in callback["inputs"]}
+        outputs = set(callback["output"].strip(".").split("...")) if callback["output"] else set()
+        assert not (inputs & control_values and outputs & control_values), callback["output"]
 
 
 def test_the_same_view_is_computed_once_and_a_new_view_again(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.callbacks.view import sync_url_and_controls
+from app.callbacks.view import controls_from_url, query_from_controls
 from app.layout import ids
+from app.state.controls import CONTROL_IDS
 from app.state.page_language import COOKIE
 from tests.app.callback_calls import arguments, run_triggered
 from tests.app.page_calls import render_page
@@ -61,22 +62,17 @@ def test_panels_are_rendered_in_the_page_language(app_context):
 
 
 def test_the_url_keeps_the_language_when_a_filter_changes(app_context):
-    args = arguments(
-        sync_url_and_controls,
-        app_context,
-        {ids.SEX: "F", (ids.URL, "search"): "?lang=es", (ids.LANGUAGE, "data"): "es"},
-    )
-    query = run_triggered(sync_url_and_controls, args, f"{ids.SEX}.value")[0]
+    args = arguments(query_from_controls, app_context, {ids.SEX: "F", (ids.LANGUAGE, "data"): "es"})
+    query = run_triggered(query_from_controls, args, f"{ids.SEX}.value")
     assert query == "?sex=F&lang=es"
 
 
 def test_reset_keeps_the_language(app_context):
-    args = arguments(
-        sync_url_and_controls,
-        app_context,
-        {(ids.URL, "search"): "?sex=F&lang=es", (ids.LANGUAGE, "data"): "es"},
-    )
-    assert run_triggered(sync_url_and_controls, args, f"{ids.RESET}.n_clicks")[0] == "?lang=es"
+    restore = arguments(controls_from_url, app_context, {(ids.URL, "search"): "?sex=F&lang=es"})
+    controls = run_triggered(controls_from_url, restore, f"{ids.RESET}.n_clicks")
+    values = dict(zip(CONTROL_IDS, controls, strict=False))
+    args = arguments(query_from_controls, app_context, {**values, (ids.LANGUAGE, "data"): "es"})
+    assert run_triggered(query_from_controls, args, f"{ids.RESET}.n_clicks") == "?lang=es"
 
 
 def test_a_mexican_page_has_spanish_words_and_mexican_numbers(client, app_context):
@@ -90,9 +86,7 @@ def test_a_mexican_page_has_spanish_words_and_mexican_numbers(client, app_contex
 
 def test_the_url_keeps_a_mexican_page_mexican(app_context):
     args = arguments(
-        sync_url_and_controls,
-        app_context,
-        {ids.SEX: "F", (ids.URL, "search"): "?lang=es-MX", (ids.LANGUAGE, "data"): "es-MX"},
+        query_from_controls, app_context, {ids.SEX: "F", (ids.LANGUAGE, "data"): "es-MX"}
     )
-    query = run_triggered(sync_url_and_controls, args, f"{ids.SEX}.value")[0]
+    query = run_triggered(query_from_controls, args, f"{ids.SEX}.value")
     assert query == "?sex=F&lang=es-MX"

@@ -157,7 +157,7 @@ def test_any_malformed_control_value_is_named_in_a_note(open_page, control, valu
 @pytest.mark.parametrize("bound", ["abc", None, [1], math.inf])
 def test_a_malformed_age_extent_does_not_break_the_url_sync(open_page, bound):
     reply = open_page.post(
-        "sync_url_and_controls",
+        "query_from_controls",
         {(ids.AGE, "min"): bound, (ids.SEX, "value"): "F"},
         triggered=(ids.SEX, "value"),
     )

@@ -109,3 +109,25 @@ def test_a_bad_open_choice_in_the_url_is_a_note(explorer):
         "a note on the bad exposure",
     )
     explorer.assert_no_errors()
+
+
+def test_back_and_forward_return_to_the_previous_views(explorer):
+    """Each filter change is a history entry: Back shows the view before it (controls and
+    the CLI's numbers), Forward the one after; the language link follows the view."""
+    explorer.open()
+    explorer.click_radio("filter-sex", "F")
+    explorer.wait_until(lambda: explorer.query() == "sex=F", "the URL to name sex=F")
+    explorer.expect(cli_report(*DEFAULT_GROUP, "--sex", "F"))
+    explorer.click_radio("filter-lesions", "1")
+    explorer.wait_until(lambda: explorer.query() == "sex=F&lesions=1", "the URL to add lesions")
+    explorer.expect(cli_report(*DEFAULT_GROUP, "--sex", "F", "--lesions", "1"))
+    assert explorer.prop("language-link", "href").endswith("?sex=F&lesions=1&lang=es")
+
+    explorer.driver.back()
+    explorer.expect(cli_report(*DEFAULT_GROUP, "--sex", "F"))
+    assert explorer.radio_value("filter-lesions") == "all"
+    assert explorer.query() == "sex=F"  # going back writes no new entry
+    explorer.driver.forward()
+    explorer.expect(cli_report(*DEFAULT_GROUP, "--sex", "F", "--lesions", "1"))
+    assert explorer.radio_value("filter-lesions") == "1"
+    explorer.assert_no_errors()
