@@ -6,6 +6,13 @@
   // tapped); short enough to feel like "on release".
   var PAUSE_MS = 350;
   var latest = {};
+  // A pointer sets a slider's value once, on release (dcc's updatemode "mouseup"): that value
+  // has settled already. Only keyboard steps wait for the pause. The last input the page saw
+  // tells which one set the value (capture phase: before the slider's own handlers).
+  var lastInput = "";
+  ["keydown", "pointerup", "mouseup", "touchend"].forEach(function (type) {
+    document.addEventListener(type, function () { lastInput = type; }, true);
+  });
 
   function settle(value, settled, id) {
     var noUpdate = window.dash_clientside.no_update;
@@ -14,6 +21,7 @@
     latest[id] = mine;
     // Already there (a URL, Reset or a new cohort set both): nothing to wait for.
     if (JSON.stringify(value) === JSON.stringify(settled)) return noUpdate;
+    if (lastInput !== "keydown") return value;
     return new Promise(function (resolve) {
       window.setTimeout(function () {
         resolve(latest[id] === mine ? value : window.dash_clientside.no_update);

@@ -4,7 +4,8 @@ Each arrow key on a slider thumb sets its ``value``; Dash has no debounce for sl
 every step started a full recompute (Cox models, Firth, MANCOVA…). Per slider, a clientside
 callback (``assets/settle.js``) copies the value into its settled store (``ids.SETTLED``)
 once no newer value arrived for a short pause; the view callbacks read that store. Mouse
-drags already set ``value`` once, on release (dcc's default ``updatemode="mouseup"``).
+drags already set ``value`` once, on release (dcc's default ``updatemode="mouseup"``): a
+value set by a pointer (the last input was a release, not a key) is copied at once.
 
 Opening a URL, Reset and a new cohort set a slider and its settled store together
 (``app.callbacks.view``): then the thumb's value equals the store, and nothing waits.
