@@ -225,10 +225,18 @@ def close_mapping_step(_store, _demo):
     return HIDDEN, None
 
 
-@declared.callback(Output(ids.PAPER, "children"), Input(ids.COHORT_STORE, "data"), LANGUAGE_STATE)
+@declared.callback(
+    Output(ids.PAPER, "children"),
+    # Written in the browser when the Paper tab is shown and the cohort is new to it
+    # (app.callbacks.visible): never while the tab is hidden.
+    Input(ids.PAPER_GATE, "data"),
+    State(ids.COHORT_STORE, "data"),
+    LANGUAGE_STATE,
+    prevent_initial_call=True,
+)
 @in_page_language
 @guarded(lambda message: panels.warnings_list([message]))
-def update_paper(store):
+def update_paper(_gate, store):
     return panels.paper_panel(compare_with_paper(current_cohort(store)))
 
 

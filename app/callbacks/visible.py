@@ -81,6 +81,16 @@ def _merged_gates(app: Dash) -> None:
 def register(app: Dash) -> None:
     """Register the gates (browser functions) on ``app``."""
     _merged_gates(app)
+    # The Paper tab compares the whole cohort with the article: a new cohort is its only new
+    # view (filters do not change it). Before this gate it was built at every page load,
+    # hidden: a request and 71 components the renderer then carried through every change.
+    app.clientside_callback(
+        ClientsideFunction(namespace="views", function_name="whenShown"),
+        Output(ids.PAPER_GATE, "data"),
+        Input(ids.COHORT_STORE, "data"),
+        Input(panel_id("paper"), "hidden"),
+        State(ids.PAPER_GATE, "data"),
+    )
     lazy_part = BUILT_FIRST.get("timelines")
     built = [Input(container_id(lazy_part), "children")] if lazy_part else []
     app.clientside_callback(

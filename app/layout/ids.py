@@ -135,5 +135,7 @@ VIEW_GATES = {
     key: f"view-{key}"
     for key in ("km", "timelines", "hr", "lesions", "rates", "relapses", "table", "methods")
 }
+# The Paper tab depends on the cohort alone (not the filters): its own gate.
+PAPER_GATE = "view-paper"
 # Bumped in the browser when a view change must clear a clicked Kaplan–Meier step.
 KM_STEP_RESET = "km-step-reset"

@@ -95,6 +95,7 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
             *[dcc.Store(id=store_id) for store_id in ids.RENDERED_STORES],
             *[dcc.Store(id=store_id) for store_id in ids.VIEW_GATES.values()],
             dcc.Store(id=ids.KM_STEP_RESET),
+            dcc.Store(id=ids.PAPER_GATE),
             # The first Tab stop: keyboard and screen-reader users skip the header and the
             # twenty-odd filter controls (assets/a11y.js moves the focus to the results).
             html.A(t("Skip to results"), href="#" + ids.RESULTS, className="skip-link"),

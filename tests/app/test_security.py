@@ -23,9 +23,12 @@ def _update_body() -> str:
         {
             "output": "paper-panel.children",
             "outputs": {"id": "paper-panel", "property": "children"},
-            "inputs": [{"id": "cohort-store", "property": "data", "value": None}],
-            "changedPropIds": [],
-            "state": [{"id": "page-language", "property": "data", "value": "en"}],
+            "inputs": [{"id": "view-paper", "property": "data", "value": "k"}],
+            "changedPropIds": ["view-paper.data"],
+            "state": [
+                {"id": "cohort-store", "property": "data", "value": None},
+                {"id": "page-language", "property": "data", "value": "en"},
+            ],
         }
     )
 

@@ -34,12 +34,18 @@ def test_hidden_tabs_are_rendered_only_when_opened(explorer):
     for panel in ("#hazard-notes tr", "#lesion-panel tr", "#rates-panel tr", "#table-one tr"):
         assert _rendered_rows(explorer, panel) == 0, panel
     assert _rendered_rows(explorer, "#methods-paragraph") == 0
+    # The Paper tab depends on the cohort alone: not built either until it is opened.
+    assert _rendered_rows(explorer, "#paper-panel *") == 0
 
     explorer.open_tab("Hazard ratios")
     explorer.wait_until(lambda: _forest_shows(explorer, women), "the CLI's HRs in the forest")
     assert _rendered_rows(explorer, "#table-one tr") == 0  # still hidden, still empty
     explorer.open_tab("Table 1 & MANCOVA")
     explorer.wait_until(lambda: _rendered_rows(explorer, "#table-one tr") > 0, "Table 1")
+    explorer.open_tab("Paper reproduction")
+    explorer.wait_until(
+        lambda: "25.9" in explorer.text("#paper-panel"), "the paper's HR on the Paper tab"
+    )
     explorer.assert_no_errors()
 
 
@@ -111,6 +117,8 @@ def test_the_methods_are_written_when_opened(explorer):
     report = cli_report(*DEFAULT_GROUP, "--sex", "M")
     explorer.expect(report)
     assert _rendered_rows(explorer, "#methods-paragraph") == 0
+    # The Paper tab depends on the cohort alone: not built either until it is opened.
+    assert _rendered_rows(explorer, "#paper-panel *") == 0
     explorer.click("methods-toggle")
     text = explorer.wait_until(
         lambda: explorer.visible_text("#methods-paragraph"), "the methods paragraph"
