@@ -22,8 +22,10 @@ from app.callbacks.declarations import Declarations
 from app.callbacks.safety import guarded
 from app.callbacks.visible import gate_input
 from app.layout import ids
+from app.layout.static_parts import data_id
 from components.panels.analyses import EMPTY_MESSAGE, empty_state
 from components.panels.conditional import conditional_panel, input_problem
+from components.plain_html import plain
 from i18n.language import N_, t
 
 declared = Declarations()
@@ -52,11 +54,11 @@ def _sentence(text: str) -> str:
 
 
 def _failed(message: str) -> tuple:
-    return (input_problem([message]), False, False)
+    return (plain(input_problem([message])), False, False)
 
 
 @declared.callback(
-    Output(ids.CONDITIONAL_PANEL, "children"),
+    Output(data_id(ids.CONDITIONAL_PANEL), "data"),
     Output(ids.CONDITIONAL_GIVEN, "invalid"),
     Output(ids.CONDITIONAL_AHEAD, "invalid"),
     Input(ids.CONDITIONAL_GIVEN, "value"),
@@ -79,15 +81,16 @@ def update_conditional(*args):
     ahead_months, ahead_problem = parse_months(ahead, N_("the months ahead"), allow_zero=False)
     problems = [p for p in (given_problem, ahead_problem) if p]
     if problems:
-        return (input_problem(problems), given_problem is not None, ahead_problem is not None)
+        problem = plain(input_problem(problems))
+        return (problem, given_problem is not None, ahead_problem is not None)
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
     frame = analysis_frame(cohort, state.filters())
     if frame.empty:
-        return (empty_state(EMPTY_MESSAGE), False, False)
+        return (plain(empty_state(EMPTY_MESSAGE)), False, False)
     table = conditional_survival(
         frame, given_months, ahead_months, group_by=state.group_by, conf_level=state.conf_level
     )
-    return (conditional_panel(table), False, False)
+    return (plain(conditional_panel(table)), False, False)
 
 
 def register(app: Dash) -> None:

@@ -23,9 +23,11 @@ from app.callbacks.safety import guarded
 from app.callbacks.view import CONTROL_INPUTS
 from app.callbacks.view_sections import core_for, core_key, digest
 from app.layout import ids
+from app.layout.static_parts import data_id
 from app.server.audit import audit
 from components.panels import analyses as panels
 from components.panels import cards
+from components.plain_html import plain
 from i18n.language import N_
 
 declared = Declarations()
@@ -33,7 +35,7 @@ declared = Declarations()
 PANEL_OUTPUTS = [
     Output(ids.LIVE_COUNT, "children"),
     Output(ids.COHORT_LABEL, "children"),
-    Output(ids.CARDS, "children"),
+    Output(data_id(ids.CARDS), "data"),
     Output(ids.WARNINGS, "children"),
     Output(ids.RENDERED_CORE, "data"),
 ]
@@ -72,7 +74,7 @@ def update_panels(*args):
         return (
             cards.live_count(core, total),
             cards.cohort_badge(core.cohort_label, core.synthetic, core.fingerprint),
-            cards.summary_cards(core, total),
+            plain(cards.summary_cards(core, total)),
             panels.warnings_list([*notes, *core.notes]),
             view,
         )

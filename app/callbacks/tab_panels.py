@@ -37,11 +37,13 @@ from app.callbacks.view_sections import (
 )
 from app.callbacks.visible import gate_input
 from app.layout import ids
+from app.layout.static_parts import data_id
 from app.layout.tabs import panel_id
 from components.figures.empty import empty_figure
 from components.figures.forest import forest_figure, report_sections
 from components.figures.km import horizon_update, km_figure
 from components.panels import analyses as panels
+from components.plain_html import plain
 from components.text import captions
 from i18n.language import N_, t
 
@@ -78,12 +80,12 @@ def _suffix(synthetic: bool) -> str:
 
 
 def _km_failed(message: str) -> tuple:
-    return (empty_figure(t("Not available")), _failure_alert(message), None, None)
+    return (empty_figure(t("Not available")), plain(_failure_alert(message)), None, None)
 
 
 @declared.callback(
     Output(ids.KM_GRAPH, "figure"),
-    Output(ids.KM_SUMMARY, "children"),
+    Output(data_id(ids.KM_SUMMARY), "data"),
     Output(ids.RENDERED_KM, "data"),
     Output(ids.KM_CAPTION, "children"),
     Input(ids.KM_OPTIONS, "value"),
@@ -127,7 +129,7 @@ def update_survival_tab(*args):
             patch["data"][index] = trace
         return (patch, no_update, drawn, no_update)
     with using_conf_level(core.conf_level):
-        figure, summary = _km_figure(core, state, options), panels.km_summary(core)
+        figure, summary = _km_figure(core, state, options), plain(panels.km_summary(core))
         return (figure, summary, drawn, captions.km_caption(core))
 
 

@@ -23,6 +23,7 @@ from app.layout.opening_readouts import opening_readouts
 from app.layout.paper import paper_tab
 from app.layout.rates import rates_tab
 from app.layout.relapses import relapses_tab
+from app.layout.static_parts import data_id, static_part
 from app.layout.survival import survival_tab
 from app.layout.table_one import table_one_tab
 from app.layout.tabs import TabSpec, accessible_tabs
@@ -116,8 +117,11 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
                                 [
                                     html.Div(id=ids.UPLOAD_RESTORE_STATUS, role="status"),
                                     computing(
-                                        html.Div(opening.cards, id=ids.CARDS, className="mb-3"),
-                                        {ids.CARDS: "children"},
+                                        html.Div(
+                                            static_part(ids.CARDS, opening.cards),
+                                            className="mb-3",
+                                        ),
+                                        {data_id(ids.CARDS): "data"},
                                     ),
                                     html.Div(opening.warnings, id=ids.WARNINGS),
                                     analysis_tabs(

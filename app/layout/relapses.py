@@ -10,6 +10,7 @@ from dash import html
 
 from app.layout import ids
 from app.layout.filters import TYPING_PAUSE_MS
+from app.layout.static_parts import static_part
 from i18n.language import t
 
 DEFAULT_GIVEN_MONTHS = 12
@@ -78,7 +79,7 @@ def conditional_calculator() -> dbc.Card:
                     ],
                     className="g-3 mb-2",
                 ),
-                html.Div(id=ids.CONDITIONAL_PANEL, **{"aria-live": "polite"}),
+                *static_part(ids.CONDITIONAL_PANEL, **{"aria-live": "polite"}),
             ]
         ),
         className="mt-3",

@@ -13,6 +13,7 @@ from dash import dcc, html
 from app.layout import ids
 from app.layout.loading import computing
 from app.layout.relapses import conditional_calculator
+from app.layout.static_parts import data_id, static_part
 from app.layout.timelines import km_step_area
 from components.export.menu import export_menu
 from components.figures.empty import empty_figure
@@ -58,6 +59,9 @@ def survival_tab(km_summary: object = None) -> list[object]:
         ),
         export_menu(ids.KM_GRAPH, "km"),
         *km_step_area(),
-        computing(html.Div(km_summary, id=ids.KM_SUMMARY), {ids.KM_SUMMARY: "children"}),
+        computing(
+            html.Div(static_part(ids.KM_SUMMARY, km_summary)),
+            {data_id(ids.KM_SUMMARY): "data"},
+        ),
         conditional_calculator(),
     ]

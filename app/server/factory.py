@@ -17,6 +17,7 @@ from app.callbacks.km_display import register as register_km_display
 from app.callbacks.range_readouts import register as register_range_readouts
 from app.layout.lazy import building_everything, register_lazy_parts
 from app.layout.page import TAB_KEYS, build_layout, error_layout
+from app.layout.static_parts import register_static_parts
 from app.layout.tabs import register_tab_switching
 from app.server.config import Config
 from app.server.logsafe import install_exception_logging
@@ -136,6 +137,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     attach(app)
     register_tab_switching(app, TAB_KEYS)
     register_lazy_parts(app)
+    register_static_parts(app)
     register_km_display(app)
     register_range_readouts(app)
 

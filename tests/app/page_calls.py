@@ -14,6 +14,7 @@ from app.callbacks.tab_panels import (
     update_table_tab,
 )
 from app.layout import ids
+from app.layout.static_parts import PARTS, data_id
 from app.layout.tabs import panel_id
 from tests.app.callback_calls import arguments, run_triggered
 
@@ -37,7 +38,13 @@ def output_ids(function) -> list[str]:
 def call(function, dash_app, changes, trigger: str | None = None) -> dict[str, object]:
     """``function``'s outputs by component id, ``changes`` applied to the page's defaults."""
     values = run_triggered(function, arguments(function, dash_app, changes), trigger)
-    return dict(zip(output_ids(function), values, strict=True))
+    outputs = dict(zip(output_ids(function), values, strict=True))
+    # A display-only panel's content arrives in its store (app/layout/static_parts.py): also
+    # under the panel's own id, where the page shows it.
+    for part in PARTS:
+        if data_id(part) in outputs:
+            outputs[part] = outputs[data_id(part)]
+    return outputs
 
 
 def render_page(

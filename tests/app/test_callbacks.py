@@ -28,6 +28,7 @@ from app.state.controls import CONTROL_IDS
 from app.state.view_state import ViewState
 from tests.app.callback_calls import DEPENDENCIES, arguments, run_triggered
 from tests.app.page_calls import render_page
+from tests.dash_text import by_id
 from tests.dash_text import component_texts as _texts
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
@@ -53,7 +54,7 @@ def _panels(dash_app, store=None, **changes):
 
 
 def _card_value(panels, card_id: str) -> str:
-    return panels[ids.CARDS][f"{card_id}-value"].children
+    return " ".join(_texts(by_id(panels[ids.CARDS], f"{card_id}-value")))
 
 
 def _part(panels, component_id: str):

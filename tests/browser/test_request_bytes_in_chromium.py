@@ -22,7 +22,7 @@ COPIES = 12  # an upload of 648 patients (~35 KB): more than a change may post
 # What each tab's server callbacks write: a request for one of these while its tab is hidden
 # is a request the page should not have made.
 TAB_OUTPUTS = {
-    "km": ("km-graph.figure", "conditional-panel.children"),
+    "km": ("km-graph.figure", "conditional-panel-content.data"),
     "timelines": ("timeline-graph.figure",),
     "hr": ("forest-graph.figure",),
     "lesions": ("lesion-panel.children",),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 # update_panels (every number of the view) and the conditional calculator's callback.
 VIEW = "km-graph.figure"
-CONDITIONAL = "conditional-panel.children"
+CONDITIONAL = "conditional-panel-content.data"
 
 _COUNT_REQUESTS_JS = """
 window.__callbackRequests = [];

@@ -21,6 +21,7 @@ from dash._utils import split_callback_id
 
 from app.callbacks import callback_specs
 from app.layout import ids
+from app.layout.static_parts import data_id
 from tests.settled_changes import with_settled
 
 UPDATE_PATH = "/_dash-update-component"
@@ -62,6 +63,11 @@ def walk(component: object) -> Iterator[dict]:
     elif isinstance(component, dict) and "props" in component:
         yield component
         yield from walk(component["props"].get("children"))
+    elif isinstance(component, dict) and "tag" in component:
+        # A panel drawn from plain data (components/plain_html.py): the same walk, with its
+        # attributes where a component has its props.
+        yield {"props": component.get("attrs", {}), "tag": component["tag"]}
+        yield from walk(component.get("children"))
 
 
 def texts(component: object) -> list[str]:
@@ -72,6 +78,8 @@ def texts(component: object) -> list[str]:
         return [t for child in component for t in texts(child)]
     if isinstance(component, dict) and "props" in component:
         return texts(component["props"].get("children"))
+    if isinstance(component, dict) and "tag" in component:
+        return texts(component.get("children"))
     return []
 
 
@@ -176,7 +184,7 @@ def upload_changes(patients: Path) -> dict[tuple[str, str], object]:
 
 def card_value(response: dict, card_id: str) -> str:
     """The big number of a summary card (its ``<card_id>-value`` element)."""
-    cards = response[ids.CARDS]["children"]
+    cards = response[data_id(ids.CARDS)]["data"]
     found = [c for c in walk(cards) if c["props"].get("id") == f"{card_id}-value"]
     assert len(found) == 1, f"{card_id}-value not in the cards"
     return " ".join(texts(found[0]))
