@@ -82,6 +82,10 @@ def _ratio(head: float | None, base: float | None) -> str:
     return "—" if head is None or base is None or base <= 0 else f"{head / base:.2f}"
 
 
+# assets/settle.js's PAUSE_MS: keyboard steps on a slider compute once this long after the last.
+SETTLE_PAUSE_MS = 350
+
+
 def targets(summary: dict, lighthouse: dict) -> list[dict[str, object]]:
     """Each target with its measured value (the head's) and whether it is reached."""
     head = summary.get("head", {})
@@ -100,6 +104,21 @@ def targets(summary: dict, lighthouse: dict) -> list[dict[str, object]]:
             "measured": f"{_ms(value)} ms (worst: {worst[0]})",
             "reached": value is not None and value <= limit,
         })  # fmt: skip
+        if worst[0] == "slider-keys":
+            # Keyboard steps wait for a pause by design (assets/settle.js: a run of steps
+            # computes once): the same target for every other control type, on its own line.
+            others = [
+                (c, _get(e, "settled_ms", "p95")) for c, e in entries.items() if c != worst[0]
+            ]
+            others = [o for o in others if o[1] is not None]
+            if others:
+                control, other = max(others, key=lambda item: item[1])
+                rows.append({
+                    "target": f"{setting}: panel settled p95 ≤ {limit:,.0f} ms (every control "
+                              f"type but the keyboard slider, which waits {SETTLE_PAUSE_MS} ms)",
+                    "measured": f"{_ms(other)} ms (worst: {control})",
+                    "reached": other <= limit,
+                })  # fmt: skip
     sent = [
         (setting, control, _get(entry, "bytes_sent", "max"))
         for setting, entries in head.items()

@@ -218,3 +218,14 @@ def test_lighthouse_summary_picks_the_largest_contributors():
     assert [s["url"] for s in found["bootup_top"]] == ["plotly.min.js", "dash_renderer.min.js"]
     assert found["mainthread_top"][0] == {"group": "Script Evaluation", "ms": 900}
     assert found["failed_audits"] == ["errors-in-console"]
+
+
+def test_the_results_name_the_pause_the_page_uses():
+    """The targets' note on keyboard steps names assets/settle.js's pause, not a stale copy."""
+    import re
+    from pathlib import Path
+
+    from benchmarks.browser_results import SETTLE_PAUSE_MS
+
+    script = (Path(__file__).resolve().parent.parent / "assets" / "settle.js").read_text()
+    assert re.search(r"PAUSE_MS = (\d+);", script).group(1) == str(SETTLE_PAUSE_MS)
