@@ -179,10 +179,16 @@ def test_keys_in_redis_hold_neither_filter_values_nor_patient_data(stores, raw):
 # Expiry and size ------------------------------------------------------------------------
 
 
-def test_an_entry_expires_after_its_ttl(stores):
+def test_an_entry_expires_after_its_ttl(stores, raw):
     first, second = stores
-    first.put("cohorts", "upload", b"bytes", encode=bytes, ttl=0.3, max_bytes=100)
+    # A TTL long enough for a loaded machine to read the entry back (a 0.3 s one expired
+    # before the read on a busy CI machine); Redis holds it with that TTL...
+    first.put("cohorts", "upload", b"bytes", encode=bytes, ttl=30.0, max_bytes=100)
     assert second.get("cohorts", "upload", decode=bytes) == b"bytes"
+    (name,) = raw.keys("*")
+    assert 0 < raw.pttl(name) <= 30_000
+    # ... and once it runs out, no worker reads the entry any more.
+    raw.pexpire(name, 1)
     poll(lambda: second.get("cohorts", "upload", decode=bytes) is None, "expiry")
 
 

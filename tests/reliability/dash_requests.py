@@ -66,7 +66,7 @@ def walk(component: object) -> Iterator[dict]:
     elif isinstance(component, dict) and "tag" in component:
         # A panel drawn from plain data (components/plain_html.py): the same walk, with its
         # attributes where a component has its props.
-        yield {"props": component.get("attrs", {}), "tag": component["tag"]}
+        yield {"props": {**component.get("attrs", {}), "children": component.get("children")}}
         yield from walk(component.get("children"))
 
 
