@@ -9,14 +9,15 @@
   var opened = false;
 
   function follow(query, language) {
-    var search = typeof query === "string" ? query : window.location.search;
-    if (typeof query === "string" && !opened) {
-      opened = true;
-      search = window.location.search;
-    } else if (typeof query === "string" && query !== (window.location.search || "")) {
-      window.history.pushState(null, "", window.location.pathname + query + window.location.hash);
+    if (typeof query === "string") {
+      if (!opened) {
+        opened = true;
+      } else if (query !== window.location.search) {
+        window.history.pushState(null, "", window.location.pathname + query + window.location.hash);
+      }
     }
-    var params = new URLSearchParams(search || "");
+    // The address bar now shows the view (or, before the first answer, the opening address).
+    var params = new URLSearchParams(window.location.search);
     if (language !== "en") { params.delete("lang"); } else { params.set("lang", "es"); }
     var other = params.toString();
     return other ? "?" + other : "?";

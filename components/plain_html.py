@@ -64,12 +64,12 @@ def _element(tag: str, children: object, attrs: Mapping[str, object]) -> dict[st
     }
 
 
-def _html(component: Component) -> dict[str, Any]:
+def _html(component: Component, props: Mapping[str, object]) -> dict[str, Any]:
     tag = type(component).__name__.lower()
     if tag not in TAGS:
         raise TypeError(f"plain_html: html.{type(component).__name__} is not allowed")
     attrs: dict[str, object] = {}
-    for prop, value in component.to_plotly_json()["props"].items():
+    for prop, value in props.items():
         if prop in _IGNORED or value is None:
             continue
         name = _attribute_name(prop)
@@ -144,9 +144,10 @@ def plain(node: object) -> Node:
         return [plain(child) for child in node]
     if not isinstance(node, Component):
         raise TypeError(f"plain_html: {type(node).__name__} is not a component")
-    namespace = node.to_plotly_json()["namespace"]
+    serialised = node.to_plotly_json()
+    namespace = serialised["namespace"]
     if namespace == "dash_html_components":
-        return _html(node)
+        return _html(node, serialised["props"])
     if namespace == "dash_bootstrap_components":
         return _bootstrap(node)
     raise TypeError(f"plain_html: {namespace}.{type(node).__name__} is not supported")

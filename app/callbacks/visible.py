@@ -24,8 +24,6 @@ from app.layout.lazy import LAZY_PARTS, container_id
 from app.layout.tabs import panel_id
 
 VIEW_INPUTS = [*CONTROL_INPUTS, Input(ids.COHORT_STORE, "data")]
-# Beyond the filters and the cohort, what a gated part's view also depends on.
-EXTRA_INPUTS = {"timelines": [Input(ids.KM_STEP, "data")]}
 TAB_GATES = tuple(key for key in ids.VIEW_GATES if key != "methods")
 # A tab whose outputs are built lazily (app/layout/lazy.py) is requested once they exist.
 BUILT_FIRST = {tab: key for key, tab in LAZY_PARTS.items() if tab in TAB_GATES}
@@ -99,7 +97,8 @@ def register(app: Dash) -> None:
         ),
         Output(ids.VIEW_GATES["timelines"], "data"),
         *VIEW_INPUTS,
-        *EXTRA_INPUTS["timelines"],
+        # The timelines highlight the clicked Kaplan–Meier step: it is part of their view.
+        Input(ids.KM_STEP, "data"),
         *built,
         Input(panel_id("timelines"), "hidden"),
         State(ids.VIEW_GATES["timelines"], "data"),

@@ -76,3 +76,17 @@ def test_an_uploaded_label_stays_text():
 def test_anything_outside_the_allow_list_is_refused(component):
     with pytest.raises(TypeError):
         plain(component)
+
+
+def test_the_browser_allows_exactly_the_tags_and_attributes_plain_html_sends():
+    """assets/static_parts.js checks the data again: its lists are this module's."""
+    import re
+    from pathlib import Path
+
+    from components.plain_html import _PLAIN_ATTRS, TAGS
+
+    script = (Path(__file__).resolve().parents[2] / "assets" / "static_parts.js").read_text()
+    tags = re.search(r"var TAGS = \(([^)]*)\)\.split", script).group(1)
+    assert set(re.sub(r'["+\s]+', " ", tags).split()) == set(TAGS)
+    attrs = re.search(r"var ATTRS = \[([^\]]*)\]", script).group(1)
+    assert set(re.findall(r'"([a-z-]+)"', attrs)) == set(_PLAIN_ATTRS)
