@@ -34,9 +34,10 @@ def _clicked_step(click: dict | None) -> tuple[str, float] | None:
     points = click.get("points") if isinstance(click, dict) else None
     point = points[0] if isinstance(points, list) and points else None
     custom = point.get("customdata") if isinstance(point, dict) else None
-    if not isinstance(custom, list) or len(custom) != 2:
+    # [curve key, month, ...hover texts] (components.figures.km): the first two name the step.
+    if not isinstance(custom, list) or len(custom) < 2:
         return None
-    return _step(*custom)
+    return _step(*custom[:2])
 
 
 def _step(group: object, month: object) -> tuple[str, float] | None:

@@ -29,6 +29,9 @@ from i18n.language import N_, number, percent, t
 # Trace metadata the page's display toggles look for (app.callbacks.km_display).
 CI_BAND = "ci-band"
 RISK_ROW = "risk-row"
+# Invisible traces whose points take the hover and clicks, and the ticks' drawn strokes.
+CLICK_TARGETS = "click-targets"
+CENSOR_TICKS = "censor-ticks"
 
 # Below this many patients at risk a curve's tail is mostly noise (Pocock et al. 2002):
 # it stays visible but faded, so nobody reads a late drop as a finding.
@@ -43,33 +46,107 @@ def _fade_index(km: KaplanMeier) -> int | None:
     return None
 
 
-def _hover(km: KaplanMeier, group: str, indices: range) -> list[str]:
-    text = []
-    for i in indices:
+# A tick is drawn 9 px tall (plotly's "line-ns-open" marker was 9 px), as a stroke of the
+# one path all a curve's ticks share: one SVG marker per tick cost ~250 ms of styling per
+# view change at 10 000 patients (1 750 ticks).
+TICK_PIXELS = 9
+
+# Hover texts are one template per trace filled from each point's customdata (formatted
+# numbers): whole texts per point were 60 % of a 10 000-patient figure's 410 KB.
+# customdata of a drop or tick point: [curve key, month, ...texts]; the first two are what a
+# click names (app.callbacks.timelines reads them).
+STEP_MONTH_TEXT, STEP_SURVIVAL, STEP_CI, STEP_AT_RISK, STEP_TAIL = 2, 3, 4, 5, 6
+TICK_COUNT, TICK_MONTH_TEXT = 2, 3
+
+
+def _field(index: int) -> str:
+    return "%{customdata[" + str(index) + "]}"
+
+
+def _step_template(name: str) -> str:
+    """The hover of a drop: curve (marked when its tail is faded), month, survival with CI,
+    and the number at risk just after."""
+    return (
+        f"<b>{name}{_field(STEP_TAIL)}</b><br>"
+        + t("Month {month}").format(month=_field(STEP_MONTH_TEXT))
+        + "<br>"
+        + t("Failure-free: {survival} ({ci} {interval})").format(
+            survival=_field(STEP_SURVIVAL), ci=ci_label(), interval=_field(STEP_CI)
+        )
+        + "<br>"
+        + t("At risk: {n}").format(n=_field(STEP_AT_RISK))
+        + "<extra></extra>"
+    )
+
+
+def _step_data(km: KaplanMeier, key: str, fade: int | None) -> list[list[object]]:
+    """customdata of every timeline point (see STEP_*), by index."""
+    tail = " (" + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK) + ")"
+    data: list[list[object]] = []
+    for i, month in enumerate(km.timeline):
         low, high = km.ci_low[i], km.ci_high[i]
         ci = t("n/a") if low != low or high != high else f"{percent(low)}–{percent(high)}"
         # At risk just after this time: those at risk here minus those leaving here.
         at_risk = km.at_risk[i] - km.events_at[i] - km.censored_at[i]
-        text.append(
-            f"<b>{group}</b><br>"
-            + t("Month {month}").format(month=number(km.timeline[i]))
-            + "<br>"
-            + t("Failure-free: {survival} ({ci} {interval})").format(
-                survival=percent(km.survival[i]), ci=ci_label(), interval=ci
-            )
-            + "<br>"
-            + t("At risk: {n}").format(n=at_risk)
+        faded = fade is not None and i > fade
+        data.append(
+            [key, month, number(month), percent(km.survival[i]), ci, at_risk, tail if faded else ""]
         )
-    return text
+    return data
 
 
-def _step_keys(km: KaplanMeier, key: str, indices: range | list[int]) -> list[list[object]]:
-    # [curve key, month] per point: a click on the curve names the step (app: patients list).
-    return [[key, km.timeline[i]] for i in indices]
+def _censor_traces(
+    km: KaplanMeier, key: str, name: str, colour: str, tick_half: float
+) -> list[Trace]:
+    """The censoring ticks: one path of vertical strokes, and their click and hover points
+    (an invisible line through the ticks' middles: plotly hovers a line's points as it does
+    markers', with no element per point)."""
+    censored = [i for i in range(len(km.timeline)) if km.censored_at[i] > 0]
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for i in censored:
+        xs += [km.timeline[i], km.timeline[i], None]
+        # Drawn only (the hover and clicks read customdata): 1e-5 is far below a pixel.
+        ys += [round(km.survival[i] - tick_half, 5), round(km.survival[i] + tick_half, 5), None]
+    strokes = scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        line={"color": colour, "width": 1.5},
+        name=f"{name} " + t("censored"),
+        legendgroup=name,
+        showlegend=False,
+        hoverinfo="skip",
+        meta=CENSOR_TICKS,
+    )
+    points = scatter(
+        x=[km.timeline[i] for i in censored],
+        y=[km.survival[i] for i in censored],
+        mode="lines",
+        line={"width": 0},
+        name=f"{name} " + t("censored"),
+        legendgroup=name,
+        showlegend=False,
+        customdata=[
+            [key, km.timeline[i], km.censored_at[i], number(km.timeline[i])] for i in censored
+        ],
+        hovertemplate=f"{name}: "
+        + t("{n} censored at month {month}").format(
+            n=_field(TICK_COUNT), month=_field(TICK_MONTH_TEXT)
+        )
+        + "<extra></extra>",
+        meta=CLICK_TARGETS,
+    )
+    return [strokes, points]
 
 
 def _curve_traces(
-    km: KaplanMeier, name: str, colour: str, show_ci: bool, key: str | None = None
+    km: KaplanMeier,
+    name: str,
+    colour: str,
+    show_ci: bool,
+    key: str | None = None,
+    tick_half: float = 0.01,
 ) -> list[Trace]:
     n = len(km.timeline)
     key = name if key is None else key
@@ -117,35 +194,10 @@ def _curve_traces(
                 hoverinfo="skip",
             )
         )
-    faded = f"{name} (" + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK) + ")"
-    hover = _hover(km, name, range(n))
-    if fade is not None:
-        hover[fade + 1 :] = _hover(km, faded, range(fade + 1, n))
-    targets = drop_targets(km, key, name, hover)
+    targets = drop_targets(km, name, _step_data(km, key, fade), _step_template(name))
     if targets is not None:
-        traces.append(targets)
-    censored = [i for i in range(n) if km.censored_at[i] > 0]
-    traces.append(
-        scatter(
-            x=[km.timeline[i] for i in censored],
-            y=[km.survival[i] for i in censored],
-            mode="markers",
-            marker={"symbol": "line-ns-open", "size": 9, "color": colour, "line": {"width": 1.5}},
-            name=f"{name} " + t("censored"),
-            legendgroup=name,
-            showlegend=False,
-            hovertext=[
-                f"{name}: "
-                + t("{n} censored at month {month}").format(
-                    n=km.censored_at[i], month=number(km.timeline[i])
-                )
-                for i in censored
-            ],
-            hoverinfo="text",
-            customdata=_step_keys(km, key, censored),
-        )
-    )
-    return traces
+        traces.append({**targets, "meta": CLICK_TARGETS})
+    return traces + _censor_traces(km, key, name, colour, tick_half)
 
 
 def _median_shapes(km: KaplanMeier, colour: str) -> list[dict[str, object]]:
@@ -230,6 +282,9 @@ def _kmunicate_rows(
 PANEL_GAP = 0.1
 
 
+# The curve panel's survival axis runs to a little above 100 %, so a tick at 1 is whole.
+Y_TOP = 1.03
+
 # The page's slot for the figure (app/layout/survival.py) and the report's figure height.
 KM_HEIGHT = 560
 
@@ -294,11 +349,26 @@ def km_figure(
     table_rows = len(keys) * len(KMUNICATE_ROWS) if kmunicate else len(keys)
     # The KMunicate table has three rows per group: the table panel grows with them.
     table_share = min(0.5, 0.08 + 0.045 * table_rows) if kmunicate else 0.22
+    title = t("Time to treatment failure") if title is None else title
+    # The test's result on a line of its own: appended to the title it ran past a 1024-px
+    # figure's edge in Spanish ("log-rank p <" and nothing more).
+    subtitle = "" if logrank_p is None else f"log-rank {format_p(logrank_p)}"
+    title_block, title_pixels = heading(title, subtitle)
+    # Above the curves, under the title: inside the plot a legend covered low curves and
+    # their bands (failure-free survival is not always high).
+    legend, legend_pixels = legend_above(len(keys))
+    table_top = (1 - PANEL_GAP) * table_share
+    margin = {"l": 70, "r": 20, "t": title_pixels + legend_pixels, "b": 50}
+    curve_share = 1 - table_top - PANEL_GAP
+    # The ticks are strokes in data units: TICK_PIXELS on the curve panel at KM_HEIGHT (a
+    # figure exported at another height scales them with its panel).
+    panel_pixels = (KM_HEIGHT - margin["t"] - margin["b"]) * curve_share
+    tick_half = TICK_PIXELS / 2 * (Y_TOP / panel_pixels)
     curve_traces: list[Trace] = []
     shapes: list[dict[str, object]] = []
     for j, key in enumerate(keys):
         colour = GROUP_COLOURS[j % len(GROUP_COLOURS)]
-        curve_traces += _curve_traces(curves[key], shown[key], colour, show_ci, key)
+        curve_traces += _curve_traces(curves[key], shown[key], colour, show_ci, key, tick_half)
         shapes += _median_shapes(curves[key], colour)
     ticks = km_ticks(curves, horizon)
     table = _table_at(curves, risk_table, ticks) if risk_table else {}
@@ -308,19 +378,10 @@ def km_figure(
         table_traces, row_labels = _kmunicate_rows(table, keys, short)
     else:
         table_traces, row_labels = _risk_rows(table, keys, short, show_events), []
-    title = t("Time to treatment failure") if title is None else title
-    # The test's result on a line of its own: appended to the title it ran past a 1024-px
-    # figure's edge in Spanish ("log-rank p <" and nothing more).
-    subtitle = "" if logrank_p is None else f"log-rank {format_p(logrank_p)}"
-    title_block, title_pixels = heading(title, subtitle)
-    # Above the curves, under the title: inside the plot a legend covered low curves and
-    # their bands (failure-free survival is not always high).
-    legend, legend_pixels = legend_above(len(keys))
     table_title = t("At risk (failed/censored)") if show_events else t("At risk")
     x_range = km_x_range(curves, horizon)
     # Two panels sharing the x-axis (as make_subplots(rows=2, shared_xaxes=True) lays them
     # out): the curves on axes x/y above, the table on x2/y2 below.
-    table_top = (1 - PANEL_GAP) * table_share
     curve_xaxis: dict[str, object] = {
         "anchor": "y",
         "domain": [0.0, 1.0],
@@ -356,7 +417,7 @@ def km_figure(
     layout = {
         "title": under_toolbar(title_block, KM_HEIGHT),
         "height": KM_HEIGHT,
-        "margin": {"l": 70, "r": 20, "t": title_pixels + legend_pixels, "b": 50},
+        "margin": margin,
         "legend": legend,
         "hovermode": "closest",
         "hoverdistance": HOVER_DISTANCE,
@@ -366,7 +427,7 @@ def km_figure(
             "anchor": "x",
             "domain": [table_top + PANEL_GAP, 1.0],
             "title": {"text": t("Failure-free (%)")},
-            "range": [0, 1.03],
+            "range": [0, Y_TOP],
             "tickformat": ".0%",
         },
         "xaxis2": table_xaxis,

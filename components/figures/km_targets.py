@@ -22,23 +22,25 @@ from components.figures.base import Trace, scatter
 # Distance between target points along a drop, in survival units: about 3 px on the page's
 # curve panel, so the mouse is never more than 1.5 px from one.
 TARGET_SPACING = 0.01
-# Points of one column: large enough to hover, small enough (plotly's 3 px floor) not to
-# reach a neighbouring drop's column.
-TARGET_SIZE = 6
 # Farther than this (px) from any target or tick, a click lists nothing: on a long flat the
 # nearest drop is not "the step" the user pointed at.
 HOVER_DISTANCE = 10
 
 
 def drop_targets(
-    km: KaplanMeier, key: str, legend_group: str, hovertext: list[str]
+    km: KaplanMeier, legend_group: str, customdata: list[list[object]], hovertemplate: str
 ) -> Trace | None:
-    """Invisible points down every drop of ``km`` ([curve key, month] as customdata, the
-    curve's hover text of that month); None for a curve without a drop."""
+    """Points down every drop of ``km``, each with its drop's ``customdata`` (by timeline
+    index: [curve key, month, ...]) and the curve's ``hovertemplate``; None for a curve
+    without a drop.
+
+    The points are an invisible line's, not markers: plotly hovers and clicks a line's
+    points as it does markers' (same 3 px radius), with one SVG path for all of them
+    instead of one element per marker.
+    """
     xs: list[float] = []
     ys: list[float] = []
     custom: list[list[object]] = []
-    texts: list[str] = []
     for i in range(1, len(km.timeline)):
         before, after = km.survival[i - 1], km.survival[i]
         if not after < before:
@@ -46,20 +48,20 @@ def drop_targets(
         count = max(2, math.ceil((before - after) / TARGET_SPACING))
         for j in range(count):  # the top corner included, the bottom one left to the flat
             xs.append(km.timeline[i])
-            ys.append(before - (before - after) * j / count)
-            custom.append([key, km.timeline[i]])
-            texts.append(hovertext[i])
+            # Where the mouse finds the drop (clicks name customdata's step): 1e-5 is far
+            # below a pixel, and half the bytes of a full float.
+            ys.append(round(before - (before - after) * j / count, 5))
+            custom.append(customdata[i])
     if not xs:
         return None
     return scatter(
         x=xs,
         y=ys,
-        mode="markers",
-        marker={"size": TARGET_SIZE, "color": "rgba(0,0,0,0)"},
+        mode="lines",
+        line={"width": 0},
         name=legend_group,
         legendgroup=legend_group,
         showlegend=False,
-        hovertext=texts,
-        hoverinfo="text",
+        hovertemplate=hovertemplate,
         customdata=custom,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -11,7 +13,15 @@ from analytics.data.demo import load_demo
 from analytics.reports.report import build_report
 from analytics.stats.subgroups import risk_table_times
 from analytics.stats.survival import kaplan_meier, survival_at
-from components.figures.km import CI_BAND, FADE_BELOW_AT_RISK, horizon_update
+from components.figures.km import (
+    CENSOR_TICKS,
+    CI_BAND,
+    CLICK_TARGETS,
+    FADE_BELOW_AT_RISK,
+    KM_HEIGHT,
+    TICK_PIXELS,
+    horizon_update,
+)
 from components.figures.km import km_figure as km_figure_data
 
 
@@ -32,11 +42,15 @@ def demo_report():
 
 
 def _curves(figure):
-    return [t for t in figure.data if t.mode == "lines" and t.line.width and t.line.dash is None]
+    return [
+        t
+        for t in figure.data
+        if t.mode == "lines" and t.line.width and t.line.dash is None and t.meta is None
+    ]
 
 
 def _bands(figure):
-    return [t for t in figure.data if t.mode == "lines" and t.line.width == 0]
+    return [t for t in figure.data if t.meta == CI_BAND]
 
 
 def _faded(figure):
@@ -44,7 +58,19 @@ def _faded(figure):
 
 
 def _censor_marks(figure):
-    return [t for t in figure.data if t.mode == "markers" and t.marker.symbol == "line-ns-open"]
+    """The censoring ticks' hover and click points (one per censored time)."""
+    return [t for t in figure.data if t.meta == CLICK_TARGETS and t.name.endswith(" censored")]
+
+
+def hover_text(trace, i: int) -> str:
+    """What plotly shows on hovering point ``i``: its hovertemplate with the point's
+    customdata filled in (the only fields the figure uses), the hidden box dropped."""
+    text = trace.hovertemplate.replace("<extra></extra>", "")
+    return re.sub(r"%\{customdata\[(\d+)\]\}", lambda m: str(trace.customdata[i][int(m[1])]), text)
+
+
+def _censor_strokes(figure):
+    return [t for t in figure.data if t.meta == CENSOR_TICKS]
 
 
 def _risk_rows(figure):
@@ -129,6 +155,39 @@ def test_censor_marks_sit_on_the_curve():
     (marks,) = _censor_marks(figure)
     expected = [km.survival[km.timeline.index(x)] for x in marks.x]
     assert list(marks.y) == expected
+
+
+def test_each_censoring_is_drawn_as_a_vertical_stroke_through_the_curve():
+    """One path for all ticks (a marker per tick was an SVG element each): a stroke per
+    censored time, centred on the curve, TICK_PIXELS tall on the page's curve panel."""
+    km, figure = _single()
+    (strokes,) = _censor_strokes(figure)
+    (marks,) = _censor_marks(figure)
+    xs, ys = list(strokes.x), list(strokes.y)
+    assert xs[2::3] == ys[2::3] == [None] * len(marks.x)  # gaps between the strokes
+    assert xs[0::3] == xs[1::3] == list(marks.x)
+    for low, high, y in zip(ys[0::3], ys[1::3], marks.y, strict=True):
+        assert (low + high) / 2 == pytest.approx(y, abs=1e-5)
+    # Its height in pixels: the curve panel's share of the plot area, over the y range.
+    layout = figure.layout
+    panel = (KM_HEIGHT - layout.margin.t - layout.margin.b) * (
+        layout.yaxis.domain[1] - layout.yaxis.domain[0]
+    )
+    pixels = (ys[1] - ys[0]) / (layout.yaxis.range[1] - layout.yaxis.range[0]) * panel
+    assert pixels == pytest.approx(TICK_PIXELS, abs=0.01)
+    assert strokes.hoverinfo == "skip"
+    assert strokes.line.color == _curves(figure)[0].line.color
+
+
+def test_a_censoring_tick_hovers_its_count_and_month():
+    km, figure = _single([1, 2, 2, 3, 4], [1, 0, 0, 1, 0])
+    (marks,) = _censor_marks(figure)
+    assert [list(c) for c in marks.customdata] == [["All", 2.0, 2, "2.0"], ["All", 4.0, 1, "4.0"]]
+    assert [hover_text(marks, i) for i in range(2)] == [
+        "All patients: 2 censored at month 2.0",
+        "All patients: 1 censored at month 4.0",
+    ]
+    assert marks.line.width == 0  # invisible: the strokes are the drawing
 
 
 def test_no_censor_marks_when_nobody_is_censored():
