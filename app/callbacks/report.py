@@ -9,7 +9,9 @@ section is opened (app.callbacks.methods).
 from __future__ import annotations
 
 from dash import Dash, Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
 
+from analytics.reports.sections import view_counts
 from analytics.stats.levels import using_conf_level
 from app.callbacks.common import (
     AGE_BOUNDS,
@@ -25,6 +27,9 @@ from app.callbacks.view_sections import core_for, core_key, digest
 from app.layout import ids
 from app.layout.static_parts import data_id
 from app.server.audit import audit
+from app.state.cohort_store import UploadNotHeld
+from app.state.controls import CONTROL_IDS
+from app.state.upload_keys import UploadKeyInvalid
 from components.panels import analyses as panels
 from components.panels import cards
 from components.plain_html import plain
@@ -72,12 +77,53 @@ def update_panels(*args):
     # Every "95% CI" label of the cards names the view's level (analytics.stats.levels).
     with using_conf_level(core.conf_level):
         return (
-            cards.live_count(core, total),
+            cards.live_count(core.n, core.events, total),
             cards.cohort_badge(core.cohort_label, core.synthetic, core.fingerprint),
             plain(cards.summary_cards(core, total)),
             panels.warnings_list([*notes, *core.notes]),
             view,
         )
+
+
+# The count follows a slider's raw value (each keyboard step, each typed digit) while the
+# views wait for it to settle (app.callbacks.settle): the other controls change the views at
+# once, and update_panels writes the count with them.
+RAW_SLIDERS = [cid for cid in CONTROL_IDS if cid in ids.SETTLED]
+OTHER_CONTROLS = [cid for cid in CONTROL_IDS if cid not in ids.SETTLED]
+
+
+def _in_control_order(sliders: list[object], others: list[object]) -> list[object]:
+    given = dict(zip(RAW_SLIDERS, sliders, strict=True)) | dict(
+        zip(OTHER_CONTROLS, others, strict=True)
+    )
+    return [given[cid] for cid in CONTROL_IDS]
+
+
+@declared.callback(
+    Output(ids.LIVE_COUNT, "children", allow_duplicate=True),
+    *[Input(cid, "value") for cid in RAW_SLIDERS],
+    *[State(cid, "value") for cid in OTHER_CONTROLS],
+    State(ids.COHORT_STORE, "data"),
+    *AGE_BOUNDS,
+    LANGUAGE_STATE,
+    prevent_initial_call=True,
+)
+@in_page_language
+@guarded(lambda _message: no_update)
+def follow_live_count(*args):
+    """Patients and failures of the view a moving slider names, before the view is computed
+    (issue 13: "the live count may update sooner if it is cheap"). When the slider settles,
+    update_panels writes the same count (same function, same values) with the view."""
+    sliders, rest = args[: len(RAW_SLIDERS)], args[len(RAW_SLIDERS) :]
+    *others, store, age_min, age_max = rest
+    values = _in_control_order(list(sliders), others)
+    try:
+        cohort, state, _notes = resolve_view(store, values, age_min, age_max)
+    except (UploadNotHeld, UploadKeyInvalid):
+        # update_panels asks the page for the upload when the value settles.
+        raise PreventUpdate from None
+    n, events = view_counts(cohort, state.filters())
+    return cards.live_count(n, events, len(cohort.patients))
 
 
 def register(app: Dash) -> None:

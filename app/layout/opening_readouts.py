@@ -36,7 +36,7 @@ def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
     report = core_for(cohort, state)
     total = len(cohort.patients)
     return OpeningReadouts(
-        live_count=cards.live_count(report, total),
+        live_count=cards.live_count(report.n, report.events, total),
         cards=cards.summary_cards(report, total),
         warnings=panels.warnings_list([*notes, *report.notes]),
         km_summary=panels.km_summary(report),

@@ -89,12 +89,12 @@ def summary_cards(report: Report, total: int) -> dbc.Row:
     return dbc.Row(cards, className="g-2")
 
 
-def live_count(report: Report, total: int) -> list[object]:
+def live_count(n: int, events: int, total: int) -> list[object]:
     """Always-visible n and failures beside the filters."""
     return [
-        html.Span(integer(report.n), className="fw-bold"),
+        html.Span(integer(n), className="fw-bold"),
         " " + t("of {total} patients,").format(total=integer(total)) + " ",
-        html.Span(integer(report.events), className="fw-bold"),
+        html.Span(integer(events), className="fw-bold"),
         " " + t("failures"),
     ]
 

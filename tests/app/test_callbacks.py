@@ -19,7 +19,7 @@ from dash import no_update
 
 from analytics.data.cohort import Filters
 from analytics.reports.report import build_report
-from app.callbacks import report, view_sections
+from app.callbacks import callback_specs, report, view_sections
 from app.callbacks.data import download_csv, download_report, load_upload
 from app.callbacks.report import update_panels
 from app.callbacks.view import SETTLED_IDS, controls_from_url, query_from_controls
@@ -421,3 +421,41 @@ def test_the_same_view_is_computed_once_and_a_new_view_again(
     narrowed = _panels(app_context, **{ids.SEX: "F"})
     assert len(calls) == 2
     assert _card_value(narrowed, "card-n") != _card_value(first, "card-n")
+
+
+# --- follow_live_count: the count while a slider moves --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "filters"),
+    [
+        ({ids.AGE: "low+10"}, "age_min"),
+        ({ids.EDSS: [2, 4.5]}, Filters(edss_min=2, edss_max=4.5)),
+        ({ids.GRACE: 3}, Filters(grace_months=3)),
+        ({ids.GRACE: 12, ids.SEX: "M"}, Filters(grace_months=12, sex="M")),
+    ],
+)
+def test_the_live_count_follows_a_raw_slider_value(app_context, defaults, demo, changes, filters):
+    """Before the slider settles (no settled store changed), the count names the patients
+    and failures of the view the thumb shows: the CLI's numbers for that view."""
+    if changes.get(ids.AGE) == "low+10":
+        low, high = defaults["age_min"] + 10, defaults["age_max"]
+        changes, filters = {ids.AGE: [low, high]}, Filters(age_min=low)
+    raw = {(cid, "value"): value for cid, value in changes.items()}
+    count = report.follow_live_count(*arguments(report.follow_live_count, app_context, raw))
+    expected = build_report(demo, filters, group_by=DEMO_GROUP)
+    text = "".join(_texts(count))
+    assert text.startswith(f"{expected.n} of 54 patients, {expected.events} failures")
+    # Each case names another view than the default's 54 and 12, so a count that ignored
+    # the raw value would fail.
+    assert (expected.n, expected.events) != (54, 12)
+
+
+def test_only_a_moving_slider_triggers_the_live_count():
+    """Other controls change the views at once (update_panels writes the count then)."""
+    (spec,) = [
+        entry for entry in callback_specs().values()
+        if entry["callback"].__name__ == "follow_live_count"
+    ]  # fmt: skip
+    inputs = {(d["id"], d["property"]) for d in spec["inputs"]}
+    assert inputs == {(cid, "value") for cid in ids.SETTLED}

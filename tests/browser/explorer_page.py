@@ -22,6 +22,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from analytics.__main__ import main as analytics_cli
+from components.figures.km import CENSOR_TICKS, CLICK_TARGETS
 
 # A ceiling, not a wait: every wait polls for its condition and returns as soon as it holds.
 # CI machines may be new and busy (a page took 25 s to open at load 12-17 on 2 cores).
@@ -69,12 +70,15 @@ def km_curves(figure: dict | None) -> list[dict]:
     """The KM figure's curves, in drawing order: legend text and (month, survival) points.
 
     A curve is drawn as a solid part and a faded tail (fewer than 5 at risk) sharing one
-    legend group; CI bands are skipped (edges of width 0) and so are the at-risk table (text)
-    and the drops' click targets (markers).
+    legend group; CI bands are skipped (edges of width 0) and so are the at-risk table (text),
+    the drops' and ticks' click targets (invisible lines) and the censoring ticks' strokes
+    (their ``meta`` says so: components.figures.km).
     """
     curves: dict[str, dict] = {}
     for trace in (figure or {}).get("data", []):
         if trace.get("mode") != "lines" or (trace.get("line") or {}).get("width") == 0:
+            continue
+        if trace.get("meta") in (CENSOR_TICKS, CLICK_TARGETS):
             continue
         curve = curves.setdefault(trace.get("legendgroup"), {"legend": None, "points": []})
         if trace.get("showlegend", True):

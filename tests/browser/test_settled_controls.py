@@ -20,6 +20,8 @@ pytestmark = pytest.mark.browser
 # update_panels (every number of the view) and the conditional calculator's callback.
 VIEW = "km-graph.figure"
 CONDITIONAL = "conditional-panel-content.data"
+# The count that follows a moving slider (app.callbacks.report.follow_live_count).
+LIVE_COUNT = "live-count.children@"
 
 _COUNT_REQUESTS_JS = """
 window.__callbackRequests = [];
@@ -102,6 +104,11 @@ def test_six_quick_arrow_steps_on_the_age_slider_compute_the_view_once(explorer)
     high = explorer.slider_values("filter-age")[1]
     explorer.expect(cli_report(*DEFAULT_GROUP, "--age-min", f"{low + 6:g}"))
     assert requests(explorer, VIEW) == 1
+    # The live count followed the keys: its own requests went out before the view's.
+    sent = explorer.driver.execute_script("return window.__callbackRequests;")
+    counts = [i for i, key in enumerate(sent) if key.startswith(LIVE_COUNT)]
+    assert counts, sent
+    assert counts[0] < next(i for i, key in enumerate(sent) if VIEW in key)
     assert explorer.query() == f"age={low + 6:g}-{high:g}"
     # The thumb keeps the accessible name assets/a11y.js gives it.
     assert thumb.get_attribute("aria-label") == "Age at first rituximab (years) (from)"
