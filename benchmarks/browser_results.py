@@ -83,6 +83,7 @@ def _ratio(head: float | None, base: float | None) -> str:
 
 
 # assets/settle.js's PAUSE_MS: keyboard steps on a slider compute once this long after the last.
+# The probe (browser_probe) waits this much longer for a change made by key to settle.
 SETTLE_PAUSE_MS = 350
 
 
