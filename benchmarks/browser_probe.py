@@ -182,11 +182,16 @@ function result(error) {
     const changes = lat.countChanges.filter(c => c.selector === selector);
     if (changes.length) { countAt = Math.max(countAt ?? -Infinity, changes.at(-1).t); }
   }
+  // The live count beside the filters alone: when it first showed its final text (it can
+  // answer before the view, e.g. while a slider waits for the settle pause).
+  const live = lat.selectors.counts[0];
+  const shown = lat.countChanges.filter(c => c.selector === live && c.text === finalTexts[live]);
+  const liveAt = (finalTexts[live] === lat.countsAtArm[live] || !shown.length) ? null : shown[0].t;
   const since = (t) => (t === null || start === null || t < start) ? null : t - start;
   lat.armedAt = null;
   return {
     error: error, start_rule: rule, events: lat.events.length,
-    count_ms: since(countAt), settled_ms: since(lat.lastMutation),
+    count_ms: since(countAt), live_count_ms: since(liveAt), settled_ms: since(lat.lastMutation),
     last_response_ms: since(Math.max(...armed.map(r => r.end ?? -Infinity))),
     requests: armed.length, bytes_sent: armed.reduce((s, r) => s + r.sent, 0),
     bytes_received: armed.reduce((s, r) => s + (r.received ?? 0), 0),

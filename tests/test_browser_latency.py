@@ -119,9 +119,11 @@ def test_the_probe_times_the_count_and_the_last_visible_change_from_the_click(
 
 
 def _record(setting, control, count, settled, sent, side="head", error=None):
+    # The live count answers before the card (a slider's key: before the settle pause ends).
+    live = None if count is None else count - 50
     return {"side": side, "setting": setting, "control": control, "count_ms": count,
-            "settled_ms": settled, "bytes_sent": sent, "bytes_received": 1000, "requests": 2,
-            "error": error}  # fmt: skip
+            "live_count_ms": live, "settled_ms": settled, "bytes_sent": sent,
+            "bytes_received": 1000, "requests": 2, "error": error}  # fmt: skip
 
 
 def test_summaries_targets_and_markdown_of_a_small_run():
@@ -154,8 +156,8 @@ def test_summaries_targets_and_markdown_of_a_small_run():
             "server": "gunicorn", "browser": "Chromium"}  # fmt: skip
     text = markdown({"meta": meta, "summary": summary, "lighthouse": lighthouse,
                      "targets": list(rows.values()), "errors": []})  # fmt: skip
-    assert "| n=54 | radio | 21 | 110 / 119 | 300 / 390 | 4.9 / 4.9 |" in text
-    assert "| n=54 | dropdown | 4 (1 kinds of error) | — (count unchanged) |" in text
+    assert "| n=54 | radio | 21 | 110 / 119 | 60 / 69 | 300 / 390 | 4.9 / 4.9 |" in text
+    assert "| n=54 | dropdown | 4 (1 kinds of error) | — (count unchanged) | — |" in text
     assert "| n=54 | radio | 100 → 300 (3.00) | 100 → 390 (3.90) |" in text
     assert "| head | desktop | 0.95 | 1.00 | 0.93 | 120 |" in text
     assert "**not reached**" in text
