@@ -5,7 +5,7 @@ Pure rendering of :class:`analytics.stats.survival.KaplanMeier` results; no stat
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from analytics.stats.subgroups import risk_table_times
 from analytics.stats.survival import KaplanMeier, SurvivalAt, survival_at
@@ -79,20 +79,28 @@ def _step_template(name: str) -> str:
     )
 
 
-def _step_data(km: KaplanMeier, key: str, fade: int | None) -> list[list[object]]:
-    """customdata of every timeline point (see STEP_*), by index."""
+def _step_point(km: KaplanMeier, key: str, fade: int | None) -> Callable[[int], list[object]]:
+    """customdata of timeline point ``i`` (see STEP_*), formatted only for the points asked
+    for: the drops (a 10 000-patient curve has ~1 750 censoring-only points that need none)."""
     tail = " (" + t("fewer than {n} at risk").format(n=FADE_BELOW_AT_RISK) + ")"
-    data: list[list[object]] = []
-    for i, month in enumerate(km.timeline):
-        low, high = km.ci_low[i], km.ci_high[i]
+
+    def point(i: int) -> list[object]:
+        month, low, high = km.timeline[i], km.ci_low[i], km.ci_high[i]
         ci = t("n/a") if low != low or high != high else f"{percent(low)}–{percent(high)}"
         # At risk just after this time: those at risk here minus those leaving here.
         at_risk = km.at_risk[i] - km.events_at[i] - km.censored_at[i]
         faded = fade is not None and i > fade
-        data.append(
-            [key, month, number(month), percent(km.survival[i]), ci, at_risk, tail if faded else ""]
-        )
-    return data
+        return [
+            key,
+            month,
+            number(month),
+            percent(km.survival[i]),
+            ci,
+            at_risk,
+            tail if faded else "",
+        ]
+
+    return point
 
 
 def _censor_traces(
@@ -102,6 +110,7 @@ def _censor_traces(
     (an invisible line through the ticks' middles: plotly hovers a line's points as it does
     markers', with no element per point)."""
     censored = [i for i in range(len(km.timeline)) if km.censored_at[i] > 0]
+    trace_name = f"{name} " + t("censored")
     xs: list[float | None] = []
     ys: list[float | None] = []
     for i in censored:
@@ -113,7 +122,7 @@ def _censor_traces(
         y=ys,
         mode="lines",
         line={"color": colour, "width": 1.5},
-        name=f"{name} " + t("censored"),
+        name=trace_name,
         legendgroup=name,
         showlegend=False,
         hoverinfo="skip",
@@ -124,7 +133,7 @@ def _censor_traces(
         y=[km.survival[i] for i in censored],
         mode="lines",
         line={"width": 0},
-        name=f"{name} " + t("censored"),
+        name=trace_name,
         legendgroup=name,
         showlegend=False,
         customdata=[
@@ -145,11 +154,10 @@ def _curve_traces(
     name: str,
     colour: str,
     show_ci: bool,
-    key: str | None = None,
-    tick_half: float = 0.01,
+    key: str,
+    tick_half: float,
 ) -> list[Trace]:
     n = len(km.timeline)
-    key = name if key is None else key
     fade = _fade_index(km)
     solid = range(0, n if fade is None else fade + 1)
     # The bands are always drawn, hidden when off: the page toggles them in the browser
@@ -194,7 +202,7 @@ def _curve_traces(
                 hoverinfo="skip",
             )
         )
-    targets = drop_targets(km, name, _step_data(km, key, fade), _step_template(name))
+    targets = drop_targets(km, name, _step_point(km, key, fade), _step_template(name))
     if targets is not None:
         traces.append({**targets, "meta": CLICK_TARGETS})
     return traces + _censor_traces(km, key, name, colour, tick_half)

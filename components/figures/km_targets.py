@@ -15,6 +15,7 @@ can be under 3 px to the right (two failures 0.6 months apart on a 200-month axi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from analytics.stats.survival import KaplanMeier
 from components.figures.base import Trace, scatter
@@ -28,11 +29,14 @@ HOVER_DISTANCE = 10
 
 
 def drop_targets(
-    km: KaplanMeier, legend_group: str, customdata: list[list[object]], hovertemplate: str
+    km: KaplanMeier,
+    legend_group: str,
+    point_data: Callable[[int], list[object]],
+    hovertemplate: str,
 ) -> Trace | None:
-    """Points down every drop of ``km``, each with its drop's ``customdata`` (by timeline
-    index: [curve key, month, ...]) and the curve's ``hovertemplate``; None for a curve
-    without a drop.
+    """Points down every drop of ``km``, each with its drop's customdata
+    (``point_data(i)`` of the drop's timeline index: [curve key, month, ...]) and the curve's
+    ``hovertemplate``; None for a curve without a drop.
 
     The points are an invisible line's, not markers: plotly hovers and clicks a line's
     points as it does markers' (same 3 px radius), with one SVG path for all of them
@@ -46,12 +50,13 @@ def drop_targets(
         if not after < before:
             continue
         count = max(2, math.ceil((before - after) / TARGET_SPACING))
+        data = point_data(i)
         for j in range(count):  # the top corner included, the bottom one left to the flat
             xs.append(km.timeline[i])
             # Where the mouse finds the drop (clicks name customdata's step): 1e-5 is far
             # below a pixel, and half the bytes of a full float.
             ys.append(round(before - (before - after) * j / count, 5))
-            custom.append(customdata[i])
+            custom.append(data)
     if not xs:
         return None
     return scatter(
