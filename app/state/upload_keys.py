@@ -16,6 +16,7 @@ A key expires after ``MAX_AGE_SECONDS``: a page left open for days asks for the 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -37,7 +38,11 @@ class UploadKeyInvalid(Exception):
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=SALT)
+    # itsdangerous signs with HMAC-SHA1 unless told otherwise; SHA-256 is what this module
+    # promises (a key signed before the change fails verification and the page re-sends).
+    return URLSafeTimedSerializer(
+        secret, salt=SALT, signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
 def sign_key(secret: str, digest: str, limits: Sequence[object], user: str | None) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
@@ -10,6 +13,7 @@ from app.state.upload_keys import SALT, UploadKeyInvalid, sign_key, verify_key
 SECRET = "s" * 48
 DIGEST = "ab" * 32
 LIMITS = [20 * 1024 * 1024, 200_000, 2_000_000, 2_000_000]
+SHA256 = {"digest_method": hashlib.sha256}
 
 
 def test_a_key_gives_back_its_digest():
@@ -38,9 +42,21 @@ def test_a_key_is_refused_with_another_secret_limits_or_user(secret, limits, use
         verify_key(secret, key, limits, user)
 
 
+def test_a_key_is_signed_with_hmac_sha256():
+    """The module promises SHA-256 (itsdangerous' default is SHA-1): the signature part
+    decodes to 32 bytes, and a SHA-1-signed key with the same secret is refused."""
+    signature = sign_key(SECRET, DIGEST, LIMITS, None).rsplit(".", 1)[1]
+    assert len(base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))) == 32
+    sha1 = URLSafeTimedSerializer(SECRET, salt=SALT).dumps(
+        {"digest": DIGEST, "limits": LIMITS, "user": None}
+    )
+    with pytest.raises(UploadKeyInvalid, match="bad signature"):
+        verify_key(SECRET, sha1, LIMITS, None)
+
+
 def test_a_key_made_up_by_a_browser_is_refused():
     """Signed with a guessed secret, or unsigned, naming a digest the attacker chose."""
-    forged = URLSafeTimedSerializer("guess", salt=SALT).dumps(
+    forged = URLSafeTimedSerializer("guess", salt=SALT, signer_kwargs=SHA256).dumps(
         {"digest": DIGEST, "limits": LIMITS, "user": None}
     )
     with pytest.raises(UploadKeyInvalid, match="bad signature"):
@@ -59,11 +75,22 @@ def test_a_key_with_another_digest_spliced_in_is_refused():
         verify_key(SECRET, spliced, LIMITS, None)
 
 
+# URL-safe base64 as itsdangerous writes it.
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
 @pytest.mark.parametrize("position", [0, 10, -1])
 def test_a_tampered_key_is_refused(position):
     key = sign_key(SECRET, DIGEST, LIMITS, None)
     index = position % len(key)
-    changed = key[:index] + ("A" if key[index] != "A" else "B") + key[index + 1 :]
+    # Flip the character's highest bit: a signature's last character also carries two
+    # padding bits, and a change only there decodes to the same bytes (base64, not a forgery).
+    # The payload's leading "." (compressed) is not base64: any other character changes it.
+    if key[index] in ALPHABET:
+        flipped = ALPHABET[ALPHABET.index(key[index]) ^ 0b100000]
+    else:
+        flipped = "A"
+    changed = key[:index] + flipped + key[index + 1 :]
     with pytest.raises(UploadKeyInvalid):
         verify_key(SECRET, changed, LIMITS, None)
 
@@ -82,6 +109,8 @@ def test_anything_else_is_refused(key):
 
 
 def test_a_signed_payload_without_a_digest_is_refused():
-    signed = URLSafeTimedSerializer(SECRET, salt=SALT).dumps({"limits": LIMITS, "user": None})
+    signed = URLSafeTimedSerializer(SECRET, salt=SALT, signer_kwargs=SHA256).dumps(
+        {"limits": LIMITS, "user": None}
+    )
     with pytest.raises(UploadKeyInvalid, match="malformed"):
         verify_key(SECRET, signed, LIMITS, None)
