@@ -2,11 +2,30 @@
 // The server answers each change of the controls with the view's query (query_from_controls);
 // this function puts it in the address bar: a new history entry per view, so the browser's
 // Back and Forward return to the previous view (dcc.Location hears them and sets the
-// controls). The first answer comes from the controls the opening address set: that address
-// stays as it was given (a shared link is not rewritten). The language link is the same
-// address with the other language.
+// controls). An opening address with a query sets the controls (controls_from_url) and the
+// first answer comes from them: that address stays as it was given (a shared link is not
+// rewritten). A plain opening address sets nothing (gate), so no answer comes from it and the
+// first answer is the user's first change. The language link is the same address with the
+// other language.
 (function () {
-  var opened = false;
+  function isPlain(search) {
+    return !search || search === "?";
+  }
+  // Read once, when the page opens: the address the page was opened with.
+  var openedPlain = isPlain(window.location.search);
+  var opened = openedPlain;
+  var gated = false;
+
+  // dcc.Location's search -> the store controls_from_url listens to. On opening a plain
+  // address nothing changes (the layout's controls are the defaults); afterwards every
+  // search passes, "" included (Back to the plain address resets the controls).
+  function gate(search) {
+    if (!gated) {
+      gated = true;
+      if (isPlain(search)) return window.dash_clientside.no_update;
+    }
+    return typeof search === "string" ? search : "";
+  }
 
   function follow(query, language) {
     if (typeof query === "string") {
@@ -26,5 +45,6 @@
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.pageQuery = Object.assign({}, window.dash_clientside.pageQuery, {
     follow: follow,
+    gate: gate,
   });
 })();

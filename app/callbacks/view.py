@@ -46,16 +46,24 @@ def _with_settled(values: tuple) -> tuple:
 @declared.callback(
     *CONTROL_OUTPUTS,
     *SETTLED_OUTPUTS,
-    Input(ids.URL, "search"),
+    Input(ids.URL_QUERY, "data"),
     Input(ids.RESET, "n_clicks"),
     State(ids.AGE, "min"),
     State(ids.AGE, "max"),
+    # Called when the URL gate passes a query (not for a plain address: the layout's
+    # controls already hold the defaults) and on Reset.
+    prevent_initial_call=True,
 )
 # Any other failure leaves the controls as they are (never a 500).
 @guarded(lambda _message: (no_update,) * (len(CONTROL_IDS) + len(SETTLED_IDS)))
 def controls_from_url(search, _reset, age_min, age_max):
-    """The URL sets the controls when the page opens or the browser goes back/forward to
-    another view; Reset sets the defaults.
+    """The URL sets the controls when the page opens with a query or the browser goes
+    back/forward to another view; Reset sets the defaults.
+
+    A plain address sets nothing: the layout's controls are the defaults already, and
+    answering it (23 unchanged values) made every view wait one more round trip at load and
+    re-rendered every control (170 ms of main thread in Lighthouse's desktop run). The gate
+    is ``pageQuery.gate`` (assets/page_query.js).
 
     Only these two directions write the controls. The other direction (controls -> URL) is
     ``query_from_controls``: were both one callback, as they once were, the controls would be
@@ -149,6 +157,13 @@ def adapt_controls(store, adapted_to):
 def register(app: Dash) -> None:
     """Register this module's callbacks on ``app``."""
     declared.register(app)
+    # The opening address's query, if any, and every later one (Back/Forward) go to
+    # controls_from_url; a plain opening address goes nowhere.
+    app.clientside_callback(
+        ClientsideFunction(namespace="pageQuery", function_name="gate"),
+        Output(ids.URL_QUERY, "data"),
+        Input(ids.URL, "search"),
+    )
     # The address bar and the language link follow the view, in the browser.
     app.clientside_callback(
         ClientsideFunction(namespace="pageQuery", function_name="follow"),

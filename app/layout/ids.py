@@ -1,6 +1,9 @@
 """Component IDs, in one place so layout, callbacks and browser tests agree."""
 
 URL = "url"
+# The address's query when it can set a control: not on opening a plain address (assets/
+# page_query.js), so a plain page load asks the server nothing before computing its views.
+URL_QUERY = "url-query"
 # The view as the URL's query, written by the server, put in the address bar by the browser.
 PAGE_QUERY = "page-query"
 LANGUAGE = "page-language"  # the page's language ("en"/"es"), fixed when the page is served

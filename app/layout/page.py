@@ -88,6 +88,7 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.URL_QUERY),
             dcc.Store(id=ids.PAGE_QUERY),
             dcc.Store(id=ids.LANGUAGE, data=language),
             dcc.Store(id=ids.COHORT_STORE, storage_type="memory"),

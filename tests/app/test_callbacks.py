@@ -336,7 +336,7 @@ def test_download_report_names_the_data_and_says_synthetic(app_context, defaults
 
 
 def _restore(dash_app, search, triggered, **changes):
-    args = arguments(controls_from_url, dash_app, {**changes, (ids.URL, "search"): search})
+    args = arguments(controls_from_url, dash_app, {**changes, (ids.URL_QUERY, "data"): search})
     return run_triggered(controls_from_url, args, triggered)
 
 
@@ -353,7 +353,7 @@ def _controls_and_settled(out) -> tuple[dict, dict]:
 
 
 def test_the_url_sets_the_controls(dash_app, defaults):
-    out = _restore(dash_app, "?sex=M&age=30-50&lesions=1&group=none", f"{ids.URL}.search")
+    out = _restore(dash_app, "?sex=M&age=30-50&lesions=1&group=none", f"{ids.URL_QUERY}.data")
     values, settled = _controls_and_settled(out)
     # The sliders' settled values come with them: the views compute at once, with no pause.
     assert settled == {cid: values[cid] for cid in SETTLED_IDS}

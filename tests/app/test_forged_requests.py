@@ -24,7 +24,7 @@ def page():
 @pytest.mark.parametrize("search", [{"a": 1}, ["?grace=nan"], 7])
 def test_a_url_search_that_is_not_text_gets_the_defaults_not_a_500(page, search):
     reply = page.post(
-        "controls_from_url", {(ids.URL, "search"): search}, triggered=(ids.URL, "search")
+        "controls_from_url", {(ids.URL_QUERY, "data"): search}, triggered=(ids.URL_QUERY, "data")
     )
     assert reply.status_code == 200, reply.get_data(as_text=True)[:300]
     assert reply.get_json()["response"][ids.GRACE]["value"] == 6

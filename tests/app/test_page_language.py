@@ -68,7 +68,7 @@ def test_the_url_keeps_the_language_when_a_filter_changes(app_context):
 
 
 def test_reset_keeps_the_language(app_context):
-    restore = arguments(controls_from_url, app_context, {(ids.URL, "search"): "?sex=F&lang=es"})
+    restore = arguments(controls_from_url, app_context, {(ids.URL_QUERY, "data"): "?sex=F&lang=es"})
     controls = run_triggered(controls_from_url, restore, f"{ids.RESET}.n_clicks")
     values = dict(zip(CONTROL_IDS, controls, strict=False))
     args = arguments(query_from_controls, app_context, {**values, (ids.LANGUAGE, "data"): "es"})

@@ -7,9 +7,8 @@ can say how many times the view was computed for one gesture.
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
+from callback_requests import counted_requests, requests
 from explorer_page import DEFAULT_GROUP, cli_report
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -22,39 +21,6 @@ VIEW = "km-graph.figure"
 CONDITIONAL = "conditional-panel-content.data"
 # The count that follows a moving slider (app.callbacks.report.follow_live_count).
 LIVE_COUNT = "live-count.children@"
-
-_COUNT_REQUESTS_JS = """
-window.__callbackRequests = [];
-const pageFetch = window.fetch;
-window.fetch = function (resource, init) {
-    const url = typeof resource === 'string' ? resource : resource.url;
-    if (url.includes('/_dash-update-component') && init && typeof init.body === 'string') {
-        try { window.__callbackRequests.push(JSON.parse(init.body).output); } catch (e) {}
-    }
-    return pageFetch.apply(this, arguments);
-};
-"""
-
-
-@contextlib.contextmanager
-def counted_requests(explorer):
-    """Every page loaded inside counts its callback requests (see ``requests``)."""
-    added = explorer.driver.execute_cdp_cmd(
-        "Page.addScriptToEvaluateOnNewDocument", {"source": _COUNT_REQUESTS_JS}
-    )
-    try:
-        yield
-    finally:
-        explorer.driver.execute_cdp_cmd(
-            "Page.removeScriptToEvaluateOnNewDocument", {"identifier": added["identifier"]}
-        )
-
-
-def requests(explorer, output: str) -> int:
-    """Requests posted so far for the callback whose output key contains ``output``."""
-    sent = explorer.driver.execute_script("return window.__callbackRequests || null;")
-    assert sent is not None, "the request counter is not installed"
-    return sum(output in key for key in sent)
 
 
 def _forget_requests(explorer) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from callback_requests import counted_requests, requests
 from explorer_page import DEFAULT_GROUP, cli_report
 
 pytestmark = pytest.mark.browser
@@ -130,4 +131,31 @@ def test_back_and_forward_return_to_the_previous_views(explorer):
     explorer.driver.forward()
     explorer.expect(cli_report(*DEFAULT_GROUP, "--sex", "F", "--lesions", "1"))
     assert explorer.radio_value("filter-lesions") == "1"
+    # Back to the plain address the page opened with: its empty query sets the defaults
+    # (only the opening itself skips the server: the layout held the defaults then).
+    explorer.driver.back()
+    explorer.expect(cli_report(*DEFAULT_GROUP, "--sex", "F"))
+    explorer.driver.back()
+    explorer.expect(cli_report(*DEFAULT_GROUP))
+    assert explorer.query() == ""
+    assert explorer.radio_value("filter-sex") == "all"
+    explorer.assert_no_errors()
+
+
+def test_a_plain_address_opens_without_asking_the_server_for_the_controls(explorer):
+    """The layout's controls are the defaults: opening a plain address posts no request
+    for controls_from_url (a round trip every view waited for), while a shared address
+    still does and sets the controls (test_url_restores_controls_and_cli_numbers)."""
+    with counted_requests(explorer):
+        explorer.open()
+        explorer.expect(cli_report(*DEFAULT_GROUP))
+        assert requests(explorer, "km-graph.figure") == 1
+        assert requests(explorer, "filter-sex.value") == 0
+        explorer.click_radio("filter-sex", "F")
+        explorer.wait_until(lambda: explorer.query() == "sex=F", "the first change in the URL")
+        explorer.open(SHARED)
+        explorer.expect(
+            cli_report("--sex", "F", "--lesions", "1", "--grace-months", "3", "--group-by", "sex")
+        )
+        assert requests(explorer, "filter-sex.value") == 1
     explorer.assert_no_errors()
