@@ -33,14 +33,43 @@
   // Arguments: the part's data, the container's id. Draws into the container (which Dash
   // renders with no children of its own, so React never touches these nodes); the output
   // is not changed.
+  function draw(container, data) {
+    var fragment = document.createDocumentFragment();
+    build(data, fragment);
+    container.replaceChildren(fragment);
+  }
+
+  // data null (a store not written yet): nothing is drawn; [] clears the part.
   function render(data, containerId) {
     var container = document.getElementById(containerId);
-    if (container) {
-      var fragment = document.createDocumentFragment();
-      build(data, fragment);
-      container.replaceChildren(fragment);
-    }
+    if (container && data !== null && data !== undefined) draw(container, data);
     return window.dash_clientside.no_update;
+  }
+
+  // The opening content (the container's data-opening attribute), drawn when React adds the
+  // container: a MutationObserver's callback runs before the browser paints, so the first
+  // paint of the page already shows it. Every part with opening content is in the first
+  // render, so the observer stops once the results are in the page.
+  function drawOpening() {
+    var waiting = document.querySelectorAll("[data-opening]");
+    for (var i = 0; i < waiting.length; i++) {
+      var container = waiting[i];
+      var text = container.getAttribute("data-opening");
+      container.removeAttribute("data-opening");
+      try {
+        draw(container, JSON.parse(text));
+      } catch (error) {
+        // Drawn by its callback instead, as any later content.
+      }
+    }
+  }
+
+  if (typeof MutationObserver !== "undefined") {
+    var observer = new MutationObserver(function () {
+      drawOpening();
+      if (document.getElementById("results")) observer.disconnect();
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true });
   }
 
   window.dash_clientside = window.dash_clientside || {};

@@ -48,8 +48,9 @@ PANEL_OUTPUTS = [
 
 def _failed(message: str) -> tuple:
     alert = panels.warnings_list([message], N_("This view could not be computed"))
-    # Nothing recorded as rendered: the next change draws the cards again.
-    return (None, None, None, alert, None)
+    # The cards cleared ([]: a part's "draw nothing"; stale numbers would sit beside the
+    # alert); nothing recorded as rendered: the next change draws them again.
+    return (None, None, [], alert, None)
 
 
 @declared.callback(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from analytics.data.cohort import Cohort
 from app.callbacks.common import usable_state
-from app.callbacks.view_sections import core_for
+from app.callbacks.view_sections import core_for, core_key, digest
 from app.state.view_state import ViewState
 from components.panels import analyses as panels
 from components.panels import cards
@@ -23,6 +23,9 @@ class OpeningReadouts:
     cards: object = None
     warnings: object = None
     km_summary: object = None
+    # update_panels' "last rendered" digest of this view: its answer at page load is then
+    # "nothing changed" (no re-render of what the page already shows).
+    rendered_core: str | None = None
 
 
 def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
@@ -40,4 +43,5 @@ def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
         cards=cards.summary_cards(report, total),
         warnings=panels.warnings_list([*notes, *report.notes]),
         km_summary=panels.km_summary(report),
+        rendered_core=digest(core_key(cohort, state), notes),
     )

@@ -113,7 +113,7 @@ def test_a_tab_showing_the_current_view_sends_nothing(app_context, computed):
 
 def test_the_cards_are_not_resent_for_a_tab_choice(app_context, computed):
     changes = {(ids.COHORT_STORE, "data"): None}
-    first = call(update_panels, app_context, changes)
+    first = call(update_panels, app_context, {**changes, (ids.RENDERED_CORE, "data"): None})
     rendered = {(ids.RENDERED_CORE, "data"): first[ids.RENDERED_CORE]}
     for choice in ({ids.TABLE_BY: "sex"}, {ids.ZPH_TRANSFORM: "rank"}, {ids.HORIZON: 24}):
         again = call(update_panels, app_context, {**changes, **rendered, **choice})

@@ -1,0 +1,65 @@
+"""The page's first paint shows the default view, and the first callbacks leave it as it is.
+
+The layout carries the opening view (app/layout/opening_readouts.py): the count, the cohort
+label, the warnings, and the summary cards and KM summary as plain data in their containers'
+``data-opening`` attribute (drawn before the first paint, app/layout/static_parts.py). Here:
+that content equals what the callbacks compute for the same view, and update_panels' answer
+at page load is "unchanged" (nothing re-rendered), while any other view is drawn.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dash import no_update
+
+from app.callbacks.report import update_panels
+from app.callbacks.tab_panels import update_survival_tab
+from app.layout import ids
+from app.layout.static_parts import data_id
+from app.layout.tabs import panel_id
+from tests.app.callback_calls import arguments, run_triggered
+from tests.app.page_calls import call, output_ids
+from tests.dash_text import component_texts
+
+
+def _opening(dash_app, part_id: str) -> object:
+    return json.loads(getattr(dash_app.validation_layout[part_id], "data-opening"))
+
+
+def _fresh(dash_app, function, changes=None) -> dict[str, object]:
+    """``function``'s outputs for the page's default view as if nothing were rendered yet."""
+    never = {(store, "data"): None for store in (ids.RENDERED_CORE, ids.RENDERED_KM)}
+    return call(function, dash_app, {**never, **(changes or {})})
+
+
+def test_the_opening_cards_and_km_summary_are_what_the_callbacks_draw(app_context):
+    panels = _fresh(app_context, update_panels)
+    assert _opening(app_context, ids.CARDS) == panels[data_id(ids.CARDS)]
+    survival = _fresh(app_context, update_survival_tab, {(panel_id("km"), "hidden"): False})
+    assert _opening(app_context, ids.KM_SUMMARY) == survival[data_id(ids.KM_SUMMARY)]
+
+
+@pytest.mark.parametrize("part_id", [ids.LIVE_COUNT, ids.COHORT_LABEL, ids.WARNINGS])
+def test_the_opening_readouts_are_what_update_panels_writes(app_context, part_id):
+    shown = app_context.validation_layout[part_id].children
+    assert component_texts(shown) == component_texts(_fresh(app_context, update_panels)[part_id])
+    assert component_texts(shown) or part_id == ids.WARNINGS  # the demo has no warning
+
+
+def test_update_panels_at_page_load_changes_nothing(app_context):
+    """With the layout's state (its rendered-core digest included) the first answer is
+    no_update for every output: the count, cards and label are not rendered twice."""
+    first = run_triggered(update_panels, arguments(update_panels, app_context, {}), None)
+    assert len(first) == len(output_ids(update_panels))
+    assert all(value is no_update for value in first)
+
+
+def test_another_view_than_the_opening_one_is_drawn(app_context):
+    changed = run_triggered(
+        update_panels, arguments(update_panels, app_context, {ids.SEX: "F"}), f"{ids.SEX}.value"
+    )
+    outputs = dict(zip(output_ids(update_panels), changed, strict=True))
+    assert outputs[data_id(ids.CARDS)] is not no_update
+    assert "54 of 54" not in " ".join(component_texts(outputs[ids.LIVE_COUNT]))
