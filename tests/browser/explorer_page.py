@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
+from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -254,12 +255,27 @@ class ExplorerPage:
         )
         return element
 
+    def _click(self, by: str, selector: str) -> None:
+        """Scroll the element into view and click it. A panel still being drawn (a lazy tab,
+        a plot taking its height) can move it between the scroll and the click: then the
+        click lands elsewhere (Chromium refuses it) and is tried again where it now is."""
+
+        def clicked() -> bool:
+            try:
+                self._visible(self.driver.find_element(by, selector)).click()
+            except ElementClickInterceptedException:
+                return False
+            return True
+
+        self.wait_until(clicked, f"{selector} to take a click")
+
     def click(self, element_id: str) -> None:
-        self._visible(self.driver.find_element(By.ID, element_id)).click()
+        self._click(By.ID, element_id)
 
     def click_radio(self, control_id: str, value: str) -> None:
-        label = f"label[for='_dbcprivate_radioitems_{control_id}_input_{value}']"
-        self._visible(self.driver.find_element(By.CSS_SELECTOR, label)).click()
+        self._click(
+            By.CSS_SELECTOR, f"label[for='_dbcprivate_radioitems_{control_id}_input_{value}']"
+        )
 
     def choose(self, control_id: str, value: str) -> None:
         """Pick an option by its value: Dash 4 dropdown, native select or checklist.
