@@ -105,11 +105,7 @@ def update_survival_tab(*args):
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
     # A list of option names from the checklist; anything else a request sends means none.
     options = set(km_options) if isinstance(km_options, list) else set()
-    drawn = {
-        "view": digest(core_key(cohort, state)),
-        "kmunicate": "kmunicate" in options,
-        "horizon": state.horizon,
-    }
+    drawn = km_drawn(cohort, state, options)
     same_figure = isinstance(rendered, dict) and all(
         rendered.get(k) == drawn[k] for k in ("view", "kmunicate")
     )
@@ -121,7 +117,7 @@ def update_survival_tab(*args):
             return (no_update, no_update, drawn, no_update)
         # The axes and the at-risk columns (they follow the horizon's ticks), not the curves.
         with using_conf_level(core.conf_level):
-            axes, table = horizon_update(_km_figure(core, state, options))
+            axes, table = horizon_update(km_view_figure(core, state, options))
         patch = Patch()
         for name, axis in axes.items():
             patch["layout"][name] = axis
@@ -129,11 +125,22 @@ def update_survival_tab(*args):
             patch["data"][index] = trace
         return (patch, no_update, drawn, no_update)
     with using_conf_level(core.conf_level):
-        figure, summary = _km_figure(core, state, options), plain(panels.km_summary(core))
+        figure, summary = km_view_figure(core, state, options), plain(panels.km_summary(core))
         return (figure, summary, drawn, captions.km_caption(core))
 
 
-def _km_figure(core, state, options: set[str]):
+def km_drawn(cohort, state, options: set[str]) -> dict[str, object]:
+    """What the Kaplan–Meier plot of this view with these options depends on (the
+    ``rendered-km`` store's value once drawn)."""
+    return {
+        "view": digest(core_key(cohort, state)),
+        "kmunicate": "kmunicate" in options,
+        "horizon": state.horizon,
+    }
+
+
+def km_view_figure(core, state, options: set[str]):
+    """The Kaplan–Meier plot of a view (call inside ``using_conf_level``)."""
     if core.n == 0:
         return empty_figure(t("No patients match these filters: widen them or press Reset."))
     return km_figure(

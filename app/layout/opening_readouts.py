@@ -8,11 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.data.cohort import Cohort
+from analytics.stats.levels import using_conf_level
 from app.callbacks.common import usable_state
+from app.callbacks.tab_panels import km_drawn, km_view_figure
 from app.callbacks.view_sections import core_for, core_key, digest
+from app.layout.survival import KM_DEFAULT_OPTIONS
 from app.state.view_state import ViewState
 from components.panels import analyses as panels
 from components.panels import cards
+from components.text import captions
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,11 @@ class OpeningReadouts:
     # update_panels' "last rendered" digest of this view: its answer at page load is then
     # "nothing changed" (no re-render of what the page already shows).
     rendered_core: str | None = None
+    # The Kaplan–Meier plot (the Survival tab is open at load), its caption, and the
+    # ``rendered-km`` value that makes the tab's first answer "unchanged".
+    km_figure: object = None
+    km_caption: str | None = None
+    rendered_km: dict[str, object] | None = None
 
 
 def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
@@ -38,7 +47,14 @@ def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
     # The core section only: the other tabs' statistics wait until a tab is opened.
     report = core_for(cohort, state)
     total = len(cohort.patients)
+    options = set(KM_DEFAULT_OPTIONS)
+    with using_conf_level(report.conf_level):
+        km_figure = km_view_figure(report, state, options)
+        km_caption = captions.km_caption(report)
     return OpeningReadouts(
+        km_figure=km_figure,
+        km_caption=km_caption,
+        rendered_km=km_drawn(cohort, state, options),
         live_count=cards.live_count(report.n, report.events, total),
         cards=cards.summary_cards(report, total),
         warnings=panels.warnings_list([*notes, *report.notes]),

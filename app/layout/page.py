@@ -19,7 +19,7 @@ from app.layout.header import page_header
 from app.layout.lesion_timing import lesion_timing_tab
 from app.layout.loading import computing
 from app.layout.methods import methods_details
-from app.layout.opening_readouts import opening_readouts
+from app.layout.opening_readouts import OpeningReadouts, opening_readouts
 from app.layout.paper import paper_tab
 from app.layout.rates import rates_tab
 from app.layout.relapses import relapses_tab
@@ -45,10 +45,16 @@ TAB_KEYS = ("km", "timelines", "hr", "lesions", "rates", "relapses", "table", "p
 
 
 def analysis_tabs(
-    config: Config, km_summary: object = None, options: OpenOptions | None = None
+    config: Config, opening: OpeningReadouts | None = None, options: OpenOptions | None = None
 ) -> html.Div:
     specs = [
-        _tab(t("Survival"), "tab-km", survival_tab(km_summary)),
+        _tab(
+            t("Survival"),
+            "tab-km",
+            survival_tab(opening.km_summary, opening.km_figure, opening.km_caption)
+            if opening is not None
+            else survival_tab(),
+        ),
         _tab(t("Timelines"), "tab-timelines", timelines_tab()),
         _tab(t("Hazard ratios"), "tab-hr", hazards_tab()),
         _tab(t("Lesion timing"), "tab-lesions", lesion_timing_tab(options)),
@@ -95,7 +101,12 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
             dcc.Store(id=ids.UPLOAD_RESTORE, storage_type="memory"),
             dcc.Store(id=ids.CONTROLS_ADAPTED_TO, storage_type="memory"),
             dcc.Store(id=ids.RENDERED_CORE, data=opening.rendered_core),
-            *[dcc.Store(id=s) for s in ids.RENDERED_STORES if s != ids.RENDERED_CORE],
+            dcc.Store(id=ids.RENDERED_KM, data=opening.rendered_km),
+            *[
+                dcc.Store(id=s)
+                for s in ids.RENDERED_STORES
+                if s not in (ids.RENDERED_CORE, ids.RENDERED_KM)
+            ],
             *[dcc.Store(id=store_id) for store_id in ids.VIEW_GATES.values()],
             dcc.Store(id=ids.KM_STEP_RESET),
             dcc.Store(id=ids.PAPER_GATE),
@@ -128,7 +139,7 @@ def _page(cohort: Cohort | None, config: Config, language: Language) -> html.Div
                                     html.Div(opening.warnings, id=ids.WARNINGS),
                                     analysis_tabs(
                                         config,
-                                        opening.km_summary,
+                                        opening,
                                         None if cohort is None else open_options(cohort.patients),
                                     ),
                                     methods_details(),

@@ -20,6 +20,8 @@ from components.figures.empty import empty_figure
 from components.panels.plot_caption import captioned
 from i18n.language import t
 
+# The options switched on when the page opens.
+KM_DEFAULT_OPTIONS = ("ci",)
 GRAPH_CONFIG = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "svg", "filename": "nmosd-km"},
@@ -27,7 +29,10 @@ GRAPH_CONFIG = {
 }
 
 
-def survival_tab(km_summary: object = None) -> list[object]:
+def survival_tab(
+    km_summary: object = None, km_figure: object = None, km_caption: str | None = None
+) -> list[object]:
+    """The tab, showing the opening view's plot, caption and summary when given."""
     return [
         dbc.Checklist(
             id=ids.KM_OPTIONS,
@@ -36,7 +41,7 @@ def survival_tab(km_summary: object = None) -> list[object]:
                 {"label": t("Failures/censored in risk table"), "value": "events"},
                 {"label": t("KMunicate style"), "value": "kmunicate"},
             ],
-            value=["ci"],
+            value=list(KM_DEFAULT_OPTIONS),
             inline=True,
             switch=True,
         ),
@@ -47,7 +52,7 @@ def survival_tab(km_summary: object = None) -> list[object]:
                 html.Div(
                     dcc.Graph(
                         id=ids.KM_GRAPH,
-                        figure=empty_figure(t("Computing…")),
+                        figure=empty_figure(t("Computing…")) if km_figure is None else km_figure,
                         config=GRAPH_CONFIG,
                         style={"height": "560px"},
                     ),
@@ -56,6 +61,7 @@ def survival_tab(km_summary: object = None) -> list[object]:
                 {ids.KM_GRAPH: "figure"},
             ),
             ids.KM_CAPTION,
+            km_caption,
         ),
         export_menu(ids.KM_GRAPH, "km"),
         *km_step_area(),

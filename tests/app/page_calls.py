@@ -52,10 +52,11 @@ def render_page(
 ) -> dict[str, object]:
     """Everything the page shows for the view: the core panels, each of ``tabs`` as if it
     were open (and never rendered before), and the methods when ``methods``."""
-    changes = {**(changes or {}), (ids.COHORT_STORE, "data"): store}
-    # Never rendered before (the layout holds the opening view's digest: at page load
-    # update_panels answers "unchanged", tests/app/test_opening_view.py).
-    shown = call(update_panels, dash_app, {(ids.RENDERED_CORE, "data"): None, **changes}, trigger)
+    # Never rendered before (the layout holds the opening view's digests: at page load
+    # update_panels and the Survival tab answer "unchanged", tests/app/test_opening_view.py).
+    never = {(store_id, "data"): None for store_id in ids.RENDERED_STORES}
+    changes = {**never, **(changes or {}), (ids.COHORT_STORE, "data"): store}
+    shown = call(update_panels, dash_app, changes, trigger)
     for tab in tabs:
         shown |= call(TAB_CALLBACKS[tab], dash_app, {**changes, (panel_id(tab), "hidden"): False})
     if methods:

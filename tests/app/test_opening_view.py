@@ -1,10 +1,11 @@
 """The page's first paint shows the default view, and the first callbacks leave it as it is.
 
 The layout carries the opening view (app/layout/opening_readouts.py): the count, the cohort
-label, the warnings, and the summary cards and KM summary as plain data in their containers'
-``data-opening`` attribute (drawn before the first paint, app/layout/static_parts.py). Here:
-that content equals what the callbacks compute for the same view, and update_panels' answer
-at page load is "unchanged" (nothing re-rendered), while any other view is drawn.
+label, the warnings, the Kaplan–Meier plot and its caption, and the summary cards and KM
+summary as plain data in their containers' ``data-opening`` attribute (drawn before the first
+paint, app/layout/static_parts.py). Here: that content equals what the callbacks compute for
+the same view, and their answers at page load are "unchanged" (nothing sent or re-rendered),
+while any other view is drawn.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 
 import pytest
 from dash import no_update
+from plotly.utils import PlotlyJSONEncoder
 
 from app.callbacks.report import update_panels
 from app.callbacks.tab_panels import update_survival_tab
@@ -22,6 +24,11 @@ from app.layout.tabs import panel_id
 from tests.app.callback_calls import arguments, run_triggered
 from tests.app.page_calls import call, output_ids
 from tests.dash_text import component_texts
+
+
+def _as_sent(value: object) -> str:
+    """As Dash writes it to the page (arrays and numbers as JSON)."""
+    return json.dumps(value, cls=PlotlyJSONEncoder, sort_keys=True)
 
 
 def _opening(dash_app, part_id: str) -> object:
@@ -54,6 +61,30 @@ def test_update_panels_at_page_load_changes_nothing(app_context):
     first = run_triggered(update_panels, arguments(update_panels, app_context, {}), None)
     assert len(first) == len(output_ids(update_panels))
     assert all(value is no_update for value in first)
+
+
+def test_the_opening_km_plot_and_caption_are_what_the_survival_tab_draws(app_context):
+    layout = app_context.validation_layout
+    survival = _fresh(app_context, update_survival_tab, {(panel_id("km"), "hidden"): False})
+    assert _as_sent(layout[ids.KM_GRAPH].figure) == _as_sent(survival[ids.KM_GRAPH])
+    assert layout[ids.KM_CAPTION].children == survival[ids.KM_CAPTION]
+    assert layout[ids.RENDERED_KM].data == survival[ids.RENDERED_KM]
+
+
+def test_the_survival_tab_at_page_load_sends_nothing(app_context):
+    shown = {(panel_id("km"), "hidden"): False}
+    first = run_triggered(
+        update_survival_tab, arguments(update_survival_tab, app_context, shown), None
+    )
+    assert all(value is no_update for value in first)
+    # CI bands off: a display option (switched in the browser), still nothing to send; the
+    # KMunicate style is another drawing.
+    kmunicate = run_triggered(
+        update_survival_tab,
+        arguments(update_survival_tab, app_context, {**shown, ids.KM_OPTIONS: ["kmunicate"]}),
+        f"{ids.KM_OPTIONS}.value",
+    )
+    assert kmunicate[0] is not no_update
 
 
 def test_another_view_than_the_opening_one_is_drawn(app_context):

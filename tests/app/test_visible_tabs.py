@@ -123,7 +123,7 @@ def test_the_cards_are_not_resent_for_a_tab_choice(app_context, computed):
 
 def test_the_km_display_options_recompute_nothing(app_context, computed):
     changes = {(ids.COHORT_STORE, "data"): None}
-    first = call(update_survival_tab, app_context, changes)
+    first = call(update_survival_tab, app_context, {**changes, (ids.RENDERED_KM, "data"): None})
     rendered = {(ids.RENDERED_KM, "data"): first[ids.RENDERED_KM]}
     # CI bands and the failures/censored counts are switched in the browser.
     for options in (["events"], [], ["ci", "events"]):
@@ -140,7 +140,7 @@ def test_the_km_display_options_recompute_nothing(app_context, computed):
 
 def test_a_new_horizon_patches_the_axes_and_the_risk_table_only(app_context, computed):
     changes = {(ids.COHORT_STORE, "data"): None}
-    first = call(update_survival_tab, app_context, changes)
+    first = call(update_survival_tab, app_context, {**changes, (ids.RENDERED_KM, "data"): None})
     rendered = {(ids.RENDERED_KM, "data"): first[ids.RENDERED_KM]}
     patched = call(update_survival_tab, app_context, {**changes, **rendered, ids.HORIZON: 24})
     assert isinstance(patched[ids.KM_GRAPH], Patch)
