@@ -84,13 +84,18 @@ def update_conditional(*args):
         problem = plain(input_problem(problems))
         return (problem, given_problem is not None, ahead_problem is not None)
     cohort, state, _notes = resolve_view(store, values, age_min, age_max)
+    return (plain(conditional_table(cohort, state, given_months, ahead_months)), False, False)
+
+
+def conditional_table(cohort, state, given_months: float, ahead_months: float) -> object:
+    """The calculator's read-out for the view (the page's opening one too)."""
     frame = analysis_frame(cohort, state.filters())
     if frame.empty:
-        return (plain(empty_state(EMPTY_MESSAGE)), False, False)
+        return empty_state(EMPTY_MESSAGE)
     table = conditional_survival(
         frame, given_months, ahead_months, group_by=state.group_by, conf_level=state.conf_level
     )
-    return (plain(conditional_panel(table)), False, False)
+    return conditional_panel(table)
 
 
 def register(app: Dash) -> None:

@@ -39,4 +39,5 @@ def register(app: Dash) -> None:
             Output(readout, "children"),
             Input(slider, "value"),
             State(ids.LANGUAGE, "data"),
+            prevent_initial_call=True,  # the layout writes the opening range
         )

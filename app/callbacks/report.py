@@ -60,6 +60,8 @@ def _failed(message: str) -> tuple:
     State(ids.RENDERED_CORE, "data"),
     *AGE_BOUNDS,
     LANGUAGE_STATE,
+    # The page opens with this view drawn (app/layout/opening_readouts.py): nothing to ask.
+    prevent_initial_call=True,
     **busy(ids.CARDS),
 )
 @in_page_language

@@ -170,4 +170,6 @@ def register(app: Dash) -> None:
         Output(ids.LANGUAGE_LINK, "href"),
         Input(ids.PAGE_QUERY, "data"),
         State(ids.LANGUAGE, "data"),
+        # The layout's link is right for the opening address until a query is answered.
+        prevent_initial_call=True,
     )

@@ -73,6 +73,9 @@ def _merged_gates(app: Dash) -> None:
         *[State(ids.VIEW_GATES[key], "data") for key in MERGED_GATES],
         # State: the click that sets it must not clear it again.
         State(ids.KM_STEP, "data"),
+        # The page opens with the open tab's view drawn (app/layout/opening_readouts.py) and
+        # every other tab hidden: nothing to request until something changes.
+        prevent_initial_call=True,
     )
 
 
@@ -88,6 +91,7 @@ def register(app: Dash) -> None:
         Input(ids.COHORT_STORE, "data"),
         Input(panel_id("paper"), "hidden"),
         State(ids.PAPER_GATE, "data"),
+        prevent_initial_call=True,  # hidden when the page opens
     )
     lazy_part = BUILT_FIRST.get("timelines")
     built = [Input(container_id(lazy_part), "children")] if lazy_part else []
@@ -102,4 +106,5 @@ def register(app: Dash) -> None:
         *built,
         Input(panel_id("timelines"), "hidden"),
         State(ids.VIEW_GATES["timelines"], "data"),
+        prevent_initial_call=True,  # hidden when the page opens
     )

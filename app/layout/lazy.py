@@ -66,4 +66,5 @@ def register_lazy_parts(app: Dash) -> None:
             Input(panel_id(tab), "hidden"),
             State(content_id(key), "data"),
             State(container_id(key), "children"),
+            prevent_initial_call=True,  # every lazy part's tab is hidden when the page opens
         )

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from analytics.data.cohort import Cohort
 from analytics.stats.levels import using_conf_level
 from app.callbacks.common import usable_state
+from app.callbacks.conditional import conditional_table
 from app.callbacks.tab_panels import km_drawn, km_view_figure
 from app.callbacks.view_sections import core_for, core_key, digest
+from app.layout.relapses import DEFAULT_AHEAD_MONTHS, DEFAULT_GIVEN_MONTHS
 from app.layout.survival import KM_DEFAULT_OPTIONS
 from app.state.view_state import ViewState
 from components.panels import analyses as panels
@@ -35,6 +37,7 @@ class OpeningReadouts:
     km_figure: object = None
     km_caption: str | None = None
     rendered_km: dict[str, object] | None = None
+    conditional: object = None  # the calculator's table for its default inputs
 
 
 def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
@@ -52,6 +55,9 @@ def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
         km_figure = km_view_figure(report, state, options)
         km_caption = captions.km_caption(report)
     return OpeningReadouts(
+        conditional=conditional_table(
+            cohort, state, float(DEFAULT_GIVEN_MONTHS), float(DEFAULT_AHEAD_MONTHS)
+        ),
         km_figure=km_figure,
         km_caption=km_caption,
         rendered_km=km_drawn(cohort, state, options),

@@ -51,7 +51,9 @@ def analysis_tabs(
         _tab(
             t("Survival"),
             "tab-km",
-            survival_tab(opening.km_summary, opening.km_figure, opening.km_caption)
+            survival_tab(
+                opening.km_summary, opening.km_figure, opening.km_caption, opening.conditional
+            )
             if opening is not None
             else survival_tab(),
         ),

@@ -49,8 +49,9 @@ def _number(label: str, component_id: str, value: float, help_text: str) -> dbc.
     )
 
 
-def conditional_calculator() -> dbc.Card:
-    """Two inputs (months failure-free so far, months ahead) and a table filled by a callback."""
+def conditional_calculator(opening: object = None) -> dbc.Card:
+    """Two inputs (months failure-free so far, months ahead) and a table filled by a callback
+    (``opening``: the table for the default inputs and view, shown first)."""
     return dbc.Card(
         dbc.CardBody(
             [
@@ -79,7 +80,7 @@ def conditional_calculator() -> dbc.Card:
                     ],
                     className="g-3 mb-2",
                 ),
-                *static_part(ids.CONDITIONAL_PANEL, **{"aria-live": "polite"}),
+                *static_part(ids.CONDITIONAL_PANEL, opening, **{"aria-live": "polite"}),
             ]
         ),
         className="mt-3",

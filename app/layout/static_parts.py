@@ -52,4 +52,5 @@ def register_static_parts(app: Dash) -> None:
             Output(part_id, "className"),
             Input(data_id(part_id), "data"),
             State(part_id, "id"),
+            prevent_initial_call=True,  # the opening content is drawn without it
         )

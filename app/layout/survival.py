@@ -30,9 +30,13 @@ GRAPH_CONFIG = {
 
 
 def survival_tab(
-    km_summary: object = None, km_figure: object = None, km_caption: str | None = None
+    km_summary: object = None,
+    km_figure: object = None,
+    km_caption: str | None = None,
+    conditional: object = None,
 ) -> list[object]:
-    """The tab, showing the opening view's plot, caption and summary when given."""
+    """The tab, showing the opening view's plot, caption, summary and conditional survival
+    when given."""
     return [
         dbc.Checklist(
             id=ids.KM_OPTIONS,
@@ -69,5 +73,5 @@ def survival_tab(
             html.Div(static_part(ids.KM_SUMMARY, km_summary)),
             {data_id(ids.KM_SUMMARY): "data"},
         ),
-        conditional_calculator(),
+        conditional_calculator(conditional),
     ]

@@ -16,6 +16,7 @@ import pytest
 from dash import no_update
 from plotly.utils import PlotlyJSONEncoder
 
+from app.callbacks.conditional import update_conditional
 from app.callbacks.report import update_panels
 from app.callbacks.tab_panels import update_survival_tab
 from app.layout import ids
@@ -85,6 +86,14 @@ def test_the_survival_tab_at_page_load_sends_nothing(app_context):
         f"{ids.KM_OPTIONS}.value",
     )
     assert kmunicate[0] is not no_update
+
+
+def test_the_opening_conditional_survival_is_what_its_callback_draws(app_context):
+    layout = app_context.validation_layout
+    shown = _fresh(app_context, update_conditional, {ids.VIEW_GATES["km"]: "opened"})
+    assert _opening(app_context, ids.CONDITIONAL_PANEL) == shown[data_id(ids.CONDITIONAL_PANEL)]
+    # The inputs it was computed for are the ones the page shows.
+    assert (layout[ids.CONDITIONAL_GIVEN].value, layout[ids.CONDITIONAL_AHEAD].value) == (12, 12)
 
 
 def test_another_view_than_the_opening_one_is_drawn(app_context):
