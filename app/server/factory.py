@@ -22,6 +22,7 @@ from app.layout.static_parts import register_static_parts
 from app.layout.tabs import register_tab_switching
 from app.server.config import Config
 from app.server.logsafe import install_exception_logging
+from app.server.page_boot import RENDERER, boot_scripts
 from app.server.security import content_security_policy, install_auth, install_headers
 from app.server.static_compression import install_static_compression
 from app.state.page_language import (
@@ -61,15 +62,6 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
-# Dash's renderer script (``var renderer = new DashRenderer();``), run once the deferred
-# script files have (they all run before DOMContentLoaded). Dash hashes this text into the
-# Content-Security-Policy (``csp_hashes``), so it stays an allowed inline script.
-RENDERER = (
-    "document.addEventListener('DOMContentLoaded', function () {"
-    " window.renderer = new DashRenderer(); });"
-)
-
-
 def load_configured_cohort(config: Config) -> Cohort:
     """The server-side cohort: the configured file, else the synthetic demo."""
     if config.cohort_path is None:
@@ -93,14 +85,8 @@ class ExplorerDash(dash.Dash):
         shell = self.shells.get(page_request_language())
         if shell is not None:
             kwargs["app_entry"] = f'<div id="react-entry-point">{shell}</div>'
-        # The script files run in order once the page is parsed (``defer``), not one by one
-        # while the parser waits: the shell above is painted without waiting for ~900 KB of
-        # scripts (Lighthouse counted them render-blocking). The renderer starts after them
-        # (RENDERER). The inline scripts Dash adds (clientside callbacks) only define
-        # functions: they run where they are.
-        kwargs["scripts"] = str(kwargs.get("scripts", "")).replace(
-            "<script src=", "<script defer src="
-        )
+        # The script files are fetched once the shell is painted (app/server/page_boot.py).
+        kwargs["scripts"] = boot_scripts(str(kwargs.get("scripts", "")))
         # Screen readers choose their voice, and browsers their hyphenation, from <html lang>.
         page = super().interpolate_index(**kwargs)
         return page.replace('<html lang="en">', f'<html lang="{page_request_language()}">', 1)
