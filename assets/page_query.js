@@ -11,9 +11,8 @@
   function isPlain(search) {
     return !search || search === "?";
   }
-  // Read once, when the page opens: the address the page was opened with.
-  var openedPlain = isPlain(window.location.search);
-  var opened = openedPlain;
+  // Read once, when the page opens: a plain opening address gets no answer to skip.
+  var opened = isPlain(window.location.search);
   var gated = false;
 
   // dcc.Location's search -> the store controls_from_url listens to. On opening a plain

@@ -30,16 +30,16 @@
     parent.appendChild(element);
   }
 
-  // Arguments: the part's data, the container's id. Draws into the container (which Dash
-  // renders with no children of its own, so React never touches these nodes); the output
-  // is not changed.
+  // Draws into the container (which Dash renders with no children of its own, so React
+  // never touches these nodes).
   function draw(container, data) {
     var fragment = document.createDocumentFragment();
     build(data, fragment);
     container.replaceChildren(fragment);
   }
 
-  // data null (a store not written yet): nothing is drawn; [] clears the part.
+  // Arguments: the part's data, the container's id; the output is not changed. data null
+  // (a store not written yet): nothing is drawn; [] clears the part.
   function render(data, containerId) {
     var container = document.getElementById(containerId);
     if (container && data !== null && data !== undefined) draw(container, data);

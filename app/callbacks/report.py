@@ -46,6 +46,12 @@ PANEL_OUTPUTS = [
 ]
 
 
+def core_drawn(cohort, state, notes) -> str:
+    """What the always-visible panels of this view depend on (the ``rendered-core`` store's
+    value once drawn; the page's opening one too)."""
+    return digest(core_key(cohort, state), notes)
+
+
 def _failed(message: str) -> tuple:
     alert = panels.warnings_list([message], N_("This view could not be computed"))
     # The cards cleared ([]: a part's "draw nothing"; stale numbers would sit beside the
@@ -72,7 +78,7 @@ def update_panels(*args):
     *values, store, rendered, age_min, age_max = args
     cohort, state, notes = resolve_view(store, values, age_min, age_max)
     audit("view", cohort, "upload" if store else None)
-    view = digest(core_key(cohort, state), notes)
+    view = core_drawn(cohort, state, notes)
     if view == rendered:
         return (no_update,) * len(PANEL_OUTPUTS)
     core = core_for(cohort, state)

@@ -11,8 +11,9 @@ from analytics.data.cohort import Cohort
 from analytics.stats.levels import using_conf_level
 from app.callbacks.common import usable_state
 from app.callbacks.conditional import conditional_table
+from app.callbacks.report import core_drawn
 from app.callbacks.tab_panels import km_drawn, km_view_figure
-from app.callbacks.view_sections import core_for, core_key, digest
+from app.callbacks.view_sections import core_for
 from app.layout.relapses import DEFAULT_AHEAD_MONTHS, DEFAULT_GIVEN_MONTHS
 from app.layout.survival import KM_DEFAULT_OPTIONS
 from app.state.view_state import ViewState
@@ -51,19 +52,20 @@ def opening_readouts(cohort: Cohort | None) -> OpeningReadouts:
     report = core_for(cohort, state)
     total = len(cohort.patients)
     options = set(KM_DEFAULT_OPTIONS)
-    with using_conf_level(report.conf_level):
-        km_figure = km_view_figure(report, state, options)
-        km_caption = captions.km_caption(report)
-    return OpeningReadouts(
-        conditional=conditional_table(
-            cohort, state, float(DEFAULT_GIVEN_MONTHS), float(DEFAULT_AHEAD_MONTHS)
-        ),
-        km_figure=km_figure,
-        km_caption=km_caption,
-        rendered_km=km_drawn(cohort, state, options),
-        live_count=cards.live_count(report.n, report.events, total),
-        cards=cards.summary_cards(report, total),
-        warnings=panels.warnings_list([*notes, *report.notes]),
-        km_summary=panels.km_summary(report),
-        rendered_core=digest(core_key(cohort, state), notes),
+    # Built as the callbacks build them: inside the view's level (update_panels and the
+    # Survival tab), the calculator outside it (update_conditional).
+    conditional = conditional_table(
+        cohort, state, float(DEFAULT_GIVEN_MONTHS), float(DEFAULT_AHEAD_MONTHS)
     )
+    with using_conf_level(report.conf_level):
+        return OpeningReadouts(
+            conditional=conditional,
+            km_figure=km_view_figure(report, state, options),
+            km_caption=captions.km_caption(report),
+            rendered_km=km_drawn(cohort, state, options),
+            live_count=cards.live_count(report.n, report.events, total),
+            cards=cards.summary_cards(report, total),
+            warnings=panels.warnings_list([*notes, *report.notes]),
+            km_summary=panels.km_summary(report),
+            rendered_core=core_drawn(cohort, state, notes),
+        )

@@ -45,7 +45,7 @@ TAB_KEYS = ("km", "timelines", "hr", "lesions", "rates", "relapses", "table", "p
 
 
 def analysis_tabs(
-    config: Config, opening: OpeningReadouts | None = None, options: OpenOptions | None = None
+    config: Config, opening: OpeningReadouts, options: OpenOptions | None = None
 ) -> html.Div:
     specs = [
         _tab(
@@ -53,9 +53,7 @@ def analysis_tabs(
             "tab-km",
             survival_tab(
                 opening.km_summary, opening.km_figure, opening.km_caption, opening.conditional
-            )
-            if opening is not None
-            else survival_tab(),
+            ),
         ),
         _tab(t("Timelines"), "tab-timelines", timelines_tab()),
         _tab(t("Hazard ratios"), "tab-hr", hazards_tab()),

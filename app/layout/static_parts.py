@@ -33,8 +33,8 @@ def data_id(part_id: str) -> str:
 
 
 def static_part(part_id: str, content: object = None, **container: object) -> list[object]:
-    """The container (``container``: its other props) and the stores, with ``content`` (a
-    component tree) to show first."""
+    """The container (``container``: its other props, and ``content``, a component tree to
+    show first, as its ``data-opening``) and the store callbacks write."""
     if part_id not in PARTS:
         raise ValueError(f"{part_id} is not a static part")
     if content is not None:
